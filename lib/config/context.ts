@@ -1,0 +1,105 @@
+/**
+ * Turns CDK context (`-c key=value`, cdk.json "context") into config overrides.
+ * Our keys are dotted identifiers (`vllm.blockSize`); CDK's own keys contain `:`, `/`, `@` or `-`
+ * and are ignored. Strings from the command line are coerced to the type the schema expects.
+ */
+import { configSchema } from './schema';
+import { elementOf, leafKind, listKeys, schemaAt } from './schema-walk';
+import { problem } from './problems';
+
+const OUR_KEY = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+export interface Overrides {
+  readonly values: Record<string, unknown>;
+  readonly problems: string[];
+}
+
+/** Flattens `{vllm: {blockSize: 32}}` into `{'vllm.blockSize': 32}`, stopping at leaves of the schema. */
+function flatten(key: string, value: unknown, out: Map<string, unknown>): void {
+  const schema = schemaAt(configSchema, key.split('.'));
+  const isPlainObject = value !== null && typeof value === 'object' && !Array.isArray(value);
+  if (isPlainObject && (schema === undefined ? true : leafKind(schema) === 'object')) {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(`${key}.${k}`, v, out);
+  } else {
+    out.set(key, value);
+  }
+}
+
+function coerceScalar(kind: string, raw: string): unknown {
+  const s = raw.trim();
+  if ((kind === 'number' || kind === 'number-or-string') && NUMBER.test(s)) return Number(s);
+  if (kind === 'boolean') {
+    if (/^(true|yes|1)$/i.test(s)) return true;
+    if (/^(false|no|0)$/i.test(s)) return false;
+  }
+  return s;
+}
+
+/** Coerces a context string to what the schema at `key` expects; other values pass through. */
+export function coerce(key: string, value: unknown): unknown {
+  const schema = schemaAt(configSchema, key.split('.'));
+  if (!schema || typeof value !== 'string') return value;
+  const kind = leafKind(schema);
+  if (kind !== 'array') return coerceScalar(kind, value);
+  const s = value.trim();
+  if (s.startsWith('[')) {
+    try {
+      return JSON.parse(s);
+    } catch {
+      return value;
+    }
+  }
+  const element = elementOf(schema);
+  const elementKind = element ? leafKind(element) : 'string';
+  return s === '' ? [] : s.split(',').map((part) => coerceScalar(elementKind, part));
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) dp[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return dp[a.length][b.length];
+}
+
+const ALL_KEYS = listKeys(configSchema).map((k) => k.key);
+
+function suggestion(key: string): string {
+  const best = ALL_KEYS.map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) }))
+    .sort((x, y) => x.d - y.d)[0];
+  const section = key.split('.')[0];
+  const siblings = ALL_KEYS.filter((k) => k.startsWith(`${section}.`));
+  if (best && best.d <= Math.max(2, Math.floor(key.length / 4))) return `did you mean "${best.k}"?`;
+  if (siblings.length > 0) return `keys of "${section}" are: ${siblings.join(', ')}`;
+  return `config sections are: ${[...new Set(ALL_KEYS.map((k) => k.split('.')[0]))].join(', ')}`;
+}
+
+/** Builds nested overrides from a flat context map; unknown keys become problems. */
+export function contextToOverrides(context: Readonly<Record<string, unknown>>): Overrides {
+  const flat = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(context)) {
+    if (OUR_KEY.test(key)) flatten(key, value, flat);
+  }
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, raw] of flat) {
+    const path = key.split('.');
+    const schema = schemaAt(configSchema, path);
+    if (!schema || leafKind(schema) === 'object') {
+      problems.push(problem(key, raw, `unknown config key; ${suggestion(key)}`));
+      continue;
+    }
+    let node = values;
+    for (const part of path.slice(0, -1)) {
+      node[part] = (node[part] as Record<string, unknown> | undefined) ?? {};
+      node = node[part] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]] = coerce(key, raw);
+  }
+  return { values, problems };
+}

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { nonNegativeInt, oneOfNumbers } from '../fields';
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+export const networkSchema = z.object({
+  vpcCidr: z.string().default('10.42.0.0/16')
+    .describe('CIDR of the VPC (/16 to /22; private nodes get the larger subnets).'),
+  natGateways: nonNegativeInt().default(1)
+    .describe('NAT gateways for the private subnets (1 saves cost; one per AZ survives an AZ outage).'),
+  flowLogRetentionDays: oneOfNumbers(LOG_RETENTION_DAYS).default(7)
+    .describe('Days to keep VPC flow logs in CloudWatch Logs (deleted with the stack).'),
+}).strict().prefault({});

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { dnsLabel, imageTag, nonNegativeNumber, oneOf, port, positiveInt } from '../fields';
+
+export const routerSchema = z.object({
+  eppImage: z.string().default('ghcr.io/llm-d/llm-d-router-endpoint-picker')
+    .describe('llm-d endpoint picker (EPP) image.'),
+  eppTag: imageTag().default('v0.10.0')
+    .describe('EPP release.'),
+  envoyImage: z.string().default('envoyproxy/envoy')
+    .describe('Envoy proxy image (standalone mode: sidecar of the EPP, ext_proc to it).'),
+  envoyTag: imageTag().default('distroless-v1.33.2')
+    .describe('Envoy release.'),
+  poolName: dnsLabel().default('vllm-decode')
+    .describe('Name of the InferencePool (and prefix of the EPP objects).'),
+  serviceName: dnsLabel().default('llm-d-router')
+    .describe('ClusterIP Service in front of Envoy: the URL of the llm-d path.'),
+  servicePort: port().default(80)
+    .describe('Port of the llm-d-router Service.'),
+  failureMode: oneOf(['FailOpen', 'FailClose']).default('FailOpen')
+    .describe('What Envoy does when the EPP is unreachable: FailOpen forwards anyway (as the upstream chart), FailClose rejects.'),
+  eppReplicas: positiveInt().default(1)
+    .describe('EPP replicas. >1 turns on leader election; the load scorers keep per-process state, so the guide runs 1.'),
+  speculativeIndexing: z.boolean({ error: 'must be true or false' }).default(true)
+    .describe('Record a routed prefix for the chosen pod before its KV events arrive (stops a burst of one prefix scattering).'),
+  speculativeTtl: z.string().regex(/^\d+(ms|s|m)$/, { error: 'must be a Go duration such as 500ms, 2s or 1m' }).default('2s')
+    .describe('How long a speculative index entry lives unless a KV event confirms it.'),
+  kvEventsConcurrency: positiveInt().default(8)
+    .describe('Workers the EPP uses to digest KV events.'),
+  scorers: z.object({
+    prefixCache: nonNegativeNumber().default(2)
+      .describe('Weight of the precise prefix-cache scorer (must be > 0: it is the point of the llm-d path).'),
+    kvCacheUtilization: nonNegativeNumber().default(1)
+      .describe('Weight of the KV-cache-utilization scorer (prefers pods with free KV blocks).'),
+    queue: nonNegativeNumber().default(1)
+      .describe('Weight of the queue scorer (prefers pods with fewer waiting requests).'),
+  }).strict().prefault({}),
+}).strict().prefault({});

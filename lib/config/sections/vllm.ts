@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { imageTag, oneOf, oneOfNumbers, port, positiveInt } from '../fields';
+
+/** Block sizes vLLM's CUDA attention backends accept. */
+export const VLLM_BLOCK_SIZES = [16, 32, 64, 128] as const;
+
+export const vllmSchema = z.object({
+  image: z.string().default('vllm/vllm-openai')
+    .describe('vLLM OpenAI-compatible server image.'),
+  tag: imageTag().default('v0.27.1')
+    .describe('vLLM release; needs KV-cache events and /v1/completions/render (>= the llm-d guide pin).'),
+  replicas: positiveInt().default(8)
+    .describe('Decode replicas: one per GPU, so it must equal gpuNodes.count x GPUs per instance.'),
+  port: port().default(8000)
+    .describe('HTTP port of vLLM (OpenAI API, /metrics, /health); the InferencePool target port.'),
+  kvEventsPort: port().default(5556)
+    .describe('ZMQ port vLLM publishes KV-cache events on; the EPP subscribes to podIP:this.'),
+  blockSize: oneOfNumbers(VLLM_BLOCK_SIZES).default(64)
+    .describe('KV block size in tokens (--block-size); the EPP hashes prefixes in blocks of the same size.'),
+  gpuMemoryUtilization: z.number({ error: 'must be a number' })
+    .gt(0, { error: 'must be in (0, 1)' }).lt(1, { error: 'must be in (0, 1)' }).default(0.9)
+    .describe('Fraction of GPU memory vLLM may use (weights + activations + KV cache).'),
+  maxModelLen: positiveInt().default(4096)
+    .describe('--max-model-len: longest prompt + output a request may have.'),
+  maxNumSeqs: positiveInt().default(256)
+    .describe('--max-num-seqs: sequences batched per step (vLLM default for this GPU class).'),
+  maxNumBatchedTokens: positiveInt().default(2048)
+    .describe('--max-num-batched-tokens: tokens per scheduler step (chunked prefill budget).'),
+  kvCacheDtype: oneOf(['auto', 'fp8']).default('auto')
+    .describe('--kv-cache-dtype: auto (bf16) or fp8 (twice the cached tokens, small accuracy cost).'),
+}).strict().prefault({});
