@@ -31,7 +31,27 @@ export interface SharedNames {
   readonly weightsMarker: string;
   /** Directory on the file system where benchmark results are written. */
   readonly resultsDir: string;
+  /** The endpoint picker (EPP) Deployment, its ServiceAccount and its Service (gRPC ext_proc + metrics). */
+  readonly eppDeployment: string;
+  readonly eppServiceAccount: string;
+  readonly eppService: string;
+  /** ConfigMaps holding the EndpointPickerConfig and the Envoy bootstrap. */
+  readonly eppConfigMap: string;
+  readonly envoyConfigMap: string;
+  /** ServiceAccount whose token Prometheus presents to the EPP's authenticated /metrics. */
+  readonly eppMetricsReader: string;
+  /** Secret holding that token (type kubernetes.io/service-account-token). */
+  readonly eppMetricsReaderToken: string;
 }
+
+/** Node label every managed node group sets; its value says what runs there. */
+export const NODE_ROLE_LABEL = 'llmd-bench/role';
+/** Value of NODE_ROLE_LABEL on the GPU node group (vLLM decode pods only). */
+export const GPU_NODE_ROLE = 'gpu';
+/** Value of NODE_ROLE_LABEL on the system node group (router, monitoring, benchmark client). */
+export const SYSTEM_NODE_ROLE = 'system';
+/** Taint on GPU nodes, so only pods that tolerate it (the decode pods, GPU daemonsets) land there. */
+export const GPU_NODE_TAINT = { key: 'nvidia.com/gpu', effect: 'NoSchedule' } as const;
 
 export function sharedNames(c: BenchConfig): SharedNames {
   const dir = modelDir(c);
@@ -50,5 +70,12 @@ export function sharedNames(c: BenchConfig): SharedNames {
     modelDir: dir,
     weightsMarker: `${dir}/.llmd-bench-complete`,
     resultsDir: `${c.modelStore.mountPath.replace(/\/$/, '')}/results`,
+    eppDeployment: `${c.router.poolName}-epp`,
+    eppServiceAccount: `${c.router.poolName}-epp`,
+    eppService: `${c.router.poolName}-epp`,
+    eppConfigMap: `${c.router.poolName}-epp-config`,
+    envoyConfigMap: `${c.router.poolName}-envoy`,
+    eppMetricsReader: `${c.router.poolName}-epp-metrics-reader`,
+    eppMetricsReaderToken: `${c.router.poolName}-epp-metrics-reader-token`,
   };
 }

@@ -53,12 +53,64 @@ export const vllm: Check = (c) => {
   return out;
 };
 
+/**
+ * Host capacity a node keeps for itself and its daemonsets (kubelet/system reserve, eviction threshold,
+ * aws-node, kube-proxy, FSx CSI node, GPU-operator and node-exporter pods): what a pod request may not use.
+ */
+export const NODE_RESERVED_CPU = 0.5;
+export const NODE_RESERVED_MEMORY_GIB = 2.5;
+/** The Envoy sidecar next to the EPP (k8s/charts/router-chart.ts requests exactly this). */
+export const ENVOY_CPU_REQUEST = 0.5;
+export const ENVOY_MEMORY_GIB = 0.5;
+
+export const podsFit: Check = (c) => {
+  const out: string[] = [];
+  const gpu = INSTANCE_TYPES[c.gpuNodes.instanceType];
+  if (gpu) {
+    const perPod = Math.max(1, gpu.gpus);
+    const cpu = (gpu.vcpu - NODE_RESERVED_CPU) / perPod;
+    const mem = (gpu.memoryGiB - NODE_RESERVED_MEMORY_GIB) / perPod;
+    if (c.vllm.cpuRequest > cpu) {
+      out.push(problem('vllm.cpuRequest', c.vllm.cpuRequest, `must be <= ${cpu} on a ${c.gpuNodes.instanceType} (${gpu.vcpu} vCPU, ${NODE_RESERVED_CPU} kept for daemonsets, ${perPod} decode pod(s) per node) or the pods stay Pending`));
+    }
+    if (c.vllm.memoryRequestGiB > mem) {
+      out.push(problem('vllm.memoryRequestGiB', c.vllm.memoryRequestGiB, `must be <= ${mem} on a ${c.gpuNodes.instanceType} (${gpu.memoryGiB} GiB, ${NODE_RESERVED_MEMORY_GIB} GiB kept for the kubelet and daemonsets, ${perPod} decode pod(s) per node) or the pods stay Pending`));
+    }
+  }
+  if (c.vllm.memoryLimitGiB < c.vllm.memoryRequestGiB) {
+    out.push(problem('vllm.memoryLimitGiB', c.vllm.memoryLimitGiB, `must be >= vllm.memoryRequestGiB (${c.vllm.memoryRequestGiB})`));
+  }
+  const sys = INSTANCE_TYPES[c.systemNodes.instanceType];
+  if (sys) {
+    const cpu = c.router.eppCpuRequest + ENVOY_CPU_REQUEST;
+    const mem = c.router.eppMemoryGiB + ENVOY_MEMORY_GIB;
+    if (cpu > sys.vcpu - NODE_RESERVED_CPU) {
+      out.push(problem('router.eppCpuRequest', c.router.eppCpuRequest, `plus Envoy (${ENVOY_CPU_REQUEST}) must fit a ${c.systemNodes.instanceType} (${sys.vcpu} vCPU, ${NODE_RESERVED_CPU} kept for daemonsets)`));
+    }
+    if (mem > sys.memoryGiB - NODE_RESERVED_MEMORY_GIB) {
+      out.push(problem('router.eppMemoryGiB', c.router.eppMemoryGiB, `plus Envoy (${ENVOY_MEMORY_GIB} GiB) must fit a ${c.systemNodes.instanceType} (${sys.memoryGiB} GiB, ${NODE_RESERVED_MEMORY_GIB} GiB kept for the kubelet and daemonsets)`));
+    }
+  }
+  return out;
+};
+
+/** Go duration in milliseconds (only the forms the schema accepts: 500ms, 2s, 1m). */
+function durationMs(d: string): number {
+  const m = /^(\d+)(ms|s|m)$/.exec(d);
+  if (!m) return NaN;
+  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60000);
+}
+
 export const router: Check = (c) => {
   const out: string[] = [];
   if (c.router.scorers.prefixCache <= 0) {
     out.push(problem('router.scorers.prefixCache', c.router.scorers.prefixCache, 'must be > 0: without it the llm-d path is not prefix-aware and the A/B compares nothing'));
   }
+  const ttl = durationMs(c.router.speculativeTtl);
+  if (c.router.speculativeIndexing && (ttl < 100 || ttl > 60000)) {
+    out.push(problem('router.speculativeTtl', c.router.speculativeTtl, 'must be between 100ms and 1m: shorter expires before the KV events arrive, longer keeps guesses the engine never confirmed'));
+  }
   return out;
 };
 
-export const SERVING_CHECKS: readonly Check[] = [modelFits, vllm, router];
+export const SERVING_CHECKS: readonly Check[] = [modelFits, vllm, podsFit, router];

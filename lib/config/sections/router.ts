@@ -5,11 +5,11 @@ export const routerSchema = z.object({
   eppImage: z.string().default('ghcr.io/llm-d/llm-d-router-endpoint-picker')
     .describe('llm-d endpoint picker (EPP) image.'),
   eppTag: imageTag().default('v0.10.0')
-    .describe('EPP release.'),
+    .describe('EPP release (llm-d-router v0.10.0: precise-prefix-cache-producer, token-producer with the vLLM render backend).'),
   envoyImage: z.string().default('envoyproxy/envoy')
     .describe('Envoy proxy image (standalone mode: sidecar of the EPP, ext_proc to it).'),
   envoyTag: imageTag().default('distroless-v1.33.2')
-    .describe('Envoy release.'),
+    .describe('Envoy release (the one llm-d-router v0.10.0 pins in its standalone chart).'),
   poolName: dnsLabel().default('vllm-decode')
     .describe('Name of the InferencePool (and prefix of the EPP objects).'),
   serviceName: dnsLabel().default('llm-d-router')
@@ -18,6 +18,10 @@ export const routerSchema = z.object({
     .describe('Port of the llm-d-router Service.'),
   failureMode: oneOf(['FailOpen', 'FailClose']).default('FailOpen')
     .describe('What Envoy does when the EPP is unreachable: FailOpen forwards anyway (as the upstream chart), FailClose rejects.'),
+  eppCpuRequest: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 CPU cores' }).default(2)
+    .describe('CPU cores requested by the EPP container (upstream asks 4-8; a 4-vCPU system node also hosts Envoy, monitoring and the benchmark client).'),
+  eppMemoryGiB: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 GiB' }).default(4)
+    .describe('Memory requested by the EPP container, GiB (the limit is twice this: the KV-block index grows with cached prefixes).'),
   eppReplicas: positiveInt().default(1)
     .describe('EPP replicas. >1 turns on leader election; the load scorers keep per-process state, so the guide runs 1.'),
   speculativeIndexing: z.boolean({ error: 'must be true or false' }).default(true)

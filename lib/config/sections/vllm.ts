@@ -7,8 +7,9 @@ export const VLLM_BLOCK_SIZES = [16, 32, 64, 128] as const;
 export const vllmSchema = z.object({
   image: z.string().default('vllm/vllm-openai')
     .describe('vLLM OpenAI-compatible server image.'),
+  // v0.27.1 is the vLLM release the llm-d guides pin (guides/recipes/modelserver/components/images/gpu-vllm/release).
   tag: imageTag().default('v0.27.1')
-    .describe('vLLM release; needs KV-cache events and /v1/completions/render (>= the llm-d guide pin).'),
+    .describe('vLLM release (the llm-d guide pin); needs KV-cache events over ZMQ and /v1/completions/render for the EPP token producer.'),
   replicas: positiveInt().default(8)
     .describe('Decode replicas: one per GPU, so it must equal gpuNodes.count x GPUs per instance.'),
   port: port().default(8000)
@@ -28,4 +29,10 @@ export const vllmSchema = z.object({
     .describe('--max-num-batched-tokens: tokens per scheduler step (chunked prefill budget).'),
   kvCacheDtype: oneOf(['auto', 'fp8']).default('auto')
     .describe('--kv-cache-dtype: auto (bf16) or fp8 (twice the cached tokens, small accuracy cost).'),
+  cpuRequest: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 CPU cores' }).default(3)
+    .describe('CPU cores requested per decode pod. A g5.xlarge has 4 vCPU; the GPU node daemonsets need the rest. No CPU limit: throttling would stall the scheduler loop.'),
+  memoryRequestGiB: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 GiB' }).default(10)
+    .describe('Host memory requested per decode pod, GiB (Python engine, tokenizer, pinned buffers, /dev/shm). Must leave room for kubelet reserve and daemonsets on a 16 GiB g5.xlarge.'),
+  memoryLimitGiB: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 GiB' }).default(13)
+    .describe('Host memory limit per decode pod, GiB (>= memoryRequestGiB). The OOM killer stops a runaway pod before it takes the node down.'),
 }).strict().prefault({});

@@ -1,0 +1,79 @@
+/**
+ * Every cdk8s chart of the project, in apply order. One list for three consumers: `npm run render`
+ * (one YAML file per chart), the workloads stack (a KubernetesManifest per `stack` chart, each
+ * depending on the one before), and the tests (render, validate, check invariants on all of them).
+ */
+import type { App, Chart } from 'cdk8s';
+import type { BenchConfig } from '../lib/config';
+import { CrdsChart } from './charts/crds-chart';
+import { DcgmMonitorChart, MonitoringChart } from './charts/monitoring-chart';
+import { NamespaceChart } from './charts/namespace-chart';
+import { RouterChart } from './charts/router-chart';
+import { VllmDecodeChart } from './charts/vllm-decode-chart';
+
+/** Values only the AWS deployment knows: CDK tokens in the stack, named placeholders in `render`. */
+export interface ChartDeps {
+  /** FSx for Lustre file system id (`fs-...`), the static PV's volumeHandle. */
+  readonly fileSystemId: string;
+  /** FSx DNS name (`fs-....fsx.<region>.amazonaws.com`). */
+  readonly dnsName: string;
+  /** FSx Lustre mount name. */
+  readonly mountName: string;
+}
+
+/**
+ * Where a chart goes:
+ * - `stack`: applied by the CDK workloads stack, in list order; rendered to `dist/manifests/NN-<id>.yaml`.
+ * - `cli`: created at run time by the `llmd-bench` CLI (benchmark Jobs); rendered to `dist/manifests/jobs/`.
+ * - `optional`: not applied by the CDK app; rendered to `dist/manifests/optional/` for clusters that need it.
+ */
+export type ChartTarget = 'stack' | 'cli' | 'optional';
+
+export interface ChartEntry {
+  /** Construct id of the chart and stem of its manifest file. */
+  readonly id: string;
+  readonly target: ChartTarget;
+  /** Who maintains the chart (platform, workloads or benchmark engineer). */
+  readonly owner: 'platform' | 'workloads' | 'benchmark';
+  /** One line for the render index and the docs. */
+  readonly description: string;
+  readonly build: (app: App, config: BenchConfig, deps: ChartDeps) => Chart;
+}
+
+export const CHARTS: readonly ChartEntry[] = [
+  {
+    id: 'crds', target: 'stack', owner: 'workloads',
+    description: 'InferencePool CRD (GAIE v1.6.0), applied before any custom resource',
+    build: (app) => new CrdsChart(app, 'crds'),
+  },
+  {
+    id: 'namespace', target: 'stack', owner: 'workloads',
+    description: 'Project namespace with Pod Security Admission labels',
+    build: (app, config) => new NamespaceChart(app, 'namespace', { config }),
+  },
+  {
+    id: 'vllm-decode', target: 'stack', owner: 'workloads',
+    description: 'vLLM decode Deployment (one replica per GPU), round-robin and render Services, PDB',
+    build: (app, config) => new VllmDecodeChart(app, 'vllm-decode', { config }),
+  },
+  {
+    id: 'router', target: 'stack', owner: 'workloads',
+    description: 'InferencePool, llm-d EPP with Envoy sidecar, RBAC, EndpointPickerConfig, llm-d-router Service',
+    build: (app, config) => new RouterChart(app, 'router', { config }),
+  },
+  {
+    id: 'monitoring', target: 'stack', owner: 'workloads',
+    description: 'PodMonitor (vLLM), ServiceMonitor (EPP) with its metrics reader, Grafana dashboard',
+    build: (app, config) => new MonitoringChart(app, 'monitoring', { config }),
+  },
+  {
+    id: 'dcgm-monitor', target: 'optional', owner: 'workloads',
+    description: 'ServiceMonitor for the DCGM exporter, only where the GPU operator does not create one',
+    build: (app, config) => new DcgmMonitorChart(app, 'dcgm-monitor', { config }),
+  },
+];
+
+/** Charts of one target, in apply order. */
+export function chartsFor(target: ChartTarget): readonly ChartEntry[] {
+  return CHARTS.filter((e) => e.target === target);
+}
