@@ -11,7 +11,8 @@ import { ENVOY_CPU_REQUEST, ENVOY_MEMORY_GIB } from '../../lib/config/checks/ser
 import { InferencePool, InferencePoolSpecAppProtocol, InferencePoolSpecEndpointPickerRefFailureMode } from '../imports/inference.networking.k8s.io';
 import { decodePodLabels, eppPodLabels, eppServiceLabels, PART_OF_LABEL } from '../labels';
 import { sharedNames } from '../names';
-import { EPP_CONFIG_DIR, EPP_CONFIG_FILE, endpointPickerConfigYaml } from '../router/endpoint-picker-config';
+import { EPP_CONFIG_DIR, EPP_CONFIG_FILE, endpointPickerConfig, endpointPickerConfigYaml } from '../router/endpoint-picker-config';
+import { eppConfigProblems } from '../router/epp-config-checks';
 import { ENVOY_CONFIG_DIR, ENVOY_CONFIG_FILE, envoyBootstrapYaml } from '../router/envoy-config';
 import { ENVOY_HTTP_PORT, ENVOY_READY_PORT, EPP_GRPC_PORT, EPP_HEALTH_PORT, EPP_METRICS_PORT, PORT_NAMES } from '../router/ports';
 import { clusterMeta, cpu, fieldEnv, gib, meta, nonRootPod, restrictedContainer, SYSTEM_NODE_SELECTOR, type WorkloadChartProps } from './common';
@@ -31,6 +32,9 @@ export class RouterChart extends Chart {
     const n = sharedNames(c);
     const podLabels = eppPodLabels(c);
     const leaderElection = c.router.eppReplicas > 1;
+    // Refuse to synthesize a config whose prefix scores would silently be 0.
+    const problems = eppConfigProblems(endpointPickerConfig(c));
+    if (problems.length > 0) throw new Error(`EndpointPickerConfig is broken:\n  - ${problems.join('\n  - ')}`);
     const eppYaml = endpointPickerConfigYaml(c);
     const envoyYaml = envoyBootstrapYaml(c);
 

@@ -1,0 +1,102 @@
+/**
+ * One config value, many consumers: changing a value changes every place that must agree, and
+ * nothing else in the render keeps the old value.
+ */
+import { defaultConfig, loadConfig } from '../../lib/config';
+import { sharedNames } from '../../k8s/names';
+import { allObjects, renderCharts, toYaml } from '../../k8s/render';
+import { PLUGIN_TYPES } from '../../k8s/router/endpoint-picker-config';
+import { find, flag, pluginOfType, renderedEppConfig, vllmContainer } from './helpers';
+
+const base = defaultConfig();
+const n = sharedNames(base);
+const render = (ctx: Record<string, unknown>) => allObjects(renderCharts(loadConfig(ctx)));
+
+describe('block size 32', () => {
+  const objects = render({ 'vllm.blockSize': 32 });
+  const args: string[] = vllmContainer(objects, n.decodeDeployment).args;
+  const precise = pluginOfType(renderedEppConfig(objects, n.eppConfigMap), PLUGIN_TYPES.precisePrefixCacheProducer).parameters;
+
+  test('vLLM --block-size is 32', () => {
+    expect(flag(args, '--block-size')).toBe('32');
+  });
+
+  test('EPP blockSizeTokens is 32', () => {
+    expect(precise.tokenProcessorConfig.blockSizeTokens).toBe(32);
+  });
+
+  test('the default block size (64) is gone from both', () => {
+    expect(base.vllm.blockSize).toBe(64);
+    expect(args.filter((a) => a.startsWith('--block-size'))).toEqual(['--block-size=32']);
+    expect(JSON.stringify(precise)).not.toMatch(/"blockSize(Tokens)?":64/);
+  });
+
+  test('the EPP pod template changes too, so the running EPP picks the new config up', () => {
+    const hash = (objs: typeof objects) => find(objs, 'Deployment', n.eppDeployment).spec.template.metadata.annotations['llmd-bench/config-hash'];
+    expect(hash(objects)).not.toBe(hash(allObjects(renderCharts(base))));
+  });
+});
+
+describe('vLLM HTTP port 8080', () => {
+  const objects = render({ 'vllm.port': 8080 });
+  const vllm = vllmContainer(objects, n.decodeDeployment);
+  const epc = renderedEppConfig(objects, n.eppConfigMap);
+
+  test('every consumer moves to 8080', () => {
+    expect(flag(vllm.args, '--port')).toBe('8080');
+    expect(vllm.ports.find((p: { name: string }) => p.name === 'http').containerPort).toBe(8080);
+    expect(JSON.parse(flag(vllm.args, '--kv-events-config')!).topic).toMatch(/^kv@\$\(POD_IP\):8080@/);
+    expect(find(objects, 'InferencePool', n.inferencePool).spec.targetPorts).toEqual([{ number: 8080 }]);
+    expect(find(objects, 'Service', n.roundRobinService).spec.ports[0].port).toBe(8080);
+    expect(find(objects, 'Service', n.renderService).spec.ports[0].port).toBe(8080);
+    expect(pluginOfType(epc, PLUGIN_TYPES.tokenProducer).parameters.vllm.url).toMatch(/:8080$/);
+  });
+
+  test('no manifest mentions port 8000 any more', () => {
+    expect(toYaml(objects)).not.toMatch(/\b8000\b/);
+  });
+});
+
+describe('KV-events port 5600', () => {
+  const objects = render({ 'vllm.kvEventsPort': 5600 });
+  const vllm = vllmContainer(objects, n.decodeDeployment);
+  const precise = pluginOfType(renderedEppConfig(objects, n.eppConfigMap), PLUGIN_TYPES.precisePrefixCacheProducer).parameters;
+
+  test('vLLM publishes on 5600 and the EPP dials 5600', () => {
+    expect(JSON.parse(flag(vllm.args, '--kv-events-config')!).endpoint).toBe('tcp://*:5600');
+    expect(vllm.ports.find((p: { name: string }) => p.name === 'kv-events').containerPort).toBe(5600);
+    expect(precise.kvEventsConfig.podDiscoveryConfig.socketPort).toBe(5600);
+    expect(toYaml(objects)).not.toMatch(/\b5556\b/);
+  });
+});
+
+describe('namespace and pool renamed', () => {
+  const objects = render({ 'project.namespace': 'bench-b', 'router.poolName': 'pool-b' });
+
+  test('every namespaced object moves, and the EPP follows its pool', () => {
+    const epp = find(objects, 'Deployment', 'pool-b-epp').spec.template.spec.containers.find((c: { name: string }) => c.name === 'epp');
+    expect(flag(epp.args, '--pool-name')).toBe('pool-b');
+    expect(flag(epp.args, '--pool-namespace')).toBe('bench-b');
+    expect(find(objects, 'InferencePool', 'pool-b').metadata.namespace).toBe('bench-b');
+    expect(pluginOfType(renderedEppConfig(objects, 'pool-b-epp-config'), PLUGIN_TYPES.tokenProducer).parameters.vllm.url).toBe('http://vllm-render.bench-b.svc:8000');
+    // The old namespace appears nowhere it names a namespace (label keys like llmd-bench/pool stay).
+    const old = base.project.namespace;
+    const yaml = toYaml(objects);
+    for (const use of [`namespace: ${old}\n`, `namespace=\\"${old}\\"`, `.${old}.svc`, `=${old}\n`, `- ${old}\n`]) expect([use, yaml.includes(use)]).toEqual([use, false]);
+    expect(yaml).toMatch(/namespace: bench-b\n/);
+  });
+});
+
+describe('scorer weights and failure mode', () => {
+  const objects = render({ 'router.scorers.prefixCache': 3, 'router.failureMode': 'FailClose' });
+
+  test('the weight reaches the rendered profile', () => {
+    const profile = renderedEppConfig(objects, n.eppConfigMap).schedulingProfiles[0];
+    expect(profile.plugins.find((p) => p.pluginRef === PLUGIN_TYPES.prefixCacheScorer)?.weight).toBe(3);
+  });
+
+  test('FailClose reaches the InferencePool and Envoy', () => {
+    expect(find(objects, 'InferencePool', n.inferencePool).spec.endpointPickerRef.failureMode).toBe('FailClose');
+    expect(find(objects, 'ConfigMap', n.envoyConfigMap).data['envoy.yaml']).toMatch(/failure_mode_allow: false/);
+  });
+});
