@@ -58,5 +58,5 @@ export function allObjects(charts: readonly RenderedChart[]): K8sObject[] {
 
 /** A multi-document YAML file, deterministic (keys in construction order, no timestamps). */
 export function toYaml(objects: readonly K8sObject[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
 }

@@ -140,5 +140,5 @@ export function endpointPickerConfig(c: BenchConfig): EndpointPickerConfig {
 
 /** The config as the YAML document stored in the ConfigMap. */
 export function endpointPickerConfigYaml(c: BenchConfig): string {
-  return stringify(endpointPickerConfig(c), { lineWidth: 0 });
+  return stringify(endpointPickerConfig(c), { lineWidth: 0, aliasDuplicateObjects: false });
 }

@@ -161,5 +161,5 @@ export function envoyBootstrap(c: BenchConfig): Record<string, unknown> {
 
 /** The bootstrap as YAML for the ConfigMap. */
 export function envoyBootstrapYaml(c: BenchConfig): string {
-  return stringify(envoyBootstrap(c), { lineWidth: 0 });
+  return stringify(envoyBootstrap(c), { lineWidth: 0, aliasDuplicateObjects: false });
 }

@@ -111,6 +111,11 @@ describe('render', () => {
     expect(wrong.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
   });
 
+  test('no YAML anchors or aliases anywhere (Envoy and kubectl see plain documents)', () => {
+    const texts = [...charts.map((c) => toYaml(c.objects)), ...objects.filter((o) => o.kind === 'ConfigMap').flatMap((o) => Object.values(o.data as Record<string, string>))];
+    for (const t of texts) expect(t).not.toMatch(/(^|[\s:-])[&*][A-Za-z]\w*\s*$/m);
+  });
+
   test('rendering is deterministic', () => {
     const again = renderCharts(config);
     expect(again.map((c) => toYaml(c.objects))).toEqual(charts.map((c) => toYaml(c.objects)));
