@@ -88,3 +88,41 @@ export function resultBaseName(label: string, requestRate: number | 'inf', runId
   const safe = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, '-');
   return `${safe(label)}_rate-${safe(String(requestRate))}_${safe(runId)}`;
 }
+
+/** File name endings inside a results directory. */
+export const RESULT_SUFFIX = '.json';
+export const TIMESERIES_SUFFIX = '.timeseries.json';
+/** Files vLLM or this tool may leave beside results that are not results (skipped by `report`). */
+export const SIDE_FILE_SUFFIXES = [TIMESERIES_SUFFIX, '.pytorch.json', '.summary.json', '.config.json'] as const;
+/** What `llmd-bench run` records about itself in a results directory. */
+export const RUN_CONFIG_FILE = 'llmd-bench-run.config.json';
+
+/** `<base>.timeseries.json`: the time series file that belongs to a result. */
+export function timeseriesFileName(base: string): string {
+  return `${base}${TIMESERIES_SUFFIX}`;
+}
+
+/** Keys `llmd-bench run` adds through `vllm bench serve --metadata k=v` (strings in the result JSON). */
+export const RUN_METADATA_KEYS = {
+  runId: 'llmd_bench_run_id',
+  phase: 'llmd_bench_phase',
+  targetUrl: 'llmd_bench_target_url',
+  cacheReset: 'llmd_bench_cache_reset',
+} as const;
+
+/** What a run was for: the main comparison, one step of the rate ladder, or a discarded warm-up. */
+export type RunPhase = 'main' | 'ladder' | 'warmup';
+
+/**
+ * Lines the benchmark Job prints around the result JSON on its log, so the CLI can collect the
+ * result from the pod log after the Job completed (the FSx copy stays as the durable one).
+ */
+export const RESULT_LOG_MARKERS = {
+  begin: '===LLMD-BENCH-RESULT-BEGIN===',
+  end: '===LLMD-BENCH-RESULT-END===',
+} as const;
+
+/** True for the two labels the report compares. */
+export function isPathLabel(label: unknown): label is PathLabel {
+  return label === PATH_LABELS.roundRobin || label === PATH_LABELS.llmd;
+}

@@ -13,11 +13,26 @@ export const benchmark: Check = (c) => {
   multiple('benchmark.numPrompts', b.numPrompts);
   multiple('benchmark.ladderNumPrompts', b.ladderNumPrompts);
   multiple('benchmark.warmupNumPrompts', b.warmupNumPrompts);
+  if (b.ladderRates.length === 0) {
+    out.push(problem('benchmark.ladderRates', b.ladderRates, 'must list at least one request rate'));
+  }
   for (let i = 1; i < b.ladderRates.length; i++) {
     if (b.ladderRates[i] <= b.ladderRates[i - 1]) {
       out.push(problem('benchmark.ladderRates', b.ladderRates, 'must be strictly ascending'));
       break;
     }
+  }
+  // The report reproduces the reference table, which has TTFT and TPOT rows and a P99 column.
+  for (const m of ['ttft', 'tpot'] as const) {
+    if (!b.percentileMetrics.includes(m)) {
+      out.push(problem('benchmark.percentileMetrics', b.percentileMetrics, `must include "${m}": the report's ${m.toUpperCase()} rows read mean_${m}_ms and p99_${m}_ms`));
+    }
+  }
+  if (!b.metricPercentiles.includes(99)) {
+    out.push(problem('benchmark.metricPercentiles', b.metricPercentiles, 'must include 99: the report has P99 TTFT and P99 TPOT rows'));
+  }
+  if (new Set(b.metricPercentiles).size !== b.metricPercentiles.length) {
+    out.push(problem('benchmark.metricPercentiles', b.metricPercentiles, 'each percentile may appear once'));
   }
   return out;
 };

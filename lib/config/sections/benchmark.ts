@@ -5,6 +5,9 @@ import { oneOf, positiveInt, nonNegativeInt } from '../fields';
 export const requestRate = () =>
   z.union([z.literal('inf'), z.number().positive()], { error: 'must be "inf" or a positive number of requests per second' });
 
+/** `namespace/service:port` of a Service reached through the API server's service proxy. */
+export const SERVICE_REF = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)\/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?):(\d{1,5})$/;
+
 export const benchmarkSchema = z.object({
   dataset: oneOf(['prefix_repetition']).default('prefix_repetition')
     .describe('vllm bench serve dataset: prompts share one of N random prefixes.'),
@@ -27,10 +30,10 @@ export const benchmarkSchema = z.object({
   backend: oneOf(['openai-chat', 'openai']).default('openai-chat')
     .describe('--backend: openai-chat (/v1/chat/completions, applies the chat template) or openai (/v1/completions).'),
   percentileMetrics: z.array(oneOf(['ttft', 'tpot', 'itl', 'e2el'])).default(['ttft', 'tpot', 'itl', 'e2el'])
-    .describe('--percentile-metrics.'),
+    .describe('--percentile-metrics. The report needs ttft and tpot.'),
   metricPercentiles: z.array(z.number().gt(0, { error: 'must be in (0, 100)' }).lt(100, { error: 'must be in (0, 100)' }))
     .default([50, 90, 99])
-    .describe('--metric-percentiles.'),
+    .describe('--metric-percentiles. The report needs 99 (the reference table has P99 rows).'),
   ladderRates: z.array(z.number().positive({ error: 'must be a positive request rate' })).default([5, 10, 15, 20, 25, 30])
     .describe('Request rates of the rate ladder (`run --ladder`), ascending.'),
   ladderNumPrompts: positiveInt().default(1800)
@@ -40,5 +43,18 @@ export const benchmarkSchema = z.object({
   cacheReset: oneOf(['endpoint', 'restart']).default('endpoint')
     .describe('How prefix caches are emptied before each measured run: vLLM POST /reset_prefix_cache, or a rolling restart.'),
   timeoutMinutes: positiveInt().default(60)
-    .describe('Longest a single benchmark Job may run before the CLI gives up and deletes it.'),
+    .describe('Longest a single benchmark Job may run before the CLI gives up and deletes it (also the Job\'s activeDeadlineSeconds).'),
+  restartTimeoutMinutes: positiveInt().default(20)
+    .describe('Longest a rolling restart of the decode pods (cacheReset=restart) may take; each pod reloads the weights from FSx.'),
+  clientCpu: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 CPU cores' }).default(2)
+    .describe('CPU cores requested (and limited to) by the benchmark client pod. One asyncio loop streams 512 responses; starving it inflates TTFT on both paths alike, but less is cleaner.'),
+  clientMemoryGiB: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 GiB' }).default(6)
+    .describe('Memory request and limit of the benchmark client pod, GiB (tokenizer, 9000 prompts, per-request results).'),
+  pollSeconds: positiveInt().default(5)
+    .describe('How often the CLI polls the Job and Prometheus for progress, seconds.'),
+  metricsStepSeconds: positiveInt().default(15)
+    .describe('Step of the Prometheus time series stored next to each result, seconds (>= the scrape interval gives one sample per scrape).'),
+  prometheusService: z.string().regex(SERVICE_REF, { error: 'must be namespace/service:port, e.g. monitoring/kube-prometheus-stack-prometheus:9090' })
+    .default('monitoring/kube-prometheus-stack-prometheus:9090')
+    .describe('Prometheus Service the CLI queries through the API server service proxy (no port-forward), as namespace/service:port.'),
 }).strict().prefault({});
