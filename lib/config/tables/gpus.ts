@@ -14,8 +14,13 @@ export interface GpuFacts {
   readonly bf16Tflops: number;
 }
 
+/*
+ * usableMemoryGiB: nvidia-smi totals on the EC2 instances (A10G 23,028 MiB, L4 23,034 MiB, L40S 46,068 MiB).
+ * Bandwidth and bf16 dense tensor FLOPS: NVIDIA datasheets (L4 242 and L40S 733 TFLOPS are "with
+ * sparsity", halved here); the A10G runs at lower tensor clocks than the A10 (125 TFLOPS) - ~70 dense.
+ */
 export const GPUS: Readonly<Record<string, GpuFacts>> = {
   A10G: { memoryGB: 24, usableMemoryGiB: 22.49, memoryBandwidthGBs: 600, bf16Tflops: 70 },
-  L4: { memoryGB: 24, usableMemoryGiB: 22.05, memoryBandwidthGBs: 300, bf16Tflops: 121 },
-  L40S: { memoryGB: 48, usableMemoryGiB: 44.4, memoryBandwidthGBs: 864, bf16Tflops: 362 },
+  L4: { memoryGB: 24, usableMemoryGiB: 22.49, memoryBandwidthGBs: 300, bf16Tflops: 121 },
+  L40S: { memoryGB: 48, usableMemoryGiB: 44.99, memoryBandwidthGBs: 864, bf16Tflops: 362 },
 };

@@ -1,5 +1,7 @@
 /**
- * Model architecture facts, from each model's `config.json` on the Hugging Face Hub.
+ * Model architecture facts, from each model's `config.json` on the Hugging Face Hub (Qwen2.5-7B-Instruct:
+ * 28 layers, hidden 3584, 28 heads, 4 KV heads, head dim 3584/28 = 128, intermediate 18944, vocab 152064,
+ * untied embeddings, bf16; 7.616 B parameters counted from the safetensors index).
  * Used to check that the weights fit the GPU, to size the KV cache, and by the simulator.
  */
 export interface ModelFacts {
@@ -22,6 +24,11 @@ export interface ModelFacts {
    * The reference's totals imply ~2,205 input tokens for a 2,048 + 128 token prompt.
    */
   readonly chatTemplateOverheadTokens: number;
+  /**
+   * Of those, the tokens in front of the user message (system prompt and role markers). They are the
+   * same for every request, so with a small block size the first KV blocks are shared by all prompts.
+   */
+  readonly chatTemplateLeadingTokens: number;
 }
 
 export const MODELS: Readonly<Record<string, ModelFacts>> = {
@@ -37,7 +44,11 @@ export const MODELS: Readonly<Record<string, ModelFacts>> = {
     dtypeBytes: 2,
     tiedEmbeddings: false,
     maxPositionEmbeddings: 32768,
+    // "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n
+    // <|im_start|>user\n" = 23 tokens before the prompt; "<|im_end|>\n<|im_start|>assistant\n" = 5 after,
+    // plus ~1 from re-tokenizing the decoded prefix/suffix boundary: 29, what the reference's totals imply.
     chatTemplateOverheadTokens: 29,
+    chatTemplateLeadingTokens: 23,
   },
 };
 

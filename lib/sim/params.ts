@@ -1,0 +1,122 @@
+/**
+ * Everything one simulation needs, resolved from `lib/config` (the same config that renders the
+ * manifests) plus the `simulate` command-line overrides. Nothing here has a default of its own.
+ */
+import { endpointPickerConfig } from '../../k8s/router/endpoint-picker-config';
+import { type BenchConfig, gpuFacts, modelFacts, servedModelName } from '../config';
+import type { GpuFacts } from '../config/tables/gpus';
+import type { WorkloadParams } from './dataset';
+import type { EngineLimits } from './engine';
+import { kvCacheBlocks, type ModelCosts, modelCosts } from './hardware';
+import { type EppConfigLike, type EppRouterParams, parseEndpointPickerConfig } from './routers/epp-config';
+import type { StepTimeConstants } from './step-time';
+
+/** `simulate` flags that override the config (undefined = take the config's value). */
+export interface SimOverrides {
+  readonly requestRate?: number | 'inf';
+  /** null = no client limit (`--max-concurrency none`). */
+  readonly maxConcurrency?: number | null;
+  readonly numPrompts?: number;
+  readonly numPrefixes?: number;
+  readonly prefixLen?: number;
+  readonly suffixLen?: number;
+  readonly outputLen?: number;
+  readonly replicas?: number;
+  readonly seed?: number;
+  readonly burstiness?: number;
+}
+
+export interface SimParams {
+  readonly modelId: string;
+  readonly backend: string;
+  readonly workload: WorkloadParams;
+  readonly requestRate: number | 'inf';
+  readonly burstiness: number;
+  readonly maxConcurrency: number | null;
+  readonly replicas: number;
+  /** KV blocks per replica. */
+  readonly numBlocks: number;
+  readonly limits: EngineLimits;
+  readonly gpu: GpuFacts;
+  readonly costs: ModelCosts;
+  readonly stepTime: StepTimeConstants;
+  /** Seconds. */
+  readonly requestOverhead: number;
+  readonly eppOverhead: number;
+  readonly kvEventLag: number;
+  readonly metricsRefresh: number;
+  readonly timeSeriesStep: number;
+  /** The llm-d router, read from the rendered EndpointPickerConfig. */
+  readonly epp: EppRouterParams;
+  readonly percentileMetrics: readonly string[];
+  readonly metricPercentiles: readonly number[];
+}
+
+export function simParams(c: BenchConfig, o: SimOverrides = {}, eppConfig?: EppConfigLike): SimParams {
+  const model = modelFacts(c);
+  const gpu = gpuFacts(c);
+  if (!model) throw new Error(`no model facts for ${c.model.id}`);
+  if (!gpu) throw new Error(`no GPU facts for ${c.gpuNodes.instanceType}`);
+  const chat = c.benchmark.backend === 'openai-chat';
+  const leading = chat ? model.chatTemplateLeadingTokens : 0;
+  const trailing = chat ? model.chatTemplateOverheadTokens - model.chatTemplateLeadingTokens : 0;
+  const s = c.sim;
+  const numBlocks = kvCacheBlocks({
+    gpu,
+    model,
+    gpuMemoryUtilization: c.vllm.gpuMemoryUtilization,
+    blockSize: c.vllm.blockSize,
+    kvCacheDtype: c.vllm.kvCacheDtype,
+    nonKvMemoryGiB: s.nonKvMemoryGiB,
+  });
+  const workload: WorkloadParams = {
+    numPrompts: o.numPrompts ?? c.benchmark.numPrompts,
+    numPrefixes: o.numPrefixes ?? c.benchmark.numPrefixes,
+    prefixLen: o.prefixLen ?? c.benchmark.prefixLen,
+    suffixLen: o.suffixLen ?? c.benchmark.suffixLen,
+    outputLen: o.outputLen ?? c.benchmark.outputLen,
+    leadingTokens: leading,
+    trailingTokens: trailing,
+    seed: o.seed ?? c.benchmark.seed,
+  };
+  const longest = workload.leadingTokens + workload.prefixLen + workload.suffixLen + workload.trailingTokens + workload.outputLen;
+  if (numBlocks * c.vllm.blockSize < longest) {
+    throw new Error(`a replica's KV cache (${numBlocks} blocks x ${c.vllm.blockSize} tokens) cannot hold one request of ${longest} tokens`);
+  }
+  return {
+    modelId: servedModelName(c),
+    backend: c.benchmark.backend,
+    workload,
+    requestRate: o.requestRate ?? c.benchmark.requestRate,
+    burstiness: o.burstiness ?? 1,
+    maxConcurrency: o.maxConcurrency === undefined ? c.benchmark.maxConcurrency : o.maxConcurrency,
+    replicas: o.replicas ?? c.vllm.replicas,
+    numBlocks,
+    limits: {
+      maxNumSeqs: c.vllm.maxNumSeqs,
+      maxNumBatchedTokens: c.vllm.maxNumBatchedTokens,
+      blockSize: c.vllm.blockSize,
+      statsMode: s.prefixCacheStats,
+      reserveFullPrompt: s.vllmReserveFullPrompt,
+    },
+    gpu,
+    costs: modelCosts(model, c.vllm.kvCacheDtype),
+    stepTime: {
+      stepOverheadMs: s.stepOverheadMs,
+      perSequenceOverheadMs: s.perSequenceOverheadMs,
+      computeEfficiency: s.computeEfficiency,
+      weightBandwidthEfficiency: s.weightBandwidthEfficiency,
+      kvBandwidthEfficiency: s.kvBandwidthEfficiency,
+      attentionEfficiency: s.attentionEfficiency,
+      asyncScheduling: s.vllmAsyncScheduling,
+    },
+    requestOverhead: s.requestOverheadMs / 1000,
+    eppOverhead: s.eppOverheadMs / 1000,
+    kvEventLag: s.kvEventLagMs / 1000,
+    metricsRefresh: s.metricsRefreshMs / 1000,
+    timeSeriesStep: s.timeSeriesStepS,
+    epp: parseEndpointPickerConfig(eppConfig ?? endpointPickerConfig(c)),
+    percentileMetrics: c.benchmark.percentileMetrics,
+    metricPercentiles: c.benchmark.metricPercentiles,
+  };
+}

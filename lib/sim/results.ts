@@ -1,0 +1,175 @@
+/**
+ * Turns a simulated run into the files a real run produces (lib/bench/result-format.ts): vLLM's
+ * `--save-result` JSON, computed exactly as `vllm bench serve` computes it, plus the simulator's extra
+ * keys, and the time-series file.
+ */
+import type { TimeSeriesFile, TimeSeriesName, VllmBenchResult } from '../bench/result-format';
+import type { RunOutput } from './simulation';
+import {
+  histogramPercentile, mean, percentileSorted, sortedCopy, std, weightedMean, weightedPercentile, weightedStd,
+} from './stats';
+
+/** The result of one simulated run: vLLM's keys + the simulator's (all fractions 0..1). */
+export interface SimResult extends VllmBenchResult {
+  readonly request_rate: number | 'inf';
+  readonly max_concurrency: number | null;
+  readonly median_tpot_ms: number;
+  readonly p99_ttft_ms: number;
+  readonly p99_tpot_ms: number;
+  readonly mean_itl_ms: number;
+  readonly p99_itl_ms: number;
+  /** vllm:prefix_cache_hits_total / queries_total over the run, summed over replicas. */
+  readonly prefix_cache_hit_rate: number;
+  /** The same, counting only each request's first lookup. */
+  readonly prefix_cache_hit_rate_first_lookup: number;
+  /** Time-weighted mean and 95th percentile of vllm:kv_cache_usage_perc over replicas and the run. */
+  readonly kv_cache_usage_mean: number;
+  readonly kv_cache_usage_p95: number;
+  /** Peak of vllm:num_requests_waiting summed over replicas. */
+  readonly max_waiting: number;
+}
+
+/** vLLM's key for a percentile: 99 -> "99", 99.9 -> "99.9". */
+function pWord(p: number): string {
+  return Number.isInteger(p) ? String(p) : String(p);
+}
+
+/** Date the way vllm bench serve stamps results (%Y%m%d-%H%M%S); fixed for simulations. */
+export const SIM_DATE = '19700101-000000';
+
+export function buildResult(run: RunOutput, label: string): SimResult {
+  const { reqs, params: p, recorder } = run;
+  const n = reqs.count;
+  const ttft = new Float64Array(n);
+  const e2el = new Float64Array(n);
+  const tpot: number[] = [];
+  let input = 0;
+  let output = 0;
+  for (let r = 0; r < n; r++) {
+    ttft[r] = (reqs.firstTokenTime[r] - reqs.sendTime[r]) * 1000;
+    e2el[r] = (reqs.finishTime[r] - reqs.sendTime[r]) * 1000;
+    input += reqs.promptLen[r];
+    output += reqs.generated[r];
+    if (reqs.generated[r] > 1) tpot.push((e2el[r] - ttft[r]) / (reqs.generated[r] - 1));
+  }
+  const duration = run.duration;
+  const percentiles = [...new Set([...p.metricPercentiles, 50, 99])].sort((a, b) => a - b);
+  const metrics: Record<string, number> = {};
+  const summarize = (name: string, values: ArrayLike<number>): void => {
+    const sorted = sortedCopy(values);
+    metrics[`mean_${name}_ms`] = mean(values);
+    metrics[`median_${name}_ms`] = percentileSorted(sorted, 50);
+    metrics[`std_${name}_ms`] = std(values);
+    for (const q of percentiles) metrics[`p${pWord(q)}_${name}_ms`] = percentileSorted(sorted, q);
+  };
+  summarize('ttft', ttft);
+  summarize('tpot', tpot);
+  const itlMs = recorder.itlValue.map((v) => v * 1000);
+  metrics.mean_itl_ms = weightedMean(itlMs, recorder.itlWeight);
+  metrics.median_itl_ms = weightedPercentile(itlMs, recorder.itlWeight, 50);
+  metrics.std_itl_ms = weightedStd(itlMs, recorder.itlWeight);
+  for (const q of percentiles) metrics[`p${pWord(q)}_itl_ms`] = weightedPercentile(itlMs, recorder.itlWeight, q);
+  if (p.percentileMetrics.includes('e2el')) summarize('e2el', e2el);
+
+  let firstQ = 0;
+  let firstH = 0;
+  for (let r = 0; r < n; r++) {
+    firstQ += reqs.firstLookupQuery[r];
+    firstH += reqs.firstLookupHit[r];
+  }
+  let usageSeconds = 0;
+  const hist = new Float64Array(1001);
+  let preemptions = 0;
+  for (const rep of run.replicas) {
+    usageSeconds += rep.usageSeconds;
+    preemptions += rep.preemptions;
+    for (let i = 0; i < hist.length; i++) hist[i] += rep.usageHistogram[i];
+  }
+  const outTps = recorder.outputTokensPerSecond;
+  return {
+    date: SIM_DATE,
+    backend: p.backend,
+    label,
+    model_id: p.modelId,
+    tokenizer_id: p.modelId,
+    num_prompts: n,
+    request_rate: p.requestRate,
+    burstiness: p.burstiness,
+    max_concurrency: p.maxConcurrency,
+    duration,
+    completed: n,
+    failed: 0,
+    total_input_tokens: input,
+    total_output_tokens: output,
+    request_throughput: n / duration,
+    request_goodput: null,
+    output_throughput: output / duration,
+    total_token_throughput: (input + output) / duration,
+    max_output_tokens_per_s: outTps.reduce((a, b) => (b > a ? b : a), 0),
+    max_concurrent_requests: run.maxConcurrentRequests,
+    ...(metrics as Record<string, number> & {
+      mean_ttft_ms: number; median_ttft_ms: number; p99_ttft_ms: number;
+      mean_tpot_ms: number; median_tpot_ms: number; p99_tpot_ms: number;
+      mean_itl_ms: number; p99_itl_ms: number;
+    }),
+    prefix_cache_hit_rate: recorder.prefixQueries > 0 ? recorder.prefixHits / recorder.prefixQueries : 0,
+    prefix_cache_hit_rate_first_lookup: firstQ > 0 ? firstH / firstQ : 0,
+    kv_cache_usage_mean: duration > 0 ? usageSeconds / (duration * run.replicas.length) : 0,
+    kv_cache_usage_p95: histogramPercentile(hist, 95),
+    max_waiting: recorder.maxWaitingTotal,
+    source: 'simulator',
+    sim_router: run.router,
+    sim_replicas: run.replicas.length,
+    sim_kv_blocks_per_replica: p.numBlocks,
+    sim_kv_tokens_per_replica: p.numBlocks * p.limits.blockSize,
+    sim_num_preemptions: preemptions,
+    sim_engine_steps: recorder.steps,
+    sim_warnings: [...run.warnings],
+  };
+}
+
+/** Name of replica j in the time series (the simulator has no pod names). */
+export function replicaName(j: number): string {
+  return `replica-${j}`;
+}
+
+export function buildTimeSeries(run: RunOutput, label: string): TimeSeriesFile {
+  const R = run.replicas.length;
+  const series: Partial<Record<TimeSeriesName, Record<string, Array<[number, number]>>>> = {};
+  const add = (name: TimeSeriesName, key: string, t: number, v: number): void => {
+    if (!Number.isFinite(v)) return;
+    const s = (series[name] ??= {});
+    (s[key] ??= []).push([round(t, 3), round(v, 6)]);
+  };
+  const llmd = run.router === 'llm-d' || run.router === 'llm-d-no-speculative';
+  for (const s of run.samples) {
+    let running = 0;
+    let waiting = 0;
+    for (let j = 0; j < R; j++) {
+      const pod = replicaName(j);
+      add('kv_cache_usage', pod, s.t, s.kvUsage[j]);
+      add('prefix_cache_hit_rate', pod, s.t, s.hitRate[j]);
+      add('num_requests_running', pod, s.t, s.running[j]);
+      add('num_requests_waiting', pod, s.t, s.waiting[j]);
+      add('gpu_utilization', pod, s.t, s.busy[j]);
+      if (llmd) add('epp_picks', pod, s.t, s.picksPerSecond[j]);
+      running += s.running[j];
+      waiting += s.waiting[j];
+    }
+    add('num_requests_running', 'total', s.t, running);
+    add('num_requests_waiting', 'total', s.t, waiting);
+  }
+  return {
+    label,
+    request_rate: run.params.requestRate,
+    started_at: new Date(0).toISOString(),
+    step_s: run.params.timeSeriesStep,
+    source: 'simulator',
+    series,
+  };
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

@@ -1,0 +1,169 @@
+/**
+ * Reads the simulated llm-d router's parameters out of an EndpointPickerConfig object, the same one
+ * the EPP ConfigMap is rendered from (`k8s/router/endpoint-picker-config.ts`), so the simulator cannot
+ * drift from what is deployed: scorer weights and picker from the scheduling profile, block size and
+ * speculative indexing from the precise-prefix-cache-producer, defaults as llm-d-router v0.10.0 has them.
+ *
+ * It also checks the wiring the real EPP needs for precise prefix scores (token-producer, the
+ * producer as an extractor of endpoint-notification-source, the scorer naming the producer). When a
+ * link is missing the real EPP silently scores every pod 0 for prefix; the simulator does the same and
+ * reports why, instead of predicting a win the deployment would not get.
+ */
+
+/** The parts of an EndpointPickerConfig the simulator reads (structurally, any such object fits). */
+export interface EppConfigLike {
+  readonly plugins: readonly { readonly type: string; readonly name?: string; readonly parameters?: unknown }[];
+  readonly dataLayer?: { readonly sources?: readonly { readonly pluginRef: string; readonly extractors?: readonly { readonly pluginRef: string }[] }[] };
+  readonly schedulingProfiles: readonly { readonly name: string; readonly plugins: readonly { readonly pluginRef: string; readonly weight?: number }[] }[];
+}
+
+export type PickerKind = 'max-score' | 'random' | 'weighted-random';
+
+export interface EppRouterParams {
+  /** Scorer weights; 0 when the profile does not use the scorer. */
+  readonly weights: { readonly prefix: number; readonly kvUtilization: number; readonly queue: number; readonly noHitLru: number };
+  /** prefix-cache-scorer matchLengthWeight (0 = score by match ratio only) and its scale. */
+  readonly matchLengthWeight: number;
+  readonly matchLengthScaleTokens: number;
+  readonly picker: PickerKind;
+  /** precise-prefix-cache-producer tokenProcessorConfig.blockSizeTokens. */
+  readonly blockSizeTokens: number;
+  readonly speculativeIndexing: boolean;
+  readonly speculativeTtlMs: number;
+  /** False when the precise prefix chain is broken (prefix score is 0 for every pod, as in the EPP). */
+  readonly prefixScoresWork: boolean;
+  /** Why the prefix chain is broken, or other things the simulator could not model. */
+  readonly warnings: readonly string[];
+}
+
+/** llm-d-router v0.10.0 plugin type names (pkg/epp/framework/plugins/...). */
+export const EPP_TYPES = {
+  tokenProducer: 'token-producer',
+  endpointNotificationSource: 'endpoint-notification-source',
+  precisePrefixCacheProducer: 'precise-prefix-cache-producer',
+  prefixCacheScorer: 'prefix-cache-scorer',
+  kvCacheUtilizationScorer: 'kv-cache-utilization-scorer',
+  queueScorer: 'queue-scorer',
+  noHitLruScorer: 'no-hit-lru-scorer',
+  maxScorePicker: 'max-score-picker',
+  randomPicker: 'random-picker',
+  weightedRandomPicker: 'weighted-random-picker',
+  decodeFilter: 'decode-filter',
+} as const;
+
+/** EPP defaults: loader DefaultScorerWeight, kvblock defaultBlockSize, defaultSpeculativeTTL. */
+const DEFAULT_SCORER_WEIGHT = 1;
+const DEFAULT_BLOCK_SIZE = 16;
+const DEFAULT_SPECULATIVE_TTL_MS = 2000;
+const DEFAULT_MATCH_LENGTH_SCALE_TOKENS = 8192;
+
+/** Filters that keep every decode pod of a plain decode-only pool. */
+const PASS_THROUGH_FILTERS = new Set<string>([EPP_TYPES.decodeFilter]);
+
+/** Go `time.ParseDuration` for the forms configs use (ms, s, m, h; decimals; sums like 1m30s). */
+export function parseGoDurationMs(d: string): number {
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  let total = 0;
+  let matched = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(d)) !== null) {
+    total += Number(m[1]) * unit[m[2]];
+    matched = re.lastIndex;
+  }
+  if (matched === 0 || matched !== d.length) throw new Error(`speculativeTTL: "${d}" is not a Go duration`);
+  return total;
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+export function parseEndpointPickerConfig(cfg: EppConfigLike): EppRouterParams {
+  const warnings: string[] = [];
+  const byName = new Map<string, { type: string; parameters: Record<string, unknown> }>();
+  for (const p of cfg.plugins) byName.set(p.name ?? p.type, { type: p.type, parameters: record(p.parameters) });
+
+  const profile = cfg.schedulingProfiles.find((p) => p.name === 'default') ?? cfg.schedulingProfiles[0];
+  if (!profile) throw new Error('EndpointPickerConfig has no schedulingProfiles');
+
+  const weights = { prefix: 0, kvUtilization: 0, queue: 0, noHitLru: 0 };
+  let picker: PickerKind | undefined;
+  let prefixScorer: Record<string, unknown> | undefined;
+  for (const ref of profile.plugins) {
+    const plugin = byName.get(ref.pluginRef);
+    if (!plugin) throw new Error(`scheduling profile "${profile.name}" references unknown plugin "${ref.pluginRef}"`);
+    const weight = ref.weight ?? DEFAULT_SCORER_WEIGHT;
+    switch (plugin.type) {
+      case EPP_TYPES.prefixCacheScorer:
+        weights.prefix += weight;
+        prefixScorer = plugin.parameters;
+        break;
+      case EPP_TYPES.kvCacheUtilizationScorer:
+        weights.kvUtilization += weight;
+        break;
+      case EPP_TYPES.queueScorer:
+        weights.queue += weight;
+        break;
+      case EPP_TYPES.noHitLruScorer:
+        weights.noHitLru += weight;
+        break;
+      case EPP_TYPES.maxScorePicker:
+        picker = 'max-score';
+        break;
+      case EPP_TYPES.randomPicker:
+        picker = 'random';
+        break;
+      case EPP_TYPES.weightedRandomPicker:
+        picker = 'weighted-random';
+        break;
+      default:
+        if (!PASS_THROUGH_FILTERS.has(plugin.type)) {
+          throw new Error(`the simulator does not model EPP plugin type "${plugin.type}" (profile "${profile.name}"); ` +
+            `it models ${[...PASS_THROUGH_FILTERS, EPP_TYPES.prefixCacheScorer, EPP_TYPES.kvCacheUtilizationScorer, EPP_TYPES.queueScorer, EPP_TYPES.noHitLruScorer, EPP_TYPES.maxScorePicker, EPP_TYPES.randomPicker, EPP_TYPES.weightedRandomPicker].join(', ')}`);
+        }
+    }
+  }
+  if (!picker) {
+    picker = 'max-score';
+    warnings.push('scheduling profile has no picker; the EPP defaults to max-score-picker');
+  }
+
+  // The precise producer and its wiring.
+  const producerName = typeof prefixScorer?.prefixMatchInfoProducerName === 'string' ? prefixScorer.prefixMatchInfoProducerName : undefined;
+  const producerEntry = [...byName.entries()].find(([name, p]) => p.type === EPP_TYPES.precisePrefixCacheProducer && (producerName === undefined || name === producerName));
+  const producer = producerEntry?.[1].parameters ?? {};
+  const tokenProcessor = record(producer.tokenProcessorConfig);
+  const blockSizeTokens = Number(tokenProcessor.blockSizeTokens ?? tokenProcessor.blockSize ?? DEFAULT_BLOCK_SIZE);
+  const speculativeIndexing = producer.speculativeIndexing === true;
+  const ttl = typeof producer.speculativeTTL === 'string' && producer.speculativeTTL !== '' ? parseGoDurationMs(producer.speculativeTTL) : DEFAULT_SPECULATIVE_TTL_MS;
+
+  const broken: string[] = [];
+  if (weights.prefix > 0) {
+    if (!producerName) broken.push('prefix-cache-scorer has no prefixMatchInfoProducerName: the EPP falls back to the approximate producer, not precise KV events');
+    if (!producerEntry) broken.push(`no ${EPP_TYPES.precisePrefixCacheProducer} plugin${producerName ? ` named "${producerName}"` : ''}: every prefix score is 0`);
+    if (![...byName.values()].some((p) => p.type === EPP_TYPES.tokenProducer)) {
+      broken.push(`no ${EPP_TYPES.tokenProducer} plugin: the producer gets no tokens and every prefix score is 0`);
+    }
+    const subscribed = (cfg.dataLayer?.sources ?? []).some((s) =>
+      byName.get(s.pluginRef)?.type === EPP_TYPES.endpointNotificationSource &&
+      (s.extractors ?? []).some((e) => producerEntry !== undefined && e.pluginRef === producerEntry[0]));
+    if (producerEntry && !subscribed) {
+      broken.push(`${EPP_TYPES.precisePrefixCacheProducer} is not an extractor of ${EPP_TYPES.endpointNotificationSource}: no pod's KV events are subscribed, every prefix score is 0`);
+    }
+  }
+  warnings.push(...broken);
+  const prefixScoresWork = weights.prefix > 0 && broken.length === 0;
+  const mlw = Number(prefixScorer?.matchLengthWeight ?? 0);
+  return {
+    weights,
+    matchLengthWeight: Number.isFinite(mlw) ? mlw : 0,
+    matchLengthScaleTokens: Number(prefixScorer?.matchLengthScaleTokens ?? DEFAULT_MATCH_LENGTH_SCALE_TOKENS),
+    picker,
+    blockSizeTokens,
+    speculativeIndexing,
+    speculativeTtlMs: ttl,
+    prefixScoresWork,
+    warnings,
+  };
+}
