@@ -5,6 +5,7 @@
  */
 import type { App, Chart } from 'cdk8s';
 import type { BenchConfig } from '../lib/config';
+import { BenchmarkJobChart, exampleBenchmarkRun } from './bench/benchmark-job';
 import { CrdsChart } from './charts/crds-chart';
 import { DcgmMonitorChart, MonitoringChart } from './charts/monitoring-chart';
 import { NamespaceChart } from './charts/namespace-chart';
@@ -65,6 +66,11 @@ export const CHARTS: readonly ChartEntry[] = [
     id: 'monitoring', target: 'stack', owner: 'workloads',
     description: 'PodMonitor (vLLM), ServiceMonitor (EPP) with its metrics reader, Grafana dashboard',
     build: (app, config) => new MonitoringChart(app, 'monitoring', { config }),
+  },
+  {
+    id: 'benchmark-job', target: 'cli', owner: 'benchmark',
+    description: 'Example `vllm bench serve` Job (round-robin, main run); the CLI creates one per run',
+    build: (app, config) => new BenchmarkJobChart(app, 'benchmark-job', { config, run: exampleBenchmarkRun(config) }),
   },
   {
     id: 'dcgm-monitor', target: 'optional', owner: 'workloads',

@@ -24,41 +24,21 @@ export const DECODE_GRACE_SECONDS = 60;
 export const PRE_STOP_SLEEP_SECONDS = 10;
 const STARTUP_PERIOD_SECONDS = 10;
 
-/** True when the weights come from an S3 data repository association instead of the loader Job. */
-export function weightsFromS3(c: BenchConfig): boolean {
-  return c.modelStore.modelSource.startsWith('s3://');
-}
-
-/**
- * Script of the init container: fail fast, with a message, when the weights are not there. With the
- * loader Job the completion marker (written last) is the proof; an S3 import has no marker, so there
- * the model's config.json must be visible.
- */
+/** Script of the init container: fail fast, with a message, when the weights are not there. */
 function checkWeightsScript(c: BenchConfig): string {
   const n = sharedNames(c);
-  const presence = weightsFromS3(c)
-    ? [
-      'if [ ! -f "$MODEL_DIR/config.json" ]; then',
-      `  echo "llmd-bench: $MODEL_DIR/config.json is missing: the S3 import (${c.modelStore.modelSource}) has not made the model files visible." >&2`,
-      '  echo "Check the FSx data repository association and that the S3 prefix holds the model files." >&2',
-      '  exit 1',
-      'fi',
-    ]
-    : [
-      'if [ ! -f "$WEIGHTS_MARKER" ]; then',
-      '  echo "llmd-bench: the model weights in $MODEL_DIR are incomplete: $WEIGHTS_MARKER is missing." >&2',
-      `  echo "The loader Job writes it last. Check: kubectl -n ${n.namespace} logs job/${n.loaderJob}" >&2`,
-      '  exit 1',
-      'fi',
-    ];
   return [
     'set -eu',
-    ...presence,
-    'if [ ! -r "$MODEL_DIR/config.json" ]; then',
-    `  echo "llmd-bench: $MODEL_DIR/config.json is not readable by uid ${VLLM_UID}; the files must be world-readable." >&2`,
+    'if [ ! -f "$WEIGHTS_MARKER" ]; then',
+    '  echo "llmd-bench: the model weights in $MODEL_DIR are incomplete: $WEIGHTS_MARKER is missing." >&2',
+    `  echo "The loader Job writes it last. Check: kubectl -n ${n.namespace} logs job/${n.loaderJob}" >&2`,
     '  exit 1',
     'fi',
-    'echo "llmd-bench: weights present in $MODEL_DIR"',
+    'if [ ! -r "$MODEL_DIR/config.json" ]; then',
+    `  echo "llmd-bench: $MODEL_DIR/config.json is not readable by uid ${VLLM_UID}; the loader must leave the files world-readable." >&2`,
+    '  exit 1',
+    'fi',
+    'echo "llmd-bench: weights complete in $MODEL_DIR"',
   ].join('\n');
 }
 

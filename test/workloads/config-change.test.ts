@@ -81,8 +81,14 @@ describe('namespace and pool renamed', () => {
     expect(pluginOfType(renderedEppConfig(objects, 'pool-b-epp-config'), PLUGIN_TYPES.tokenProducer).parameters.vllm.url).toBe('http://vllm-render.bench-b.svc:8000');
     // The old namespace appears nowhere it names a namespace (label keys like llmd-bench/pool stay).
     const old = base.project.namespace;
+    for (const o of objects) {
+      if (o.metadata.namespace !== undefined) expect(`${o.kind}/${o.metadata.name} ${o.metadata.namespace}`).toBe(`${o.kind}/${o.metadata.name} bench-b`);
+      for (const names of [o.spec?.namespaceSelector?.matchNames ?? [], (o.subjects ?? []).map((x: { namespace: string }) => x.namespace)]) {
+        expect(names.filter((x: string) => x === old)).toEqual([]);
+      }
+    }
     const yaml = toYaml(objects);
-    for (const use of [`namespace: ${old}\n`, `namespace=\\"${old}\\"`, `.${old}.svc`, `=${old}\n`, `- ${old}\n`]) expect([use, yaml.includes(use)]).toEqual([use, false]);
+    for (const use of [`namespace=\\"${old}\\"`, `.${old}.svc`, `-namespace=${old}\n`]) expect([use, yaml.includes(use)]).toEqual([use, false]);
     expect(yaml).toMatch(/namespace: bench-b\n/);
   });
 });

@@ -276,13 +276,6 @@ describe('placement and lifecycle', () => {
     expect(check.volumeMounts).toEqual([expect.objectContaining({ name: 'models', readOnly: true })]);
   });
 
-  test('with an S3 model source (no loader Job) the init check looks for the model files instead', () => {
-    const s3 = allObjects(renderCharts({ ...config, modelStore: { ...config.modelStore, modelSource: 's3://my-bucket/qwen' } }));
-    const check = find(s3, 'Deployment', n.decodeDeployment).spec.template.spec.initContainers[0];
-    expect(check.command.join(' ')).toMatch(/if \[ ! -f "\$MODEL_DIR\/config.json" \]; then[\s\S]*s3:\/\/my-bucket\/qwen[\s\S]*exit 1/);
-    expect(check.command.join(' ')).not.toContain('$WEIGHTS_MARKER');
-  });
-
   test('graceful termination: preStop pause inside the grace period', () => {
     expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(Number(vllm.lifecycle.preStop.exec.command[1]));
   });
