@@ -20,7 +20,7 @@ export function fixtureText(rel: string): string {
   return fs.readFileSync(path.join(FIXTURES, rel), 'utf8');
 }
 
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 
 /** How a created Job behaves: which recorded status it reaches after how many reads, and its log. */
 export interface JobBehaviour {

@@ -1,0 +1,115 @@
+/**
+ * Preflight against recorded EKS, FSx and Kubernetes payloads: a healthy cluster passes; each
+ * broken part fails its own check with what to do, and nothing else crashes.
+ */
+import { loadConfig } from '../../lib/config';
+import { renderBenchmarkJob } from '../../k8s/bench/benchmark-job';
+import { BenchError } from '../../lib/bench/errors';
+import { CHECKS, formatPreflight, PreflightContext, runPreflight } from '../../lib/bench/preflight';
+import { prometheusServiceRef, prometheusViaKube } from '../../lib/bench/prometheus';
+import { FakeAws, FakeKube } from './fakes';
+
+const config = loadConfig({});
+
+function context(mutate: (kube: FakeKube, aws: FakeAws) => void = () => undefined, cfg = config): PreflightContext {
+  const kube = new FakeKube();
+  const aws = new FakeAws();
+  mutate(kube, aws);
+  return { config: cfg, kube, aws, prometheus: prometheusViaKube(kube, prometheusServiceRef(cfg)) };
+}
+
+async function statusOf(ctx: PreflightContext) {
+  const report = await runPreflight(ctx);
+  return { report, byId: Object.fromEntries(report.results.map((r) => [r.check.id, r.result])) };
+}
+
+describe('preflight', () => {
+  test('a healthy cluster passes every check', async () => {
+    const { report, byId } = await statusOf(context());
+    expect(report.ok).toBe(true);
+    expect(report.results.map((r) => `${r.check.id}:${r.result.status}`)).toEqual(CHECKS.map((c) => `${c.id}:pass`));
+    expect(byId['eks-cluster'].summary).toBe('llmd-bench ACTIVE, Kubernetes 1.36');
+    expect(byId.fsx.summary).toBe('fs-0123456789abcdef0 AVAILABLE, mount name abcdefgh');
+    expect(byId['gpu-nodes'].summary).toBe('8 x g5.xlarge, 1 GPU each');
+    expect(byId['decode-pods'].summary).toBe('8 Ready on 8 nodes');
+  });
+
+  const failures: [string, string, (k: FakeKube, a: FakeAws) => void, RegExp, RegExp][] = [
+    ['eks-cluster', 'cluster still creating', (_k, a) => { a.cluster.cluster.status = 'CREATING'; }, /is CREATING/, /wait until it is ACTIVE/],
+    ['eks-cluster', 'version differs from config', (_k, a) => { a.cluster.cluster.version = '1.35'; }, /runs Kubernetes 1.35, config says 1.36/, /cluster.kubernetesVersion=1.35/],
+    ['eks-cluster', 'cluster not found', (_k, a) => { a.cluster.cluster.name = 'other'; }, /cluster llmd-bench not found in us-west-2/, /cdk deploy/],
+    ['kube-context', 'kubeconfig points at another cluster', (k) => { (k as { context: unknown }).context = { ...k.context, contextName: 'kind-dev', server: 'https://127.0.0.1:6443' }; }, /context kind-dev points at https:\/\/127.0.0.1:6443, but cluster llmd-bench is at https:\/\/9F1C/, /aws eks update-kubeconfig --name llmd-bench --region us-west-2/],
+    ['fsx', 'file system still creating', (_k, a) => { a.fileSystems.FileSystems[0].Lifecycle = 'CREATING'; }, /fs-0123456789abcdef0 is CREATING/, /wait/],
+    ['fsx', 'mount name differs from the PV', (_k, a) => { a.fileSystems.FileSystems[0].LustreConfiguration.MountName = 'zyxwvuts'; }, /has mount name zyxwvuts, the PV says abcdefgh/, /stale/],
+    ['claims', 'read-write claim missing', (k) => { k.pvcs.delete('models-rw'); }, /model claims not Bound/, /models-rw \(results\)/],
+    ['crds', 'InferencePool CRD missing', (k) => { k.crds.clear(); }, /CRD inferencepools.inference.networking.k8s.io is missing/, /redeploy/],
+    ['gpu-nodes', 'a node without allocatable GPUs', (k) => { k.nodes[2].status!.allocatable!['nvidia.com/gpu'] = '0'; }, /7\/8 GPU nodes usable/, /device plugin/],
+    ['gpu-nodes', 'a node missing', (k) => { k.nodes.pop(); }, /7\/8 GPU nodes usable/, /node group/],
+    ['decode-pods', 'a pod not Ready', (k) => { k.decodePods[0].status!.conditions!.find((c) => c.type === 'Ready')!.status = 'False'; }, /7\/8 decode pods Ready/, /describe pod/],
+    ['decode-pods', 'two pods on one node', (k) => { k.decodePods[1].spec!.nodeName = k.decodePods[0].spec!.nodeName; }, /8 decode pods share 7 nodes/, /own GPU node/],
+    ['decode-pods', 'reset endpoint not enabled', (k) => { for (const p of k.decodePods) p.spec!.containers[0].env = p.spec!.containers[0].env!.filter((e) => e.name !== 'VLLM_SERVER_DEV_MODE'); }, /8 decode pods lack VLLM_SERVER_DEV_MODE=1/, /cacheReset=restart/],
+    ['services', 'round-robin Service selects something else', (k) => { k.services.get('vllm-round-robin')!.spec!.selector = { 'app.kubernetes.io/name': 'vllm' }; }, /not the decode pods/, /unfair/],
+    ['epp', 'EPP not Ready', (k) => { k.deployments.get('vllm-decode-epp')![0].status!.readyReplicas = 0; }, /0\/1 EPP replicas Ready/, /logs deploy\/vllm-decode-epp/],
+    ['inference-pool', 'InferencePool missing', (k) => { k.customObjects.clear(); }, /InferencePool llmd-bench\/vllm-decode not found/, /deploy/],
+    ['weights', 'marker missing', (k) => { k.markerExit = 1; }, /\/models\/Qwen\/Qwen2.5-7B-Instruct\/.llmd-bench-complete is missing/, /logs job\/model-loader/],
+    ['prometheus', 'Prometheus service wrong', (k) => { k.serviceProxy = () => ({ status: 503, body: 'no endpoints available for service "kube-prometheus-stack-prometheus"' }); }, /is not ready/, /benchmark.prometheusService/],
+    ['idle', 'another benchmark running', (k) => { void k.createJob('llmd-bench', renderBenchmarkJob(config, { label: 'round-robin', requestRate: 'inf', numPrompts: 150, runId: 'x', phase: 'main' })); }, /benchmark Job running: llmd-bench-rr-main-inf-x/, /skew/],
+  ];
+
+  test.each(failures)('%s fails when %s, and says what to do', async (id, _what, mutate, summary, fix) => {
+    const { report, byId } = await statusOf(context(mutate));
+    expect(report.ok).toBe(false);
+    expect(byId[id].status).toBe('fail');
+    expect(byId[id].summary).toMatch(summary);
+    expect(byId[id].fix).toMatch(fix);
+    // Only the broken part fails (the decode-pod env change leaves the rest healthy, etc.).
+    const failed = report.results.filter((r) => r.result.status === 'fail').map((r) => r.check.id);
+    expect(failed).toContain(id);
+    expect(formatPreflight(report).join('\n')).toContain('what to do:');
+  });
+
+  test('Prometheus that does not scrape vLLM is a warning, not a failure', async () => {
+    const { report, byId } = await statusOf(context((k) => {
+      const base = k.serviceProxy;
+      k.serviceProxy = (ns, svc, port, p, q) => (p === '/api/v1/query' && q.query.startsWith('count(')
+        ? { status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }) }
+        : base(ns, svc, port, p, q));
+    }));
+    expect(byId.prometheus.status).toBe('warn');
+    expect(byId.prometheus.summary).toBe('Prometheus sees 0/8 vLLM pods');
+    expect(report.ok).toBe(true);
+  });
+
+  test('no Kubernetes access: the kubeconfig check fails with the fix, the cluster checks are skipped', async () => {
+    const ctx: PreflightContext = {
+      config, aws: new FakeAws(),
+      kubeError: new BenchError('no kubeconfig found (looked at --kubeconfig, $KUBECONFIG, ~/.kube/config)', { hint: 'run `aws eks update-kubeconfig --name llmd-bench --region us-west-2`' }),
+    };
+    const { report, byId } = await statusOf(ctx);
+    expect(byId['eks-cluster'].status).toBe('pass');
+    expect(byId['kube-context']).toMatchObject({ status: 'fail', summary: expect.stringMatching(/^no kubeconfig found/), fix: expect.stringMatching(/update-kubeconfig/) });
+    expect(report.results.filter((r) => r.result.status === 'skip').map((r) => r.check.id)).toEqual(
+      ['fsx', 'claims', 'crds', 'gpu-nodes', 'decode-pods', 'services', 'epp', 'inference-pool', 'weights', 'prometheus', 'idle']);
+  });
+
+  test('--skip-aws: EKS skipped, FSx checked against the PV only (warning)', async () => {
+    const ctx = context();
+    const { report, byId } = await statusOf({ ...ctx, aws: undefined });
+    expect(byId['eks-cluster'].status).toBe('skip');
+    expect(byId.fsx.status).toBe('warn');
+    expect(report.ok).toBe(true);
+  });
+
+  test('an API error inside a check becomes a failed check with its message, not a crash', async () => {
+    const ctx = context((k) => { k.listNodes = async () => { throw Object.assign(new Error('list nodes failed with HTTP 403: nodes is forbidden'), { status: 403 }); }; });
+    const { byId } = await statusOf(ctx);
+    expect(byId['kube-context']).toMatchObject({ status: 'fail', summary: 'context arn:aws:eks:us-west-2:123456789012:cluster/llmd-bench: not authorized (HTTP 403)' });
+    expect(byId['gpu-nodes']).toMatchObject({ status: 'fail', summary: expect.stringContaining('HTTP 403') });
+  });
+
+  test('cacheReset=restart does not require the dev-mode endpoint', async () => {
+    const cfg = loadConfig({ 'benchmark.cacheReset': 'restart' });
+    const { byId } = await statusOf(context((k) => { for (const p of k.decodePods) p.spec!.containers[0].env = []; }, cfg));
+    expect(byId['decode-pods'].status).toBe('pass');
+  });
+});
