@@ -83,13 +83,14 @@ export class WorkloadsStack extends Stack {
 export function addWorkloadsStack(
   app: Construct,
   config: BenchConfig,
-  deps: { cluster: eks.ICluster; modelStore: ChartDeps; env?: StackProps['env']; dependsOn?: readonly Stack[] },
+  deps: { cluster: eks.ICluster; modelStore: ChartDeps; env?: StackProps['env']; tags?: StackProps['tags']; dependsOn?: readonly Stack[] },
 ): WorkloadsStack {
   const stack = new WorkloadsStack(app, WORKLOADS_STACK_NAME, {
     config,
     cluster: deps.cluster,
     modelStore: deps.modelStore,
     env: deps.env,
+    tags: deps.tags,
     description: 'llmd-eks-bench: vLLM decode replicas, llm-d router (EPP + Envoy), monitoring (cdk8s charts)',
   });
   for (const d of deps.dependsOn ?? []) stack.addStackDependency(d);
