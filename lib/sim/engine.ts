@@ -236,7 +236,10 @@ export class Replica {
       let n = q.numTokens[r] - computed;
       if (n > budget) n = budget;
       let scheduled = true;
-      while (!this.allocateSlots(r, computed, n, 0)) {
+      // Fast path (most decodes): no new block needed and no block becomes full.
+      const upto = computed + n;
+      const needsWork = upto > q.numBlocks[r] * B || Math.floor((upto < q.numTokens[r] ? upto : q.numTokens[r]) / B) > q.numCachedBlocks[r];
+      while (needsWork && !this.allocateSlots(r, computed, n, 0)) {
         const victim = this.running[--this.runningLen];
         this.preempt(victim);
         preempted = true;

@@ -6,7 +6,7 @@
 import type { TimeSeriesFile, TimeSeriesName, VllmBenchResult } from '../bench/result-format';
 import type { RunOutput } from './simulation';
 import {
-  histogramPercentile, mean, percentileSorted, sortedCopy, std, weightedMean, weightedPercentile, weightedStd,
+  histogramPercentile, mean, percentileSorted, sortedCopy, std, weightedMean, weightedPercentiles, weightedStd,
 } from './stats';
 
 /** The result of one simulated run: vLLM's keys + the simulator's (all fractions 0..1). */
@@ -66,9 +66,10 @@ export function buildResult(run: RunOutput, label: string): SimResult {
   summarize('tpot', tpot);
   const itlMs = recorder.itlValue.map((v) => v * 1000);
   metrics.mean_itl_ms = weightedMean(itlMs, recorder.itlWeight);
-  metrics.median_itl_ms = weightedPercentile(itlMs, recorder.itlWeight, 50);
   metrics.std_itl_ms = weightedStd(itlMs, recorder.itlWeight);
-  for (const q of percentiles) metrics[`p${pWord(q)}_itl_ms`] = weightedPercentile(itlMs, recorder.itlWeight, q);
+  const itlP = weightedPercentiles(recorder.itlValue, recorder.itlWeight, [50, ...percentiles]);
+  metrics.median_itl_ms = itlP[0] * 1000;
+  percentiles.forEach((q, i) => { metrics[`p${pWord(q)}_itl_ms`] = itlP[i + 1] * 1000; });
   if (p.percentileMetrics.includes('e2el')) summarize('e2el', e2el);
 
   let firstQ = 0;

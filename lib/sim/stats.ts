@@ -30,30 +30,55 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
   return Float64Array.from(values).sort();
 }
 
+/** Resolution of weighted samples: values are compared in units of 1e-6 (microseconds for seconds). */
+const WEIGHT_BITS = 2 ** 20;
+
 /**
- * Percentile of weighted samples (value v seen w times), equal to np.percentile of the expanded list:
- * same linear interpolation between the order statistics at floor/ceil of (W - 1) p / 100.
+ * Percentiles of weighted samples (value v seen w times), equal to np.percentile of the expanded list
+ * (linear interpolation between the order statistics at floor/ceil of (W - 1) p / 100). Values are
+ * rounded to 1e-6 and weights must be integers < 2^20; one native sort of packed keys does the work.
  */
-export function weightedPercentile(values: readonly number[], weights: readonly number[], p: number): number {
+export function weightedPercentiles(values: readonly number[], weights: readonly number[], ps: readonly number[]): number[] {
   const n = values.length;
-  if (n === 0) return 0;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
+  if (n === 0) return ps.map(() => 0);
+  const keys = new Float64Array(n);
   let total = 0;
-  for (const w of weights) total += w;
-  if (total === 0) return 0;
-  const pos = ((total - 1) * p) / 100;
-  const lo = Math.floor(pos);
-  const frac = pos - lo;
-  const at = (rank: number): number => {
-    let cum = 0;
-    for (const i of order) {
-      cum += weights[i];
-      if (rank < cum) return values[i];
+  for (let i = 0; i < n; i++) {
+    const w = weights[i];
+    if (!Number.isInteger(w) || w < 0 || w >= WEIGHT_BITS) throw new Error(`weight ${w} out of range`);
+    keys[i] = Math.round(values[i] * 1e6) * WEIGHT_BITS + w;
+    total += w;
+  }
+  if (total === 0) return ps.map(() => 0);
+  keys.sort();
+  const valueAt = (k: number) => Math.floor(keys[k] / WEIGHT_BITS) / 1e6;
+  const weightAt = (k: number) => keys[k] % WEIGHT_BITS;
+  // Order statistic `rank` (0-based) of the expanded list, for ascending ranks.
+  const ranks = ps.flatMap((p) => {
+    const pos = ((total - 1) * p) / 100;
+    return [Math.floor(pos), Math.min(total - 1, Math.floor(pos) + 1)];
+  });
+  const order = ranks.map((r, i) => [r, i] as const).sort((a, b) => a[0] - b[0]);
+  const at = new Array<number>(ranks.length);
+  let k = 0;
+  let cum = weightAt(0);
+  for (const [rank, i] of order) {
+    while (rank >= cum && k < n - 1) {
+      k++;
+      cum += weightAt(k);
     }
-    return values[order[n - 1]];
-  };
-  const a = at(lo);
-  return frac === 0 ? a : a + (at(lo + 1) - a) * frac;
+    at[i] = valueAt(k);
+  }
+  return ps.map((p, j) => {
+    const pos = ((total - 1) * p) / 100;
+    const frac = pos - Math.floor(pos);
+    const lo = at[2 * j];
+    return frac === 0 ? lo : lo + (at[2 * j + 1] - lo) * frac;
+  });
+}
+
+export function weightedPercentile(values: readonly number[], weights: readonly number[], p: number): number {
+  return weightedPercentiles(values, weights, [p])[0];
 }
 
 export function weightedMean(values: readonly number[], weights: readonly number[]): number {

@@ -1,0 +1,108 @@
+/**
+ * What `simulate` writes: the `--json` summary (the issue's contract), the `--out` results directory
+ * (the same files `llmd-bench run` writes, so `llmd-bench report DIR` renders a simulation), and the
+ * short table on stdout.
+ */
+import * as path from 'path';
+import { resultBaseName, timeseriesFileName } from '../bench/result-format';
+import { writeJsonAtomic } from '../bench/results-io';
+import type { SimParams, Simulation } from './index';
+
+/** runId of simulated results in file names (`<label>_rate-<rate>_sim.json`). */
+export const SIM_RUN_ID = 'sim';
+/** Side file describing the simulation (ends in .config.json, so `report` skips it). */
+export const SIM_CONFIG_FILE = 'llmd-bench-simulate.config.json';
+
+/** The effective inputs of a simulation, as `--json` reports them under "config". */
+export function simConfigSummary(p: SimParams): Record<string, unknown> {
+  const w = p.workload;
+  return {
+    model: p.modelId,
+    gpu_memory_bandwidth_gbs: p.gpu.memoryBandwidthGBs,
+    gpu_bf16_tflops: p.gpu.bf16Tflops,
+    backend: p.backend,
+    num_prompts: w.numPrompts,
+    num_prefixes: w.numPrefixes,
+    prefix_len: w.prefixLen,
+    suffix_len: w.suffixLen,
+    output_len: w.outputLen,
+    chat_template_tokens: w.leadingTokens + w.trailingTokens,
+    request_rate: p.requestRate,
+    burstiness: p.burstiness,
+    max_concurrency: p.maxConcurrency,
+    seed: w.seed,
+    replicas: p.replicas,
+    block_size: p.limits.blockSize,
+    max_num_seqs: p.limits.maxNumSeqs,
+    max_num_batched_tokens: p.limits.maxNumBatchedTokens,
+    kv_bytes_per_token: p.costs.kvBytesPerToken,
+    kv_blocks_per_replica: p.numBlocks,
+    kv_tokens_per_replica: p.numBlocks * p.limits.blockSize,
+    reserve_full_prompt: p.limits.reserveFullPrompt,
+    prefix_cache_stats: p.limits.statsMode,
+    step_time: p.stepTime,
+    request_overhead_ms: p.requestOverhead * 1000,
+    epp_overhead_ms: p.eppOverhead * 1000,
+    kv_event_lag_ms: p.kvEventLag * 1000,
+    metrics_refresh_ms: p.metricsRefresh * 1000,
+    epp: p.epp,
+  };
+}
+
+/** `{"config": {...}, "results": {"<router>": {...}}}`. */
+export function jsonSummary(sim: Simulation): { config: Record<string, unknown>; results: Record<string, unknown> } {
+  const results: Record<string, unknown> = {};
+  for (const run of sim.runs) results[run.label] = run.result;
+  return { config: simConfigSummary(sim.params), results };
+}
+
+export function writeJsonSummary(sim: Simulation, file: string): void {
+  writeJsonAtomic(file, jsonSummary(sim));
+}
+
+/** Writes each run as `<base>.json` + `<base>.timeseries.json`; returns the result files written. */
+export function writeResultsDir(sim: Simulation, dir: string): string[] {
+  const files: string[] = [];
+  for (const run of sim.runs) {
+    const base = resultBaseName(run.label, sim.params.requestRate, SIM_RUN_ID);
+    const file = path.join(dir, `${base}.json`);
+    writeJsonAtomic(file, run.result);
+    writeJsonAtomic(path.join(dir, timeseriesFileName(base)), run.timeSeries);
+    files.push(file);
+  }
+  writeJsonAtomic(path.join(dir, SIM_CONFIG_FILE), simConfigSummary(sim.params));
+  return files;
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const int = (v: number) => Math.round(v).toLocaleString('en-US');
+const fixed = (d: number) => (v: number) => v.toFixed(d);
+
+/** The short comparison table `simulate` prints on stdout. */
+export function formatTable(sim: Simulation): string {
+  const rows: [string, (r: Record<string, number>) => string][] = [
+    ['duration (s)', (r) => fixed(1)(r.duration)],
+    ['request throughput (req/s)', (r) => fixed(2)(r.request_throughput)],
+    ['output throughput (tok/s)', (r) => int(r.output_throughput)],
+    ['total token throughput (tok/s)', (r) => int(r.total_token_throughput)],
+    ['TTFT mean / median / p99 (ms)', (r) => `${int(r.mean_ttft_ms)} / ${int(r.median_ttft_ms)} / ${int(r.p99_ttft_ms)}`],
+    ['TPOT mean / p99 (ms)', (r) => `${fixed(1)(r.mean_tpot_ms)} / ${fixed(1)(r.p99_tpot_ms)}`],
+    ['ITL mean / p99 (ms)', (r) => `${fixed(1)(r.mean_itl_ms)} / ${fixed(1)(r.p99_itl_ms)}`],
+    ['prefix cache hit rate (vLLM / first lookup)', (r) => `${pct(r.prefix_cache_hit_rate)} / ${pct(r.prefix_cache_hit_rate_first_lookup)}`],
+    ['KV cache usage mean / p95', (r) => `${pct(r.kv_cache_usage_mean)} / ${pct(r.kv_cache_usage_p95)}`],
+    ['max waiting (sum over replicas)', (r) => int(r.max_waiting)],
+    ['preemptions', (r) => int(r.sim_num_preemptions)],
+  ];
+  const results = sim.runs.map((run) => run.result as unknown as Record<string, number>);
+  const header = ['', ...sim.runs.map((r) => r.label)];
+  const body = rows.map(([name, f]) => [name, ...results.map(f)]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i].length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   ');
+  const out = [line(header), ...body.map(line)];
+  if (sim.runs.length === 2 && results[0].request_throughput > 0) {
+    const [a, b] = results;
+    out.push('', `${sim.runs[1].label} vs ${sim.runs[0].label}: ${(b.request_throughput / a.request_throughput).toFixed(2)}x request throughput, ` +
+      `${(a.mean_ttft_ms / Math.max(b.mean_ttft_ms, 1e-9)).toFixed(1)}x lower mean TTFT`);
+  }
+  return out.join('\n');
+}

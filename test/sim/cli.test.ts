@@ -1,0 +1,99 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { Command } from 'commander';
+import { endpointPickerConfig } from '../../k8s/router/endpoint-picker-config';
+import { defaultConfig } from '../../lib/config';
+import { registerSimulateCommand } from '../../lib/sim/cli';
+import { generateReport } from '../../lib/bench/report';
+import { loadResultsDir } from '../../lib/bench/results-io';
+
+/** The issue's --json contract: vLLM's result keys plus the simulator's. */
+const CONTRACT_KEYS = [
+  'duration', 'completed', 'failed', 'total_input_tokens', 'total_output_tokens', 'request_throughput',
+  'output_throughput', 'total_token_throughput', 'mean_ttft_ms', 'median_ttft_ms', 'p99_ttft_ms', 'mean_tpot_ms',
+  'median_tpot_ms', 'p99_tpot_ms', 'mean_itl_ms', 'p99_itl_ms', 'request_rate', 'max_concurrency',
+  'prefix_cache_hit_rate', 'prefix_cache_hit_rate_first_lookup', 'kv_cache_usage_mean', 'kv_cache_usage_p95', 'max_waiting',
+];
+const SMALL_FLAGS = ['--num-prompts', '240', '--num-prefixes', '12', '--prefix-len', '512', '--suffix-len', '64', '--output-len', '32', '--replicas', '3', '--max-concurrency', '48', '--no-progress'];
+
+async function run(args: string[]): Promise<{ stdout: string; stderr: string; error?: Error }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
+  const program = new Command('llmd-bench').exitOverride().configureOutput({ writeErr: (s) => { stderr += s; }, writeOut: (s) => { stdout += s; } });
+  registerSimulateCommand(program, defaultConfig);
+  for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (s) => { stderr += s; } });
+  try {
+    await program.parseAsync(['node', 'llmd-bench', 'simulate', ...args]);
+    return { stdout, stderr };
+  } catch (error) {
+    return { stdout, stderr, error: error as Error };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('llmd-bench simulate', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-sim-'));
+  const json = path.join(dir, 'sim.json');
+  const out = path.join(dir, 'results');
+  let first: { stdout: string; stderr: string; error?: Error };
+
+  beforeAll(async () => {
+    first = await run([...SMALL_FLAGS, '--router', 'all', '--json', json, '--out', out]);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('prints a short table of both paths on stdout', () => {
+    expect(first.error).toBeUndefined();
+    expect(first.stdout).toMatch(/request throughput \(req\/s\)/);
+    expect(first.stdout).toMatch(/round-robin .*llm-d/);
+    expect(first.stdout).toMatch(/Simulated 240 requests/);
+  });
+
+  test('--json follows the contract', () => {
+    const doc = JSON.parse(fs.readFileSync(json, 'utf8'));
+    expect(Object.keys(doc).sort()).toEqual(['config', 'results']);
+    expect(Object.keys(doc.results).sort()).toEqual(['llm-d', 'llm-d-no-speculative', 'random', 'round-robin']);
+    expect(doc.config).toMatchObject({ num_prompts: 240, num_prefixes: 12, replicas: 3, max_concurrency: 48, request_rate: 'inf' });
+    for (const result of Object.values(doc.results) as Record<string, unknown>[]) {
+      for (const k of CONTRACT_KEYS) expect(result).toHaveProperty(k);
+      expect(result.request_rate).toBe('inf');
+      expect(result.max_concurrency).toBe(48);
+      expect(result.completed).toBe(240);
+      for (const k of CONTRACT_KEYS.filter((x) => !['request_rate', 'max_concurrency'].includes(x))) expect(Number.isFinite(result[k])).toBe(true);
+    }
+  });
+
+  test('--out writes what `run` writes: the report reads it unchanged', async () => {
+    const loaded = loadResultsDir(out);
+    expect(loaded.results.map((r) => r.result.label).sort()).toEqual(['llm-d', 'round-robin']);
+    for (const r of loaded.results) {
+      expect(r.timeseries?.source).toBe('simulator');
+      expect(Object.keys(r.timeseries?.series ?? {})).toEqual(expect.arrayContaining(['kv_cache_usage', 'num_requests_running', 'num_requests_waiting', 'prefix_cache_hit_rate']));
+    }
+    expect(loaded.skipped.map((s) => path.basename(s.file)).sort()).toEqual(['llm-d-no-speculative_rate-inf_sim.json', 'random_rate-inf_sim.json']);
+    const report = await generateReport({ resultsDir: out, outDir: path.join(dir, 'report'), mainRate: 'inf' });
+    expect(Object.keys(report.summary.main.files).sort()).toEqual(['llm-d', 'round-robin']);
+  });
+
+  test('flags are checked', async () => {
+    expect((await run(['--router', 'nginx'])).error?.message).toMatch(/not a router/);
+    expect((await run(['--request-rate', '-3'])).error?.message).toMatch(/inf.*positive/);
+    expect((await run(['--max-concurrency', '0'])).error?.message).toMatch(/positive whole number/);
+  });
+
+  test('--epp-config simulates another EndpointPickerConfig and warns when its prefix chain is broken', async () => {
+    const cfg = endpointPickerConfig(defaultConfig());
+    const broken = { ...cfg, plugins: cfg.plugins.filter((p) => p.type !== 'token-producer') };
+    const file = path.join(dir, 'epp.yaml');
+    fs.writeFileSync(file, stringify(broken));
+    const res = await run([...SMALL_FLAGS, '--router', 'llm-d', '--epp-config', file]);
+    expect(res.error).toBeUndefined();
+    expect(res.stderr).toMatch(/warning \(llm-d\): no token-producer plugin/);
+  });
+});

@@ -1,0 +1,192 @@
+import { defaultConfig, loadConfig } from '../../lib/config';
+import { endpointPickerConfig } from '../../k8s/router/endpoint-picker-config';
+import { BlockKeyLayout } from '../../lib/sim/block-keys';
+import { referenceEppConfig, REFERENCE_NO_HIT_LRU_WEIGHT } from '../../lib/sim/calibration';
+import { buildWorkload } from '../../lib/sim/dataset';
+import { KV_EVENT_REMOVED, KV_EVENT_STORED } from '../../lib/sim/kv-cache';
+import { RequestTable } from '../../lib/sim/requests';
+import { Rng } from '../../lib/sim/rng';
+import { type EppConfigLike, type EppRouterParams, parseEndpointPickerConfig, parseGoDurationMs } from '../../lib/sim/routers/epp-config';
+import { KvEventQueue, LlmdRouter } from '../../lib/sim/routers/llm-d';
+import { RandomPerConnectionRouter, RoundRobinRouter } from '../../lib/sim/routers/round-robin';
+
+const rendered = () => endpointPickerConfig(defaultConfig()) as unknown as EppConfigLike;
+
+describe('round-robin and kube-proxy random', () => {
+  test('round-robin cycles through the replicas', () => {
+    const r = new RoundRobinRouter(3);
+    expect([0, 1, 2, 3, 4, 5, 6].map(() => r.pick())).toEqual([0, 1, 2, 0, 1, 2, 0]);
+  });
+
+  test('random per connection: a request reuses the most recently released connection and its pod', () => {
+    const r = new RandomPerConnectionRouter(8, new Rng(1));
+    const a = r.pick(0);
+    const b = r.pick(1);
+    expect(r.connections).toBe(2);
+    r.release(0);
+    expect(r.pick(2)).toBe(a); // connection of request 0 reused
+    r.release(1);
+    r.release(2);
+    expect(r.pick(3)).toBe(a); // released last, reused first (LIFO)
+    expect(r.pick(4)).toBe(b);
+    expect(r.connections).toBe(2);
+  });
+});
+
+describe('EndpointPickerConfig parser', () => {
+  test('reads the rendered config: weights, picker, block size, speculative indexing', () => {
+    const c = defaultConfig();
+    const p = parseEndpointPickerConfig(rendered());
+    expect(p.weights).toEqual({ prefix: c.router.scorers.prefixCache, kvUtilization: c.router.scorers.kvCacheUtilization, queue: c.router.scorers.queue, noHitLru: 0 });
+    expect(p.picker).toBe('max-score');
+    expect(p.blockSizeTokens).toBe(c.vllm.blockSize);
+    expect(p.speculativeIndexing).toBe(c.router.speculativeIndexing);
+    expect(p.speculativeTtlMs).toBe(2000);
+    expect(p.prefixScoresWork).toBe(true);
+    expect(p.warnings).toEqual([]);
+  });
+
+  test('follows config overrides through the builder', () => {
+    const c = loadConfig({ 'router.scorers.queue': 3, 'router.speculativeIndexing': false, 'vllm.blockSize': 32 });
+    const p = parseEndpointPickerConfig(endpointPickerConfig(c) as unknown as EppConfigLike);
+    expect(p.weights.queue).toBe(3);
+    expect(p.speculativeIndexing).toBe(false);
+    expect(p.blockSizeTokens).toBe(32);
+  });
+
+  test('EPP defaults: weight 1, block size 16 (or the deprecated blockSize), TTL 2s', () => {
+    const cfg: EppConfigLike = {
+      plugins: [
+        { type: 'token-producer' }, { type: 'endpoint-notification-source' },
+        { type: 'precise-prefix-cache-producer', parameters: { tokenProcessorConfig: { blockSize: 32 } } },
+        { type: 'prefix-cache-scorer', name: 'p', parameters: { prefixMatchInfoProducerName: 'precise-prefix-cache-producer' } },
+        { type: 'queue-scorer' }, { type: 'max-score-picker' },
+      ],
+      dataLayer: { sources: [{ pluginRef: 'endpoint-notification-source', extractors: [{ pluginRef: 'precise-prefix-cache-producer' }] }] },
+      schedulingProfiles: [{ name: 'default', plugins: [{ pluginRef: 'p' }, { pluginRef: 'queue-scorer', weight: 2 }, { pluginRef: 'max-score-picker' }] }],
+    };
+    const p = parseEndpointPickerConfig(cfg);
+    expect(p.weights).toEqual({ prefix: 1, kvUtilization: 0, queue: 2, noHitLru: 0 });
+    expect(p.blockSizeTokens).toBe(32);
+    expect(p.speculativeIndexing).toBe(false);
+    expect(p.speculativeTtlMs).toBe(2000);
+    expect(p.prefixScoresWork).toBe(true);
+  });
+
+  test('a broken precise-prefix chain scores every pod 0, and says why', () => {
+    const base = rendered();
+    const noTokens = { ...base, plugins: base.plugins.filter((p) => p.type !== 'token-producer') };
+    const noExtractor = { ...base, dataLayer: { sources: [] } };
+    const noProducerName = {
+      ...base,
+      plugins: base.plugins.map((p) => (p.type === 'prefix-cache-scorer' ? { type: p.type } : p)),
+    };
+    for (const [cfg, why] of [[noTokens, /token-producer/], [noExtractor, /extractor/], [noProducerName, /approximate producer/]] as const) {
+      const p = parseEndpointPickerConfig(cfg);
+      expect(p.prefixScoresWork).toBe(false);
+      expect(p.warnings.join('\n')).toMatch(why);
+    }
+  });
+
+  test('refuses plugins it does not model, and profiles referencing unknown plugins', () => {
+    const base = rendered();
+    const withUnknown = {
+      ...base,
+      plugins: [...base.plugins, { type: 'token-load-scorer' }],
+      schedulingProfiles: [{ name: 'default', plugins: [...base.schedulingProfiles[0].plugins, { pluginRef: 'token-load-scorer' }] }],
+    };
+    expect(() => parseEndpointPickerConfig(withUnknown)).toThrow(/does not model EPP plugin type "token-load-scorer"/);
+    const dangling = { ...base, schedulingProfiles: [{ name: 'default', plugins: [{ pluginRef: 'nope' }] }] };
+    expect(() => parseEndpointPickerConfig(dangling)).toThrow(/unknown plugin "nope"/);
+  });
+
+  test('Go durations', () => {
+    expect(parseGoDurationMs('2s')).toBe(2000);
+    expect(parseGoDurationMs('500ms')).toBe(500);
+    expect(parseGoDurationMs('1m30s')).toBe(90000);
+    expect(parseGoDurationMs('1.5s')).toBe(1500);
+    expect(() => parseGoDurationMs('2 s')).toThrow();
+  });
+
+  test('the reference profile adds a no-hit-lru-scorer before the picker, once', () => {
+    const c = defaultConfig();
+    const ref = referenceEppConfig(c);
+    const p = parseEndpointPickerConfig(ref);
+    expect(p.weights.noHitLru).toBe(REFERENCE_NO_HIT_LRU_WEIGHT);
+    const refs = ref.schedulingProfiles[0].plugins.map((x) => x.pluginRef);
+    expect(refs[refs.length - 1]).toBe('max-score-picker');
+    expect(parseEndpointPickerConfig(ref).prefixScoresWork).toBe(true);
+  });
+});
+
+describe('llm-d precise prefix router', () => {
+  // 4 replicas; 8 prefixes x 4 prompts; 16-token blocks; prompts 64 + 16 tokens -> 4 shared blocks.
+  const w = buildWorkload({ numPrompts: 32, numPrefixes: 8, prefixLen: 64, suffixLen: 16, outputLen: 8, leadingTokens: 0, trailingTokens: 0, seed: 0 });
+  const reqs = new RequestTable(w, 16);
+  const layout = new BlockKeyLayout(16, 0, 64);
+  const base = parseEndpointPickerConfig(rendered());
+  const params = (o: Partial<EppRouterParams> = {}): EppRouterParams => ({ ...base, blockSizeTokens: 16, ...o });
+  const setup = (o: Partial<EppRouterParams> = {}, seed = 0) => {
+    const metrics = { waiting: new Float64Array(4), kvUsage: new Float64Array(4) };
+    const events = new KvEventQueue();
+    const router = new LlmdRouter(params(o), { replicas: 4, numPrefixes: 8, reqs, layout, metrics, events, rng: new Rng(seed) });
+    return { router, metrics, events };
+  };
+  const ofPrefix = (p: number) => [...w.prefixOf.keys()].filter((i) => w.prefixOf[i] === p);
+  const store = (events: KvEventQueue, t: number, replica: number, prefix: number, op = KV_EVENT_STORED) => {
+    for (let i = 0; i < layout.sharedBlocks; i++) events.push(t, replica, op, layout.key(0, prefix, i));
+  };
+
+  test('sends a repeated prefix to the replica whose KV events reported it, despite more load there', () => {
+    const { router, metrics, events } = setup({ speculativeIndexing: false });
+    store(events, 0.01, 2, 3);
+    metrics.waiting.set([0, 0, 2, 0]);
+    metrics.kvUsage.set([0.1, 0.1, 0.6, 0.1]);
+    for (const r of ofPrefix(3)) expect(router.pick(r, 1)).toBe(2);
+  });
+
+  test('with no replica holding the prefix it falls back to load (queue and KV scorers)', () => {
+    const { router, metrics, events } = setup({ speculativeIndexing: false });
+    store(events, 0, 2, 3); // some other prefix is cached: irrelevant
+    metrics.waiting.set([5, 0, 3, 4]);
+    metrics.kvUsage.set([0.5, 0.2, 0.9, 0.1]);
+    expect(router.pick(ofPrefix(5)[0], 1)).toBe(1);
+  });
+
+  test('KV events land only after their lag; BlockRemoved takes the replica out again', () => {
+    const { router, events, metrics } = setup({ speculativeIndexing: false });
+    store(events, 0.5, 1, 4);
+    const [a, b, c] = ofPrefix(4);
+    const picksBefore = new Set([0, 1, 2, 3].map(() => router.pick(a, 0.1)));
+    expect(picksBefore.size).toBeGreaterThan(1); // event not delivered yet: ties broken at random
+    expect(router.pick(b, 0.6)).toBe(1);
+    store(events, 0.7, 1, 4, KV_EVENT_REMOVED);
+    metrics.waiting.set([0, 9, 0, 0]); // the only reason left to avoid replica 1 is its queue
+    expect(router.pick(c, 0.8)).not.toBe(1);
+    expect(router.matchedBlocks(1, c, 4, layout.sharedBlocks, 0.8)).toBe(0);
+  });
+
+  test('speculative indexing keeps a burst of one prefix together; without it the burst scatters', () => {
+    const burst = ofPrefix(6);
+    const spec = setup({ speculativeIndexing: true }, 1);
+    const together = new Set(burst.map((r) => spec.router.pick(r, 0)));
+    expect(together.size).toBe(1);
+    const noSpec = setup({ speculativeIndexing: false }, 1);
+    const scattered = new Set([...burst, ...burst, ...burst].map((r) => noSpec.router.pick(r, 0)));
+    expect(scattered.size).toBeGreaterThan(1);
+  });
+
+  test('a speculative entry expires at its TTL unless KV events confirm the blocks', () => {
+    const { router } = setup({ speculativeIndexing: true, speculativeTtlMs: 2000 });
+    const [a, b] = ofPrefix(2);
+    const chosen = router.pick(a, 0);
+    expect(router.matchedBlocks(chosen, b, 2, layout.sharedBlocks, 1.9)).toBe(layout.sharedBlocks);
+    expect(router.matchedBlocks(chosen, b, 2, layout.sharedBlocks, 2.1)).toBe(0);
+  });
+
+  test('no-hit-lru spreads cold prefixes over the replicas (never-used first, then least recently used)', () => {
+    const { router } = setup({ speculativeIndexing: true, weights: { ...base.weights, noHitLru: 2 } });
+    const firsts = [0, 1, 2, 3, 4, 5, 6, 7].map((p) => router.pick(ofPrefix(p)[0], 0));
+    expect(firsts).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
+  });
+});
