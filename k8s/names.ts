@@ -2,6 +2,7 @@
  * Names of Kubernetes objects that more than one chart, the CDK stacks or the CLI refer to.
  * Defined once so a rename cannot break a reference silently.
  */
+import { createHash } from 'node:crypto';
 import { BenchConfig, modelDir } from '../lib/config';
 
 export interface SharedNames {
@@ -23,8 +24,13 @@ export interface SharedNames {
   readonly renderService: string;
   /** The InferencePool. */
   readonly inferencePool: string;
-  /** The one-shot weights loader Job. */
+  /**
+   * The one-shot weights loader Job: `model-loader-<hash of its inputs>`. A Job's pod template is
+   * immutable, so a change of model, revision, source or image must create a new Job, not update one.
+   */
   readonly loaderJob: string;
+  /** ServiceAccount of the loader Job (EKS Pod Identity reads the optional HF token for it). */
+  readonly loaderServiceAccount: string;
   /** Directory of the weights inside pods. */
   readonly modelDir: string;
   /** File the loader writes last; its presence means the weights are complete. */
@@ -53,6 +59,12 @@ export const SYSTEM_NODE_ROLE = 'system';
 /** Taint on GPU nodes, so only pods that tolerate it (the decode pods, GPU daemonsets) land there. */
 export const GPU_NODE_TAINT = { key: 'nvidia.com/gpu', effect: 'NoSchedule' } as const;
 
+/** Short hash of everything the loader Job's pod template is built from (k8s/model-store/loader-chart.ts). */
+export function loaderSpecHash(c: BenchConfig): string {
+  const inputs = { model: c.model, modelStore: c.modelStore, vllm: [c.vllm.image, c.vllm.tag], awsCliImage: c.project.awsCliImage, namespace: c.project.namespace, region: c.aws.region };
+  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 8);
+}
+
 export function sharedNames(c: BenchConfig): SharedNames {
   const dir = modelDir(c);
   return {
@@ -66,7 +78,8 @@ export function sharedNames(c: BenchConfig): SharedNames {
     routerService: c.router.serviceName,
     renderService: 'vllm-render',
     inferencePool: c.router.poolName,
-    loaderJob: 'model-loader',
+    loaderJob: `model-loader-${loaderSpecHash(c)}`,
+    loaderServiceAccount: 'model-loader',
     modelDir: dir,
     weightsMarker: `${dir}/.llmd-bench-complete`,
     resultsDir: `${c.modelStore.mountPath.replace(/\/$/, '')}/results`,

@@ -11,6 +11,8 @@ import { DcgmMonitorChart, MonitoringChart } from './charts/monitoring-chart';
 import { NamespaceChart } from './charts/namespace-chart';
 import { RouterChart } from './charts/router-chart';
 import { VllmDecodeChart } from './charts/vllm-decode-chart';
+import { LoaderChart } from './model-store/loader-chart';
+import { ModelStoreChart } from './model-store/model-store-chart';
 
 /** Values only the AWS deployment knows: CDK tokens in the stack, named placeholders in `render`. */
 export interface ChartDeps {
@@ -51,6 +53,16 @@ export const CHARTS: readonly ChartEntry[] = [
     id: 'namespace', target: 'stack', owner: 'workloads',
     description: 'Project namespace with Pod Security Admission labels',
     build: (app, config) => new NamespaceChart(app, 'namespace', { config }),
+  },
+  {
+    id: 'model-store', target: 'stack', owner: 'platform',
+    description: 'Static FSx for Lustre PVs and PVCs: models-ro (vLLM, read-only) and models-rw (loader, benchmark results)',
+    build: (app, config, deps) => new ModelStoreChart(app, 'model-store', { config, ...deps }),
+  },
+  {
+    id: 'model-loader', target: 'stack', owner: 'platform',
+    description: 'One-shot Job that puts the model weights on FSx, verifies them and writes the completion marker last',
+    build: (app, config) => new LoaderChart(app, 'model-loader', { config }),
   },
   {
     id: 'vllm-decode', target: 'stack', owner: 'workloads',

@@ -1,5 +1,91 @@
-import type { App } from 'aws-cdk-lib';
+/**
+ * Every stack of the benchmark, with stable names (readable `cdk diff`):
+ *
+ *   LlmdBench-Network      VPC, NAT, S3 endpoint, flow logs
+ *   LlmdBench-Cluster      EKS, kubectl provider, node groups, EKS add-ons
+ *   LlmdBench-ModelStore   FSx for Lustre (+ the loader's Pod Identity role)
+ *   LlmdBench-Platform     kube-prometheus-stack, NVIDIA gpu-operator (Helm)
+ *   LlmdBench-Workloads    cdk8s charts of k8s/registry.ts (model store PV/PVC + loader, vLLM, router, monitors)
+ *
+ * All stacks share one explicit environment (region from config, account from `aws.account` or
+ * CDK_DEFAULT_ACCOUNT) and pinned AZs, so synth needs no credentials and no lookups. cdk-nag's
+ * AwsSolutions pack and the project's aws-eks-v2 pack validate every stack at synth; a finding that
+ * is not acknowledged (with its reason, lib/stacks/nag-acknowledgements.ts) fails `cdk synth`.
+ */
+import { type App, type Environment, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DestroyHygiene } from '../../constructs/destroy-hygiene';
+import { EksV2Checks } from '../../constructs/nag/eks-v2-checks';
 import type { BenchConfig } from '../config';
+import { addWorkloadsStack, type WorkloadsStack } from './workloads-stack';
+import { ClusterStack, CLUSTER_STACK_NAME } from './cluster-stack';
+import { ModelStoreStack, MODEL_STORE_STACK_NAME } from './model-store-stack';
+import { NetworkStack, NETWORK_STACK_NAME } from './network-stack';
+import { acknowledgeFindings } from './nag-acknowledgements';
+import { PlatformStack, PLATFORM_STACK_NAME } from './platform-stack';
 
-/** Adds every stack of the benchmark to the app. (Filled by the CDK platform issue.) */
-export function buildApp(_app: App, _config: BenchConfig): void {}
+export interface BenchStacks {
+  readonly env: Environment;
+  readonly network: NetworkStack;
+  /** `cluster.cluster` is the eks.Cluster (with kubectl provider). */
+  readonly cluster: ClusterStack;
+  /** `modelStore.chartDeps` = { fileSystemId, dnsName, mountName } of the file system (tokens). */
+  readonly modelStore: ModelStoreStack;
+  readonly platform: PlatformStack;
+  readonly workloads: WorkloadsStack;
+}
+
+export interface BuildAppOptions {
+  /**
+   * Register cdk-nag (AwsSolutions + LlmdBenchEks) on the app.
+   * @default true
+   */
+  readonly nag?: boolean;
+}
+
+/** The deployment environment: region from config, account from config or the CLI's credentials. */
+export function benchEnvironment(config: BenchConfig): Environment {
+  return { region: config.aws.region, account: config.aws.account ?? process.env.CDK_DEFAULT_ACCOUNT };
+}
+
+/** Adds every stack of the benchmark to the app. */
+export function buildApp(app: App, config: BenchConfig, options: BuildAppOptions = {}): BenchStacks {
+  const env = benchEnvironment(config);
+  const tags = { 'llmd-bench:project': 'llmd-eks-bench', 'llmd-bench:cluster': config.cluster.name };
+
+  const network = new NetworkStack(app, NETWORK_STACK_NAME, {
+    env, config, tags,
+    description: 'llmd-eks-bench: VPC (private node subnets, NAT, S3 endpoint, flow logs)',
+  });
+  const cluster = new ClusterStack(app, CLUSTER_STACK_NAME, {
+    env, config, tags, vpc: network.vpc,
+    description: 'llmd-eks-bench: EKS cluster, GPU and system node groups, EKS add-ons',
+  });
+  const modelStore = new ModelStoreStack(app, MODEL_STORE_STACK_NAME, {
+    env, config, tags, vpc: network.vpc, subnet: network.gpuSubnet(config.aws.gpuAvailabilityZone), cluster: cluster.cluster,
+    description: 'llmd-eks-bench: FSx for Lustre model store in the GPU AZ',
+  });
+  const platform = new PlatformStack(app, PLATFORM_STACK_NAME, {
+    env, config, tags, cluster: cluster.cluster,
+    description: 'llmd-eks-bench: kube-prometheus-stack and NVIDIA gpu-operator (Helm)',
+  });
+  // Helm releases need nodes to schedule on and the FSx CSI/CoreDNS add-ons in place.
+  platform.addStackDependency(cluster);
+
+  const workloads = addWorkloadsStack(app, config, {
+    cluster: cluster.cluster,
+    modelStore: modelStore.chartDeps,
+    env,
+    // PodMonitor/ServiceMonitor CRDs come with kube-prometheus-stack; the PVs need the file system.
+    dependsOn: [cluster, modelStore, platform],
+  });
+
+  const stacks: BenchStacks = { env, network, cluster, modelStore, platform, workloads };
+  // Every log group (also those constructs create on their own) is deleted on destroy.
+  DestroyHygiene.applyTo(app, { maxLogRetentionDays: config.network.flowLogRetentionDays });
+  acknowledgeFindings(stacks, config);
+  if (options.nag ?? true) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new EksV2Checks(app));
+  }
+  return stacks;
+}

@@ -1,6 +1,7 @@
 /** Checks of the infrastructure keys: region/AZs, network, cluster, node groups, FSx. */
 import { parseCidr } from '../cidr';
 import { problem } from '../problems';
+import type { BenchConfig } from '../schema';
 import { REGION_ZONES } from '../tables/availability-zones';
 import { GENERAL_INSTANCE_TYPES, GPU_INSTANCE_TYPES, INSTANCE_TYPES, instanceFamily } from '../tables/instances';
 import { KUBECTL_LAYER_PACKAGES } from '../tables/kubectl-layers';
@@ -9,6 +10,31 @@ import type { Check } from './types';
 export const FSX_PERSISTENT_2_THROUGHPUTS = [125, 250, 500, 1000];
 const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const ASSUMED_ROLE_ARN = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/.+$/;
+/** EKS accepts at most this many public access CIDRs. */
+export const MAX_PUBLIC_ACCESS_CIDRS = 40;
+
+/**
+ * Subnet layout of the VPC (lib/stacks/network-stack.ts builds exactly this): every private subnet is
+ * 1/8 of the VPC, every public subnet 1/64 (NAT gateways only).
+ */
+export const PRIVATE_SUBNET_EXTRA_BITS = 3;
+export const PUBLIC_SUBNET_EXTRA_BITS = 6;
+/**
+ * VPC addresses one node may hold: with the VPC CNI every pod and every warm ENI slot takes a VPC
+ * address; the instance types of the table top out at 4 ENIs x 15 addresses (+ the primary IPs).
+ */
+export const VPC_ADDRESSES_PER_NODE = 64;
+/** Largest gp3 volume, GiB. */
+const MAX_GP3_GIB = 16384;
+/** AWS reserves 5 addresses in every subnet. */
+const AWS_RESERVED_PER_SUBNET = 5;
+
+/** Nodes that land in the busiest private subnet (the GPU AZ's). */
+export function nodesInGpuSubnet(c: BenchConfig): number {
+  const azs = Math.max(1, c.aws.availabilityZones.length);
+  return c.gpuNodes.count + (c.systemNodes.sameAzAsGpu ? c.systemNodes.count : Math.ceil(c.systemNodes.count / azs));
+}
 
 export const region: Check = (c) => {
   const zones = REGION_ZONES[c.aws.region];
@@ -20,7 +46,7 @@ export const region: Check = (c) => {
   for (const az of azs) {
     if (!zones.zones.includes(az)) out.push(problem('aws.availabilityZones', az, `not an AZ of ${c.aws.region}; allowed: ${zones.zones.join(', ')}`));
   }
-  if (azs.length < 2) out.push(problem('aws.availabilityZones', azs, 'EKS needs subnets in at least 2 AZs'));
+  if (azs.length < 2) out.push(problem('aws.availabilityZones', azs, 'EKS needs subnets in at least 2 AZs for its control plane'));
   if (new Set(azs).size !== azs.length) out.push(problem('aws.availabilityZones', azs, 'each AZ may appear once'));
   const gpuAz = c.aws.gpuAvailabilityZone;
   const family = instanceFamily(c.gpuNodes.instanceType);
@@ -37,8 +63,19 @@ export const region: Check = (c) => {
 export const network: Check = (c) => {
   const out: string[] = [];
   const vpc = parseCidr(c.network.vpcCidr);
-  if (!vpc) out.push(problem('network.vpcCidr', c.network.vpcCidr, 'must be an IPv4 CIDR such as 10.42.0.0/16 (no host bits set)'));
-  else if (vpc.prefix < 16 || vpc.prefix > 22) out.push(problem('network.vpcCidr', c.network.vpcCidr, 'prefix must be /16 to /22 (AWS allows /16-/28; nodes need room)'));
+  if (!vpc) {
+    out.push(problem('network.vpcCidr', c.network.vpcCidr, 'must be an IPv4 CIDR such as 10.42.0.0/16 (no host bits set)'));
+  } else if (vpc.prefix < 16) {
+    out.push(problem('network.vpcCidr', c.network.vpcCidr, 'prefix must be /16 or longer (the largest VPC CIDR AWS allows)'));
+  } else {
+    const privatePrefix = vpc.prefix + PRIVATE_SUBNET_EXTRA_BITS;
+    const usable = 2 ** (32 - privatePrefix) - AWS_RESERVED_PER_SUBNET;
+    const nodes = nodesInGpuSubnet(c);
+    if (usable < nodes * VPC_ADDRESSES_PER_NODE) {
+      out.push(problem('network.vpcCidr', c.network.vpcCidr,
+        `its private subnets (/${privatePrefix}, ${usable} addresses) cannot hold the ${nodes} nodes of the GPU AZ x ${VPC_ADDRESSES_PER_NODE} VPC addresses each (the VPC CNI gives every pod and warm ENI slot an address); use a shorter prefix such as /16`));
+    }
+  }
   if (c.network.natGateways < 1) {
     out.push(problem('network.natGateways', c.network.natGateways, 'must be >= 1: private nodes pull images and weights through NAT'));
   } else if (c.network.natGateways > c.aws.availabilityZones.length) {
@@ -52,14 +89,27 @@ export const cluster: Check = (c) => {
   if (!KUBECTL_LAYER_PACKAGES[c.cluster.kubernetesVersion]) {
     out.push(problem('cluster.kubernetesVersion', c.cluster.kubernetesVersion, `no matching kubectl layer; allowed: ${Object.keys(KUBECTL_LAYER_PACKAGES).join(', ')}`));
   }
-  for (const cidr of c.cluster.publicAccessCidrs) {
+  const cidrs = c.cluster.publicAccessCidrs;
+  for (const cidr of cidrs) {
     const parsed = parseCidr(cidr);
     if (!parsed) out.push(problem('cluster.publicAccessCidrs', cidr, 'each entry must be an IPv4 CIDR such as 203.0.113.7/32 (no host bits set)'));
-    else if (parsed.prefix === 0) out.push(problem('cluster.publicAccessCidrs', cidr, 'opens the Kubernetes API to the whole internet; give your own address or range'));
+    else if (parsed.prefix === 0) out.push(problem('cluster.publicAccessCidrs', cidr, 'opens the Kubernetes API to the whole internet; give your own address or range (e.g. 203.0.113.7/32)'));
   }
+  if (new Set(cidrs).size !== cidrs.length) out.push(problem('cluster.publicAccessCidrs', cidrs, 'each CIDR may appear once'));
+  if (cidrs.length > MAX_PUBLIC_ACCESS_CIDRS) out.push(problem('cluster.publicAccessCidrs', cidrs.length, `EKS accepts at most ${MAX_PUBLIC_ACCESS_CIDRS} public access CIDRs`));
   for (const arn of c.cluster.adminRoleArns) {
-    if (!ROLE_ARN.test(arn)) out.push(problem('cluster.adminRoleArns', arn, 'each entry must be an IAM role ARN such as arn:aws:iam::123456789012:role/Admin'));
+    const session = ASSUMED_ROLE_ARN.exec(arn);
+    if (session) {
+      out.push(problem('cluster.adminRoleArns', arn, `is an STS session ARN; give the role itself, e.g. arn:aws:iam::${session[1]}:role/${session[2]} (paths included)`));
+    } else if (!ROLE_ARN.test(arn)) {
+      out.push(problem('cluster.adminRoleArns', arn, 'each entry must be an IAM role ARN such as arn:aws:iam::123456789012:role/Admin'));
+    }
   }
+  if (new Set(c.cluster.adminRoleArns).size !== c.cluster.adminRoleArns.length) {
+    out.push(problem('cluster.adminRoleArns', c.cluster.adminRoleArns, 'each role may appear once (one access entry per principal)'));
+  }
+  const logTypes = c.cluster.controlPlaneLogTypes;
+  if (new Set(logTypes).size !== logTypes.length) out.push(problem('cluster.controlPlaneLogTypes', logTypes, 'each log type may appear once'));
   return out;
 };
 
@@ -78,6 +128,9 @@ export const nodes: Check = (c) => {
   if (c.gpuNodes.diskSizeGiB < 100) {
     out.push(problem('gpuNodes.diskSizeGiB', c.gpuNodes.diskSizeGiB, 'must be >= 100 (the vLLM image alone is ~20 GiB unpacked)'));
   }
+  for (const [key, size] of [['gpuNodes.diskSizeGiB', c.gpuNodes.diskSizeGiB], ['systemNodes.diskSizeGiB', c.systemNodes.diskSizeGiB]] as const) {
+    if (size > MAX_GP3_GIB) out.push(problem(key, size, `must be <= ${MAX_GP3_GIB} (the largest gp3 volume)`));
+  }
   const sysType = c.systemNodes.instanceType;
   if (!GENERAL_INSTANCE_TYPES.includes(sysType)) {
     out.push(problem('systemNodes.instanceType', sysType, `allowed: ${GENERAL_INSTANCE_TYPES.join(', ')} (general purpose; GPUs are for the decode replicas)`));
@@ -90,7 +143,7 @@ export const nodes: Check = (c) => {
 
 export const modelStore: Check = (c) => {
   const out: string[] = [];
-  const { deploymentType, storageCapacityGiB: cap, perUnitStorageThroughput: tput, modelSource, hfTokenSecretName } = c.modelStore;
+  const { deploymentType, storageCapacityGiB: cap, perUnitStorageThroughput: tput, modelSource, hfTokenSecretName, mountPath } = c.modelStore;
   if (!(cap === 1200 || (cap >= 2400 && cap % 2400 === 0))) {
     out.push(problem('modelStore.storageCapacityGiB', cap, `${deploymentType} allows 1200, 2400 or a multiple of 2400 GiB`));
   }
@@ -98,13 +151,19 @@ export const modelStore: Check = (c) => {
     out.push(problem('modelStore.perUnitStorageThroughput', tput, `PERSISTENT_2 allows ${FSX_PERSISTENT_2_THROUGHPUTS.join(', ')} MB/s/TiB`));
   }
   if (modelSource !== 'huggingface' && !S3_URI.test(modelSource)) {
-    out.push(problem('modelStore.modelSource', modelSource, 'must be "huggingface" or an s3://bucket/prefix URI'));
+    out.push(problem('modelStore.modelSource', modelSource, 'must be "huggingface" or an s3://bucket/prefix URI (lower-case bucket name)'));
   }
   if (modelSource !== 'huggingface' && deploymentType !== 'PERSISTENT_2') {
     out.push(problem('modelStore.deploymentType', deploymentType, 'an s3:// model source needs PERSISTENT_2 (data repository associations)'));
   }
   if (hfTokenSecretName !== undefined && modelSource !== 'huggingface') {
     out.push(problem('modelStore.hfTokenSecretName', hfTokenSecretName, 'only used with modelStore.modelSource "huggingface"; remove it'));
+  }
+  const normalized = mountPath.replace(/\/+$/, '');
+  if (normalized === '' || normalized.split('/').some((part) => part === '.' || part === '..')) {
+    out.push(problem('modelStore.mountPath', mountPath, 'must be a directory below / without "." or ".." parts, such as /models'));
+  } else if (['/', '/bin', '/dev', '/etc', '/lib', '/proc', '/root', '/sys', '/tmp', '/usr', '/var'].some((p) => normalized === p || normalized.startsWith(`${p}/`))) {
+    out.push(problem('modelStore.mountPath', mountPath, 'must not shadow a system directory of the container image; use e.g. /models'));
   }
   return out;
 };

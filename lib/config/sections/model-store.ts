@@ -3,15 +3,19 @@ import { oneOf, positiveInt } from '../fields';
 
 export const modelStoreSchema = z.object({
   deploymentType: oneOf(['PERSISTENT_2', 'SCRATCH_2']).default('PERSISTENT_2')
-    .describe('FSx for Lustre deployment type.'),
+    .describe('FSx for Lustre deployment type. PERSISTENT_2 supports LZ4, per-unit throughput and S3 data repository associations.'),
   storageCapacityGiB: positiveInt().default(1200)
     .describe('FSx capacity, GiB: 1200, 2400, then multiples of 2400.'),
   perUnitStorageThroughput: positiveInt().default(250)
-    .describe('PERSISTENT_2 throughput, MB/s per TiB (125, 250, 500, 1000). 250 loads 8 replicas x 15 GB in ~7 min cold.'),
+    .describe('PERSISTENT_2 throughput, MB/s per TiB (125, 250, 500, 1000). 250 on 1.2 TiB = ~290 MB/s: 8 replicas x 15 GB load in ~7 min cold.'),
   modelSource: z.string().default('huggingface')
-    .describe('"huggingface" (a loader Job downloads the model once) or s3://bucket/prefix (an FSx data repository association imports it).'),
-  hfTokenSecretName: z.string().optional()
-    .describe('Secrets Manager secret holding a Hugging Face token for gated models (huggingface source only).'),
+    .describe('"huggingface" (a one-shot loader Job downloads model.revision once) or s3://bucket/prefix holding the model files (an FSx data repository association imports them lazily; same region).'),
+  hfTokenSecretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, {
+    error: 'must be a Secrets Manager secret name: letters, digits and /_+=.@-',
+  }).optional()
+    .describe('Name of a Secrets Manager secret whose string value is a Hugging Face token (gated models; huggingface source only). The loader reads it through Pod Identity; it never enters a template.'),
   mountPath: z.string().regex(/^\/[A-Za-z0-9_./-]*$/, { error: 'must be an absolute path' }).default('/models')
-    .describe('Where pods mount the file system; weights live under <mountPath>/<model id>.'),
+    .describe('Where pods mount the file system; weights live under <mountPath>/<model id>, results under <mountPath>/results.'),
+  retainOnDestroy: z.boolean({ error: 'must be true or false' }).default(false)
+    .describe('Keep the file system when the stack is destroyed (it keeps billing). Default false: `cdk destroy` deletes it without a final backup.'),
 }).strict().prefault({});

@@ -6,9 +6,9 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 
 export const networkSchema = z.object({
   vpcCidr: z.string().default('10.42.0.0/16')
-    .describe('CIDR of the VPC (/16 to /22; private nodes get the larger subnets).'),
+    .describe('CIDR of the VPC (/16 to /22). Each AZ gets a public /24-sized share for NAT and a larger private share for nodes and pods (the VPC CNI gives every pod a VPC address).'),
   natGateways: nonNegativeInt().default(1)
-    .describe('NAT gateways for the private subnets (1 saves cost; one per AZ survives an AZ outage).'),
+    .describe('NAT gateways for the private subnets (1 saves ~$33/month per gateway; one per AZ survives an AZ outage). Private nodes pull images and weights through NAT.'),
   flowLogRetentionDays: oneOfNumbers(LOG_RETENTION_DAYS).default(7)
-    .describe('Days to keep VPC flow logs in CloudWatch Logs (deleted with the stack).'),
+    .describe('Days to keep VPC flow logs (rejected traffic) in CloudWatch Logs; the log group is deleted with the stack.'),
 }).strict().prefault({});

@@ -3,20 +3,22 @@ import { oneOf, positiveInt } from '../fields';
 
 export const gpuNodesSchema = z.object({
   instanceType: z.string().default('g5.xlarge')
-    .describe('GPU node instance type (NVIDIA GPUs only; see lib/config/tables/instances.ts).'),
+    .describe('GPU node instance type (NVIDIA GPUs only; see lib/config/tables/instances.ts). AMI type AL2023_x86_64_NVIDIA: driver and container toolkit preinstalled.'),
   count: positiveInt().default(8)
-    .describe('GPU nodes (min = max = desired; no autoscaling during a benchmark).'),
+    .describe('GPU nodes (min = max = desired: no autoscaling during a benchmark). 8 x g5.xlarge needs 32 vCPU of the "Running On-Demand G and VT instances" quota.'),
   capacityType: oneOf(['ON_DEMAND', 'SPOT']).default('ON_DEMAND')
     .describe('ON_DEMAND for reproducible runs; SPOT is cheaper but a reclaimed node ruins a run.'),
   diskSizeGiB: positiveInt().default(200)
-    .describe('Root volume per GPU node, GiB (the vLLM image is ~20 GiB unpacked; >= 100).'),
+    .describe('Encrypted gp3 root volume per GPU node, GiB (the vLLM image is ~20 GiB unpacked and containerd keeps the compressed layers too; >= 100).'),
 }).strict().prefault({});
 
 export const systemNodesSchema = z.object({
   instanceType: z.string().default('m6i.xlarge')
-    .describe('Instance type for the router, monitoring, GPU-operator control pods and the benchmark client.'),
+    .describe('Instance type for the router, monitoring, GPU-operator control pods, the loader and the benchmark client.'),
   count: positiveInt().default(2)
-    .describe('System nodes.'),
+    .describe('System nodes (min = max = desired).'),
   diskSizeGiB: positiveInt().default(100)
-    .describe('Root volume per system node, GiB (the benchmark client runs the vLLM image).'),
+    .describe('Encrypted gp3 root volume per system node, GiB (the loader and the benchmark client run the vLLM image).'),
+  sameAzAsGpu: z.boolean({ error: 'must be true or false' }).default(true)
+    .describe('Put the system nodes in aws.gpuAvailabilityZone too: client -> router -> vLLM hops and FSx reads stay in one AZ (no cross-AZ latency in TTFT, no cross-AZ transfer cost). false spreads them over all AZs.'),
 }).strict().prefault({});

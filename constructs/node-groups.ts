@@ -1,0 +1,104 @@
+/**
+ * The two managed node groups. Fixed size (min = max = desired): a benchmark must not autoscale.
+ * Both use NodeLaunchTemplate (IMDSv2 only, encrypted gp3) and label their nodes with
+ * `llmd-bench/role=<gpu|system>`; workloads select them with exactly that label.
+ */
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { GPU_NODE_ROLE, GPU_NODE_TAINT, NODE_ROLE_LABEL, SYSTEM_NODE_ROLE } from '../k8s/names';
+import { NodeLaunchTemplate } from './node-launch-template';
+
+interface CommonNodeGroupProps {
+  readonly cluster: eks.ICluster;
+  /** Instance type, e.g. g5.xlarge. */
+  readonly instanceType: string;
+  /** Nodes: min = max = desired. */
+  readonly count: number;
+  /** Root volume, GiB (encrypted gp3). */
+  readonly diskSizeGiB: number;
+  /** Subnets of the nodes (private). */
+  readonly subnets: ec2.SubnetSelection;
+  /** Node IAM role. @default a role per node group (created by the Nodegroup construct) */
+  readonly nodeRole?: iam.IRole;
+  /** IMDSv2 hop limit (see NodeLaunchTemplate). @default 1 */
+  readonly imdsHopLimit?: number;
+  /** Name tag of the instances and volumes (EC2 console). @default - the construct path */
+  readonly nodeName?: string;
+}
+
+function validateCommon(id: string, p: CommonNodeGroupProps): void {
+  if (!Number.isInteger(p.count) || p.count < 1) throw new Error(`${id}: count must be a positive integer, got ${p.count}`);
+}
+
+export interface GpuNodeGroupProps extends CommonNodeGroupProps {
+  /**
+   * ON_DEMAND or SPOT.
+   * @default ON_DEMAND
+   */
+  readonly capacityType?: eks.CapacityType;
+}
+
+/**
+ * GPU nodes for the vLLM decode replicas: AMI type AL2023_x86_64_NVIDIA set explicitly (left alone the
+ * node group picks AL2_x86_64_GPU for GPU instances, and AL2 AMIs do not exist for Kubernetes >= 1.33),
+ * taint `nvidia.com/gpu=true:NoSchedule` so only pods that tolerate it (decode pods, GPU daemonsets)
+ * land there, label `llmd-bench/role=gpu`.
+ */
+export class GpuNodeGroup extends Construct {
+  static readonly AMI_TYPE = eks.NodegroupAmiType.AL2023_X86_64_NVIDIA;
+  readonly nodegroup: eks.Nodegroup;
+
+  constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
+    super(scope, id);
+    validateCommon(id, props);
+    const lt = new NodeLaunchTemplate(this, 'LaunchTemplate', { rootVolumeGiB: props.diskSizeGiB, imdsHopLimit: props.imdsHopLimit, nodeName: props.nodeName });
+    this.nodegroup = new eks.Nodegroup(this, 'Resource', {
+      cluster: props.cluster,
+      amiType: GpuNodeGroup.AMI_TYPE,
+      instanceTypes: [new ec2.InstanceType(props.instanceType)],
+      capacityType: props.capacityType ?? eks.CapacityType.ON_DEMAND,
+      minSize: props.count,
+      maxSize: props.count,
+      desiredSize: props.count,
+      subnets: props.subnets,
+      nodeRole: props.nodeRole,
+      launchTemplateSpec: lt.spec,
+      labels: { [NODE_ROLE_LABEL]: GPU_NODE_ROLE },
+      taints: [{ key: GPU_NODE_TAINT.key, value: 'true', effect: eks.TaintEffect.NO_SCHEDULE }],
+      // Replace one node at a time: every other replica keeps serving during an AMI update.
+      maxUnavailable: 1,
+    });
+  }
+}
+
+/**
+ * General-purpose nodes for everything that is not a decode replica: CoreDNS, the router (EPP +
+ * Envoy), Prometheus/Grafana, the GPU operator's control pods, the loader and the benchmark client.
+ * Label `llmd-bench/role=system`, no taint.
+ */
+export class SystemNodeGroup extends Construct {
+  static readonly AMI_TYPE = eks.NodegroupAmiType.AL2023_X86_64_STANDARD;
+  readonly nodegroup: eks.Nodegroup;
+
+  constructor(scope: Construct, id: string, props: CommonNodeGroupProps) {
+    super(scope, id);
+    validateCommon(id, props);
+    const lt = new NodeLaunchTemplate(this, 'LaunchTemplate', { rootVolumeGiB: props.diskSizeGiB, imdsHopLimit: props.imdsHopLimit, nodeName: props.nodeName });
+    this.nodegroup = new eks.Nodegroup(this, 'Resource', {
+      cluster: props.cluster,
+      amiType: SystemNodeGroup.AMI_TYPE,
+      instanceTypes: [new ec2.InstanceType(props.instanceType)],
+      capacityType: eks.CapacityType.ON_DEMAND,
+      minSize: props.count,
+      maxSize: props.count,
+      desiredSize: props.count,
+      subnets: props.subnets,
+      nodeRole: props.nodeRole,
+      launchTemplateSpec: lt.spec,
+      labels: { [NODE_ROLE_LABEL]: SYSTEM_NODE_ROLE },
+      maxUnavailable: 1,
+    });
+  }
+}

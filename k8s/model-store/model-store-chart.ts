@@ -1,0 +1,80 @@
+/**
+ * The FSx for Lustre file system as two static PersistentVolumes and their claims, one per access
+ * mode, both on the same file system:
+ * - read-only (`models-ro`): what the vLLM decode pods mount. The PV itself is read-only (CSI
+ *   `readOnly`), so no pod can damage the weights even if its volumeMount forgets `readOnly`.
+ * - read-write (`models-rw`): the loader Job (weights) and the benchmark Jobs (results).
+ *
+ * Static provisioning: the driver never creates or deletes a file system (the CDK model-store stack
+ * owns its lifecycle), so each PV is pre-bound to its claim (`claimRef` + `volumeName`,
+ * `storageClassName: ""`) and `Retain`ed by Kubernetes; `cdk destroy` deletes the file system itself.
+ *
+ * The same chart is applied by the CDK app (FSx values are CloudFormation tokens, resolved at deploy)
+ * and rendered by `npm run render` (named placeholders).
+ */
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import type { BenchConfig } from '../../lib/config';
+import { PART_OF_LABEL } from '../labels';
+import { sharedNames } from '../names';
+import type { ChartDeps } from '../registry';
+
+/** CSI driver name of the FSx for Lustre CSI driver (EKS add-on aws-fsx-csi-driver). */
+export const FSX_CSI_DRIVER = 'fsx.csi.aws.com';
+
+/** Props: the config and the three FSx values the PVs need. */
+export interface ModelStoreChartProps extends ChartDeps {
+  readonly config: BenchConfig;
+}
+
+/** Labels of the model-store objects (none of them selects or is selected by a pod). */
+export const MODEL_STORE_LABELS = { ...PART_OF_LABEL, 'app.kubernetes.io/component': 'model-store' } as const;
+
+export class ModelStoreChart extends Chart {
+  constructor(scope: Construct, id: string, props: ModelStoreChartProps) {
+    super(scope, id);
+    const c = props.config;
+    const n = sharedNames(c);
+    const storage = k8s.Quantity.fromString(`${c.modelStore.storageCapacityGiB}Gi`);
+
+    const pair = (kind: 'ro' | 'rw') => {
+      const readOnly = kind === 'ro';
+      const pvName = readOnly ? n.modelsPvReadOnly : n.modelsPvReadWrite;
+      const claimName = readOnly ? n.modelsPvcReadOnly : n.modelsPvcReadWrite;
+      const accessModes = [readOnly ? 'ReadOnlyMany' : 'ReadWriteMany'];
+      new k8s.KubePersistentVolume(this, `pv-${kind}`, {
+        metadata: { name: pvName, labels: { ...MODEL_STORE_LABELS } },
+        spec: {
+          capacity: { storage },
+          volumeMode: 'Filesystem',
+          accessModes,
+          // Static PV: Kubernetes must never try to delete the file system (the stack owns it).
+          persistentVolumeReclaimPolicy: 'Retain',
+          storageClassName: '',
+          // Only this claim may bind this volume.
+          claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: n.namespace, name: claimName },
+          // flock: POSIX locks across clients (the loader's Hub client locks files it writes).
+          mountOptions: ['flock'],
+          csi: {
+            driver: FSX_CSI_DRIVER,
+            volumeHandle: props.fileSystemId,
+            readOnly,
+            volumeAttributes: { dnsname: props.dnsName, mountname: props.mountName },
+          },
+        },
+      });
+      new k8s.KubePersistentVolumeClaim(this, `pvc-${kind}`, {
+        metadata: { name: claimName, namespace: n.namespace, labels: { ...MODEL_STORE_LABELS } },
+        spec: {
+          accessModes,
+          storageClassName: '',
+          volumeName: pvName,
+          resources: { requests: { storage } },
+        },
+      });
+    };
+    pair('ro');
+    pair('rw');
+  }
+}

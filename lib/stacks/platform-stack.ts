@@ -1,0 +1,81 @@
+/**
+ * LlmdBench-Platform: cluster-wide vendor Helm charts, pinned by config.
+ * 1. kube-prometheus-stack (namespace `monitoring`): Prometheus + Grafana on the system nodes. The
+ *    Grafana admin password is a generated Secrets Manager secret, read in-cluster through Pod Identity.
+ * 2. NVIDIA gpu-operator (namespace `gpu-operator`), after (1), so its DCGM ServiceMonitor is created.
+ */
+import { CfnOutput, RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import type * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { GpuOperator } from '../../constructs/helm/gpu-operator';
+import { GRAFANA_ADMIN_USER, GRAFANA_SERVICE_ACCOUNT, KubePrometheusStack } from '../../constructs/helm/kube-prometheus-stack';
+import { PodIdentityRole } from '../../constructs/pod-identity-role';
+import { NODE_ROLE_LABEL, SYSTEM_NODE_ROLE } from '../../k8s/names';
+import type { BenchConfig } from '../config';
+import { PinnedAzStack } from './pinned-az-stack';
+
+export const PLATFORM_STACK_NAME = 'LlmdBench-Platform';
+export const MONITORING_NAMESPACE = 'monitoring';
+export const GPU_OPERATOR_NAMESPACE = 'gpu-operator';
+
+export interface PlatformStackProps extends StackProps {
+  readonly config: BenchConfig;
+  /** The cluster, with its kubectl provider. */
+  readonly cluster: eks.ICluster;
+}
+
+export class PlatformStack extends PinnedAzStack {
+  readonly grafanaAdminSecret: secretsmanager.Secret;
+  readonly monitoring: KubePrometheusStack;
+  readonly gpuOperator: GpuOperator;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, { ...props, pinnedAvailabilityZones: props.config.aws.availabilityZones });
+    const c = props.config;
+    const systemNodes = { [NODE_ROLE_LABEL]: SYSTEM_NODE_ROLE };
+
+    // CloudFormation picks the name: a fixed name would block a redeploy during the deleted secret's
+    // recovery window.
+    this.grafanaAdminSecret = new secretsmanager.Secret(this, 'GrafanaAdminPassword', {
+      description: `Grafana admin password of EKS cluster ${c.cluster.name} (user "${GRAFANA_ADMIN_USER}")`,
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const grafanaIdentity = new PodIdentityRole(this, 'GrafanaIdentity', {
+      cluster: props.cluster,
+      namespace: MONITORING_NAMESPACE,
+      serviceAccount: GRAFANA_SERVICE_ACCOUNT,
+      description: 'Grafana: read its admin password secret',
+      statements: [new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.grafanaAdminSecret.secretArn] })],
+    });
+
+    this.monitoring = new KubePrometheusStack(this, 'KubePrometheusStack', {
+      cluster: props.cluster,
+      version: c.monitoring.kubePrometheusStackVersion,
+      namespace: MONITORING_NAMESPACE,
+      nodeSelector: systemNodes,
+      retention: c.monitoring.prometheusRetention,
+      storageGiB: c.monitoring.prometheusStorageGiB,
+      grafanaAdminSecret: { secretArn: this.grafanaAdminSecret.secretArn, region: c.aws.region, awsCliImage: c.project.awsCliImage },
+    });
+    // Grafana's pods wait for the chart; the association must exist before they start.
+    this.monitoring.node.addDependency(grafanaIdentity);
+
+    this.gpuOperator = new GpuOperator(this, 'GpuOperator', {
+      cluster: props.cluster,
+      version: c.monitoring.gpuOperatorVersion,
+      namespace: GPU_OPERATOR_NAMESPACE,
+      nodeSelector: systemNodes,
+    });
+    // The DCGM exporter's ServiceMonitor needs the Prometheus operator's CRDs.
+    this.gpuOperator.node.addDependency(this.monitoring);
+
+    new CfnOutput(this, 'GrafanaAdminSecretArn', {
+      value: this.grafanaAdminSecret.secretArn,
+      description: `Grafana password (user ${GRAFANA_ADMIN_USER}): aws secretsmanager get-secret-value --secret-id <this> --query SecretString --output text`,
+    });
+  }
+}
