@@ -5,10 +5,15 @@
  *   serves it with VLLM_SERVER_DEV_MODE=1 (vllm/entrypoints/serve/cache/api_router.py), which the
  *   decode Deployment sets when benchmark.cacheReset is "endpoint".
  * - `restart`: a rolling restart of the decode Deployment, then wait until every replica is new and Ready.
+ *
+ * Before an llm-d run the endpoint picker is restarted too: its KV-block index only learns from
+ * BlockStored/BlockRemoved events and ignores AllBlocksCleared (llm-d-kv-cache pkg/kvevents/pool.go),
+ * so after a cache reset it would still place prefixes where the previous run left them. Pod IPs can
+ * be reused by restarted pods, so this holds for both reset modes.
  */
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { BenchConfig } from '../config';
-import { decodeLabelSelector } from '../../k8s/labels';
+import { decodeLabelSelector, eppPodLabels } from '../../k8s/labels';
 import { sharedNames } from '../../k8s/names';
 import { BenchError } from './errors';
 import type { Clock, KubeApi } from './cluster/types';
@@ -17,6 +22,9 @@ export interface ResetOutcome {
   readonly method: 'endpoint' | 'restart';
   readonly pods: string[];
 }
+
+/** Longest an EPP restart may take (one small pod, no weights to load). */
+export const EPP_RESTART_TIMEOUT_MS = 5 * 60_000;
 
 export function isPodReady(pod: V1Pod): boolean {
   return pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
@@ -77,29 +85,45 @@ function rolloutComplete(d: V1Deployment, replicas: number): boolean {
     && (s.replicas ?? 0) === replicas;
 }
 
-async function resetViaRestart(config: BenchConfig, kube: KubeApi, clock: Clock, signal?: AbortSignal): Promise<ResetOutcome> {
-  const names = sharedNames(config);
-  const ns = names.namespace;
-  const existing = await kube.readDeployment(ns, names.decodeDeployment);
-  if (!existing) {
-    throw new BenchError(`deployment ${ns}/${names.decodeDeployment} not found`, { hint: 'deploy the stack first (cdk deploy)' });
+/** `kubectl rollout restart` + wait until every replica is new and available, or throw with the pods that are not. */
+async function restartAndWait(
+  config: BenchConfig, kube: KubeApi, clock: Clock, deployment: string, replicas: number, timeoutMs: number, podSelector: string, signal?: AbortSignal,
+): Promise<void> {
+  const ns = sharedNames(config).namespace;
+  if (!(await kube.readDeployment(ns, deployment))) {
+    throw new BenchError(`deployment ${ns}/${deployment} not found`, { hint: 'deploy the stack first (cdk deploy --all)' });
   }
-  await kube.restartDeployment(ns, names.decodeDeployment, new Date(clock.now()).toISOString());
-  const deadline = clock.now() + config.benchmark.restartTimeoutMinutes * 60_000;
+  await kube.restartDeployment(ns, deployment, new Date(clock.now()).toISOString());
+  const deadline = clock.now() + timeoutMs;
   for (;;) {
     await clock.sleep(config.benchmark.pollSeconds * 1000, signal);
-    const d = await kube.readDeployment(ns, names.decodeDeployment);
-    if (d && rolloutComplete(d, config.vllm.replicas)) break;
+    const d = await kube.readDeployment(ns, deployment);
+    if (d && rolloutComplete(d, replicas)) return;
     if (clock.now() > deadline) {
-      const pods = await kube.listPods(ns, decodeLabelSelector(config));
-      throw new BenchError(`rolling restart of ${names.decodeDeployment} did not finish within ${config.benchmark.restartTimeoutMinutes} min`, {
+      const pods = await kube.listPods(ns, podSelector);
+      throw new BenchError(`rolling restart of ${deployment} did not finish within ${Math.round(timeoutMs / 60_000)} min`, {
         details: pods.filter((p) => !isPodReady(p)).map((p) => `${p.metadata?.name}: ${notReadyReason(p)}`),
-        hint: `kubectl -n ${ns} rollout status deployment/${names.decodeDeployment}. With one GPU per pod the Deployment needs maxSurge 0 (or Recreate) to restart at all.`,
+        hint: `kubectl -n ${ns} rollout status deployment/${deployment}. With one GPU per pod the decode Deployment needs maxSurge 0 (or Recreate) to restart at all.`,
       });
     }
   }
+}
+
+async function resetViaRestart(config: BenchConfig, kube: KubeApi, clock: Clock, signal?: AbortSignal): Promise<ResetOutcome> {
+  const names = sharedNames(config);
+  await restartAndWait(config, kube, clock, names.decodeDeployment, config.vllm.replicas, config.benchmark.restartTimeoutMinutes * 60_000, decodeLabelSelector(config), signal);
   const pods = await readyDecodePods(config, kube);
   return { method: 'restart', pods: pods.map((p) => p.metadata?.name ?? '?') };
+}
+
+/** Restarts the endpoint picker so its prefix index starts empty (see the module comment). */
+export async function restartEndpointPicker(config: BenchConfig, kube: KubeApi, clock: Clock, signal?: AbortSignal): Promise<void> {
+  const names = sharedNames(config);
+  await restartAndWait(config, kube, clock, names.eppDeployment, config.router.eppReplicas, EPP_RESTART_TIMEOUT_MS, eppLabelSelector(config), signal);
+}
+
+function eppLabelSelector(config: BenchConfig): string {
+  return Object.entries(eppPodLabels(config)).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
 /** Resets the prefix caches of all decode pods the configured way. */

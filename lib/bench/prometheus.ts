@@ -30,7 +30,9 @@ export function timeSeriesQueries(config: BenchConfig, windowSeconds: number): R
   const byPod = (expr: string) => `label_replace(${expr}, "key", "$1", "pod", "(.+)")`;
   return {
     kv_cache_usage: byPod(`max by (pod) (vllm:kv_cache_usage_perc{${ns}})`),
-    prefix_cache_hit_rate: byPod(`sum by (pod) (rate(vllm:prefix_cache_hits_total{${ns}}[${w}])) / sum by (pod) (rate(vllm:prefix_cache_queries_total{${ns}}[${w}]))`),
+    // Per pod, plus `total`: hits over queries summed over all pods (token-weighted, what the report shows).
+    prefix_cache_hit_rate: `${byPod(`sum by (pod) (rate(vllm:prefix_cache_hits_total{${ns}}[${w}])) / sum by (pod) (rate(vllm:prefix_cache_queries_total{${ns}}[${w}]))`)}`
+      + ` or label_replace(sum(rate(vllm:prefix_cache_hits_total{${ns}}[${w}])) / sum(rate(vllm:prefix_cache_queries_total{${ns}}[${w}])), "key", "total", "", "")`,
     num_requests_running: byPod(`sum by (pod) (vllm:num_requests_running{${ns}})`),
     num_requests_waiting: byPod(`sum by (pod) (vllm:num_requests_waiting{${ns}})`),
     // The EPP counts successful scheduling per endpoint; the metric was renamed (llm_d_router_epp_*,

@@ -9,12 +9,12 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { BenchConfig } from '../config';
 import { CLIENT_CONTAINER, renderBenchmarkJob } from '../../k8s/bench/benchmark-job';
 import { sharedNames } from '../../k8s/names';
-import { resetPrefixCaches, notReadyReason } from './cache-reset';
+import { notReadyReason, resetPrefixCaches, restartEndpointPicker } from './cache-reset';
 import type { Clock, KubeApi, PrometheusApi } from './cluster/types';
 import { BenchError, CancelledError } from './errors';
 import type { PlannedStep } from './plan';
 import { collectTimeSeries, progressQueries, scalarOf } from './prometheus';
-import { RESULT_LOG_MARKERS } from './result-format';
+import { PATH_LABELS, RESULT_LOG_MARKERS } from './result-format';
 import { parseResult, writeFileAtomic, writeJsonAtomic } from './results-io';
 
 export type StepPhase = 'skipped' | 'cleanup' | 'reset' | 'launch' | 'pending' | 'running' | 'collect' | 'done';
@@ -135,6 +135,10 @@ export class BenchmarkRunner {
       if (step.resetCaches) {
         update('reset', { detail: `${config.benchmark.cacheReset === 'endpoint' ? 'POST /reset_prefix_cache' : 'rolling restart'} on the decode pods` });
         resetPods = (await resetPrefixCaches(config, kube, clock, signal)).pods;
+        if (step.run.label === PATH_LABELS.llmd) {
+          update('reset', { detail: 'restarting the endpoint picker (its prefix index ignores cache resets)' });
+          await restartEndpointPicker(config, kube, clock, signal);
+        }
       }
       baseline = await this.promScalar(progressQueries(config).completed);
       update('launch', { detail: step.jobName });

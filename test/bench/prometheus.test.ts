@@ -24,6 +24,7 @@ describe('Prometheus', () => {
       expect(q[name]).toContain('"key", "$1", "pod"');
     }
     expect(q.prefix_cache_hit_rate).toContain('rate(vllm:prefix_cache_hits_total{namespace="bench2"}[60s])');
+    expect(q.prefix_cache_hit_rate).toContain('"key", "total", "", "")');
     expect(q.epp_picks).toContain('llm_d_router_epp_scheduler_attempts_total{status="success"}');
     expect(q.epp_picks).toContain(' or ');
     expect(progressQueries(config).completed).toBe('sum(vllm:request_success_total{namespace="llmd-bench"})');

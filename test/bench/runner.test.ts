@@ -60,7 +60,7 @@ describe('a full A/B run', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['done', 'done']);
     expect(dedupeResets(significant(s.kube.calls))).toEqual([
       'reset', 'createJob:llmd-bench-rr-main-inf-t1', 'readPodLog:llmd-bench-rr-main-inf-t1', 'deleteJob:llmd-bench-rr-main-inf-t1',
-      'reset', 'createJob:llmd-bench-llmd-main-inf-t1', 'readPodLog:llmd-bench-llmd-main-inf-t1', 'deleteJob:llmd-bench-llmd-main-inf-t1',
+      'reset', 'restartDeployment:vllm-decode-epp', 'createJob:llmd-bench-llmd-main-inf-t1', 'readPodLog:llmd-bench-llmd-main-inf-t1', 'deleteJob:llmd-bench-llmd-main-inf-t1',
     ]);
     // All eight decode pods, on vLLM's port, before each measured run.
     const resets = s.kube.calls.filter((c) => c.startsWith('reset:'));
@@ -119,6 +119,23 @@ describe('a full A/B run', () => {
     ]);
     expect(fs.existsSync(path.join(s.outDir, 'warmup', 'round-robin_rate-inf_t1.json'))).toBe(true);
     expect(s.kube.jobs.size).toBe(0);
+  });
+
+  test('before an llm-d run the EPP is restarted after the reset and the run waits until it is Ready again', async () => {
+    const s = setup({ targets: 'llm-d' });
+    const epp = fixture('k8s/deployment-epp.json');
+    const rolling = { ...epp, metadata: { ...epp.metadata, generation: 2 }, status: { ...epp.status, observedGeneration: 2, updatedReplicas: 0, readyReplicas: 1 } };
+    const rolled = { ...epp, metadata: { ...epp.metadata, generation: 2 }, status: { ...epp.status, observedGeneration: 2 } };
+    s.kube.deployments.set('vllm-decode-epp', [epp, rolling, rolling, rolled]);
+    await runPlan(s.runner, s.steps, () => s.hooks);
+    const calls = s.kube.calls;
+    const lastReset = calls.map((c, i) => (c.startsWith('reset:') ? i : -1)).reduce((a, b) => Math.max(a, b));
+    const restart = calls.findIndex((c) => c.startsWith('restartDeployment:vllm-decode-epp'));
+    const create = calls.indexOf('createJob:llmd-bench-llmd-main-inf-t1');
+    expect(lastReset).toBeLessThan(restart);
+    expect(restart).toBeLessThan(create);
+    expect(calls.slice(restart, create).filter((c) => c === 'readDeployment:vllm-decode-epp')).toHaveLength(3);
+    expect(s.progress.some((p) => p.phase === 'reset' && /endpoint picker/.test(p.detail ?? ''))).toBe(true);
   });
 
   test('cacheReset=restart: rolling restart, wait until every replica is new and Ready, then run', async () => {
@@ -259,7 +276,7 @@ describe('idempotence', () => {
     const outcomes = await runPlan(s.runner, s.steps, () => s.hooks);
     expect(outcomes.map((o) => o.status)).toEqual(['skipped', 'done']);
     expect(dedupeResets(significant(s.kube.calls))).toEqual([
-      'deleteJob:llmd-bench-llmd-main-inf-t1', 'reset', 'createJob:llmd-bench-llmd-main-inf-t1', 'readPodLog:llmd-bench-llmd-main-inf-t1', 'deleteJob:llmd-bench-llmd-main-inf-t1',
+      'deleteJob:llmd-bench-llmd-main-inf-t1', 'reset', 'restartDeployment:vllm-decode-epp', 'createJob:llmd-bench-llmd-main-inf-t1', 'readPodLog:llmd-bench-llmd-main-inf-t1', 'deleteJob:llmd-bench-llmd-main-inf-t1',
     ]);
     expect(fs.readFileSync(path.join(s.outDir, 'round-robin_rate-inf_t1.json'), 'utf8')).toBe(before);
 
