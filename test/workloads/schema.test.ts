@@ -5,7 +5,7 @@
  */
 import { defaultConfig, loadConfig } from '../../lib/config';
 import { CHARTS } from '../../k8s/registry';
-import { allObjects, type RenderedChart, renderCharts, toYaml } from '../../k8s/render';
+import { allObjects, RENDER_PLACEHOLDERS, type RenderedChart, renderCharts, toYaml } from '../../k8s/render';
 import { formatIssues, SCHEMA_KUBERNETES_VERSION, validateObjects, type ValidationIssue } from '../../k8s/validate';
 import { clone, find } from './helpers';
 
@@ -114,6 +114,11 @@ describe('render', () => {
   test('no YAML anchors or aliases anywhere (Envoy and kubectl see plain documents)', () => {
     const texts = [...charts.map((c) => toYaml(c.objects)), ...objects.filter((o) => o.kind === 'ConfigMap').flatMap((o) => Object.values(o.data as Record<string, string>))];
     for (const t of texts) expect(t).not.toMatch(/(^|[\s:-])[&*][A-Za-z]\w*\s*$/m);
+  });
+
+  test('deploy-time values are named placeholders in the render (FSx ids)', () => {
+    const text = charts.map((c) => toYaml(c.objects)).join('\n');
+    for (const p of Object.values(RENDER_PLACEHOLDERS)) expect(text).toContain(p);
   });
 
   test('rendering is deterministic', () => {
