@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
 import { defaultConfig } from '../../lib/config';
-import { registerBenchCommands } from '../../lib/bench/cli';
+import { latestResultsDir, registerBenchCommands } from '../../lib/bench/cli';
 
 const ROOT = path.join(__dirname, '..', '..');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-cli-'));
@@ -108,5 +108,17 @@ describe('--help', () => {
     const text = help(cmd);
     expect(text).toMatch(new RegExp(`^Usage: llmd-bench ${cmd} `));
     for (const o of options) expect(text).toContain(o);
+  });
+});
+
+describe('report without a directory', () => {
+  test('uses the newest run directory that holds results', () => {
+    const root = tmp();
+    for (const [dir, file] of [['20261124-0900', 'a.json'], ['20261125-2301', 'b.json'], ['20261126-0000', undefined]] as const) {
+      fs.mkdirSync(path.join(root, dir));
+      if (file) fs.writeFileSync(path.join(root, dir, file), '{}');
+    }
+    expect(latestResultsDir(root)).toBe(path.join(root, '20261125-2301'));
+    expect(latestResultsDir(path.join(root, 'missing'))).toBeUndefined();
   });
 });
