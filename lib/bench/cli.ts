@@ -157,7 +157,7 @@ function registerRun(program: Command, config: () => BenchConfig): void {
         dryRun(c, steps, outDir);
         return;
       }
-      const ctx = await connect(c, opts);
+      const ctx = { ...(await connect(c, opts)), runId };
       if (!opts.skipPreflight && !(await preflightWithProgress(ctx))) {
         throw new BenchError('preflight failed; nothing was started', { hint: 'fix the checks marked ✖ above, or pass --skip-preflight if you know better' });
       }

@@ -7,7 +7,7 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { BenchConfig } from '../config';
 import { INSTANCE_TYPES } from '../config/tables/instances';
-import { BENCH_CLIENT_SELECTOR } from '../../k8s/bench/benchmark-job';
+import { BENCH_CLIENT_SELECTOR, RUN_ID_LABEL } from '../../k8s/bench/benchmark-job';
 import { decodeLabelSelector, decodePodLabels } from '../../k8s/labels';
 import { GPU_NODE_ROLE, NODE_ROLE_LABEL, sharedNames } from '../../k8s/names';
 import { isPodReady, notReadyReason } from './cache-reset';
@@ -34,6 +34,8 @@ export interface PreflightContext {
   /** Undefined with --skip-aws. */
   readonly aws?: AwsApi;
   readonly prometheus?: PrometheusApi;
+  /** The run about to start (`run --run-id`): its own leftover Jobs are adopted, not an obstacle. */
+  readonly runId?: string;
 }
 
 export interface PreflightCheck {
@@ -282,7 +284,8 @@ export const CHECKS: readonly PreflightCheck[] = [
     title: 'no other benchmark Job is running',
     run: withKube(async (kube, ctx) => {
       const ns = sharedNames(ctx.config).namespace;
-      const active = (await kube.listJobs(ns, BENCH_CLIENT_SELECTOR)).filter((j) => (j.status?.active ?? 0) > 0);
+      const active = (await kube.listJobs(ns, BENCH_CLIENT_SELECTOR))
+        .filter((j) => (j.status?.active ?? 0) > 0 && (ctx.runId === undefined || j.metadata?.labels?.[RUN_ID_LABEL] !== ctx.runId));
       if (active.length > 0) {
         return fail(`benchmark Job running: ${active.map((j) => j.metadata?.name).join(', ')}`, `two clients would share the GPUs and skew both results; wait, or kubectl -n ${ns} delete job ${active[0].metadata?.name}`);
       }

@@ -144,9 +144,13 @@ export function loadResultsDir(dir: string): LoadedResults {
       skipped.push({ file, reason: 'not a vllm bench serve result (none of its keys)' });
       continue;
     }
-    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'label' in raw && !isPathLabel((raw as { label: unknown }).label)
-      && typeof (raw as { label: unknown }).label === 'string') {
-      skipped.push({ file, reason: `label ${JSON.stringify((raw as { label: string }).label)} is neither round-robin nor llm-d` });
+    const label = (raw as { label?: unknown }).label;
+    if (label === null || label === undefined) {
+      skipped.push({ file, reason: 'no label (vllm bench serve was run without --label round-robin or --label llm-d)' });
+      continue;
+    }
+    if (typeof label === 'string' && !isPathLabel(label)) {
+      skipped.push({ file, reason: `label ${JSON.stringify(label)} is neither round-robin nor llm-d` });
       continue;
     }
     const result = parseResult(raw, file);

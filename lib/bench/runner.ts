@@ -95,6 +95,13 @@ function stuckReason(pod: V1Pod): string | undefined {
   return undefined;
 }
 
+/** client-node turns date-time fields into Date objects; raw JSON has strings. */
+function epochSeconds(value: Date | string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  return Number.isFinite(ms) ? ms / 1000 : undefined;
+}
+
 function lastLines(text: string, n: number): string[] {
   const lines = text.replace(/\s+$/, '').split('\n');
   return lines.slice(-n);
@@ -260,8 +267,8 @@ export class BenchmarkRunner {
     writeFileAtomic(step.resultPath, `${text}\n`);
 
     if (prometheus) {
-      const startS = Date.parse(String(job.status?.startTime ?? '')) / 1000 || (clock.now() / 1000 - result.duration);
-      const endS = Date.parse(String(job.status?.completionTime ?? '')) / 1000 || clock.now() / 1000;
+      const startS = epochSeconds(job.status?.startTime) ?? clock.now() / 1000 - result.duration;
+      const endS = epochSeconds(job.status?.completionTime) ?? clock.now() / 1000;
       try {
         const { file, missing } = await collectTimeSeries(prometheus, config, step.run.label, step.run.requestRate, startS, endS);
         writeJsonAtomic(step.timeseriesPath, file);

@@ -77,6 +77,8 @@ export class FakeKube implements KubeApi {
   serviceProxy: (ns: string, svc: string, port: number, p: string, q: Record<string, string>) => HttpReply = defaultPrometheus();
   /** Behaviour of each Job created, by name (default: completes after 3 reads with a reference result). */
   behaviourFor: (manifest: Record<string, any>) => JobBehaviour = defaultBehaviour;
+  /** Return Job times as Date objects, as client-node does (the recorded JSON has strings). */
+  dateObjects = false;
   /** Called on every Job read (tests use it to press Ctrl-C mid-run). */
   onJobRead?: (name: string, reads: number) => void;
 
@@ -183,6 +185,12 @@ export class FakeKube implements KubeApi {
       : ({ complete: 'job-complete.json', failed: 'job-failed.json', deadline: 'job-deadline.json' } as const)[job.behaviour.outcome];
     const j = fixture<V1Job>(`k8s/${file}`);
     j.metadata = { ...j.metadata, name, labels: job.manifest.metadata.labels };
+    if (this.dateObjects && j.status) {
+      // What @kubernetes/client-node hands back: date-time fields deserialized into Date objects.
+      const s = j.status as { startTime?: unknown; completionTime?: unknown };
+      if (typeof s.startTime === 'string') s.startTime = new Date(s.startTime);
+      if (typeof s.completionTime === 'string') s.completionTime = new Date(s.completionTime);
+    }
     return j;
   }
 

@@ -68,6 +68,12 @@ describe('preflight', () => {
     expect(formatPreflight(report).join('\n')).toContain('what to do:');
   });
 
+  test('a running Job of the same run id (being resumed) is not an obstacle', async () => {
+    const ctx = context((k) => { void k.createJob('llmd-bench', renderBenchmarkJob(config, { label: 'round-robin', requestRate: 'inf', numPrompts: 150, runId: 'x', phase: 'main' })); });
+    const { byId } = await statusOf({ ...ctx, runId: 'x' });
+    expect(byId.idle.status).toBe('pass');
+  });
+
   test('Prometheus that does not scrape vLLM is a warning, not a failure', async () => {
     const { report, byId } = await statusOf(context((k) => {
       const base = k.serviceProxy;

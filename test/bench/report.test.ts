@@ -125,7 +125,9 @@ describe('directories a user made by hand', () => {
     const rows = Object.fromEntries(tableRows(out.mainTableMarkdown).map((r) => [r[0], r.slice(1)]));
     expect(rows.duration).toEqual(['58.9 s', '31.4 s', '1.9x faster']);
     expect(out.summary.superseded).toEqual(['round-robin-infqps-concurrency64-Qwen2.5-7B-Instruct-20261101-090000.json']);
-    expect(out.summary.skipped.map((s) => s.file).sort()).toEqual(['notes.json', 'openai-chat-infqps-concurrency64-Qwen2.5-7B-Instruct-20261101-080000.json']);
+    expect(out.summary.skipped.map((s) => s.file).sort()).toEqual([
+      'notes.json', 'openai-chat-infqps-concurrency64-Qwen2.5-7B-Instruct-20261101-070000.json', 'openai-chat-infqps-concurrency64-Qwen2.5-7B-Instruct-20261101-080000.json']);
+    expect(out.summary.skipped.find((s) => s.file.endsWith('070000.json'))?.reason).toMatch(/^no label/);
     expect(out.summary.skipped.find((s) => s.file === 'notes.json')?.reason).toBe('not a vllm bench serve result (none of its keys)');
     expect(out.markdown).toContain('Superseded by newer results');
   });

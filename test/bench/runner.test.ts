@@ -81,10 +81,19 @@ describe('a full A/B run', () => {
     const rr = JSON.parse(fs.readFileSync(path.join(s.outDir, 'round-robin_rate-inf_t1.json'), 'utf8'));
     expect(rr).toEqual(referenceResult('round-robin', 't1'));
     const ts = JSON.parse(fs.readFileSync(path.join(s.outDir, 'round-robin_rate-inf_t1.timeseries.json'), 'utf8'));
-    expect(ts).toMatchObject({ label: 'round-robin', request_rate: 'inf', source: 'prometheus', step_s: config.benchmark.metricsStepSeconds });
+    // The window is the Job's own start and completion time.
+    expect(ts).toMatchObject({ label: 'round-robin', request_rate: 'inf', source: 'prometheus', step_s: config.benchmark.metricsStepSeconds, started_at: '2026-11-25T23:01:10.000Z' });
     expect(Object.keys(ts.series.kv_cache_usage)).toHaveLength(3);
     // Series Prometheus had nothing for are named, not fatal.
     expect(s.warnings.some((w) => w.includes('gpu_utilization'))).toBe(true);
+  });
+
+  test('Job times as Date objects (as client-node returns them) give the same time series window', async () => {
+    const s = setup({ targets: 'rr' });
+    s.kube.dateObjects = true;
+    await runPlan(s.runner, s.steps, () => s.hooks);
+    const ts = JSON.parse(fs.readFileSync(path.join(s.outDir, 'round-robin_rate-inf_t1.timeseries.json'), 'utf8'));
+    expect(ts.started_at).toBe('2026-11-25T23:01:10.000Z');
   });
 
   test('reports progress: reset, launch, running with request counts, collect, done', async () => {
