@@ -6,10 +6,15 @@
  * `npm run bench:sim -- --fit` re-runs the one-time calibration: a coordinate search of the FITTED
  * sim.* factors against the reference run (lib/sim/calibration.ts), printing the best values. It is
  * how the defaults in lib/config/sections/sim.ts were obtained; do not re-tune them per experiment.
+ *
+ * `npm run bench:sim -- --calibration` prints the predicted-vs-reference table of docs/simulator.md.
+ *
+ * `npm run bench:sim -- --what-if` prints the what-if tables of docs/simulator.md (each row is a
+ * simulation of the reference workload with one setting changed).
  */
 import { loadConfig } from '../lib/config';
-import { simulate } from '../lib/sim';
-import { calibrationLoss, referenceEppConfig } from '../lib/sim/calibration';
+import { type SimOverrides, type SimResult, simulate } from '../lib/sim';
+import { calibrationLoss, REFERENCE, type ReferencePath, referenceEppConfig } from '../lib/sim/calibration';
 
 function bench(): void {
   const config = loadConfig({});
@@ -71,5 +76,116 @@ function fit(): void {
   process.stdout.write(`best ${JSON.stringify(x)} loss ${best.loss.toFixed(5)}\n  ${best.summary}\n`);
 }
 
+interface WhatIf {
+  readonly name: string;
+  readonly context?: Record<string, unknown>;
+  readonly overrides?: SimOverrides;
+}
+
+const WHAT_IFS: readonly WhatIf[] = [
+  { name: 'reference parameters' },
+  { name: 'vllm.blockSize=16', context: { 'vllm.blockSize': 16 } },
+  { name: 'vllm.blockSize=32', context: { 'vllm.blockSize': 32 } },
+  { name: 'vllm.blockSize=128', context: { 'vllm.blockSize': 128 } },
+  { name: 'vllm.maxNumSeqs=32', context: { 'vllm.maxNumSeqs': 32 } },
+  { name: 'vllm.maxNumSeqs=48', context: { 'vllm.maxNumSeqs': 48 } },
+  { name: 'vllm.maxNumBatchedTokens=512', context: { 'vllm.maxNumBatchedTokens': 512 } },
+  { name: 'vllm.maxNumBatchedTokens=8192', context: { 'vllm.maxNumBatchedTokens': 8192 } },
+  { name: 'vllm.kvCacheDtype=fp8', context: { 'vllm.kvCacheDtype': 'fp8' } },
+  { name: 'vllm.gpuMemoryUtilization=0.95', context: { 'vllm.gpuMemoryUtilization': 0.95 } },
+  { name: '--replicas 4', overrides: { replicas: 4 } },
+  { name: '--replicas 12', overrides: { replicas: 12 } },
+  { name: '--replicas 16', overrides: { replicas: 16 } },
+  { name: '--max-concurrency 256', overrides: { maxConcurrency: 256 } },
+  { name: '--max-concurrency 1024', overrides: { maxConcurrency: 1024 } },
+  { name: '--num-prefixes 300', overrides: { numPrefixes: 300 } },
+];
+
+const RATES = [5, 10, 15, 20, 25, 30];
+
+function row(name: string, rr: SimResult, llmd: SimResult, spread: SimResult): string {
+  const cell = (r: SimResult) => `${r.request_throughput.toFixed(1)} | ${Math.round(r.mean_ttft_ms).toLocaleString('en-US')} | ${r.mean_tpot_ms.toFixed(0)}`;
+  return `| ${name} | ${cell(rr)} | ${cell(llmd)} | ${cell(spread)} | ${(spread.request_throughput / rr.request_throughput).toFixed(2)}x |`;
+}
+
+function whatIf(): void {
+  const out: string[] = [];
+  out.push('| what changes | RR req/s | RR TTFT ms | RR TPOT ms | llm-d req/s | llm-d TTFT ms | llm-d TPOT ms | llm-d+LRU req/s | llm-d+LRU TTFT ms | llm-d+LRU TPOT ms | llm-d+LRU / RR |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const w of WHAT_IFS) {
+    const config = loadConfig(w.context ?? {});
+    const base = simulate(config, { routers: ['round-robin', 'llm-d'], overrides: w.overrides });
+    const spread = simulate(config, { routers: ['llm-d'], overrides: w.overrides, eppConfig: referenceEppConfig(config) });
+    out.push(row(w.name, base.runs[0].result, base.runs[1].result, spread.runs[0].result));
+    process.stderr.write('.');
+  }
+  out.push('', '| speculative indexing | llm-d req/s | mean TTFT ms | P99 TTFT ms | hit rate | preemptions |', '|---|---|---|---|---|---|');
+  for (const [name, eppOf] of [['rendered config', undefined], ['rendered + no-hit-lru', referenceEppConfig]] as const) {
+    const config = loadConfig({});
+    const sim = simulate(config, { routers: ['llm-d', 'llm-d-no-speculative'], eppConfig: eppOf?.(config) });
+    for (const run of sim.runs) {
+      const r = run.result;
+      out.push(`| ${name}, ${run.router === 'llm-d' ? 'on' : 'off'} | ${r.request_throughput.toFixed(1)} | ${Math.round(r.mean_ttft_ms).toLocaleString('en-US')} | ${Math.round(r.p99_ttft_ms).toLocaleString('en-US')} | ${(r.prefix_cache_hit_rate * 100).toFixed(1)}% | ${r.sim_num_preemptions} |`);
+    }
+  }
+  out.push('', '| seed | llm-d req/s | llm-d mean TTFT ms | llm-d P99 TPOT ms | llm-d+LRU req/s | llm-d+LRU mean TTFT ms |', '|---|---|---|---|---|---|');
+  for (const seed of [0, 1, 2, 3, 4]) {
+    const config = loadConfig({});
+    const a = simulate(config, { routers: ['llm-d'], overrides: { seed } }).runs[0].result;
+    const b = simulate(config, { routers: ['llm-d'], overrides: { seed }, eppConfig: referenceEppConfig(config) }).runs[0].result;
+    out.push(`| ${seed} | ${a.request_throughput.toFixed(1)} | ${Math.round(a.mean_ttft_ms).toLocaleString('en-US')} | ${Math.round(a.p99_tpot_ms)} | ${b.request_throughput.toFixed(1)} | ${Math.round(b.mean_ttft_ms).toLocaleString('en-US')} |`);
+  }
+  out.push('', '| offered req/s (open loop, 1800 prompts) | RR achieved | RR median TTFT ms | RR P99 TTFT ms | llm-d+LRU achieved | llm-d+LRU median TTFT ms | llm-d+LRU P99 TTFT ms |', '|---|---|---|---|---|---|---|');
+  for (const rate of RATES) {
+    const config = loadConfig({});
+    const overrides: SimOverrides = { requestRate: rate, maxConcurrency: null, numPrompts: config.benchmark.ladderNumPrompts };
+    const rr = simulate(config, { routers: ['round-robin'], overrides }).runs[0].result;
+    const ld = simulate(config, { routers: ['llm-d'], overrides, eppConfig: referenceEppConfig(config) }).runs[0].result;
+    const f = (r: SimResult) => `${r.request_throughput.toFixed(1)} | ${Math.round(r.median_ttft_ms).toLocaleString('en-US')} | ${Math.round(r.p99_ttft_ms).toLocaleString('en-US')}`;
+    out.push(`| ${rate} | ${f(rr)} | ${f(ld)} |`);
+  }
+  process.stderr.write('\n');
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function calibrationTable(): void {
+  const config = loadConfig({});
+  const ref = simulate(config, { routers: ['round-robin', 'llm-d'], eppConfig: referenceEppConfig(config) });
+  const rendered = simulate(config, { routers: ['llm-d'] });
+  const [rr, llmd] = ref.runs.map((r) => r.result as unknown as Record<string, number>);
+  const asIs = rendered.runs[0].result as unknown as Record<string, number>;
+  const rows: [string, keyof ReferencePath, number, string][] = [
+    ['duration (s)', 'duration', 1, 'n'],
+    ['request throughput (req/s)', 'request_throughput', 2, 'n'],
+    ['output token throughput (tok/s)', 'output_throughput', 0, 'n'],
+    ['total token throughput (tok/s)', 'total_token_throughput', 0, 'n'],
+    ['mean TTFT (ms)', 'mean_ttft_ms', 0, 'n'],
+    ['median TTFT (ms)', 'median_ttft_ms', 0, 'n'],
+    ['P99 TTFT (ms)', 'p99_ttft_ms', 0, 'n'],
+    ['mean TPOT (ms)', 'mean_tpot_ms', 1, 'n'],
+    ['P99 TPOT (ms)', 'p99_tpot_ms', 1, 'n'],
+    ['prefix cache hit rate', 'prefix_cache_hit_rate', 1, 'pct'],
+  ];
+  const fmt = (v: number, d: number, kind: string) => (kind === 'pct' ? `${(v * 100).toFixed(d)}%` : v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+  const err = (got: number, want: number, kind: string) => (kind === 'pct' ? `${((got - want) * 100).toFixed(1)} pt` : `${((got / want - 1) * 100).toFixed(1)}%`);
+  const out = [
+    '| metric | RR reference | RR predicted | error | llm-d reference | llm-d predicted | error | llm-d, rendered EPP config |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const [name, key, d, kind] of rows) {
+    const a = REFERENCE.roundRobin[key] as number;
+    const b = REFERENCE.llmd[key] as number;
+    out.push(`| ${name} | ${fmt(a, d, kind)} | ${fmt(rr[key], d, kind)} | ${err(rr[key], a, kind)} | ${fmt(b, d, kind)} | ${fmt(llmd[key], d, kind)} | ${err(llmd[key], b, kind)} | ${fmt(asIs[key], d, kind)} |`);
+  }
+  const kv = (r: Record<string, number>) => `${(r.kv_cache_usage_mean * 100).toFixed(0)}% mean, ${(r.kv_cache_usage_p95 * 100).toFixed(0)}% p95`;
+  out.push(`| GPU KV cache usage | 98-99% | ${kv(rr)} | | 64-71% | ${kv(llmd)} | | ${kv(asIs)} |`);
+  out.push(`| hit rate, first lookups | | ${(rr.prefix_cache_hit_rate_first_lookup * 100).toFixed(1)}% | | | ${(llmd.prefix_cache_hit_rate_first_lookup * 100).toFixed(1)}% | | ${(asIs.prefix_cache_hit_rate_first_lookup * 100).toFixed(1)}% |`);
+  out.push(`| preemptions | | ${rr.sim_num_preemptions} | | | ${llmd.sim_num_preemptions} | | ${asIs.sim_num_preemptions} |`);
+  out.push(`| llm-d / RR request throughput | 2.34x | | | | ${(llmd.request_throughput / rr.request_throughput).toFixed(2)}x | | ${(asIs.request_throughput / rr.request_throughput).toFixed(2)}x |`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
 if (process.argv.includes('--fit')) fit();
+else if (process.argv.includes('--calibration')) calibrationTable();
+else if (process.argv.includes('--what-if')) whatIf();
 else bench();

@@ -63,8 +63,9 @@ export class Replica {
   prefixQueries = 0;
   prefixHits = 0;
   preemptions = 0;
-  /** Seconds spent stepping (GPU busy), for gpu_utilization. */
+  /** Seconds spent stepping, and the GPU's share of them (gpu_utilization). */
   busySeconds = 0;
+  gpuSeconds = 0;
   /** Time-weighted KV usage: sum of usage x seconds, and a 1/1000 histogram of it. */
   usageSeconds = 0;
   readonly usageHistogram = new Float64Array(1001);
@@ -136,6 +137,7 @@ export class Replica {
     this.stepStart = now;
     this.stepEnd = now + duration;
     this.busySeconds += duration;
+    this.gpuSeconds += this.stepTime.lastGpuSeconds;
     this.recorder.steps++;
     return this.stepEnd;
   }

@@ -79,10 +79,12 @@ export function buildResult(run: RunOutput, label: string): SimResult {
     firstH += reqs.firstLookupHit[r];
   }
   let usageSeconds = 0;
+  let gpuSeconds = 0;
   const hist = new Float64Array(1001);
   let preemptions = 0;
   for (const rep of run.replicas) {
     usageSeconds += rep.usageSeconds;
+    gpuSeconds += rep.gpuSeconds;
     preemptions += rep.preemptions;
     for (let i = 0; i < hist.length; i++) hist[i] += rep.usageHistogram[i];
   }
@@ -125,6 +127,7 @@ export function buildResult(run: RunOutput, label: string): SimResult {
     sim_kv_tokens_per_replica: p.numBlocks * p.limits.blockSize,
     sim_num_preemptions: preemptions,
     sim_engine_steps: recorder.steps,
+    sim_gpu_utilization_mean: duration > 0 ? gpuSeconds / (duration * run.replicas.length) : 0,
     sim_warnings: [...run.warnings],
   };
 }

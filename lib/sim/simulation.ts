@@ -39,7 +39,7 @@ export interface ReplicaSample {
   readonly kvUsage: Float64Array;
   /** Prefix-cache hit rate over the last interval (NaN when nothing was queried). */
   readonly hitRate: Float64Array;
-  /** Fraction of the last interval the replica spent stepping. */
+  /** Fraction of the last interval the replica's GPU was executing (DCGM GPU utilization). */
   readonly busy: Float64Array;
   /** EPP decisions per second over the last interval (llm-d only, else zeros). */
   readonly picksPerSecond: Float64Array;
@@ -192,10 +192,10 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
       s.kvUsage[j] = rep.publishedUsage;
       const dq = rep.prefixQueries - lastQueries[j];
       s.hitRate[j] = dq > 0 ? (rep.prefixHits - lastHits[j]) / dq : NaN;
-      s.busy[j] = Math.min(1, (rep.busySeconds - lastBusy[j]) / dt);
+      s.busy[j] = Math.min(1, (rep.gpuSeconds - lastBusy[j]) / dt);
       lastQueries[j] = rep.prefixQueries;
       lastHits[j] = rep.prefixHits;
-      lastBusy[j] = rep.busySeconds;
+      lastBusy[j] = rep.gpuSeconds;
       if (llmd) {
         s.picksPerSecond[j] = (llmd.picks[j] - lastPicks[j]) / dt;
         lastPicks[j] = llmd.picks[j];

@@ -48,6 +48,8 @@ export class StepTimeModel {
   private readonly kvSecondsPerToken: number;
   private readonly attnSecondsPerPair: number;
   private readonly overlap: boolean;
+  /** GPU part of the last duration() (what DCGM would count as GPU busy). */
+  lastGpuSeconds = 0;
 
   constructor(costs: ModelCosts, gpu: GpuFacts, k: StepTimeConstants) {
     const peakFlops = gpu.bf16Tflops * 1e12;
@@ -73,6 +75,7 @@ export class StepTimeModel {
       + decodeContext * this.kvSecondsPerToken
       + prefillPairs * this.attnSecondsPerPair;
     const cpu = this.t0 + this.tSeq * seqs;
+    this.lastGpuSeconds = gpu;
     if (this.overlap) return cpu > gpu ? cpu : gpu;
     return cpu + gpu;
   }
