@@ -10,7 +10,7 @@ import { registerSimulateCommand } from '../lib/sim/cli';
 export function buildProgram(): Command {
   const program = new Command('llmd-bench')
     .description('Run, report, simulate and price the llm-d vs round-robin benchmark on EKS.')
-    .option('-c, --context <key=value...>', 'config override, as `cdk -c` (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('-c, --context <key=value>', 'config override, as `cdk -c` (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .showHelpAfterError();
   const config = () => loadCliConfig(program.opts<{ context?: string[] }>().context ?? []);
   registerBenchCommands(program, config);
