@@ -79,7 +79,7 @@ export interface LlmdRouterDeps {
 export class LlmdRouter implements Router {
   private readonly confirmed: Set<number>[];
   /** Speculative adds per (replica, prefix): decision times still waiting for their TTL expiry. */
-  private readonly specAdds: number[][];
+  private readonly specAdds: (number[] | undefined)[];
   private readonly specLastExpiry: Float64Array;
   private readonly ttl: number;
   private readonly score: Float64Array;
@@ -95,7 +95,7 @@ export class LlmdRouter implements Router {
 
   constructor(readonly params: EppRouterParams, private readonly d: LlmdRouterDeps) {
     this.confirmed = Array.from({ length: d.replicas }, () => new Set<number>());
-    this.specAdds = Array.from({ length: d.replicas * d.numPrefixes }, () => []);
+    this.specAdds = new Array<number[] | undefined>(d.replicas * d.numPrefixes);
     this.specLastExpiry = new Float64Array(d.replicas * d.numPrefixes).fill(-Infinity);
     this.ttl = params.speculativeTtlMs / 1000;
     this.score = new Float64Array(d.replicas);
@@ -155,7 +155,7 @@ export class LlmdRouter implements Router {
       if (at >= 0) this.coldLru.splice(at, 1);
       this.coldLru.push(chosen);
     }
-    if (p.speculativeIndexing && p.prefixScoresWork) this.specAdds[chosen * this.d.numPrefixes + prefix].push(now);
+    if (p.speculativeIndexing && p.prefixScoresWork) (this.specAdds[chosen * this.d.numPrefixes + prefix] ??= []).push(now);
     return chosen;
   }
 
@@ -195,7 +195,7 @@ export class LlmdRouter implements Router {
   private speculativeLive(j: number, prefix: number, now: number): boolean {
     const idx = j * this.d.numPrefixes + prefix;
     const adds = this.specAdds[idx];
-    if (adds.length === 0) return false;
+    if (adds === undefined || adds.length === 0) return false;
     let drop = 0;
     while (drop < adds.length && adds[drop] + this.ttl <= now) drop++;
     if (drop > 0) {
