@@ -108,6 +108,11 @@ export function registerSimulateCommand(program: Command, config: () => BenchCon
     .option('--out <dir>', 'write the result and time-series files `llmd-bench run` writes (then: llmd-bench report <dir>)')
     .option('--no-progress', 'no progress bar on stderr')
     .action((flags: SimulateFlags) => {
+      // `simulate | head` closes stdout early: stop quietly instead of dying on EPIPE.
+      process.stdout.once('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(0);
+        throw err;
+      });
       const c = config();
       const overrides: SimOverrides = {
         requestRate: flags.requestRate,
