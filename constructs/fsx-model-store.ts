@@ -15,6 +15,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import { Construct } from 'constructs';
+import { withDefaults } from './defaults';
 
 /** Lustre's ports: 988 (LNet) and 1018-1023 (client/server callbacks). */
 export const LUSTRE_PORTS: readonly ec2.Port[] = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
@@ -52,7 +53,7 @@ export class FsxModelStore extends Construct {
 
   constructor(scope: Construct, id: string, props: FsxModelStoreProps) {
     super(scope, id);
-    const p = { ...FSX_MODEL_STORE_DEFAULTS, ...props };
+    const p = withDefaults(FSX_MODEL_STORE_DEFAULTS, props);
     if (p.s3Import && p.deploymentType !== 'PERSISTENT_2') {
       throw new Error(`FsxModelStore ${id}: an S3 data repository association needs PERSISTENT_2, got ${p.deploymentType}`);
     }

@@ -8,6 +8,7 @@ import { Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
+import { withDefaults } from './defaults';
 
 export interface NodeLaunchTemplateProps {
   /** Root volume size, GiB. */
@@ -34,7 +35,7 @@ export class NodeLaunchTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeLaunchTemplateProps) {
     super(scope, id);
-    const p = { ...NODE_LAUNCH_TEMPLATE_DEFAULTS, ...props };
+    const p = withDefaults(NODE_LAUNCH_TEMPLATE_DEFAULTS, props);
     if (!Number.isInteger(p.rootVolumeGiB) || p.rootVolumeGiB < 20 || p.rootVolumeGiB > 16384) {
       throw new Error(`NodeLaunchTemplate ${id}: rootVolumeGiB must be an integer in 20-16384, got ${p.rootVolumeGiB}`);
     }

@@ -15,6 +15,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { GPU_NODE_TAINT } from '../../k8s/names';
+import { withDefaults } from '../defaults';
 
 export const GPU_OPERATOR_CHART = {
   chart: 'gpu-operator',
@@ -79,7 +80,7 @@ export class GpuOperator extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuOperatorProps) {
     super(scope, id);
-    const p = { ...GPU_OPERATOR_DEFAULTS, ...props };
+    const p = withDefaults(GPU_OPERATOR_DEFAULTS, props);
     if (!/^v\d+\.\d+\.\d+$/.test(p.version)) throw new Error(`GpuOperator ${id}: version must be vX.Y.Z, got ${p.version}`);
     this.namespace = p.namespace;
     this.values = gpuOperatorValues(p);

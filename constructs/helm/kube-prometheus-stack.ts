@@ -21,6 +21,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { secretFileInitContainer, secretVolume, type ContainerJson } from '../secret-file-init-container';
+import { withDefaults } from '../defaults';
 
 export const KUBE_PROMETHEUS_STACK_CHART = {
   chart: 'kube-prometheus-stack',
@@ -174,7 +175,7 @@ export class KubePrometheusStack extends Construct {
 
   constructor(scope: Construct, id: string, props: KubePrometheusStackProps) {
     super(scope, id);
-    const p = { ...KUBE_PROMETHEUS_STACK_DEFAULTS, ...props };
+    const p = withDefaults(KUBE_PROMETHEUS_STACK_DEFAULTS, props);
     if (!/^\d+\.\d+\.\d+$/.test(p.version)) throw new Error(`KubePrometheusStack ${id}: version must be x.y.z, got ${p.version}`);
     this.namespace = p.namespace;
     this.values = kubePrometheusStackValues(p);

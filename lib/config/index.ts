@@ -28,12 +28,46 @@ function issueToProblems(issue: ZodIssueLike): string[] {
   return [`${key}: got ${formatValue(issue.input)}; ${issue.message}`];
 }
 
-/** Validates a nested input (what cdk.json or a test gives); throws ConfigError. */
+/** Object-key part of an issue path (up to the first array index): the setting that was wrong. */
+function settingPath(path: readonly PropertyKey[]): string[] {
+  const out: string[] = [];
+  for (const p of path) {
+    if (typeof p !== 'string') break;
+    out.push(p);
+  }
+  return out;
+}
+
+/** A copy of `input` without the given dotted settings (so their defaults apply). */
+function without(input: unknown, settings: readonly string[][]): unknown {
+  const copy = JSON.parse(JSON.stringify(input ?? {})) as Record<string, unknown>;
+  for (const path of settings) {
+    let node: Record<string, unknown> | undefined = copy;
+    for (const key of path.slice(0, -1)) node = node?.[key] as Record<string, unknown> | undefined;
+    if (node && typeof node === 'object' && path.length > 0) delete node[path[path.length - 1]];
+  }
+  return copy;
+}
+
+/**
+ * Validates a nested input (what cdk.json or a test gives); throws ConfigError listing every problem.
+ * When single values are invalid, the cross-field checks still run, on the input with those values
+ * back at their defaults, and report what concerns the other keys: one run shows all problems.
+ */
 export function parseConfig(input: unknown, earlierProblems: readonly string[] = []): BenchConfig {
   const parsed = configSchema.safeParse(input ?? {}, { reportInput: true });
   const problems = [...earlierProblems];
   if (!parsed.success) {
-    problems.push(...parsed.error.issues.flatMap((i) => issueToProblems(i as unknown as ZodIssueLike)));
+    const issues = parsed.error.issues as unknown as ZodIssueLike[];
+    problems.push(...issues.flatMap(issueToProblems));
+    const bad = issues.flatMap((i) => (i.code === 'unrecognized_keys'
+      ? (i.keys ?? []).map((k) => [...settingPath(i.path), k])
+      : [settingPath(i.path)]));
+    const repaired = configSchema.safeParse(without(input, bad));
+    if (repaired.success) {
+      const badKeys = bad.map((p) => p.join('.')).filter((k) => k !== '');
+      problems.push(...crossChecks(repaired.data).filter((p) => !badKeys.some((k) => p.startsWith(`${k}:`) || p.startsWith(`${k}.`))));
+    }
   } else {
     problems.push(...crossChecks(parsed.data));
   }

@@ -1,0 +1,127 @@
+/**
+ * Bad configuration is refused before any construct exists, with one message per problem naming the
+ * key, the value given and what is allowed. Inputs are given as CDK context, mostly as the strings
+ * `-c key=value` produces.
+ */
+import { ConfigError, loadConfig } from '../../lib/config';
+
+interface Case {
+  readonly name: string;
+  readonly context: Record<string, unknown>;
+  /** Expected `<key>: got <value>` prefix of one problem line. */
+  readonly got: string;
+  /** Text of what is allowed, in the same line. */
+  readonly allowed: string | RegExp;
+}
+
+const CASES: Case[] = [
+  // Typos and unknown keys
+  { name: 'unknown key (typo) suggests the right one', context: { 'gpuNodes.cnt': '4' }, got: 'gpuNodes.cnt: got "4"', allowed: 'did you mean "gpuNodes.count"?' },
+  { name: 'unknown section lists the sections', context: { 'gpu.count': '4' }, got: 'gpu.count: got "4"', allowed: /unknown config key; .*config sections are: .*gpuNodes/ },
+  { name: 'unknown key in a nested object', context: { modelStore: { capacity: 1200 } }, got: 'modelStore.capacity: got 1200', allowed: 'unknown config key' },
+  // Counts
+  { name: 'negative GPU node count', context: { 'gpuNodes.count': '-1' }, got: 'gpuNodes.count: got -1', allowed: 'must be a positive integer (> 0)' },
+  { name: 'zero GPU node count', context: { 'gpuNodes.count': '0' }, got: 'gpuNodes.count: got 0', allowed: 'must be a positive integer (> 0)' },
+  { name: 'fractional system node count', context: { 'systemNodes.count': '1.5' }, got: 'systemNodes.count: got 1.5', allowed: 'must be a whole number' },
+  { name: 'count that is not a number', context: { 'gpuNodes.count': 'eight' }, got: 'gpuNodes.count: got "eight"', allowed: 'must be a number' },
+  { name: 'replicas not equal to the GPUs available', context: { 'gpuNodes.count': '4' }, got: 'vllm.replicas: got 8', allowed: 'must equal the GPUs available, gpuNodes.count (4) x 1 GPU per g5.xlarge = 4' },
+  { name: 'replicas vs a 4-GPU instance type', context: { 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': '1', 'vllm.replicas': '1' }, got: 'vllm.replicas: got 1', allowed: '= 4 (one decode replica per GPU)' },
+  // Instance types
+  { name: 'GPU node type without NVIDIA GPUs', context: { 'gpuNodes.instanceType': 'm6i.xlarge' }, got: 'gpuNodes.instanceType: got "m6i.xlarge"', allowed: /not an instance type with NVIDIA GPUs; allowed: g5\.xlarge, / },
+  { name: 'unknown GPU node type', context: { 'gpuNodes.instanceType': 'p9.mega' }, got: 'gpuNodes.instanceType: got "p9.mega"', allowed: 'not an instance type with NVIDIA GPUs' },
+  { name: 'system node type with a GPU', context: { 'systemNodes.instanceType': 'g5.xlarge' }, got: 'systemNodes.instanceType: got "g5.xlarge"', allowed: /allowed: m6i\.large, .*general purpose/ },
+  { name: 'capacity type that does not exist', context: { 'gpuNodes.capacityType': 'RESERVED' }, got: 'gpuNodes.capacityType: got "RESERVED"', allowed: 'must be one of ON_DEMAND, SPOT' },
+  { name: 'GPU disk too small for the vLLM image', context: { 'gpuNodes.diskSizeGiB': '50' }, got: 'gpuNodes.diskSizeGiB: got 50', allowed: 'must be >= 100' },
+  { name: 'system disk too small', context: { 'systemNodes.diskSizeGiB': '20' }, got: 'systemNodes.diskSizeGiB: got 20', allowed: 'must be >= 50' },
+  { name: 'disk beyond the largest gp3 volume', context: { 'gpuNodes.diskSizeGiB': '20000' }, got: 'gpuNodes.diskSizeGiB: got 20000', allowed: 'must be <= 16384' },
+  // Region and AZs
+  { name: 'region without a pinned AZ table', context: { 'aws.region': 'eu-west-1' }, got: 'aws.region: got "eu-west-1"', allowed: 'no pinned AZ table for this region; allowed: us-west-2' },
+  { name: 'region that is not a region name', context: { 'aws.region': 'oregon' }, got: 'aws.region: got "oregon"', allowed: 'must be an AWS region name such as us-west-2' },
+  { name: 'AZ outside the region', context: { 'aws.availabilityZones': 'us-west-2a,us-east-1a' }, got: 'aws.availabilityZones: got "us-east-1a"', allowed: 'not an AZ of us-west-2; allowed: us-west-2a, us-west-2b, us-west-2c, us-west-2d' },
+  { name: 'GPU AZ that does not offer g5', context: { 'aws.availabilityZones': 'us-west-2a,us-west-2d', 'aws.gpuAvailabilityZone': 'us-west-2d' }, got: 'aws.gpuAvailabilityZone: got "us-west-2d"', allowed: 'does not offer g5 instances; AZs that do: us-west-2a, us-west-2b, us-west-2c' },
+  { name: 'GPU AZ not among the VPC AZs', context: { 'aws.gpuAvailabilityZone': 'us-west-2c' }, got: 'aws.gpuAvailabilityZone: got "us-west-2c"', allowed: 'must be one of aws.availabilityZones (us-west-2a, us-west-2b)' },
+  { name: 'a single AZ', context: { 'aws.availabilityZones': 'us-west-2a' }, got: 'aws.availabilityZones: got ["us-west-2a"]', allowed: 'EKS needs subnets in at least 2 AZs' },
+  { name: 'the same AZ twice', context: { 'aws.availabilityZones': 'us-west-2a,us-west-2a' }, got: 'aws.availabilityZones: got ["us-west-2a","us-west-2a"]', allowed: 'each AZ may appear once' },
+  { name: 'account id that is not 12 digits', context: { 'aws.account': '1234' }, got: 'aws.account: got "1234"', allowed: 'must be a 12-digit AWS account id' },
+  // Network
+  { name: 'VPC CIDR that does not parse', context: { 'network.vpcCidr': '10.0.0.0/33' }, got: 'network.vpcCidr: got "10.0.0.0/33"', allowed: 'must be an IPv4 CIDR such as 10.42.0.0/16' },
+  { name: 'VPC CIDR with host bits set', context: { 'network.vpcCidr': '10.42.1.0/16' }, got: 'network.vpcCidr: got "10.42.1.0/16"', allowed: '(no host bits set)' },
+  { name: 'VPC larger than AWS allows', context: { 'network.vpcCidr': '10.0.0.0/8' }, got: 'network.vpcCidr: got "10.0.0.0/8"', allowed: 'prefix must be /16 or longer' },
+  { name: 'VPC too small for the nodes\' pod addresses', context: { 'network.vpcCidr': '10.42.0.0/21' }, got: 'network.vpcCidr: got "10.42.0.0/21"', allowed: /private subnets \(\/24, 251 addresses\) cannot hold the 10 nodes of the GPU AZ x 64/ },
+  { name: 'no NAT gateway', context: { 'network.natGateways': '0' }, got: 'network.natGateways: got 0', allowed: 'must be >= 1: private nodes pull images and weights through NAT' },
+  { name: 'more NAT gateways than AZs', context: { 'network.natGateways': '3' }, got: 'network.natGateways: got 3', allowed: 'must be at most one per AZ (2)' },
+  { name: 'flow-log retention CloudWatch does not offer', context: { 'network.flowLogRetentionDays': '10' }, got: 'network.flowLogRetentionDays: got 10', allowed: 'must be one of 1, 3, 5, 7, 14' },
+  // Cluster
+  { name: 'Kubernetes version without a kubectl layer', context: { 'cluster.kubernetesVersion': '1.34' }, got: 'cluster.kubernetesVersion: got "1.34"', allowed: 'no matching kubectl layer; allowed: 1.35, 1.36' },
+  { name: 'API endpoint open to the world', context: { 'cluster.publicAccessCidrs': '0.0.0.0/0' }, got: 'cluster.publicAccessCidrs: got "0.0.0.0/0"', allowed: 'opens the Kubernetes API to the whole internet' },
+  { name: 'public access CIDR that does not parse', context: { 'cluster.publicAccessCidrs': '203.0.113.7' }, got: 'cluster.publicAccessCidrs: got "203.0.113.7"', allowed: 'each entry must be an IPv4 CIDR such as 203.0.113.7/32' },
+  { name: 'the same public CIDR twice', context: { 'cluster.publicAccessCidrs': '203.0.113.7/32,203.0.113.7/32' }, got: 'cluster.publicAccessCidrs: got ["203.0.113.7/32","203.0.113.7/32"]', allowed: 'each CIDR may appear once' },
+  { name: 'admin that is not a role ARN', context: { 'cluster.adminRoleArns': 'arn:aws:iam::123456789012:user/alice' }, got: 'cluster.adminRoleArns: got "arn:aws:iam::123456789012:user/alice"', allowed: 'each entry must be an IAM role ARN such as arn:aws:iam::123456789012:role/Admin' },
+  { name: 'admin given as an STS session ARN', context: { 'cluster.adminRoleArns': 'arn:aws:sts::123456789012:assumed-role/Admin/alice' }, got: 'cluster.adminRoleArns: got "arn:aws:sts::123456789012:assumed-role/Admin/alice"', allowed: 'is an STS session ARN; give the role itself, e.g. arn:aws:iam::123456789012:role/Admin' },
+  { name: 'cluster name EKS refuses', context: { 'cluster.name': 'my cluster!' }, got: 'cluster.name: got "my cluster!"', allowed: 'must be an EKS cluster name' },
+  { name: 'control-plane log type that does not exist', context: { 'cluster.controlPlaneLogTypes': 'api,kubelet' }, got: 'cluster.controlPlaneLogTypes.1: got "kubelet"', allowed: 'must be one of api, audit, authenticator, controllerManager, scheduler' },
+  { name: 'IMDS hop limit other than 1 or 2', context: { 'cluster.nodeImdsHopLimit': '3' }, got: 'cluster.nodeImdsHopLimit: got 3', allowed: 'must be one of 1, 2' },
+  // Model store
+  { name: 'FSx capacity PERSISTENT_2 does not allow', context: { 'modelStore.storageCapacityGiB': '1000' }, got: 'modelStore.storageCapacityGiB: got 1000', allowed: 'PERSISTENT_2 allows 1200, 2400 or a multiple of 2400 GiB' },
+  { name: 'FSx capacity between the steps', context: { 'modelStore.storageCapacityGiB': '3600' }, got: 'modelStore.storageCapacityGiB: got 3600', allowed: 'allows 1200, 2400 or a multiple of 2400 GiB' },
+  { name: 'FSx throughput PERSISTENT_2 does not offer', context: { 'modelStore.perUnitStorageThroughput': '300' }, got: 'modelStore.perUnitStorageThroughput: got 300', allowed: 'PERSISTENT_2 allows 125, 250, 500, 1000 MB/s/TiB' },
+  { name: 'model source that is not an s3:// URI', context: { 'modelStore.modelSource': 'https://example.com/model' }, got: 'modelStore.modelSource: got "https://example.com/model"', allowed: 'must be "huggingface" or an s3://bucket/prefix URI' },
+  { name: 's3:// URI with an invalid bucket name', context: { 'modelStore.modelSource': 's3://My_Bucket/x' }, got: 'modelStore.modelSource: got "s3://My_Bucket/x"', allowed: 'lower-case bucket name' },
+  { name: 'S3 source on a scratch file system', context: { 'modelStore.modelSource': 's3://weights/qwen', 'modelStore.deploymentType': 'SCRATCH_2' }, got: 'modelStore.deploymentType: got "SCRATCH_2"', allowed: 'an s3:// model source needs PERSISTENT_2' },
+  { name: 'HF token with an S3 source', context: { 'modelStore.modelSource': 's3://weights/qwen', 'modelStore.hfTokenSecretName': 'hf' }, got: 'modelStore.hfTokenSecretName: got "hf"', allowed: 'only used with modelStore.modelSource "huggingface"' },
+  { name: 'secret name with characters Secrets Manager refuses', context: { 'modelStore.hfTokenSecretName': 'my token' }, got: 'modelStore.hfTokenSecretName: got "my token"', allowed: 'must be a Secrets Manager secret name' },
+  { name: 'relative mount path', context: { 'modelStore.mountPath': 'models' }, got: 'modelStore.mountPath: got "models"', allowed: 'must be an absolute path' },
+  { name: 'mount path over a system directory', context: { 'modelStore.mountPath': '/usr/models' }, got: 'modelStore.mountPath: got "/usr/models"', allowed: 'must not shadow a system directory' },
+  { name: 'retain flag that is not a boolean', context: { 'modelStore.retainOnDestroy': 'maybe' }, got: 'modelStore.retainOnDestroy: got "maybe"', allowed: 'must be true or false' },
+  // Versions and images
+  { name: 'chart version "latest"', context: { 'monitoring.kubePrometheusStackVersion': 'latest' }, got: 'monitoring.kubePrometheusStackVersion: got "latest"', allowed: 'must be a chart version x.y.z' },
+  { name: 'GPU operator version without the v', context: { 'monitoring.gpuOperatorVersion': '26.7.0' }, got: 'monitoring.gpuOperatorVersion: got "26.7.0"', allowed: 'must be a chart version such as v26.7.0' },
+  { name: 'Prometheus retention in an unknown unit', context: { 'monitoring.prometheusRetention': '2 days' }, got: 'monitoring.prometheusRetention: got "2 days"', allowed: 'must be a duration such as 12h, 2d or 1w' },
+  { name: 'Prometheus storage beyond the limit', context: { 'monitoring.prometheusStorageGiB': '500' }, got: 'monitoring.prometheusStorageGiB: got 500', allowed: 'must be between 1 and 50 GiB' },
+  { name: 'AWS CLI image on latest', context: { 'project.awsCliImage': 'public.ecr.aws/aws-cli/aws-cli:latest' }, got: 'project.awsCliImage: got "public.ecr.aws/aws-cli/aws-cli:latest"', allowed: 'not "latest"' },
+  { name: 'AWS CLI image without a tag', context: { 'project.awsCliImage': 'amazon/aws-cli' }, got: 'project.awsCliImage: got "amazon/aws-cli"', allowed: 'must be an image reference with a pinned tag' },
+  { name: 'pinned Qwen commit kept for another model', context: { 'model.id': 'Qwen/Qwen2.5-7B-Instruct', 'model.revision': 'not a sha!' }, got: 'model.revision: got "not a sha!"', allowed: 'must be a commit sha or a branch/tag name' },
+];
+
+function problemsOf(context: Record<string, unknown>): readonly string[] {
+  try {
+    loadConfig(context);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('bad configuration is refused with key, value and what is allowed', () => {
+  test('there are at least 30 distinct cases', () => {
+    expect(new Set(CASES.map((c) => c.name)).size).toBe(CASES.length);
+    expect(new Set(CASES.map((c) => JSON.stringify(c.context))).size).toBe(CASES.length);
+    expect(CASES.length).toBeGreaterThanOrEqual(30);
+  });
+
+  test.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const problems = problemsOf(c.context);
+    const line = problems.find((p) => p.startsWith(`${c.got};`));
+    expect([line === undefined ? problems : 'found']).toEqual(['found']);
+    if (typeof c.allowed === 'string') expect(line).toContain(c.allowed);
+    else expect(line).toMatch(c.allowed);
+  });
+
+  test('every problem is reported at once, one line each, with a pointer to the docs', () => {
+    let err: ConfigError | undefined;
+    try {
+      loadConfig({ 'gpuNodes.count': '0', 'modelStore.storageCapacityGiB': '1000', 'cluster.publicAccessCidrs': '0.0.0.0/0' });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.problems.length).toBe(3);
+    expect(err!.message).toMatch(/^Invalid llmd-eks-bench configuration \(3 problems\):/);
+    expect(err!.message).toContain('README.md');
+  });
+
+  test('a valid override passes (the checks are not simply strict)', () => {
+    expect(problemsOf({ 'gpuNodes.count': '4', 'vllm.replicas': '4', 'cluster.publicAccessCidrs': '203.0.113.7/32', 'modelStore.storageCapacityGiB': '4800' })).toEqual([]);
+  });
+});

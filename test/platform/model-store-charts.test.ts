@@ -1,0 +1,288 @@
+/**
+ * The model-store charts: the static PV/PVC pairs and the loader Job, rendered offline (placeholders
+ * for the FSx values), validated against the Kubernetes schemas, cross-checked with the charts that
+ * consume them, and the loader program run for real against a local directory (python3, with a fake
+ * huggingface_hub module standing in for the Hub).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { App } from 'cdk8s';
+import { type BenchConfig, defaultConfig, loadConfig } from '../../lib/config';
+import { decodePodLabels, matchesLabels } from '../../k8s/labels';
+import { FSX_CSI_DRIVER, ModelStoreChart } from '../../k8s/model-store/model-store-chart';
+import { LOADER_POD_LABELS, LoaderChart, loaderEnv } from '../../k8s/model-store/loader-chart';
+import { LOADER_SCRIPT } from '../../k8s/model-store/loader-script';
+import { GPU_NODE_TAINT, NODE_ROLE_LABEL, sharedNames, SYSTEM_NODE_ROLE } from '../../k8s/names';
+import { allObjects, type K8sObject, RENDER_PLACEHOLDERS, renderCharts } from '../../k8s/render';
+import { validateObjects, formatIssues } from '../../k8s/validate';
+
+const config = defaultConfig();
+const n = sharedNames(config);
+const rendered = renderCharts(config);
+const everything = allObjects(rendered);
+const chartObjects = (id: string) => rendered.find((r) => r.entry.id === id)!.objects;
+const store = chartObjects('model-store');
+const loader = chartObjects('model-loader');
+const find = (objs: readonly K8sObject[], kind: string, name: string) => {
+  const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!o) throw new Error(`no ${kind}/${name}`);
+  return o;
+};
+const jobOf = (c: BenchConfig) => new LoaderChart(new App(), 'l', { config: c }).toJson().find((o: K8sObject) => o.kind === 'Job') as K8sObject;
+
+describe('static PV/PVC pairs', () => {
+  test('registered in the apply order: after the namespace, before the vLLM replicas', () => {
+    const ids = rendered.filter((r) => r.entry.target === 'stack').map((r) => r.entry.id);
+    expect(ids.indexOf('namespace')).toBeLessThan(ids.indexOf('model-store'));
+    expect(ids.indexOf('model-store')).toBeLessThan(ids.indexOf('model-loader'));
+    expect(ids.indexOf('model-loader')).toBeLessThan(ids.indexOf('vllm-decode'));
+  });
+
+  test('render validates against the Kubernetes schemas', () => {
+    const issues = validateObjects([...store, ...loader]);
+    expect(formatIssues(issues)).toBe('');
+  });
+
+  test.each([
+    ['read-only', n.modelsPvReadOnly, n.modelsPvcReadOnly, 'ReadOnlyMany', true],
+    ['read-write', n.modelsPvReadWrite, n.modelsPvcReadWrite, 'ReadWriteMany', false],
+  ] as const)('%s pair: FSx CSI volume, static, pre-bound both ways', (_kind, pvName, pvcName, mode, readOnly) => {
+    const pv = find(store, 'PersistentVolume', pvName);
+    const pvc = find(store, 'PersistentVolumeClaim', pvcName);
+    expect(pv.spec).toMatchObject({
+      accessModes: [mode],
+      capacity: { storage: `${config.modelStore.storageCapacityGiB}Gi` },
+      storageClassName: '',
+      persistentVolumeReclaimPolicy: 'Retain',
+      claimRef: { namespace: n.namespace, name: pvcName },
+      csi: {
+        driver: FSX_CSI_DRIVER,
+        volumeHandle: RENDER_PLACEHOLDERS.fileSystemId,
+        readOnly,
+        volumeAttributes: { dnsname: RENDER_PLACEHOLDERS.dnsName, mountname: RENDER_PLACEHOLDERS.mountName },
+      },
+    });
+    expect(pvc.metadata.namespace).toBe(n.namespace);
+    expect(pvc.spec).toMatchObject({ accessModes: [mode], storageClassName: '', volumeName: pvName, resources: { requests: { storage: `${config.modelStore.storageCapacityGiB}Gi` } } });
+  });
+
+  test('deploy-time values flow in unchanged (what the CDK app passes as tokens)', () => {
+    const objs = new ModelStoreChart(new App(), 'm', { config, fileSystemId: 'fs-0abc', dnsName: 'fs-0abc.fsx.us-west-2.amazonaws.com', mountName: 'xyz12' }).toJson();
+    for (const pv of objs.filter((o: K8sObject) => o.kind === 'PersistentVolume')) {
+      expect(pv.spec.csi).toMatchObject({ volumeHandle: 'fs-0abc', volumeAttributes: { dnsname: 'fs-0abc.fsx.us-west-2.amazonaws.com', mountname: 'xyz12' } });
+    }
+  });
+
+  test('the vLLM replicas mount the read-only claim; the loader the read-write one', () => {
+    const decode = find(everything, 'Deployment', n.decodeDeployment);
+    const claims = (spec: any) => (spec.volumes ?? []).map((v: any) => v.persistentVolumeClaim?.claimName).filter(Boolean);
+    expect(claims(decode.spec.template.spec)).toEqual([n.modelsPvcReadOnly]);
+    expect(claims(find(loader, 'Job', n.loaderJob).spec.template.spec)).toEqual([n.modelsPvcReadWrite]);
+  });
+});
+
+describe('loader Job', () => {
+  const job = find(loader, 'Job', n.loaderJob);
+  const pod = job.spec.template;
+  const container = pod.spec.containers[0];
+
+  test('pod labels never match the decode pods, and no Service of any chart selects the loader', () => {
+    expect(pod.metadata.labels).toMatchObject(LOADER_POD_LABELS);
+    expect(matchesLabels(decodePodLabels(config), pod.metadata.labels)).toBe(false);
+    for (const svc of everything.filter((o) => o.kind === 'Service' && o.spec?.selector)) {
+      expect([svc.metadata.name, matchesLabels(svc.spec.selector, pod.metadata.labels)]).toEqual([svc.metadata.name, false]);
+    }
+  });
+
+  test('runs once on a system node (no GPU toleration), with bounded retries and time', () => {
+    expect(pod.spec.nodeSelector).toEqual({ [NODE_ROLE_LABEL]: SYSTEM_NODE_ROLE });
+    expect(JSON.stringify(pod.spec.tolerations ?? [])).not.toContain(GPU_NODE_TAINT.key);
+    expect(pod.spec.restartPolicy).toBe('Never');
+    expect(job.spec.backoffLimit).toBeGreaterThan(0);
+    expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+  });
+
+  test('the pinned vLLM image, file system mounted read-write at mountPath, read-only root', () => {
+    expect(container.image).toBe(`${config.vllm.image}:${config.vllm.tag}`);
+    expect(container.volumeMounts).toContainEqual({ name: 'models', mountPath: config.modelStore.mountPath });
+    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(pod.spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+  });
+
+  test('downloads model.id at model.revision into modelDir; marker and results paths from the shared names', () => {
+    const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      MODEL_ID: config.model.id, MODEL_REVISION: config.model.revision, MODEL_SOURCE: 'huggingface',
+      MODEL_DIR: n.modelDir, WEIGHTS_MARKER: n.weightsMarker, RESULTS_DIR: n.resultsDir,
+    });
+    expect(container.command).toEqual(['python3', '-c', LOADER_SCRIPT]);
+  });
+
+  test('no token, no AWS access: no init container, no service account token', () => {
+    expect(pod.spec.initContainers ?? []).toEqual([]);
+    expect(pod.spec.automountServiceAccountToken).toBe(false);
+    expect(JSON.stringify(job)).not.toContain('HF_TOKEN');
+  });
+
+  test('with modelStore.hfTokenSecretName: the token comes from Secrets Manager through Pod Identity into memory', () => {
+    const c = loadConfig({ 'modelStore.hfTokenSecretName': 'llmd/hf-token' });
+    const objs = new LoaderChart(new App(), 'l', { config: c }).toJson() as K8sObject[];
+    const spec = objs.find((o) => o.kind === 'Job')!.spec.template.spec;
+    const sa = objs.find((o) => o.kind === 'ServiceAccount')!;
+    expect(sa.metadata.name).toBe(spec.serviceAccountName);
+    expect(spec.automountServiceAccountToken).toBe(true);
+    const [init] = spec.initContainers;
+    expect(init.image).toBe(c.project.awsCliImage);
+    expect(init.env).toEqual(expect.arrayContaining([{ name: 'SECRET_ID', value: 'llmd/hf-token' }, { name: 'AWS_REGION', value: c.aws.region }]));
+    expect(init.command.join(' ')).toContain('secretsmanager get-secret-value');
+    const vol = spec.volumes.find((v: any) => v.name === 'hf-token');
+    expect(vol.emptyDir).toEqual({ medium: 'Memory', sizeLimit: '1Mi' });
+    expect(spec.containers[0].env).toContainEqual({ name: 'HF_TOKEN_PATH', value: '/var/run/secrets/huggingface/token' });
+    // The token never appears in the manifest itself.
+    expect(validateObjects(objs)).toEqual([]);
+  });
+
+  test('S3 source: the same Job hydrates and verifies the imported files', () => {
+    const c = loadConfig({ 'modelStore.modelSource': 's3://bucket/prefix' });
+    const env = jobOf(c).spec.template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([{ name: 'MODEL_SOURCE', value: 's3' }, { name: 'MODEL_S3_URI', value: 's3://bucket/prefix' }]));
+  });
+
+  test('the Job name changes whenever its pod template does (Jobs are immutable)', () => {
+    const base = jobOf(config);
+    const withToken = loadConfig({ 'modelStore.hfTokenSecretName': 'x/y' });
+    const changing: [BenchConfig, BenchConfig][] = [
+      { 'model.revision': 'main' }, { 'vllm.tag': 'v0.27.2' }, { 'modelStore.modelSource': 's3://bkt/p' },
+      { 'modelStore.hfTokenSecretName': 'x/y' }, { 'modelStore.mountPath': '/weights' }, { 'project.namespace': 'other' },
+      { 'model.id': 'Qwen/Qwen2.5-7B-Instruct', 'aws.region': 'us-west-2', 'modelStore.deploymentType': 'SCRATCH_2', 'modelStore.perUnitStorageThroughput': 200 },
+    ].map((m) => [config, loadConfig(m)]);
+    changing.push([withToken, loadConfig({ 'modelStore.hfTokenSecretName': 'x/y', 'project.awsCliImage': 'public.ecr.aws/aws-cli/aws-cli:2.36.16' })]);
+    for (const [a, b] of changing) {
+      const [ja, jb] = [jobOf(a), jobOf(b)];
+      if (JSON.stringify(ja.spec) !== JSON.stringify(jb.spec)) expect(jb.metadata.name).not.toBe(ja.metadata.name);
+    }
+    // Settings the loader does not use leave the Job alone (no needless re-run).
+    for (const m of [{ 'vllm.blockSize': 32 }, { 'router.eppReplicas': 2 }, { 'benchmark.numPrompts': 300 }, { 'gpuNodes.count': 4, 'vllm.replicas': 4 }]) {
+      const other = jobOf(loadConfig(m));
+      expect([m, other.metadata.name, JSON.stringify(other.spec) === JSON.stringify(base.spec)]).toEqual([m, base.metadata.name, true]);
+    }
+  });
+});
+
+const python = spawnSync('python3', ['--version']).status === 0;
+(python ? describe : describe.skip)('loader program (python3, fake Hub)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'llmd-loader-'));
+  const fakeDir = join(root, 'fake');
+  const state = join(root, 'hub-calls.log');
+  mkdirSync(join(fakeDir, 'huggingface_hub'), { recursive: true });
+  writeFileSync(join(fakeDir, 'huggingface_hub', '__init__.py'), [
+    'import json, os',
+    'FILES = json.loads(os.environ["FAKE_HUB_FILES"])',
+    'def _log(ev):',
+    '    with open(os.environ["FAKE_HUB_STATE"], "a") as f: f.write(ev + "\\n")',
+    'class _Sibling:',
+    '    def __init__(self, name, size): self.rfilename, self.size = name, size',
+    'class _Info:',
+    '    def __init__(self): self.sha, self.siblings = os.environ["FAKE_HUB_SHA"], [_Sibling(n, s) for n, s in FILES.items()]',
+    'class HfApi:',
+    '    def model_info(self, repo_id, revision=None, files_metadata=False):',
+    '        if os.environ.get("FAKE_HUB_OFFLINE"): raise RuntimeError("the Hub is unreachable")',
+    '        _log("model_info %s@%s" % (repo_id, revision)); return _Info()',
+    'def snapshot_download(repo_id, revision, local_dir, max_workers=8):',
+    '    _log("download %s@%s" % (repo_id, revision))',
+    '    for name, size in FILES.items():',
+    '        path = os.path.join(local_dir, name); os.makedirs(os.path.dirname(path), exist_ok=True)',
+    '        short = 1 if os.environ.get("FAKE_HUB_TRUNCATE") == name else 0',
+    '        with open(path, "wb") as f: f.write(b"w" * (size - short))',
+    '    return local_dir',
+  ].join('\n'));
+  const FILES = { 'config.json': 663, 'model-00001-of-00002.safetensors': 4096, 'model-00002-of-00002.safetensors': 2048, 'model.safetensors.index.json': 120, 'tokenizer.json': 700 };
+  const SHA = config.model.revision;
+  /** Where a config's mount point lives on this machine (a directory per mountPath). */
+  const mountOf = (c: BenchConfig) => join(root, 'mnt', c.modelStore.mountPath);
+  /** The container's environment with the mount point moved under `root`. */
+  const env = (c: BenchConfig, extra: Record<string, string> = {}) => {
+    const base = Object.fromEntries(loaderEnv(c).map((e) => [e.name, String(e.value).replace(c.modelStore.mountPath, mountOf(c)).replace('/scratch', join(root, 'scratch'))]));
+    return { PATH: process.env.PATH ?? '', PYTHONPATH: fakeDir, FAKE_HUB_STATE: state, FAKE_HUB_FILES: JSON.stringify(FILES), FAKE_HUB_SHA: SHA, ...base, ...extra };
+  };
+  const run = (c: BenchConfig, extra: Record<string, string> = {}) => spawnSync('python3', ['-c', LOADER_SCRIPT], { env: env(c, extra), encoding: 'utf8' });
+  const calls = () => { try { return readFileSync(state, 'utf8').trim().split('\n').filter(Boolean); } catch { return []; } };
+  const dir = (c: BenchConfig) => sharedNames(c).modelDir.replace(c.modelStore.mountPath, mountOf(c));
+  const marker = (c: BenchConfig) => sharedNames(c).weightsMarker.replace(c.modelStore.mountPath, mountOf(c));
+
+  test('first run downloads, verifies every size, leaves the tree world-readable and writes the marker last', () => {
+    const r = run(config);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(calls()).toEqual([`model_info ${config.model.id}@${SHA}`, `download ${config.model.id}@${SHA}`]);
+    const m = JSON.parse(readFileSync(marker(config), 'utf8'));
+    expect(m).toMatchObject({ source: 'huggingface', model: config.model.id, revision: SHA, sha: SHA, files: FILES, bytes: Object.values(FILES).reduce((a, b) => a + b, 0) });
+    for (const f of Object.keys(FILES)) expect(statSync(join(dir(config), f)).mode & 0o777).toBe(0o644);
+    expect(statSync(dir(config)).mode & 0o777).toBe(0o755);
+    expect(statSync(sharedNames(config).resultsDir.replace(config.modelStore.mountPath, mountOf(config))).isDirectory()).toBe(true);
+  });
+
+  test('a rerun with the pinned revision skips without asking the Hub', () => {
+    const before = calls().length;
+    const r = run(config, { FAKE_HUB_OFFLINE: '1' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('nothing to do');
+    expect(calls().length).toBe(before);
+  });
+
+  test('a damaged file is noticed: the marker is dropped and the model downloaded again', () => {
+    const shard = join(dir(config), 'model-00002-of-00002.safetensors');
+    truncateSync(shard, 10);
+    const before = calls().length;
+    const r = run(config);
+    expect(r.status).toBe(0);
+    expect(calls().slice(before)).toEqual([`model_info ${config.model.id}@${SHA}`, `download ${config.model.id}@${SHA}`]);
+    expect(statSync(shard).size).toBe(FILES['model-00002-of-00002.safetensors']);
+  });
+
+  test('an incomplete download fails the Job and leaves no marker', () => {
+    const c = loadConfig({ 'model.revision': 'main', 'modelStore.mountPath': '/other' });
+    const r = run(c, { FAKE_HUB_TRUNCATE: 'tokenizer.json' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('download incomplete: tokenizer.json has 699 bytes, expected 700');
+    expect(() => statSync(marker(c))).toThrow();
+  });
+
+  test('a branch revision is re-resolved on every run (the marker records the commit it got)', () => {
+    const c = loadConfig({ 'model.revision': 'main', 'modelStore.mountPath': '/branch' });
+    expect(run(c).status).toBe(0);
+    const before = calls().length;
+    const r = run(c);
+    expect(r.status).toBe(0);
+    expect(calls().slice(before)).toEqual([`model_info ${c.model.id}@main`]);
+    expect(JSON.parse(readFileSync(marker(c), 'utf8')).sha).toBe(SHA);
+  });
+
+  test('S3 source: hydrates every imported file, checks the shards of the index, writes the marker', () => {
+    const c = loadConfig({ 'modelStore.modelSource': 's3://bucket/prefix', 'modelStore.mountPath': '/s3' });
+    const d = dir(c);
+    mkdirSync(d, { recursive: true });
+    const index = { weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' } };
+    writeFileSync(join(d, 'config.json'), '{}');
+    writeFileSync(join(d, 'model.safetensors.index.json'), JSON.stringify(index));
+    writeFileSync(join(d, 'model-00001-of-00002.safetensors'), Buffer.alloc(5000));
+    for (const f of ['config.json', 'model.safetensors.index.json', 'model-00001-of-00002.safetensors']) chmodSync(join(d, f), 0o644);
+    const missing = run(c);
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toContain('missing: model-00002-of-00002.safetensors');
+    writeFileSync(join(d, 'model-00002-of-00002.safetensors'), Buffer.alloc(3000));
+    chmodSync(join(d, 'model-00002-of-00002.safetensors'), 0o644);
+    const ok = run(c);
+    expect([ok.status, ok.stderr]).toEqual([0, '']);
+    expect(JSON.parse(readFileSync(marker(c), 'utf8'))).toMatchObject({ source: 's3', bytes: 2 + JSON.stringify(index).length + 8000 });
+    expect(run(c).stdout).toContain('nothing to do');
+  });
+
+  test('the program is valid Python (compiles)', () => {
+    const file = join(root, 'loader.py');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, LOADER_SCRIPT);
+    expect(() => execFileSync('python3', ['-m', 'py_compile', file])).not.toThrow();
+  });
+});
