@@ -27,9 +27,9 @@ export interface SynthesizedApp {
 
 /**
  * Builds and synthesizes the app in-process with cdk.json's feature flags plus `overrides` (config
- * keys). CloudFormation's built-in template validation is off here (it costs ~7 s per synth and is
- * exercised by the offline synth test, which runs the app exactly as `cdk synth` does); cdk-nag runs.
- * Asset staging is off (templates still reference every asset).
+ * keys). cdk-nag runs. CloudFormation's built-in template validation (a WebAssembly module that takes
+ * seconds to load) is off here: the offline synth test runs the app exactly as `cdk synth` does, with
+ * it. Asset staging is off (templates still reference every asset).
  */
 export function synthInProcess(overrides: Record<string, unknown> = {}, options: { nag?: boolean } = {}): SynthesizedApp {
   const context = {
