@@ -31,11 +31,11 @@ export interface GpuOperatorProps {
   readonly namespace?: string;
   /** Node selector of the operator and NFD's control pods (the system nodes). */
   readonly nodeSelector: Record<string, string>;
-  /** @default 15 minutes */
+  /** Helm's --timeout (see KubePrometheusStackProps.timeout). @default 12 minutes */
   readonly timeout?: Duration;
 }
 
-export const GPU_OPERATOR_DEFAULTS = { namespace: 'gpu-operator', timeout: Duration.minutes(15) } as const;
+export const GPU_OPERATOR_DEFAULTS = { namespace: 'gpu-operator', timeout: Duration.minutes(12) } as const;
 
 type Toleration = { key: string; operator: 'Exists'; effect: string };
 

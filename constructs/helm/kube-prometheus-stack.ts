@@ -51,11 +51,15 @@ export interface KubePrometheusStackProps {
   readonly storageGiB: number;
   /** Grafana admin password: where the init container reads it. */
   readonly grafanaAdminSecret: { readonly secretArn: string; readonly region: string; readonly awsCliImage: string };
-  /** @default 15 minutes (the maximum of the kubectl provider) */
+  /**
+   * Helm's --timeout. The kubectl Lambda itself stops after 15 minutes; 12 leaves Helm time to report
+   * its own error (which pods were not ready) instead of a bare Lambda timeout.
+   * @default 12 minutes
+   */
   readonly timeout?: Duration;
 }
 
-export const KUBE_PROMETHEUS_STACK_DEFAULTS = { namespace: 'monitoring', timeout: Duration.minutes(15) } as const;
+export const KUBE_PROMETHEUS_STACK_DEFAULTS = { namespace: 'monitoring', timeout: Duration.minutes(12) } as const;
 
 /** The values we give the chart (the subset of its values.yaml this project sets). */
 export interface KubePrometheusStackValues {

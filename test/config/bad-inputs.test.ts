@@ -80,7 +80,8 @@ const CASES: Case[] = [
   { name: 'Prometheus storage beyond the limit', context: { 'monitoring.prometheusStorageGiB': '500' }, got: 'monitoring.prometheusStorageGiB: got 500', allowed: 'must be between 1 and 50 GiB' },
   { name: 'AWS CLI image on latest', context: { 'project.awsCliImage': 'public.ecr.aws/aws-cli/aws-cli:latest' }, got: 'project.awsCliImage: got "public.ecr.aws/aws-cli/aws-cli:latest"', allowed: 'not "latest"' },
   { name: 'AWS CLI image without a tag', context: { 'project.awsCliImage': 'amazon/aws-cli' }, got: 'project.awsCliImage: got "amazon/aws-cli"', allowed: 'must be an image reference with a pinned tag' },
-  { name: 'pinned Qwen commit kept for another model', context: { 'model.id': 'Qwen/Qwen2.5-7B-Instruct', 'model.revision': 'not a sha!' }, got: 'model.revision: got "not a sha!"', allowed: 'must be a commit sha or a branch/tag name' },
+  { name: 'revision that is neither a sha nor a ref name', context: { 'model.revision': 'not a sha!' }, got: 'model.revision: got "not a sha!"', allowed: 'must be a commit sha or a branch/tag name' },
+  { name: 'pinned Qwen commit kept for another model', context: { 'model.id': 'meta-llama/Llama-3.1-8B-Instruct' }, got: 'model.revision: got "a09a35458c702b33eeacc393d103063234e8bc28"', allowed: 'is the pinned commit of Qwen/Qwen2.5-7B-Instruct, not of meta-llama/Llama-3.1-8B-Instruct' },
 ];
 
 function problemsOf(context: Record<string, unknown>): readonly string[] {

@@ -296,6 +296,10 @@ describe('platform add-ons (Helm)', () => {
     });
   });
 
+  test('Helm gives up before the 15-minute kubectl Lambda does (a Helm error, not a Lambda timeout)', () => {
+    for (const x of charts) expect(Number(String(x.p.Timeout).replace(/s$/, ''))).toBeLessThan(15 * 60);
+  });
+
   test('kube-prometheus-stack is installed before the GPU operator', () => {
     expect(chart('gpu-operator').deps).toContain(chart('kube-prometheus-stack').id);
   });

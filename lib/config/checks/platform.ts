@@ -2,6 +2,8 @@
 import { parseCidr } from '../cidr';
 import { problem } from '../problems';
 import type { BenchConfig } from '../schema';
+import { configSchema } from '../schema';
+import { listKeys } from '../schema-walk';
 import { REGION_ZONES } from '../tables/availability-zones';
 import { GENERAL_INSTANCE_TYPES, GPU_INSTANCE_TYPES, INSTANCE_TYPES, instanceFamily } from '../tables/instances';
 import { KUBECTL_LAYER_PACKAGES } from '../tables/kubectl-layers';
@@ -168,4 +170,19 @@ export const modelStore: Check = (c) => {
   return out;
 };
 
-export const PLATFORM_CHECKS: readonly Check[] = [region, network, cluster, nodes, modelStore];
+/** The default model and the Hub commit pinned for it (read from the schema, not repeated here). */
+const DEFAULT_MODEL = (() => {
+  const keys = listKeys(configSchema);
+  const of = (k: string) => keys.find((x) => x.key === k)?.defaultValue as string | undefined;
+  return { id: of('model.id'), revision: of('model.revision') };
+})();
+
+export const modelRevision: Check = (c) => {
+  // A commit sha belongs to one repository: the pinned default would make the loader fail for another model.
+  if (c.model.id !== DEFAULT_MODEL.id && c.model.revision === DEFAULT_MODEL.revision && c.modelStore.modelSource === 'huggingface') {
+    return [problem('model.revision', c.model.revision, `is the pinned commit of ${DEFAULT_MODEL.id}, not of ${c.model.id}; give a commit sha of ${c.model.id} (or "main")`)];
+  }
+  return [];
+};
+
+export const PLATFORM_CHECKS: readonly Check[] = [region, network, cluster, nodes, modelStore, modelRevision];
