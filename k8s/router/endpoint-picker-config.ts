@@ -10,6 +10,8 @@
  *      pod's ZMQ socket when the pod joins the pool; indexes KV events; block size = vLLM's)
  *   -> prefix-cache-scorer (prefixMatchInfoProducerName = that producer)
  *   -> scheduling profile `default` -> max-score-picker.
+ * The no-hit-lru-scorer reads the same producer's match info (by its name) to tell cold requests from
+ * warm ones; without the name it would read an auto-created approximate producer instead.
  */
 import { stringify } from 'yaml';
 import { type BenchConfig, servedModelName } from '../../lib/config';
@@ -49,6 +51,7 @@ export const PLUGIN_TYPES = {
   prefixCacheScorer: 'prefix-cache-scorer',
   kvCacheUtilizationScorer: 'kv-cache-utilization-scorer',
   queueScorer: 'queue-scorer',
+  noHitLruScorer: 'no-hit-lru-scorer',
   maxScorePicker: 'max-score-picker',
 } as const;
 
@@ -74,6 +77,7 @@ export function endpointPickerConfig(c: BenchConfig): EndpointPickerConfig {
     { pluginRef: T.prefixCacheScorer, weight: r.scorers.prefixCache },
     { pluginRef: T.kvCacheUtilizationScorer, weight: r.scorers.kvCacheUtilization },
     { pluginRef: T.queueScorer, weight: r.scorers.queue },
+    { pluginRef: T.noHitLruScorer, weight: r.scorers.noHitLru },
   ].filter((s) => (s.weight ?? 0) > 0); // a zero weight contributes nothing; leave the scorer out
   const used = new Set(scorers.map((s) => s.pluginRef));
   return {
@@ -121,6 +125,13 @@ export function endpointPickerConfig(c: BenchConfig): EndpointPickerConfig {
       { type: T.prefixCacheScorer, parameters: { prefixMatchInfoProducerName: T.precisePrefixCacheProducer } },
       ...(used.has(T.kvCacheUtilizationScorer) ? [{ type: T.kvCacheUtilizationScorer }] : []),
       ...(used.has(T.queueScorer) ? [{ type: T.queueScorer }] : []),
+      // Cold-start spreading: a request no pod holds a block of goes to the pod that took such a request
+      // least recently, so first-seen prefixes are dealt out evenly instead of piling up on pods that
+      // win ties while every load metric still reads 0. It tells cold from warm by the precise
+      // producer's match info, found by the producer's name (v0.10.0 ignores the old prefixPluginName).
+      ...(used.has(T.noHitLruScorer)
+        ? [{ type: T.noHitLruScorer, parameters: { prefixMatchInfoProducerName: T.precisePrefixCacheProducer } }]
+        : []),
       { type: T.maxScorePicker },
     ],
     dataLayer: {

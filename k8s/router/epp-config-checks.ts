@@ -1,6 +1,7 @@
 /**
  * Structural checks of an EndpointPickerConfig: the wiring without which precise prefix routing
- * silently scores every pod 0. The router chart runs them on what it is about to render (so a broken
+ * silently scores every pod 0 (and, for the optional no-hit-lru-scorer, the wiring without which it
+ * silently judges "cold" by another index). The router chart runs them on what it is about to render (so a broken
  * config can never be synthesized), and the tests run them on the rendered ConfigMap.
  */
 import { type EndpointPickerConfig, PICKER_TYPES, PLUGIN_TYPES, type PluginSpec } from './endpoint-picker-config';
@@ -71,6 +72,43 @@ export function eppConfigProblems(epc: EndpointPickerConfig): string[] {
     const last = plugins[plugins.length - 1];
     const lastType = last ? byName.get(last.pluginRef)?.type : undefined;
     if (!lastType || !PICKER_TYPES.includes(lastType)) out.push(`schedulingProfiles[${prof.name}]: must end in a picker, ends in ${last ? `"${last.pluginRef}"` : 'nothing'}`);
+  }
+
+  // 5. A no-hit-lru-scorer (optional) tells cold from warm requests by the precise producer's match info.
+  out.push(...noHitLruProblems(epc, byName, producerName));
+  return out;
+}
+
+/**
+ * llm-d-router v0.10.0 (`scorer/nohitlru/no_hit_lru.go`) finds the match info by the data key
+ * `PrefixCacheMatchInfoDataKey/<prefixMatchInfoProducerName>`. Left empty, the key names
+ * `approx-prefix-cache-producer`, which the EPP then auto-creates: a second, approximate index of its own
+ * routing decisions, not the KV events, decides what "cold" means, without an error. Naming a producer
+ * that does not exist stops the EPP at start-up ("no default producer found for missing data key").
+ * `prefixPluginType` / `prefixPluginName` (still in the plugin's README) are never read.
+ */
+function noHitLruProblems(epc: EndpointPickerConfig, byName: Map<string, PluginSpec>, producerName: string | undefined): string[] {
+  const out: string[] = [];
+  const T = PLUGIN_TYPES;
+  const referenced = new Set((epc.schedulingProfiles ?? []).flatMap((prof) => (prof.plugins ?? []).map((p) => p.pluginRef)));
+  for (const lru of (epc.plugins ?? []).filter((p) => p.type === T.noHitLruScorer)) {
+    const where = `${T.noHitLruScorer} "${pluginName(lru)}"`;
+    const params = (lru.parameters ?? {}) as { prefixMatchInfoProducerName?: unknown; prefixPluginName?: unknown; prefixPluginType?: unknown; lruSize?: unknown };
+    const target = params.prefixMatchInfoProducerName;
+    if (target === undefined || target === '') {
+      out.push(`${where}: parameters.prefixMatchInfoProducerName is missing (it would read an auto-created approx-prefix-cache-producer, not the KV-event index of "${producerName ?? T.precisePrefixCacheProducer}")`);
+    } else if (typeof target !== 'string' || !byName.has(target)) {
+      out.push(`${where}: prefixMatchInfoProducerName "${String(target)}" names no defined plugin (the EPP stops at start-up: no producer for PrefixCacheMatchInfoDataKey/${String(target)})`);
+    } else if (byName.get(target)!.type !== T.precisePrefixCacheProducer || target !== producerName) {
+      out.push(`${where}: prefixMatchInfoProducerName "${target}" is not the ${T.precisePrefixCacheProducer} the prefix-cache-scorer reads${producerName ? ` ("${producerName}")` : ''}`);
+    }
+    for (const deprecated of ['prefixPluginName', 'prefixPluginType'] as const) {
+      if (params[deprecated] !== undefined) out.push(`${where}: parameters.${deprecated} is never read by llm-d-router v0.10.0 (use prefixMatchInfoProducerName)`);
+    }
+    if (params.lruSize !== undefined && !(Number.isInteger(params.lruSize) && (params.lruSize as number) > 0)) {
+      out.push(`${where}: parameters.lruSize must be a positive integer (got ${JSON.stringify(params.lruSize)})`);
+    }
+    if (!referenced.has(pluginName(lru))) out.push(`${where}: defined but in no scheduling profile (it spreads nothing)`);
   }
   return out;
 }

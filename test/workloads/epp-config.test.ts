@@ -32,6 +32,7 @@ describe('the precise-prefix chain', () => {
       { 'vllm.blockSize': 16 },
       { 'router.speculativeIndexing': false },
       { 'router.scorers.kvCacheUtilization': 0, 'router.scorers.queue': 0 },
+      { 'router.scorers.noHitLru': 0 },
       { 'router.scorers.prefixCache': 5, 'router.eppReplicas': 3 },
     ]) {
       expect([ctx, eppConfigProblems(endpointPickerConfig(loadConfig(ctx)))]).toEqual([ctx, []]);
@@ -76,12 +77,13 @@ describe('the precise-prefix chain', () => {
 
 describe('scorers', () => {
   test('weights come from the config', () => {
-    const c = loadConfig({ 'router.scorers.prefixCache': 3, 'router.scorers.kvCacheUtilization': 2, 'router.scorers.queue': 0.5 });
+    const c = loadConfig({ 'router.scorers.prefixCache': 3, 'router.scorers.kvCacheUtilization': 2, 'router.scorers.queue': 0.5, 'router.scorers.noHitLru': 1.5 });
     expect(endpointPickerConfig(c).schedulingProfiles[0].plugins).toEqual([
       { pluginRef: T.decodeFilter },
       { pluginRef: T.prefixCacheScorer, weight: 3 },
       { pluginRef: T.kvCacheUtilizationScorer, weight: 2 },
       { pluginRef: T.queueScorer, weight: 0.5 },
+      { pluginRef: T.noHitLruScorer, weight: 1.5 },
       { pluginRef: T.maxScorePicker },
     ]);
   });

@@ -165,6 +165,7 @@ describe('EndpointPickerConfig', () => {
       [PLUGIN_TYPES.prefixCacheScorer]: config.router.scorers.prefixCache,
       [PLUGIN_TYPES.kvCacheUtilizationScorer]: config.router.scorers.kvCacheUtilization,
       [PLUGIN_TYPES.queueScorer]: config.router.scorers.queue,
+      [PLUGIN_TYPES.noHitLruScorer]: config.router.scorers.noHitLru,
     });
   });
 

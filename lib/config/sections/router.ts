@@ -37,5 +37,9 @@ export const routerSchema = z.object({
       .describe('Weight of the KV-cache-utilization scorer (prefers pods with free KV blocks).'),
     queue: nonNegativeNumber().default(1)
       .describe('Weight of the queue scorer (prefers pods with fewer waiting requests).'),
+    noHitLru: nonNegativeNumber().default(2)
+      .describe('Weight of the no-hit-lru scorer: a request no pod holds a block of goes to the pod that took such a cold request least recently. ' +
+        'Spreads first-seen prefixes so no pod hoards them at a cold start (512 requests arrive while every load metric reads 0); ' +
+        '0 leaves it out (the simulator then predicts ~20 instead of ~25 req/s for the reference run).'),
   }).strict().prefault({}),
 }).strict().prefault({});
