@@ -11,10 +11,17 @@
  *
  * `npm run bench:sim -- --what-if` prints the what-if tables of docs/simulator.md (each row is a
  * simulation of the reference workload with one setting changed).
+ *
+ * The llm-d path always runs the EndpointPickerConfig rendered from the config; "no-hit-lru 0" columns
+ * are the same config with `router.scorers.noHitLru=0` (the scorer left out), the what-if that shows why
+ * the scorer is on by default.
  */
 import { loadConfig } from '../lib/config';
 import { type SimOverrides, type SimResult, simulate } from '../lib/sim';
-import { calibrationLoss, REFERENCE, type ReferencePath, referenceEppConfig } from '../lib/sim/calibration';
+import { calibrationLoss, REFERENCE, type ReferencePath } from '../lib/sim/calibration';
+
+/** Context that leaves the no-hit-lru-scorer out of the rendered EndpointPickerConfig. */
+const NO_LRU = { 'router.scorers.noHitLru': 0 } as const;
 
 function bench(): void {
   const config = loadConfig({});
@@ -41,7 +48,7 @@ type FitKey = keyof typeof FITTED;
 
 function evaluate(values: Record<FitKey, number>): { loss: number; summary: string } {
   const config = loadConfig(values);
-  const sim = simulate(config, { routers: ['round-robin', 'llm-d'], eppConfig: referenceEppConfig(config) });
+  const sim = simulate(config, { routers: ['round-robin', 'llm-d'] });
   const [rr, llmd] = sim.runs.map((r) => r.result as unknown as Record<string, number>);
   const f = (r: Record<string, number>) => `${r.request_throughput.toFixed(2)} req/s tpot ${r.mean_tpot_ms.toFixed(1)} ttft ${r.mean_ttft_ms.toFixed(0)}/${r.median_ttft_ms.toFixed(0)}`;
   return { loss: calibrationLoss({ roundRobin: rr, llmd }), summary: `RR ${f(rr)} | llm-d ${f(llmd)}` };
@@ -99,48 +106,48 @@ const WHAT_IFS: readonly WhatIf[] = [
   { name: '--max-concurrency 256', overrides: { maxConcurrency: 256 } },
   { name: '--max-concurrency 1024', overrides: { maxConcurrency: 1024 } },
   { name: '--num-prefixes 300', overrides: { numPrefixes: 300 } },
+  { name: 'older guide weights (prefix 3, kv 2, queue 2, no-hit-lru 2)', context: { 'router.scorers.prefixCache': 3, 'router.scorers.kvCacheUtilization': 2, 'router.scorers.queue': 2, 'router.scorers.noHitLru': 2 } },
 ];
 
 const RATES = [5, 10, 15, 20, 25, 30];
 
-function row(name: string, rr: SimResult, llmd: SimResult, spread: SimResult): string {
+function row(name: string, rr: SimResult, llmd: SimResult, noLru: SimResult): string {
   const cell = (r: SimResult) => `${r.request_throughput.toFixed(1)} | ${Math.round(r.mean_ttft_ms).toLocaleString('en-US')} | ${r.mean_tpot_ms.toFixed(0)}`;
-  return `| ${name} | ${cell(rr)} | ${cell(llmd)} | ${cell(spread)} | ${(spread.request_throughput / rr.request_throughput).toFixed(2)}x |`;
+  return `| ${name} | ${cell(rr)} | ${cell(llmd)} | ${(llmd.request_throughput / rr.request_throughput).toFixed(2)}x | ${cell(noLru)} |`;
 }
 
 function whatIf(): void {
   const out: string[] = [];
-  out.push('| what changes | RR req/s | RR TTFT ms | RR TPOT ms | llm-d req/s | llm-d TTFT ms | llm-d TPOT ms | llm-d+LRU req/s | llm-d+LRU TTFT ms | llm-d+LRU TPOT ms | llm-d+LRU / RR |');
+  out.push('| what changes | RR req/s | RR TTFT ms | RR TPOT ms | llm-d req/s | llm-d TTFT ms | llm-d TPOT ms | llm-d / RR | no-hit-lru 0: llm-d req/s | TTFT ms | TPOT ms |');
   out.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const w of WHAT_IFS) {
     const config = loadConfig(w.context ?? {});
     const base = simulate(config, { routers: ['round-robin', 'llm-d'], overrides: w.overrides });
-    const spread = simulate(config, { routers: ['llm-d'], overrides: w.overrides, eppConfig: referenceEppConfig(config) });
-    out.push(row(w.name, base.runs[0].result, base.runs[1].result, spread.runs[0].result));
+    const noLru = simulate(loadConfig({ ...w.context, ...NO_LRU }), { routers: ['llm-d'], overrides: w.overrides });
+    out.push(row(w.name, base.runs[0].result, base.runs[1].result, noLru.runs[0].result));
     process.stderr.write('.');
   }
   out.push('', '| speculative indexing | llm-d req/s | mean TTFT ms | P99 TTFT ms | hit rate | preemptions |', '|---|---|---|---|---|---|');
-  for (const [name, eppOf] of [['rendered config', undefined], ['rendered + no-hit-lru', referenceEppConfig]] as const) {
-    const config = loadConfig({});
-    const sim = simulate(config, { routers: ['llm-d', 'llm-d-no-speculative'], eppConfig: eppOf?.(config) });
+  for (const [name, context] of [['rendered config (no-hit-lru 2)', {}], ['no-hit-lru 0', NO_LRU]] as const) {
+    const sim = simulate(loadConfig(context), { routers: ['llm-d', 'llm-d-no-speculative'] });
     for (const run of sim.runs) {
       const r = run.result;
       out.push(`| ${name}, ${run.router === 'llm-d' ? 'on' : 'off'} | ${r.request_throughput.toFixed(1)} | ${Math.round(r.mean_ttft_ms).toLocaleString('en-US')} | ${Math.round(r.p99_ttft_ms).toLocaleString('en-US')} | ${(r.prefix_cache_hit_rate * 100).toFixed(1)}% | ${r.sim_num_preemptions} |`);
     }
   }
-  out.push('', '| seed | llm-d req/s | llm-d mean TTFT ms | llm-d P99 TPOT ms | llm-d+LRU req/s | llm-d+LRU mean TTFT ms |', '|---|---|---|---|---|---|');
+  out.push('', '| seed | llm-d req/s | llm-d mean TTFT ms | llm-d P99 TPOT ms | no-hit-lru 0: req/s | mean TTFT ms | P99 TPOT ms |', '|---|---|---|---|---|---|---|');
   for (const seed of [0, 1, 2, 3, 4]) {
-    const config = loadConfig({});
-    const a = simulate(config, { routers: ['llm-d'], overrides: { seed } }).runs[0].result;
-    const b = simulate(config, { routers: ['llm-d'], overrides: { seed }, eppConfig: referenceEppConfig(config) }).runs[0].result;
-    out.push(`| ${seed} | ${a.request_throughput.toFixed(1)} | ${Math.round(a.mean_ttft_ms).toLocaleString('en-US')} | ${Math.round(a.p99_tpot_ms)} | ${b.request_throughput.toFixed(1)} | ${Math.round(b.mean_ttft_ms).toLocaleString('en-US')} |`);
+    const a = simulate(loadConfig({}), { routers: ['llm-d'], overrides: { seed } }).runs[0].result;
+    const b = simulate(loadConfig(NO_LRU), { routers: ['llm-d'], overrides: { seed } }).runs[0].result;
+    const f = (r: SimResult) => `${r.request_throughput.toFixed(1)} | ${Math.round(r.mean_ttft_ms).toLocaleString('en-US')} | ${Math.round(r.p99_tpot_ms)}`;
+    out.push(`| ${seed} | ${f(a)} | ${f(b)} |`);
   }
-  out.push('', '| offered req/s (open loop, 1800 prompts) | RR achieved | RR median TTFT ms | RR P99 TTFT ms | llm-d+LRU achieved | llm-d+LRU median TTFT ms | llm-d+LRU P99 TTFT ms |', '|---|---|---|---|---|---|---|');
+  out.push('', '| offered req/s (open loop, 1800 prompts) | RR achieved | RR median TTFT ms | RR P99 TTFT ms | llm-d achieved | llm-d median TTFT ms | llm-d P99 TTFT ms |', '|---|---|---|---|---|---|---|');
   for (const rate of RATES) {
     const config = loadConfig({});
     const overrides: SimOverrides = { requestRate: rate, maxConcurrency: null, numPrompts: config.benchmark.ladderNumPrompts };
     const rr = simulate(config, { routers: ['round-robin'], overrides }).runs[0].result;
-    const ld = simulate(config, { routers: ['llm-d'], overrides, eppConfig: referenceEppConfig(config) }).runs[0].result;
+    const ld = simulate(config, { routers: ['llm-d'], overrides }).runs[0].result;
     const f = (r: SimResult) => `${r.request_throughput.toFixed(1)} | ${Math.round(r.median_ttft_ms).toLocaleString('en-US')} | ${Math.round(r.p99_ttft_ms).toLocaleString('en-US')}`;
     out.push(`| ${rate} | ${f(rr)} | ${f(ld)} |`);
   }
@@ -150,8 +157,8 @@ function whatIf(): void {
 
 function calibrationTable(): void {
   const config = loadConfig({});
-  const ref = simulate(config, { routers: ['round-robin', 'llm-d'], eppConfig: referenceEppConfig(config) });
-  const rendered = simulate(config, { routers: ['llm-d'] });
+  const ref = simulate(config, { routers: ['round-robin', 'llm-d'] });
+  const rendered = simulate(loadConfig(NO_LRU), { routers: ['llm-d'] });
   const [rr, llmd] = ref.runs.map((r) => r.result as unknown as Record<string, number>);
   const asIs = rendered.runs[0].result as unknown as Record<string, number>;
   const rows: [string, keyof ReferencePath, number, string][] = [
@@ -169,7 +176,7 @@ function calibrationTable(): void {
   const fmt = (v: number, d: number, kind: string) => (kind === 'pct' ? `${(v * 100).toFixed(d)}%` : v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
   const err = (got: number, want: number, kind: string) => (kind === 'pct' ? `${((got - want) * 100).toFixed(1)} pt` : `${((got / want - 1) * 100).toFixed(1)}%`);
   const out = [
-    '| metric | RR reference | RR predicted | error | llm-d reference | llm-d predicted | error | llm-d, rendered EPP config |',
+    '| metric | RR reference | RR predicted | error | llm-d reference | llm-d predicted | error | llm-d, no-hit-lru 0 |',
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const [name, key, d, kind] of rows) {

@@ -1,11 +1,9 @@
 /**
  * The calibration target: the published reference run (docs/benchmark-reference.md of the project's
- * shared notes; vendored here so the tests never read outside the repo), the EPP profile its numbers
- * imply, and the tolerances the simulator must meet (issue 6).
+ * shared notes; vendored here so the tests never read outside the repo) and the tolerances the
+ * simulator must meet (issue 6). The llm-d path is simulated with the EndpointPickerConfig the
+ * workloads chart renders from the same config (no second copy of the router config here).
  */
-import { endpointPickerConfig } from '../../k8s/router/endpoint-picker-config';
-import type { BenchConfig } from '../config';
-import { EPP_TYPES, type EppConfigLike } from './routers/epp-config';
 
 /** One path of the reference run at 512 concurrency, 9000 prompts (vllm bench serve result keys). */
 export interface ReferencePath {
@@ -60,39 +58,6 @@ export const TOLERANCE = {
   meanTpot: 0.25,
   hitRatePoints: 0.10,
 } as const;
-
-/**
- * Weight of the no-hit-lru-scorer in the reference run's EPP profile. The reference does not publish
- * its EndpointPickerConfig; its llm-d numbers (KV 64-71% on the pods, no queue, P99 TPOT 111 ms,
- * P99 TTFT 12.5 s that is the cold-cache ramp) are only reproduced when first-seen prefixes are spread
- * evenly over the pods, which is what the no-hit-lru-scorer of the older llm-d guide (prefix 3,
- * kv-util 2, queue 2, no-hit-lru 2) does. Without it the cold burst of 512 requests lands on pods at
- * random (every load metric still reads 0) and one pod owns ~25 of the 150 prefixes (see
- * docs/simulator.md, "Cold-prefix spreading").
- */
-export const REFERENCE_NO_HIT_LRU_WEIGHT = 2;
-
-const PICKERS = new Set<string>([EPP_TYPES.maxScorePicker, EPP_TYPES.randomPicker, EPP_TYPES.weightedRandomPicker]);
-
-/**
- * The reference run's router: the rendered EndpointPickerConfig plus a no-hit-lru-scorer when the
- * rendered one has none. Once the rendered config spreads cold prefixes itself, this is the rendered
- * config unchanged.
- */
-export function referenceEppConfig(c: BenchConfig): EppConfigLike {
-  const rendered = endpointPickerConfig(c) as unknown as EppConfigLike;
-  if (rendered.plugins.some((p) => p.type === EPP_TYPES.noHitLruScorer)) return rendered;
-  const [first, ...rest] = rendered.schedulingProfiles;
-  const plugins = [...first.plugins];
-  const typeOf = new Map(rendered.plugins.map((p) => [p.name ?? p.type, p.type]));
-  const pickerAt = plugins.findIndex((p) => PICKERS.has(typeOf.get(p.pluginRef) ?? ''));
-  plugins.splice(pickerAt < 0 ? plugins.length : pickerAt, 0, { pluginRef: EPP_TYPES.noHitLruScorer, weight: REFERENCE_NO_HIT_LRU_WEIGHT });
-  return {
-    ...rendered,
-    plugins: [...rendered.plugins, { type: EPP_TYPES.noHitLruScorer }],
-    schedulingProfiles: [{ ...first, plugins }, ...rest],
-  };
-}
 
 /** The metrics the fit compares, with their weights (throughput and TPOT count fully, TTFT half). */
 export const FIT_METRICS: readonly { readonly path: 'roundRobin' | 'llmd'; readonly key: keyof ReferencePath; readonly weight: number }[] = [

@@ -1,13 +1,14 @@
 /**
  * The calibration test (issue 6): the reference run's parameters, both paths, the fitted constants of
- * lib/config/sections/sim.ts, against the published reference (lib/sim/calibration.ts).
+ * lib/config/sections/sim.ts, against the published reference (lib/sim/calibration.ts). The llm-d path
+ * runs the EndpointPickerConfig the workloads chart renders from the same config, unchanged.
  */
 import { defaultConfig } from '../../lib/config';
 import { simulate } from '../../lib/sim';
-import { REFERENCE, referenceEppConfig, TOLERANCE } from '../../lib/sim/calibration';
+import { REFERENCE, TOLERANCE } from '../../lib/sim/calibration';
 
 const config = defaultConfig();
-const sim = simulate(config, { routers: ['round-robin', 'llm-d'], eppConfig: referenceEppConfig(config) });
+const sim = simulate(config, { routers: ['round-robin', 'llm-d'] });
 const [rr, llmd] = sim.runs.map((r) => r.result);
 const paths = [
   ['round-robin', rr, REFERENCE.roundRobin],
@@ -48,6 +49,13 @@ describe('KV regime', () => {
     expect(llmd.kv_cache_usage_mean).toBeLessThan(0.8);
     expect(llmd.kv_cache_usage_p95).toBeLessThan(0.9);
   });
+});
+
+test('the llm-d path is the rendered EndpointPickerConfig (no-hit-lru-scorer included), not a copy', () => {
+  expect(sim.params.epp.weights.noHitLru).toBe(config.router.scorers.noHitLru);
+  expect(sim.params.epp.weights.noHitLru).toBeGreaterThan(0);
+  expect(sim.params.epp.noHitLruSeesMatches).toBe(true);
+  expect(sim.params.epp.warnings).toEqual([]);
 });
 
 test('both paths run on the same constants and workload', () => {

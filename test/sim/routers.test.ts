@@ -1,7 +1,6 @@
 import { defaultConfig, loadConfig } from '../../lib/config';
 import { endpointPickerConfig } from '../../k8s/router/endpoint-picker-config';
 import { BlockKeyLayout } from '../../lib/sim/block-keys';
-import { referenceEppConfig, REFERENCE_NO_HIT_LRU_WEIGHT } from '../../lib/sim/calibration';
 import { buildWorkload } from '../../lib/sim/dataset';
 import { KV_EVENT_REMOVED, KV_EVENT_STORED } from '../../lib/sim/kv-cache';
 import { RequestTable } from '../../lib/sim/requests';
@@ -37,7 +36,7 @@ describe('EndpointPickerConfig parser', () => {
   test('reads the rendered config: weights, picker, block size, speculative indexing', () => {
     const c = defaultConfig();
     const p = parseEndpointPickerConfig(rendered());
-    expect(p.weights).toEqual({ prefix: c.router.scorers.prefixCache, kvUtilization: c.router.scorers.kvCacheUtilization, queue: c.router.scorers.queue, noHitLru: 0 });
+    expect(p.weights).toEqual({ prefix: c.router.scorers.prefixCache, kvUtilization: c.router.scorers.kvCacheUtilization, queue: c.router.scorers.queue, noHitLru: c.router.scorers.noHitLru });
     expect(p.picker).toBe('max-score');
     expect(p.blockSizeTokens).toBe(c.vllm.blockSize);
     expect(p.speculativeIndexing).toBe(c.router.speculativeIndexing);
@@ -108,14 +107,39 @@ describe('EndpointPickerConfig parser', () => {
     expect(() => parseGoDurationMs('2 s')).toThrow();
   });
 
-  test('the reference profile adds a no-hit-lru-scorer before the picker, once', () => {
-    const c = defaultConfig();
-    const ref = referenceEppConfig(c);
-    const p = parseEndpointPickerConfig(ref);
-    expect(p.weights.noHitLru).toBe(REFERENCE_NO_HIT_LRU_WEIGHT);
-    const refs = ref.schedulingProfiles[0].plugins.map((x) => x.pluginRef);
-    expect(refs[refs.length - 1]).toBe('max-score-picker');
-    expect(parseEndpointPickerConfig(ref).prefixScoresWork).toBe(true);
+  test('reads the rendered no-hit-lru-scorer: weight from config, the precise index, EPP default lruSize', () => {
+    const p = parseEndpointPickerConfig(rendered());
+    expect(p.weights.noHitLru).toBe(defaultConfig().router.scorers.noHitLru);
+    expect(p.noHitLruSeesMatches).toBe(true);
+    expect(p.lruSize).toBe(1024);
+    const off = parseEndpointPickerConfig(endpointPickerConfig(loadConfig({ 'router.scorers.noHitLru': 0 })) as unknown as EppConfigLike);
+    expect(off.weights.noHitLru).toBe(0);
+    expect(off.noHitLruSeesMatches).toBe(false);
+    expect(off.prefixScoresWork).toBe(true);
+  });
+
+  const withLru = (parameters: Record<string, unknown>): EppConfigLike => {
+    const base = rendered();
+    return { ...base, plugins: base.plugins.map((p) => (p.type === 'no-hit-lru-scorer' ? { ...p, parameters } : p)) };
+  };
+
+  test('refuses a no-hit-lru-scorer the real EPP would wire to another index, or not start with', () => {
+    // No producer name (the plugin README's prefixPluginName is never read): the EPP auto-creates an approximate producer.
+    expect(() => parseEndpointPickerConfig(withLru({ prefixPluginName: 'prefix-cache-scorer' }))).toThrow(/no prefixMatchInfoProducerName: .*approx-prefix-cache-producer/);
+    expect(() => parseEndpointPickerConfig(withLru({ prefixMatchInfoProducerName: 'nope' }))).toThrow(/names no plugin; the EPP would not start/);
+    expect(() => parseEndpointPickerConfig(withLru({ prefixMatchInfoProducerName: 'queue-scorer' }))).toThrow(/is a queue-scorer/);
+  });
+
+  test('a no-hit-lru-scorer without a working index counts every request as cold, and says so', () => {
+    const base = rendered();
+    const p = parseEndpointPickerConfig({ ...base, dataLayer: { sources: [] } });
+    expect(p.noHitLruSeesMatches).toBe(false);
+    expect(p.warnings.join('\n')).toMatch(/no-hit-lru-scorer sees no prefix matches/);
+  });
+
+  test('lruSize is read; non-positive values mean the EPP default', () => {
+    expect(parseEndpointPickerConfig(withLru({ prefixMatchInfoProducerName: 'precise-prefix-cache-producer', lruSize: 4 })).lruSize).toBe(4);
+    expect(parseEndpointPickerConfig(withLru({ prefixMatchInfoProducerName: 'precise-prefix-cache-producer', lruSize: 0 })).lruSize).toBe(1024);
   });
 });
 
@@ -145,8 +169,8 @@ describe('llm-d precise prefix router', () => {
     for (const r of ofPrefix(3)) expect(router.pick(r, 1)).toBe(2);
   });
 
-  test('with no replica holding the prefix it falls back to load (queue and KV scorers)', () => {
-    const { router, metrics, events } = setup({ speculativeIndexing: false });
+  test('with no replica holding the prefix it falls back to load (queue and KV scorers; no-hit-lru off)', () => {
+    const { router, metrics, events } = setup({ speculativeIndexing: false, weights: { ...base.weights, noHitLru: 0 } });
     store(events, 0, 2, 3); // some other prefix is cached: irrelevant
     metrics.waiting.set([5, 0, 3, 4]);
     metrics.kvUsage.set([0.5, 0.2, 0.9, 0.1]);
@@ -154,7 +178,7 @@ describe('llm-d precise prefix router', () => {
   });
 
   test('KV events land only after their lag; BlockRemoved takes the replica out again', () => {
-    const { router, events, metrics } = setup({ speculativeIndexing: false });
+    const { router, events, metrics } = setup({ speculativeIndexing: false, weights: { ...base.weights, noHitLru: 0 } });
     store(events, 0.5, 1, 4);
     const [a, b, c] = ofPrefix(4);
     const picksBefore = new Set([0, 1, 2, 3].map(() => router.pick(a, 0.1)));
@@ -188,5 +212,25 @@ describe('llm-d precise prefix router', () => {
     const { router } = setup({ speculativeIndexing: true, weights: { ...base.weights, noHitLru: 2 } });
     const firsts = [0, 1, 2, 3, 4, 5, 6, 7].map((p) => router.pick(ofPrefix(p)[0], 0));
     expect(firsts).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
+  });
+
+  test('no-hit-lru: a warm request scores 0.5 everywhere and leaves the LRU alone; the LRU forgets beyond lruSize', () => {
+    const { router } = setup({ speculativeIndexing: true, weights: { ...base.weights, noHitLru: 2 } });
+    const [a1, a2] = ofPrefix(0);
+    expect(router.pick(a1, 0)).toBe(0); // cold: never-used pod first
+    expect(router.pick(a2, 0)).toBe(0); // warm (speculative entry): follows its prefix, LRU unchanged
+    expect(router.pick(ofPrefix(1)[0], 0)).toBe(1); // next cold one: the next never-used pod
+    // lruSize 1: only the latest cold pick is remembered, the pod before it counts as never used again.
+    const small = setup({ speculativeIndexing: true, weights: { ...base.weights, noHitLru: 2 }, lruSize: 1 }).router;
+    expect([0, 1, 2].map((p) => small.pick(ofPrefix(p)[0], 0))).toEqual([0, 1, 0]);
+  });
+
+  test('no-hit-lru outweighs mild load differences on a cold request, not a long queue', () => {
+    const { router, metrics } = setup({ speculativeIndexing: false, weights: { ...base.weights, noHitLru: 2 } });
+    metrics.kvUsage.set([0.3, 0.1, 0.1, 0.1]);
+    expect(router.pick(ofPrefix(0)[0], 0)).toBe(0); // 2 x 1 + 0.7 beats 2 x 2/3 + 0.9
+    metrics.waiting.set([0, 9, 0, 0]);
+    metrics.kvUsage.set([0.1, 0.1, 0.1, 0.1]);
+    expect(router.pick(ofPrefix(1)[0], 0)).toBe(2); // pod 1 is next in the LRU but its queue costs it 1
   });
 });

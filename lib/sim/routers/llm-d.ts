@@ -13,8 +13,12 @@
  *    blocks only), optionally blended with a squared match-length term (matchLengthWeight).
  *  - kv-cache-utilization-scorer: 1 - vllm:kv_cache_usage_perc; queue-scorer: min-max normalised
  *    vllm:num_requests_waiting (all equal -> 1). Both read the last metrics scrape.
- *  - no-hit-lru-scorer: for a cold request (no pod matches a single block) pods rank by when they last
- *    took a cold request (never / least recently first: 1 down to 0); warm requests score 0.5 everywhere.
+ *  - no-hit-lru-scorer (llm-d-router v0.10.0 `scorer/nohitlru/no_hit_lru.go`): a request is cold when
+ *    no pod matches a single block in the precise producer's match info (or there is none: then every
+ *    request is cold). Cold: pods that never took a cold request score 1 - i/(n-1) in endpoint order,
+ *    then the others by LRU age (rank = never-used count + LRU position, oldest first), floored at 0;
+ *    after the decision the chosen pod becomes the most recent (PreRequest), the LRU holding at most
+ *    `lruSize` pods. Warm: 0.5 for every pod, no LRU update.
  *  - score = sum of weight x score; max-score-picker: highest score, ties broken uniformly at random.
  *
  * Modelled at prefix granularity where that is exact for this workload: every request of one prefix
@@ -121,17 +125,19 @@ export class LlmdRouter implements Router {
       if (w < minQ) minQ = w;
       if (w > maxQ) maxQ = w;
     }
-    const prefixScoring = p.prefixScoresWork && totalBlocks > 0 && (p.weights.prefix > 0 || p.weights.noHitLru > 0);
+    // Both scorers read the same match info of the precise producer (the parser enforces one index).
+    const prefixScoring = p.prefixScoresWork && totalBlocks > 0 && p.weights.prefix > 0;
+    const lruSeesMatches = p.noHitLruSeesMatches && totalBlocks > 0 && p.weights.noHitLru > 0;
     let cold = true;
     for (let j = 0; j < replicas; j++) {
-      const matched = prefixScoring ? this.matchedBlocks(j, req, prefix, shared, now) : 0;
+      const matched = prefixScoring || lruSeesMatches ? this.matchedBlocks(j, req, prefix, shared, now) : 0;
       this.match[j] = matched;
-      if (Math.floor((matched * engineBlock) / eppBlock) > 0) cold = false;
+      if (lruSeesMatches && Math.floor((matched * engineBlock) / eppBlock) > 0) cold = false;
     }
     let best = -Infinity;
     for (let j = 0; j < replicas; j++) {
       let s = 0;
-      if (p.weights.prefix > 0 && prefixScoring) {
+      if (prefixScoring) {
         const matched = this.match[j];
         const eppMatched = Math.min(totalBlocks, Math.floor((matched * engineBlock) / eppBlock));
         const ratio = eppMatched / totalBlocks;
@@ -154,8 +160,10 @@ export class LlmdRouter implements Router {
       const at = this.coldLru.indexOf(chosen);
       if (at >= 0) this.coldLru.splice(at, 1);
       this.coldLru.push(chosen);
+      if (this.coldLru.length > p.lruSize) this.coldLru.shift();
     }
-    if (p.speculativeIndexing && p.prefixScoresWork) (this.specAdds[chosen * this.d.numPrefixes + prefix] ??= []).push(now);
+    // The producer records the routed prompt whichever scorer reads it (its own PreRequest).
+    if (p.speculativeIndexing && p.indexWorks) (this.specAdds[chosen * this.d.numPrefixes + prefix] ??= []).push(now);
     return chosen;
   }
 
