@@ -5,26 +5,37 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { Listr } from 'listr2';
-import * as YAML from 'yaml';
 import type { BenchConfig } from '../config';
 import { ConfigError } from '../config';
-import { renderBenchmarkJob } from '../../k8s/bench/benchmark-job';
-import { createAwsApi } from './cluster/aws';
-import { connectKube } from './cluster/client-node';
-import { systemClock } from './cluster/clock';
-import { costReport, formatCost } from './cost';
 import { BenchError, EXIT, describeError } from './errors';
-import { newRunId, planRun, PlannedStep, TargetOption, targetLabels } from './plan';
-import { CHECKS, CheckResult, formatPreflight, PreflightCheck, PreflightContext, runCheck } from './preflight';
-import { formatDuration, formatProgress } from './progress';
-import { prometheusServiceRef, prometheusViaKube } from './prometheus';
-import { generateReport } from './report';
-import { formatRate } from './report/format';
+import type { PlannedStep, TargetOption } from './plan';
+import type { CheckResult, PreflightCheck, PreflightContext } from './preflight';
 import { RUN_CONFIG_FILE } from './result-format';
-import { writeJsonAtomic } from './results-io';
-import { BenchmarkRunner } from './runner';
 import type { AwsApi, KubeApi } from './cluster/types';
+
+/*
+ * The heavy modules (cdk8s for the Job manifest, vega for the plots, the Kubernetes client, the AWS
+ * SDK, listr2) are required when a command runs, not when the CLI starts: loading them all cost every
+ * start ~0.75 s, `simulate` and `--help` included. `require` (not `import()`) keeps this working in the
+ * CommonJS build, under tsx and under ts-jest alike; the `typeof import(...)` types keep it checked.
+ */
+const load = {
+  listr2: (): typeof import('listr2') => require('listr2'),
+  yaml: (): typeof import('yaml') => require('yaml'),
+  benchmarkJob: (): typeof import('../../k8s/bench/benchmark-job') => require('../../k8s/bench/benchmark-job'),
+  aws: (): typeof import('./cluster/aws') => require('./cluster/aws'),
+  kube: (): typeof import('./cluster/client-node') => require('./cluster/client-node'),
+  clock: (): typeof import('./cluster/clock') => require('./cluster/clock'),
+  cost: (): typeof import('./cost') => require('./cost'),
+  plan: (): typeof import('./plan') => require('./plan'),
+  preflight: (): typeof import('./preflight') => require('./preflight'),
+  progress: (): typeof import('./progress') => require('./progress'),
+  prometheus: (): typeof import('./prometheus') => require('./prometheus'),
+  report: (): typeof import('./report') => require('./report'),
+  reportFormat: (): typeof import('./report/format') => require('./report/format'),
+  resultsIo: (): typeof import('./results-io') => require('./results-io'),
+  runner: (): typeof import('./runner') => require('./runner'),
+};
 
 /** Where `run` puts results unless --out says otherwise: ./results/<run id>. */
 export const RESULTS_ROOT = 'results';
@@ -64,8 +75,9 @@ function action<A extends unknown[]>(name: string, fn: (...args: A) => Promise<v
 async function connect(config: BenchConfig, opts: ClusterOptions): Promise<PreflightContext> {
   let aws: AwsApi | undefined;
   let fallbackCluster: { name: string; region: string; endpoint: string; certificateAuthorityData: string } | undefined;
+  const { prometheusServiceRef, prometheusViaKube } = load.prometheus();
   if (!opts.skipAws) {
-    aws = createAwsApi(config.aws.region);
+    aws = load.aws().createAwsApi(config.aws.region);
     const noKubeconfig = !opts.kubeconfig && !process.env.KUBECONFIG && !fs.existsSync(path.join(process.env.HOME ?? '', '.kube', 'config'));
     if (noKubeconfig) {
       const c = await aws.describeCluster(config.cluster.name).catch(() => undefined);
@@ -75,7 +87,7 @@ async function connect(config: BenchConfig, opts: ClusterOptions): Promise<Prefl
   let kube: KubeApi | undefined;
   let kubeError: BenchError | undefined;
   try {
-    kube = connectKube({ kubeconfig: opts.kubeconfig, context: opts.kubeContext, fallbackCluster }, config.cluster.name, config.aws.region);
+    kube = load.kube().connectKube({ kubeconfig: opts.kubeconfig, context: opts.kubeContext, fallbackCluster }, config.cluster.name, config.aws.region);
   } catch (err) {
     kubeError = err instanceof BenchError ? err : new BenchError((err as Error).message);
   }
@@ -84,6 +96,8 @@ async function connect(config: BenchConfig, opts: ClusterOptions): Promise<Prefl
 }
 
 async function preflightWithProgress(ctx: PreflightContext, quiet = false): Promise<boolean> {
+  const { CHECKS, formatPreflight, runCheck } = load.preflight();
+  const { Listr } = load.listr2();
   const memo = {};
   const results: { check: PreflightCheck; result: CheckResult }[] = [];
   const tasks = new Listr(CHECKS.map((check) => ({
@@ -129,6 +143,8 @@ interface RunOptions extends ClusterOptions {
 }
 
 function dryRun(config: BenchConfig, steps: PlannedStep[], outDir: string): void {
+  const YAML = load.yaml();
+  const { renderBenchmarkJob } = load.benchmarkJob();
   const lines = [`run plan (${steps.length} Jobs, results in ${outDir}):`];
   for (const s of steps) lines.push(`  ${s.resetCaches ? `reset caches (${config.benchmark.cacheReset}) -> ` : ''}${s.jobName} -> ${s.resultPath}`);
   process.stdout.write(`${lines.join('\n')}\n---\n`);
@@ -149,6 +165,7 @@ function registerRun(program: Command, config: () => BenchConfig): void {
     .option('--dry-run', 'print the plan and the Job manifests; touch nothing')
     .action(action('run', async (opts: RunOptions) => {
       const c = config();
+      const { newRunId, planRun, targetLabels } = load.plan();
       const runId = opts.runId ?? newRunId(Date.now());
       const outDir = opts.out ?? path.join(RESULTS_ROOT, runId);
       targetLabels(opts.target);
@@ -167,6 +184,11 @@ function registerRun(program: Command, config: () => BenchConfig): void {
 }
 
 async function executeRun(c: BenchConfig, ctx: PreflightContext, steps: PlannedStep[], runId: string, outDir: string, opts: RunOptions): Promise<void> {
+  const { writeJsonAtomic } = load.resultsIo();
+  const { BenchmarkRunner } = load.runner();
+  const { systemClock } = load.clock();
+  const { formatDuration, formatProgress } = load.progress();
+  const { Listr } = load.listr2();
   fs.mkdirSync(outDir, { recursive: true });
   writeJsonAtomic(path.join(outDir, RUN_CONFIG_FILE), {
     run_id: runId, target: opts.target, ladder: !!opts.ladder || !!opts.ladderOnly, warmup: !!opts.warmup,
@@ -201,7 +223,7 @@ async function executeRun(c: BenchConfig, ctx: PreflightContext, steps: PlannedS
   }
   process.stdout.write(`results: ${outDir}\n`);
   if (opts.report !== false && steps.some((s) => s.run.phase !== 'warmup')) {
-    const out = await generateReport({ resultsDir: outDir, outDir: path.join(outDir, 'report'), mainRate: c.benchmark.requestRate });
+    const out = await load.report().generateReport({ resultsDir: outDir, outDir: path.join(outDir, 'report'), mainRate: c.benchmark.requestRate });
     process.stdout.write(`\n${out.mainTableMarkdown}\n\nreport: ${path.join(outDir, 'report', 'report.md')}\n`);
   }
 }
@@ -235,12 +257,13 @@ function registerReport(program: Command, config: () => BenchConfig): void {
       if (!dir) throw new BenchError(`no results directory given and none under ${RESULTS_ROOT}/`, { exitCode: EXIT.badInput, hint: 'pass one: npx llmd-bench report <results-dir>' });
       const mainRate = opts.mainRate !== undefined ? parseRate(opts.mainRate) : config().benchmark.requestRate;
       const outDir = opts.out ?? path.join(dir, 'report');
-      const out = await generateReport({ resultsDir: dir, outDir, mainRate });
+      const out = await load.report().generateReport({ resultsDir: dir, outDir, mainRate });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(out.summary, null, 2)}\n`);
         return;
       }
       process.stdout.write(`${out.mainTableMarkdown}\n\n`);
+      const { formatRate } = load.reportFormat();
       if (out.summary.ladder.length > 0) process.stdout.write(`rate ladder: ${out.summary.ladder.map((l) => formatRate(l.request_rate)).join(', ')} req/s\n`);
       process.stdout.write(`wrote ${out.files.map((f) => path.join(outDir, f)).join(', ')}\n`);
     }));
@@ -259,7 +282,8 @@ function registerCost(program: Command, config: () => BenchConfig): void {
       if (opts.hours !== undefined && !(Number(opts.hours) > 0)) {
         throw new BenchError(`--hours ${JSON.stringify(opts.hours)}: must be a positive number of hours`, { exitCode: EXIT.badInput });
       }
-      const report = costReport(config(), { targets: targetLabels(opts.target).length, ladder: !!opts.ladder, warmup: !!opts.warmup }, hours);
+      const { costReport, formatCost } = load.cost();
+      const report = costReport(config(), { targets: load.plan().targetLabels(opts.target).length, ladder: !!opts.ladder, warmup: !!opts.warmup }, hours);
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCost(report)}\n`);
     }));
 }
