@@ -24,7 +24,7 @@ const CASES: Case[] = [
   { name: 'zero GPU node count', context: { 'gpuNodes.count': '0' }, got: 'gpuNodes.count: got 0', allowed: 'must be a positive integer (> 0)' },
   { name: 'fractional system node count', context: { 'systemNodes.count': '1.5' }, got: 'systemNodes.count: got 1.5', allowed: 'must be a whole number' },
   { name: 'count that is not a number', context: { 'gpuNodes.count': 'eight' }, got: 'gpuNodes.count: got "eight"', allowed: 'must be a number' },
-  { name: 'replicas not equal to the GPUs available', context: { 'gpuNodes.count': '4' }, got: 'vllm.replicas: got 8', allowed: 'must equal the GPUs available, gpuNodes.count (4) x 1 GPU per g5.xlarge = 4' },
+  { name: 'replicas not equal to the GPUs available', context: { 'gpuNodes.count': '4', 'vllm.replicas': '8' }, got: 'vllm.replicas: got 8', allowed: 'must equal the GPUs available, gpuNodes.count (4) x 1 GPU per g5.xlarge = 4' },
   { name: 'replicas vs a 4-GPU instance type', context: { 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': '1', 'vllm.replicas': '1' }, got: 'vllm.replicas: got 1', allowed: '= 4 (one decode replica per GPU)' },
   // Instance types
   { name: 'GPU node type without NVIDIA GPUs', context: { 'gpuNodes.instanceType': 'm6i.xlarge' }, got: 'gpuNodes.instanceType: got "m6i.xlarge"', allowed: /not an instance type with NVIDIA GPUs; allowed: g5\.xlarge, / },

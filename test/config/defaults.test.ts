@@ -1,4 +1,4 @@
-import { defaultConfig, listKeys, configSchema } from '../../lib/config';
+import { configSchema, defaultConfig, listKeys, loadConfig } from '../../lib/config';
 
 describe('defaults are the reference run', () => {
   const c = defaultConfig();
@@ -56,7 +56,7 @@ describe('platform defaults (issue 3)', () => {
 });
 
 describe('context coercion (-c key=value arrives as strings)', () => {
-  const { loadConfig } = jest.requireActual('../../lib/config') as typeof import('../../lib/config');
+
 
   test('numbers, booleans and comma lists', () => {
     const c = loadConfig({ 'gpuNodes.count': '4', 'vllm.replicas': '4', 'systemNodes.sameAzAsGpu': 'false', 'cluster.publicAccessCidrs': '203.0.113.7/32, 198.51.100.0/24' });
@@ -77,5 +77,17 @@ describe('context coercion (-c key=value arrives as strings)', () => {
 
   test('CDK\'s own context keys (feature flags) are ignored', () => {
     expect(() => loadConfig({ '@aws-cdk/aws-eks:nodegroupNameAttribute': true, 'aws:cdk:enable-path-metadata': true })).not.toThrow();
+  });
+});
+
+describe('derived defaults', () => {
+  test('vllm.replicas follows the GPUs when not given', () => {
+    expect(loadConfig({ 'gpuNodes.count': '4' }).vllm.replicas).toBe(4);
+    expect(loadConfig({ 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': '2' }).vllm.replicas).toBe(8);
+  });
+
+  test('an explicit vllm.replicas is kept and checked', () => {
+    expect(loadConfig({ 'gpuNodes.count': '4', 'vllm.replicas': '4' }).vllm.replicas).toBe(4);
+    expect(() => loadConfig({ 'gpuNodes.count': '4', 'vllm.replicas': '8' })).toThrow(/vllm\.replicas: got 8/);
   });
 });

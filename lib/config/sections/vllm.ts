@@ -11,7 +11,7 @@ export const vllmSchema = z.object({
   tag: imageTag().default('v0.27.1')
     .describe('vLLM release (the llm-d guide pin); needs KV-cache events over ZMQ and /v1/completions/render for the EPP token producer.'),
   replicas: positiveInt().default(8)
-    .describe('Decode replicas: one per GPU, so it must equal gpuNodes.count x GPUs per instance.'),
+    .describe('Decode replicas: one per GPU. Unset: gpuNodes.count x GPUs per instance (8); if set, it must equal that.'),
   port: port().default(8000)
     .describe('HTTP port of vLLM (OpenAI API, /metrics, /health); the InferencePool target port.'),
   kvEventsPort: port().default(5556)
