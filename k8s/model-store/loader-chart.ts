@@ -21,6 +21,7 @@ import { secretFileInitContainer, secretVolume, type ContainerJson } from '../..
 import type { BenchConfig } from '../../lib/config';
 import { PART_OF_LABEL } from '../labels';
 import { NODE_ROLE_LABEL, sharedNames, SYSTEM_NODE_ROLE } from '../names';
+import { CLIENT_UID } from '../bench/benchmark-job';
 import { LOADER_SCRIPT } from './loader-script';
 
 export interface LoaderChartProps {
@@ -70,6 +71,8 @@ export function loaderEnv(c: BenchConfig): k8s.EnvVar[] {
     { name: 'MODEL_DIR', value: n.modelDir },
     { name: 'WEIGHTS_MARKER', value: n.weightsMarker },
     { name: 'RESULTS_DIR', value: n.resultsDir },
+    // The benchmark client runs as this non-root UID and writes its result copies into RESULTS_DIR.
+    { name: 'RESULTS_OWNER_UID', value: String(CLIENT_UID) },
     // The image's root file system is read-only here: every cache and temporary file goes to scratch.
     { name: 'HOME', value: SCRATCH_DIR },
     { name: 'TMPDIR', value: SCRATCH_DIR },
@@ -143,7 +146,8 @@ export class LoaderChart extends Chart {
               securityContext: {
                 privileged: false,
                 allowPrivilegeEscalation: false,
-                capabilities: { drop: ['ALL'] },
+                // CHOWN only: hand the results directory to the benchmark client's UID.
+                capabilities: { drop: ['ALL'], add: ['CHOWN'] },
                 readOnlyRootFilesystem: true,
               },
             }],

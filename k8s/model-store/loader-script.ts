@@ -21,6 +21,7 @@ REVISION = os.environ["MODEL_REVISION"]
 MODEL_DIR = os.environ["MODEL_DIR"]
 MARKER = os.environ["WEIGHTS_MARKER"]
 RESULTS_DIR = os.environ["RESULTS_DIR"]
+RESULTS_OWNER_UID = int(os.environ["RESULTS_OWNER_UID"])
 SOURCE = os.environ["MODEL_SOURCE"]
 IGNORED = {os.path.basename(MARKER), os.path.basename(MARKER) + ".tmp"}
 
@@ -153,6 +154,8 @@ def from_s3():
 
 os.makedirs(MODEL_DIR, exist_ok=True)
 os.makedirs(RESULTS_DIR, exist_ok=True)
+# The benchmark client (non-root) writes its result copies here.
+os.chown(RESULTS_DIR, RESULTS_OWNER_UID, RESULTS_OWNER_UID)
 os.chmod(RESULTS_DIR, 0o755)
 if SOURCE == "huggingface":
     from_huggingface()

@@ -14,6 +14,7 @@ import { decodePodLabels, matchesLabels } from '../../k8s/labels';
 import { FSX_CSI_DRIVER, ModelStoreChart } from '../../k8s/model-store/model-store-chart';
 import { LOADER_POD_LABELS, LoaderChart, loaderEnv } from '../../k8s/model-store/loader-chart';
 import { LOADER_SCRIPT } from '../../k8s/model-store/loader-script';
+import { CLIENT_UID } from '../../k8s/bench/benchmark-job';
 import { GPU_NODE_TAINT, NODE_ROLE_LABEL, sharedNames, SYSTEM_NODE_ROLE } from '../../k8s/names';
 import { allObjects, type K8sObject, RENDER_PLACEHOLDERS, renderCharts } from '../../k8s/render';
 import { validateObjects, formatIssues } from '../../k8s/validate';
@@ -107,7 +108,7 @@ describe('loader Job', () => {
   test('the pinned vLLM image, file system mounted read-write at mountPath, read-only root', () => {
     expect(container.image).toBe(`${config.vllm.image}:${config.vllm.tag}`);
     expect(container.volumeMounts).toContainEqual({ name: 'models', mountPath: config.modelStore.mountPath });
-    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['CHOWN'] } });
     expect(pod.spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
   });
 
@@ -116,6 +117,8 @@ describe('loader Job', () => {
     expect(env).toMatchObject({
       MODEL_ID: config.model.id, MODEL_REVISION: config.model.revision, MODEL_SOURCE: 'huggingface',
       MODEL_DIR: n.modelDir, WEIGHTS_MARKER: n.weightsMarker, RESULTS_DIR: n.resultsDir,
+      // The results directory belongs to the benchmark client, which runs non-root.
+      RESULTS_OWNER_UID: String(CLIENT_UID),
     });
     expect(container.command).toEqual(['python3', '-c', LOADER_SCRIPT]);
   });
@@ -205,7 +208,9 @@ const python = spawnSync('python3', ['--version']).status === 0;
   /** The container's environment with the mount point moved under `root`. */
   const env = (c: BenchConfig, extra: Record<string, string> = {}) => {
     const base = Object.fromEntries(loaderEnv(c).map((e) => [e.name, String(e.value).replace(c.modelStore.mountPath, mountOf(c)).replace('/scratch', join(root, 'scratch'))]));
-    return { PATH: process.env.PATH ?? '', PYTHONPATH: fakeDir, FAKE_HUB_STATE: state, FAKE_HUB_FILES: JSON.stringify(FILES), FAKE_HUB_SHA: SHA, ...base, ...extra };
+    // Owner of the results directory: this test's own UID, which may chown to itself unprivileged.
+    const owner = { RESULTS_OWNER_UID: String(process.getuid?.() ?? 0) };
+    return { PATH: process.env.PATH ?? '', PYTHONPATH: fakeDir, FAKE_HUB_STATE: state, FAKE_HUB_FILES: JSON.stringify(FILES), FAKE_HUB_SHA: SHA, ...base, ...owner, ...extra };
   };
   const run = (c: BenchConfig, extra: Record<string, string> = {}) => spawnSync('python3', ['-c', LOADER_SCRIPT], { env: env(c, extra), encoding: 'utf8' });
   const calls = () => { try { return readFileSync(state, 'utf8').trim().split('\n').filter(Boolean); } catch { return []; } };
