@@ -39,7 +39,7 @@ export interface EndpointPickerConfig {
   readonly schedulingProfiles: readonly { readonly name: string; readonly plugins: readonly SchedulingPluginRef[] }[];
 }
 
-/** Plugin types of llm-d-router v0.10.0 this config uses (verified against its plugin registry). */
+/** Plugin types of llm-d-router v0.10.0 this config and the simulator know (verified against its plugin registry). */
 export const PLUGIN_TYPES = {
   tokenProducer: 'token-producer',
   endpointNotificationSource: 'endpoint-notification-source',
@@ -53,10 +53,12 @@ export const PLUGIN_TYPES = {
   queueScorer: 'queue-scorer',
   noHitLruScorer: 'no-hit-lru-scorer',
   maxScorePicker: 'max-score-picker',
+  randomPicker: 'random-picker',
+  weightedRandomPicker: 'weighted-random-picker',
 } as const;
 
 /** Plugin types that end a scheduling profile by choosing the endpoint. */
-export const PICKER_TYPES: readonly string[] = [PLUGIN_TYPES.maxScorePicker, 'random-picker', 'weighted-random-picker'];
+export const PICKER_TYPES: readonly string[] = [PLUGIN_TYPES.maxScorePicker, PLUGIN_TYPES.randomPicker, PLUGIN_TYPES.weightedRandomPicker];
 
 /** File name of the config inside the EPP ConfigMap (mounted at /config). */
 export const EPP_CONFIG_FILE = 'endpoint-picker-config.yaml';

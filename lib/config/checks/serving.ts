@@ -1,4 +1,5 @@
 /** Checks of the serving keys: the model fits the GPU, vLLM flags agree, the router is prefix-aware. */
+import { goDurationMs } from '../duration';
 import { problem } from '../problems';
 import { GPUS } from '../tables/gpus';
 import { INSTANCE_TYPES } from '../tables/instances';
@@ -94,19 +95,12 @@ export const podsFit: Check = (c) => {
   return out;
 };
 
-/** Go duration in milliseconds (only the forms the schema accepts: 500ms, 2s, 1m). */
-function durationMs(d: string): number {
-  const m = /^(\d+)(ms|s|m)$/.exec(d);
-  if (!m) return NaN;
-  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60000);
-}
-
 export const router: Check = (c) => {
   const out: string[] = [];
   if (c.router.scorers.prefixCache <= 0) {
     out.push(problem('router.scorers.prefixCache', c.router.scorers.prefixCache, 'must be > 0: without it the llm-d path is not prefix-aware and the A/B compares nothing'));
   }
-  const ttl = durationMs(c.router.speculativeTtl);
+  const ttl = goDurationMs(c.router.speculativeTtl);
   if (c.router.speculativeIndexing && (ttl < 100 || ttl > 60000)) {
     out.push(problem('router.speculativeTtl', c.router.speculativeTtl, 'must be between 100ms and 1m: shorter expires before the KV events arrive, longer keeps guesses the engine never confirmed'));
   }

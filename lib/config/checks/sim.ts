@@ -1,15 +1,10 @@
 /** Checks of the simulator keys against the rest of the config. */
+import { goDurationMs } from '../duration';
 import { problem } from '../problems';
 import type { Check } from './types';
 
 /** The EPP refuses a shorter --refresh-metrics-interval (pkg/epp/server/options.go MinRefreshMetricsInterval). */
 export const EPP_MIN_REFRESH_MS = 50;
-
-/** Go duration (the forms router.speculativeTtl accepts: 500ms, 2s, 1m) in milliseconds. */
-function durationMs(d: string): number {
-  const m = /^(\d+)(ms|s|m)$/.exec(d);
-  return m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60000) : NaN;
-}
 
 export const sim: Check = (c) => {
   const out: string[] = [];
@@ -17,7 +12,7 @@ export const sim: Check = (c) => {
   if (s.metricsRefreshMs < EPP_MIN_REFRESH_MS) {
     out.push(problem('sim.metricsRefreshMs', s.metricsRefreshMs, `must be >= ${EPP_MIN_REFRESH_MS}: the EPP raises any shorter --refresh-metrics-interval to ${EPP_MIN_REFRESH_MS} ms`));
   }
-  const ttl = durationMs(c.router.speculativeTtl);
+  const ttl = goDurationMs(c.router.speculativeTtl);
   if (c.router.speculativeIndexing && Number.isFinite(ttl) && s.kvEventLagMs >= ttl) {
     out.push(problem('sim.kvEventLagMs', s.kvEventLagMs, `must be shorter than router.speculativeTtl (${c.router.speculativeTtl}): otherwise every speculative entry expires before the KV event that would confirm it`));
   }

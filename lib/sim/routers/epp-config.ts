@@ -12,6 +12,9 @@
  * `scorer/nohitlru/no_hit_lru.go`); without match info every request is cold to it, as in the EPP.
  */
 
+import { goDurationMs } from '../../config/duration';
+import { PLUGIN_TYPES } from '../../../k8s/router/endpoint-picker-config';
+
 /** The parts of an EndpointPickerConfig the simulator reads (structurally, any such object fits). */
 export interface EppConfigLike {
   readonly plugins: readonly { readonly type: string; readonly name?: string; readonly parameters?: unknown }[];
@@ -47,20 +50,8 @@ export interface EppRouterParams {
   readonly warnings: readonly string[];
 }
 
-/** llm-d-router v0.10.0 plugin type names (pkg/epp/framework/plugins/...). */
-export const EPP_TYPES = {
-  tokenProducer: 'token-producer',
-  endpointNotificationSource: 'endpoint-notification-source',
-  precisePrefixCacheProducer: 'precise-prefix-cache-producer',
-  prefixCacheScorer: 'prefix-cache-scorer',
-  kvCacheUtilizationScorer: 'kv-cache-utilization-scorer',
-  queueScorer: 'queue-scorer',
-  noHitLruScorer: 'no-hit-lru-scorer',
-  maxScorePicker: 'max-score-picker',
-  randomPicker: 'random-picker',
-  weightedRandomPicker: 'weighted-random-picker',
-  decodeFilter: 'decode-filter',
-} as const;
+/** llm-d-router v0.10.0 plugin type names: the ones the rendered config is built from. */
+export const EPP_TYPES = PLUGIN_TYPES;
 
 /** EPP defaults: loader DefaultScorerWeight, kvblock defaultBlockSize, defaultSpeculativeTTL. */
 const DEFAULT_SCORER_WEIGHT = 1;
@@ -73,19 +64,11 @@ const DEFAULT_LRU_SIZE = 1024;
 /** Filters that keep every decode pod of a plain decode-only pool. */
 const PASS_THROUGH_FILTERS = new Set<string>([EPP_TYPES.decodeFilter]);
 
-/** Go `time.ParseDuration` for the forms configs use (ms, s, m, h; decimals; sums like 1m30s). */
+/** Go duration in milliseconds; throws on anything else (the EPP would refuse it too). */
 export function parseGoDurationMs(d: string): number {
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(d)) !== null) {
-    total += Number(m[1]) * unit[m[2]];
-    matched = re.lastIndex;
-  }
-  if (matched === 0 || matched !== d.length) throw new Error(`speculativeTTL: "${d}" is not a Go duration`);
-  return total;
+  const ms = goDurationMs(d);
+  if (Number.isNaN(ms)) throw new Error(`speculativeTTL: "${d}" is not a Go duration`);
+  return ms;
 }
 
 function record(value: unknown): Record<string, unknown> {
