@@ -28,8 +28,30 @@ interface CommonNodeGroupProps {
   readonly nodeName?: string;
 }
 
-function validateCommon(id: string, p: CommonNodeGroupProps): void {
+/** What differs between the two groups; everything else is the same fixed-size, launch-templated group. */
+interface NodegroupRole {
+  readonly amiType: eks.NodegroupAmiType;
+  readonly capacityType: eks.CapacityType;
+  readonly labels: Record<string, string>;
+  readonly taints?: eks.TaintSpec[];
+}
+
+function fixedSizeNodegroup(scope: Construct, id: string, p: CommonNodeGroupProps, role: NodegroupRole): eks.Nodegroup {
   if (!Number.isInteger(p.count) || p.count < 1) throw new Error(`${id}: count must be a positive integer, got ${p.count}`);
+  const lt = new NodeLaunchTemplate(scope, 'LaunchTemplate', { rootVolumeGiB: p.diskSizeGiB, imdsHopLimit: p.imdsHopLimit, nodeName: p.nodeName });
+  return new eks.Nodegroup(scope, 'Resource', {
+    cluster: p.cluster,
+    instanceTypes: [new ec2.InstanceType(p.instanceType)],
+    minSize: p.count,
+    maxSize: p.count,
+    desiredSize: p.count,
+    subnets: p.subnets,
+    nodeRole: p.nodeRole,
+    launchTemplateSpec: lt.spec,
+    ...role,
+    // Replace one node at a time: every other replica keeps serving during an AMI update.
+    maxUnavailable: 1,
+  });
 }
 
 export interface GpuNodeGroupProps extends CommonNodeGroupProps {
@@ -52,23 +74,11 @@ export class GpuNodeGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
     super(scope, id);
-    validateCommon(id, props);
-    const lt = new NodeLaunchTemplate(this, 'LaunchTemplate', { rootVolumeGiB: props.diskSizeGiB, imdsHopLimit: props.imdsHopLimit, nodeName: props.nodeName });
-    this.nodegroup = new eks.Nodegroup(this, 'Resource', {
-      cluster: props.cluster,
+    this.nodegroup = fixedSizeNodegroup(this, id, props, {
       amiType: GpuNodeGroup.AMI_TYPE,
-      instanceTypes: [new ec2.InstanceType(props.instanceType)],
       capacityType: props.capacityType ?? eks.CapacityType.ON_DEMAND,
-      minSize: props.count,
-      maxSize: props.count,
-      desiredSize: props.count,
-      subnets: props.subnets,
-      nodeRole: props.nodeRole,
-      launchTemplateSpec: lt.spec,
       labels: { [NODE_ROLE_LABEL]: GPU_NODE_ROLE },
       taints: [{ key: GPU_NODE_TAINT.key, value: 'true', effect: eks.TaintEffect.NO_SCHEDULE }],
-      // Replace one node at a time: every other replica keeps serving during an AMI update.
-      maxUnavailable: 1,
     });
   }
 }
@@ -84,21 +94,10 @@ export class SystemNodeGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: CommonNodeGroupProps) {
     super(scope, id);
-    validateCommon(id, props);
-    const lt = new NodeLaunchTemplate(this, 'LaunchTemplate', { rootVolumeGiB: props.diskSizeGiB, imdsHopLimit: props.imdsHopLimit, nodeName: props.nodeName });
-    this.nodegroup = new eks.Nodegroup(this, 'Resource', {
-      cluster: props.cluster,
+    this.nodegroup = fixedSizeNodegroup(this, id, props, {
       amiType: SystemNodeGroup.AMI_TYPE,
-      instanceTypes: [new ec2.InstanceType(props.instanceType)],
       capacityType: eks.CapacityType.ON_DEMAND,
-      minSize: props.count,
-      maxSize: props.count,
-      desiredSize: props.count,
-      subnets: props.subnets,
-      nodeRole: props.nodeRole,
-      launchTemplateSpec: lt.spec,
       labels: { [NODE_ROLE_LABEL]: SYSTEM_NODE_ROLE },
-      maxUnavailable: 1,
     });
   }
 }
