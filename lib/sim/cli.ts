@@ -31,8 +31,12 @@ export function parseRate(value: string): number | 'inf' {
   return n;
 }
 
-export function parseConcurrency(value: string): number | null {
-  if (value === 'none') return null;
+/**
+ * `none` comes back as the string 'none', not null: commander replaces a parser's null with ''
+ * (its "missing value" fill-in), which would leave the client semaphore at 0 and stall every run.
+ */
+export function parseConcurrency(value: string): number | 'none' {
+  if (value === 'none') return 'none';
   return parsePositiveInt(value);
 }
 
@@ -73,7 +77,7 @@ export function readEppConfig(file: string): EppConfigLike {
 interface SimulateFlags {
   router: RouterKind[];
   requestRate?: number | 'inf';
-  maxConcurrency?: number | null;
+  maxConcurrency?: number | 'none';
   numPrompts?: number;
   numPrefixes?: number;
   prefixLen?: number;
@@ -116,7 +120,7 @@ export function registerSimulateCommand(program: Command, config: () => BenchCon
       const c = config();
       const overrides: SimOverrides = {
         requestRate: flags.requestRate,
-        maxConcurrency: flags.maxConcurrency,
+        maxConcurrency: flags.maxConcurrency === 'none' ? null : flags.maxConcurrency,
         numPrompts: flags.numPrompts,
         numPrefixes: flags.numPrefixes,
         prefixLen: flags.prefixLen,

@@ -80,6 +80,15 @@ export function simParams(c: BenchConfig, o: SimOverrides = {}, eppConfig?: EppC
     seed: o.seed ?? c.benchmark.seed,
   };
   const longest = workload.leadingTokens + workload.prefixLen + workload.suffixLen + workload.trailingTokens + workload.outputLen;
+  // The config check (checks/serving.ts) covers the config's lengths; flags bypass it, so repeat it here.
+  if (longest > c.vllm.maxModelLen) {
+    throw new Error(`a request of ${longest} tokens (prompt with chat template + output) exceeds vllm.maxModelLen (${c.vllm.maxModelLen}): ` +
+      'vLLM would reject every request. Shorten the workload or raise it with -c vllm.maxModelLen=N');
+  }
+  const maxConcurrency = o.maxConcurrency === undefined ? c.benchmark.maxConcurrency : o.maxConcurrency;
+  if (maxConcurrency !== null && !(Number.isInteger(maxConcurrency) && maxConcurrency > 0)) {
+    throw new Error(`maxConcurrency ${JSON.stringify(maxConcurrency)}: must be a positive whole number or null (no client limit)`);
+  }
   if (numBlocks * c.vllm.blockSize < longest) {
     throw new Error(`a replica's KV cache (${numBlocks} blocks x ${c.vllm.blockSize} tokens) cannot hold one request of ${longest} tokens`);
   }
@@ -89,7 +98,7 @@ export function simParams(c: BenchConfig, o: SimOverrides = {}, eppConfig?: EppC
     workload,
     requestRate: o.requestRate ?? c.benchmark.requestRate,
     burstiness: o.burstiness ?? 1,
-    maxConcurrency: o.maxConcurrency === undefined ? c.benchmark.maxConcurrency : o.maxConcurrency,
+    maxConcurrency,
     replicas: o.replicas ?? c.vllm.replicas,
     numBlocks,
     limits: {

@@ -87,6 +87,18 @@ describe('llmd-bench simulate', () => {
     expect((await run(['--max-concurrency', '0'])).error?.message).toMatch(/positive whole number/);
   });
 
+  test('--max-concurrency none runs open loop through the real option parsing (no stall, no client limit)', async () => {
+    const file = path.join(dir, 'open-loop.json');
+    const flags = SMALL_FLAGS.map((f, i) => (SMALL_FLAGS[i - 1] === '--max-concurrency' ? 'none' : f));
+    const res = await run([...flags, '--request-rate', '40', '--router', 'round-robin', '--json', file]);
+    expect(res.error).toBeUndefined();
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(doc.config.max_concurrency).toBeNull();
+    const r = doc.results['round-robin'];
+    expect(r).toMatchObject({ completed: 240, max_concurrency: null, request_rate: 40 });
+    expect(r.request_throughput).toBeLessThanOrEqual(40);
+  });
+
   test('--epp-config simulates another EndpointPickerConfig and warns when its prefix chain is broken', async () => {
     const cfg = endpointPickerConfig(defaultConfig());
     const broken = { ...cfg, plugins: cfg.plugins.filter((p) => p.type !== 'token-producer') };

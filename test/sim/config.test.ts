@@ -1,4 +1,5 @@
 import { ConfigError, defaultConfig, loadConfig } from '../../lib/config';
+import { simParams } from '../../lib/sim/params';
 
 describe('sim config', () => {
   test('defaults load and mark the fitted factors', () => {
@@ -19,5 +20,18 @@ describe('sim config', () => {
 
   test('context strings are coerced (-c sim.stepOverheadMs=12)', () => {
     expect(loadConfig({ 'sim.stepOverheadMs': '12', 'sim.vllmAsyncScheduling': 'false' }).sim).toMatchObject({ stepOverheadMs: 12, vllmAsyncScheduling: false });
+  });
+});
+
+describe('simParams: flag overrides get the checks the config gets', () => {
+  test('a workload longer than vllm.maxModelLen is refused (vLLM would reject every request)', () => {
+    expect(() => simParams(defaultConfig(), { prefixLen: 5000 })).toThrow(/5413 tokens .* exceeds vllm.maxModelLen \(4096\)/);
+    expect(() => simParams(loadConfig({ 'vllm.maxModelLen': 8192 }), { prefixLen: 5000 })).not.toThrow();
+  });
+
+  test('the client limit is a positive whole number or null, never a value that silently stalls the client', () => {
+    expect(simParams(defaultConfig(), { maxConcurrency: null }).maxConcurrency).toBeNull();
+    expect(() => simParams(defaultConfig(), { maxConcurrency: '' as unknown as number })).toThrow(/maxConcurrency "": must be a positive whole number or null/);
+    expect(() => simParams(defaultConfig(), { maxConcurrency: 0 })).toThrow(/maxConcurrency 0/);
   });
 });
