@@ -35,10 +35,13 @@ export function timeSeriesQueries(config: BenchConfig, windowSeconds: number): R
       + ` or label_replace(sum(rate(vllm:prefix_cache_hits_total{${ns}}[${w}])) / sum(rate(vllm:prefix_cache_queries_total{${ns}}[${w}])), "key", "total", "", "")`,
     num_requests_running: byPod(`sum by (pod) (vllm:num_requests_running{${ns}})`),
     num_requests_waiting: byPod(`sum by (pod) (vllm:num_requests_waiting{${ns}})`),
-    // The EPP counts successful scheduling per endpoint; the metric was renamed (llm_d_router_epp_*,
-    // label endpoint_name) and the old name (label pod_name) is still emitted by some releases.
-    epp_picks: `label_replace(sum by (endpoint_name) (rate(llm_d_router_epp_scheduler_attempts_total{status="success"}[${w}])), "key", "$1", "endpoint_name", "(.+)")`
-      + ` or label_replace(sum by (pod_name) (rate(inference_extension_scheduler_attempts_total{status="success"}[${w}])), "key", "$1", "pod_name", "(.+)")`,
+    // The EPP counts successful scheduling per chosen endpoint. llm-d-router v0.10.0 emits it as
+    // llm_d_epp_scheduler_attempts_total{endpoint_name} (subsystem "llm_d_epp",
+    // pkg/epp/metrics/llm_d_router_metrics.go; `llm_d_router_epp_` is only the embedded kv-cache
+    // index's prefix) and still dual-emits the deprecated inference_extension_* twin {pod_name}.
+    // A success without an endpoint is recorded with an empty name: left out.
+    epp_picks: `label_replace(sum by (endpoint_name) (rate(llm_d_epp_scheduler_attempts_total{status="success",endpoint_name!=""}[${w}])), "key", "$1", "endpoint_name", "(.+)")`
+      + ` or label_replace(sum by (pod_name) (rate(inference_extension_scheduler_attempts_total{status="success",pod_name!=""}[${w}])), "key", "$1", "pod_name", "(.+)")`,
     // DCGM exporter: one series per GPU; Hostname is the node.
     gpu_utilization: `label_replace(avg by (Hostname) (DCGM_FI_DEV_GPU_UTIL), "key", "$1", "Hostname", "(.+)") / 100`,
   };

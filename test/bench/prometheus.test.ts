@@ -25,7 +25,10 @@ describe('Prometheus', () => {
     }
     expect(q.prefix_cache_hit_rate).toContain('rate(vllm:prefix_cache_hits_total{namespace="bench2"}[60s])');
     expect(q.prefix_cache_hit_rate).toContain('"key", "total", "", "")');
-    expect(q.epp_picks).toContain('llm_d_router_epp_scheduler_attempts_total{status="success"}');
+    // llm-d-router v0.10.0: subsystem llm_d_epp (pkg/epp/metrics/llm_d_router_metrics.go), label endpoint_name.
+    expect(q.epp_picks).toContain('llm_d_epp_scheduler_attempts_total{status="success",endpoint_name!=""}');
+    expect(q.epp_picks).not.toContain('llm_d_router_epp_scheduler');
+    expect(q.epp_picks).toContain('inference_extension_scheduler_attempts_total{status="success",pod_name!=""}');
     expect(q.epp_picks).toContain(' or ');
     expect(progressQueries(config).completed).toBe('sum(vllm:request_success_total{namespace="llmd-bench"})');
   });
