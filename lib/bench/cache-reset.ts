@@ -6,10 +6,11 @@
  *   decode Deployment sets when benchmark.cacheReset is "endpoint".
  * - `restart`: a rolling restart of the decode Deployment, then wait until every replica is new and Ready.
  *
- * Before an llm-d run the endpoint picker is restarted too: its KV-block index only learns from
- * BlockStored/BlockRemoved events and ignores AllBlocksCleared (llm-d-kv-cache pkg/kvevents/pool.go),
- * so after a cache reset it would still place prefixes where the previous run left them. Pod IPs can
- * be reused by restarted pods, so this holds for both reset modes.
+ * Before an llm-d run the endpoint picker is restarted too, so every llm-d run starts from the router
+ * state of a fresh deployment. llm-d-router v0.10.0 does drop a pod's index entries on vLLM's
+ * AllBlocksCleared event (pkg/kvevents/pool.go clearPod; up to v0.9 it only logged it), but a rolling
+ * restart sends no such event while restarted pods may get their old IPs back, ZMQ pub/sub drops what
+ * it cannot deliver, and the no-hit-LRU scorer remembers which pods took the previous run's prefixes.
  */
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { BenchConfig } from '../config';
