@@ -92,6 +92,7 @@ describe('a run with a rate ladder and time series', () => {
     expect(rows['prefix cache hit rate']).toEqual(['11%', '91%', '+80 pts']);
     expect(rows['GPU KV cache usage']).toEqual(['98-99%', '66-68%', '-33 pts']);
     expect(rows['waiting requests (peak, all pods)'][2]).toBe('-100%');
+    expect(rows['waiting requests (median while busy, all pods)']).toEqual(['188', '0', '-100%']);
     expect(rows.duration).toEqual(['840.2 s', '358.7 s', '2.3x faster']);
   });
 
@@ -115,6 +116,44 @@ describe('a run with a rate ladder and time series', () => {
     }
     expect(fs.readFileSync(path.join(outDir, 'throughput-vs-rate.svg'), 'utf8')).toContain('requested rate (req/s)');
     expect(fs.readFileSync(path.join(outDir, 'kv-usage-over-time.svg'), 'utf8')).toContain('time since the run started (s)');
+  });
+});
+
+describe('a rate-inf run whose cold start queues on both paths (what the simulator and a fast scrape show)', () => {
+  let out: ReportOutput;
+  let outDir: string;
+  beforeAll(async () => {
+    const results = tmp();
+    for (const f of fs.readdirSync(dir('reference'))) {
+      const r = JSON.parse(fs.readFileSync(path.join(dir('reference'), f), 'utf8'));
+      // --metric-percentiles 50,90,99 (what the Job passes) also writes p50, which equals the median.
+      r.p50_ttft_ms = r.median_ttft_ms;
+      r.p90_ttft_ms = r.p99_ttft_ms * 0.8;
+      fs.writeFileSync(path.join(results, f), JSON.stringify(r));
+      // Both paths: 504 queued in the engines at t = 0; then round-robin keeps ~200 waiting, llm-d none.
+      const steady = r.label === 'round-robin' ? 200 : 0;
+      const points = (v0: number, v: number) => [0, 5, 10, 15, 20, 25].map((t) => [t, t === 0 ? v0 : v]);
+      const ts = {
+        label: r.label, request_rate: 'inf', started_at: '1970-01-01T00:00:00.000Z', step_s: 5, source: 'simulator',
+        series: { num_requests_running: { 'replica-0': points(8, 64) }, num_requests_waiting: { 'replica-0': points(504, steady) } },
+      };
+      fs.writeFileSync(path.join(results, f.replace(/\.json$/, '.timeseries.json')), JSON.stringify(ts));
+    }
+    outDir = tmp();
+    out = await generateReport({ resultsDir: results, outDir, mainRate: 'inf' });
+  });
+
+  test('the steady-state queue row tells the paths apart where the equal peaks cannot', () => {
+    const rows = Object.fromEntries(tableRows(out.mainTableMarkdown).map((r) => [r[0], r.slice(1)]));
+    expect(rows['waiting requests (peak, all pods)']).toEqual(['504', '504', '±0%']);
+    expect(rows['waiting requests (median while busy, all pods)']).toEqual(['200', '0', '-100%']);
+  });
+
+  test('the TTFT plot shows P50 once, as the median', () => {
+    const svg = fs.readFileSync(path.join(outDir, 'ttft-percentiles.svg'), 'utf8');
+    expect(svg).toContain('median');
+    expect(svg).toContain('P90');
+    expect(svg).not.toContain('P50');
   });
 });
 

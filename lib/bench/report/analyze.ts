@@ -29,6 +29,12 @@ export interface CacheFigures {
   readonly kvUsageP75?: number;
   /** Peak of the engine queues summed over pods. */
   readonly peakWaiting?: number;
+  /**
+   * Median over time of the engine queues summed over pods, while the engines were busy: the steady
+   * state. The peak alone is the cold start of a rate-inf run (every request queues in the engines
+   * for a moment on both paths), so it can read the same for two paths whose queues differ all run.
+   */
+  readonly medianWaiting?: number;
 }
 
 export interface RateComparison {
@@ -110,8 +116,10 @@ export function cacheFigures(result: VllmBenchResult, ts: TimeSeriesFile | undef
   let peakWaiting = typeof result.max_waiting === 'number' ? result.max_waiting : undefined;
   const waiting = acrossPods(ts?.series.num_requests_waiting, 'sum');
   if (peakWaiting === undefined && waiting.size > 0) peakWaiting = Math.max(...waiting.values());
+  const waitingBusy = [...waiting.entries()].filter(([t]) => busy(t)).map(([, v]) => v).sort((a, b) => a - b);
+  const medianWaiting = waitingBusy.length > 0 ? quantile(waitingBusy, 0.5) : undefined;
 
-  return { hitRate, kvUsageMean, kvUsageP25, kvUsageP75, peakWaiting };
+  return { hitRate, kvUsageMean, kvUsageP25, kvUsageP75, peakWaiting, medianWaiting };
 }
 
 function rateKey(rate: Rate): string {

@@ -114,7 +114,8 @@ export function ttftPercentiles(main: RateComparison): Plot | undefined {
   for (const r of runs) {
     for (const k of Object.keys(r.result)) {
       const m = /^p(\d+(?:\.\d+)?)_ttft_ms$/.exec(k);
-      if (m) stats.set(k, `P${m[1]}`);
+      // P50 is the median (numpy computes both the same way): one bar, not two equal ones.
+      if (m && Number(m[1]) !== 50) stats.set(k, `P${m[1]}`);
     }
   }
   const order = [...stats.entries()].sort((a, b) => statRank(a[1]) - statRank(b[1]));
@@ -158,11 +159,13 @@ function statRank(stat: string): number {
 /** One series over time per path (mean over pods, or the `total` series), from the main run. */
 function overTime(main: RateComparison, name: TimeSeriesName, title: string, yTitle: string, percent: boolean, fileName: string, agg: 'mean' | 'sum' = 'mean'): Plot | undefined {
   const data: { path: string; t: number; v: number }[] = [];
+  let pooled = false;
   for (const r of Object.values(main.runs)) {
     const series = r?.timeseries?.series[name];
     if (!r || !series) continue;
     const keys = Object.keys(series);
     const use = keys.includes('total') ? ['total'] : keys;
+    pooled ||= use[0] === 'total';
     const byT = new Map<number, number[]>();
     for (const k of use) for (const [t, v] of series[k]) if (Number.isFinite(v)) byT.set(t, [...(byT.get(t) ?? []), v]);
     for (const [t, vs] of [...byT.entries()].sort((a, b) => a[0] - b[0])) {
@@ -172,7 +175,7 @@ function overTime(main: RateComparison, name: TimeSeriesName, title: string, yTi
   }
   if (data.length === 0) return undefined;
   const spec = {
-    ...base(title, `main run, ${agg === 'sum' ? 'summed' : 'averaged'} over decode pods, one sample every ${stepOf(main)} s`, data),
+    ...base(title, `main run, ${pooled ? 'all decode pods together' : `${agg === 'sum' ? 'summed' : 'averaged'} over decode pods`}, one sample every ${stepOf(main)} s`, data),
     mark: { type: 'line', strokeWidth: 2 },
     encoding: {
       x: { field: 't', type: 'quantitative', title: 'time since the run started (s)' },

@@ -54,6 +54,7 @@ const ROWS: readonly RowSpec[] = [
       return a === b ? `${a}%` : `${a}-${b}%`;
     },
   },
+  { key: 'median_waiting', metric: 'waiting requests (median while busy, all pods)', value: (r) => r.cache.medianWaiting, show: (v) => formatNumber(v, 0), kind: 'change' },
   { key: 'peak_waiting', metric: 'waiting requests (peak, all pods)', value: (r) => r.cache.peakWaiting, show: (v) => formatNumber(v, 0), kind: 'change' },
 ];
 
@@ -109,7 +110,7 @@ export function mainTable(cmp: RateComparison): MetricRow[] {
 }
 
 /** Keys of the cache rows, which need time series. */
-export const CACHE_ROW_KEYS = ['prefix_cache_hit_rate', 'kv_cache_usage', 'peak_waiting'];
+export const CACHE_ROW_KEYS = ['prefix_cache_hit_rate', 'kv_cache_usage', 'median_waiting', 'peak_waiting'];
 
 export interface LadderRow {
   readonly rate: number | 'inf';
