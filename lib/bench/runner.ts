@@ -148,6 +148,8 @@ export class BenchmarkRunner {
         }
       }
       baseline = await this.promScalar(progressQueries(config).completed);
+      // Ctrl-C during the reset (the endpoint reset does not wait on the signal): start nothing.
+      if (signal?.aborted) throw new CancelledError('cancelled before the Job was started');
       update('launch', { detail: step.jobName });
       await kube.createJob(this.ns, renderBenchmarkJob(config, step.run));
     } else {

@@ -270,6 +270,20 @@ describe('failure paths', () => {
   });
 });
 
+describe('Ctrl-C during the cache reset', () => {
+  test('no Job is created after the reset when the user already pressed Ctrl-C', async () => {
+    const s = setup();
+    const abort = new AbortController();
+    const base = s.kube.podProxyPost.bind(s.kube);
+    s.kube.podProxyPost = async (...args) => { abort.abort(); return base(...args); };
+    const err = await expectError(runPlan(s.runner, s.steps, () => s.hooks, abort.signal));
+    expect(err).toBeInstanceOf(CancelledError);
+    expect(err.message).toBe('cancelled before the Job was started');
+    expect(s.kube.calls.some((c) => c.startsWith('createJob'))).toBe(false);
+    expect(fs.readdirSync(s.outDir)).toEqual([]);
+  });
+});
+
 describe('idempotence', () => {
   test('re-running the same run id skips what is collected and runs only the rest', async () => {
     const s = setup();
