@@ -1,7 +1,7 @@
 /** The ordered steps of `llmd-bench run`: per path an optional warm-up, the main run, then the ladder. */
 import * as path from 'path';
 import type { BenchConfig } from '../config';
-import { BenchmarkRun, benchmarkJobName, resultFileName } from '../../k8s/bench/benchmark-job';
+import { BenchmarkRun, benchmarkJobName, resultFileName, validateRun } from '../../k8s/bench/benchmark-job';
 import { PATH_LABELS, PathLabel, timeseriesFileName } from './result-format';
 import { BenchError, EXIT } from './errors';
 
@@ -48,6 +48,13 @@ export function planRun(config: BenchConfig, opts: PlanOptions): PlannedStep[] {
   const b = config.benchmark;
   const steps: PlannedStep[] = [];
   const add = (run: BenchmarkRun, title: string) => {
+    // Refuse a bad run (e.g. --run-id with capitals) before anything is touched, not when its Job is
+    // rendered, after the caches were reset and the results directory was made.
+    try {
+      validateRun(config, run);
+    } catch (err) {
+      throw new BenchError((err as Error).message, { exitCode: EXIT.badInput, hint: '--run-id takes 1-24 lower-case letters, digits or "-" (e.g. 20261125-2301)' });
+    }
     const dir = run.phase === 'warmup' ? path.join(opts.outDir, 'warmup') : opts.outDir;
     const file = resultFileName(run);
     steps.push({

@@ -1,6 +1,7 @@
 /** The order of a run's steps and the benchmark config checks. */
 import { loadConfig, ConfigError } from '../../lib/config';
 import { newRunId, planRun } from '../../lib/bench/plan';
+import { BenchError } from '../../lib/bench/errors';
 
 const config = loadConfig({});
 const plan = (o: Partial<Parameters<typeof planRun>[1]> = {}, c = config) =>
@@ -22,6 +23,14 @@ describe('run plan', () => {
     expect(steps[0]).toMatchObject({ resetCaches: false, resultPath: '/out/warmup/llm-d_rate-inf_r1.json' });
     expect(steps.slice(1).every((s) => s.resetCaches)).toBe(true);
     expect(steps.every((s) => s.run.label === 'llm-d')).toBe(true);
+  });
+
+  test('a run id no Job name may carry is refused while planning (bad input), before anything runs', () => {
+    let err: unknown;
+    try { plan({ runId: 'BAD_ID' }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(BenchError);
+    expect((err as BenchError).exitCode).toBe(2);
+    expect((err as BenchError).message).toMatch(/runId "BAD_ID": must be 1-24 lower-case letters/);
   });
 
   test('--ladder-only skips the main run; a numeric main rate is not measured twice', () => {
