@@ -308,8 +308,9 @@ export async function runCheck(check: PreflightCheck, ctx: PreflightContext, mem
   try {
     return await check.run(ctx, memo);
   } catch (err) {
-    const { text } = describeError(err);
-    return fail(text, err instanceof BenchError && err.hint ? err.hint : 'see the message; re-run preflight when fixed');
+    // The hint goes to `fix` only: describeError's text already carries it ("what to do" twice).
+    if (err instanceof BenchError) return fail(err.message, err.hint ?? 'see the message; re-run preflight when fixed', [...err.details]);
+    return fail(describeError(err).text, 'see the message; re-run preflight when fixed');
   }
 }
 

@@ -113,6 +113,15 @@ describe('preflight', () => {
     expect(byId['gpu-nodes']).toMatchObject({ status: 'fail', summary: expect.stringContaining('HTTP 403') });
   });
 
+  test('an AWS error with a hint says what to do once', async () => {
+    const aws = new FakeAws();
+    aws.describeCluster = async () => { throw new BenchError('eks:DescribeCluster llmd-bench in us-west-2: no AWS credentials', { hint: 'configure credentials, or pass --skip-aws' }); };
+    const { byId, report } = await statusOf({ ...context(), aws });
+    expect(byId['eks-cluster']).toMatchObject({ status: 'fail', summary: 'eks:DescribeCluster llmd-bench in us-west-2: no AWS credentials', fix: 'configure credentials, or pass --skip-aws' });
+    const text = formatPreflight({ ok: false, results: report.results.filter((r) => r.check.id === 'eks-cluster') }).join('\n');
+    expect(text.match(/configure credentials, or pass --skip-aws/g)).toHaveLength(1);
+  });
+
   test('cacheReset=restart does not require the dev-mode endpoint', async () => {
     const cfg = loadConfig({ 'benchmark.cacheReset': 'restart' });
     const { byId } = await statusOf(context((k) => { for (const p of k.decodePods) p.spec!.containers[0].env = []; }, cfg));
