@@ -25,8 +25,9 @@ export interface SharedNames {
   /** The InferencePool. */
   readonly inferencePool: string;
   /**
-   * The one-shot weights loader Job: `model-loader-<hash of its inputs>`. A Job's pod template is
-   * immutable, so a change of model, revision, source or image must create a new Job, not update one.
+   * The one-shot weights loader Job: `model-loader-<hash of its config inputs and its spec>`. A Job's
+   * pod template is immutable, so any change to it (model, revision, source, image, or the loader's
+   * code) must create a new Job, not update one (see loaderSpecHash).
    */
   readonly loaderJob: string;
   /** ServiceAccount of the loader Job (EKS Pod Identity reads the optional HF token for it). */
@@ -59,13 +60,26 @@ export const SYSTEM_NODE_ROLE = 'system';
 /** Taint on GPU nodes, so only pods that tolerate it (the decode pods, GPU daemonsets) land there. */
 export const GPU_NODE_TAINT = { key: 'nvidia.com/gpu', effect: 'NoSchedule' } as const;
 
-/** Short hash of everything the loader Job's pod template is built from (k8s/model-store/loader-chart.ts). */
+/**
+ * Short hash of the loader Job: the config it is built from and its whole spec as rendered
+ * (k8s/model-store/loader-chart.ts). A Job's pod template is immutable, so `kubectl apply` (every
+ * stack update) refuses a Job whose template changed under the same name. Hashing the spec itself
+ * means a change of the loader's code (script, env, security context, resources) renames the Job
+ * too, not only a change of these config keys; the config inputs stay so that a new file system
+ * (deployment type, ...) re-runs the loader even though the spec does not mention it.
+ */
 export function loaderSpecHash(c: BenchConfig): string {
+  // Loaded on first use, not at the top: loader-chart imports this module (and cdk8s, which the
+  // simulator never needs).
+  const { loaderJobSpec } = require('./model-store/loader-chart') as typeof import('./model-store/loader-chart');
   const inputs = { model: c.model, modelStore: c.modelStore, vllm: [c.vllm.image, c.vllm.tag], awsCliImage: c.project.awsCliImage, namespace: c.project.namespace, region: c.aws.region };
-  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 8);
+  return createHash('sha256').update(JSON.stringify(inputs)).update('\0').update(JSON.stringify(loaderJobSpec(c))).digest('hex').slice(0, 8);
 }
 
-export function sharedNames(c: BenchConfig): SharedNames {
+/** Every shared name except the loader Job's, which hashes the Job spec built from these. */
+export type BaseNames = Omit<SharedNames, 'loaderJob'>;
+
+export function baseNames(c: BenchConfig): BaseNames {
   const dir = modelDir(c);
   return {
     namespace: c.project.namespace,
@@ -78,7 +92,6 @@ export function sharedNames(c: BenchConfig): SharedNames {
     routerService: c.router.serviceName,
     renderService: 'vllm-render',
     inferencePool: c.router.poolName,
-    loaderJob: `model-loader-${loaderSpecHash(c)}`,
     loaderServiceAccount: 'model-loader',
     modelDir: dir,
     weightsMarker: `${dir}/.llmd-bench-complete`,
@@ -90,5 +103,15 @@ export function sharedNames(c: BenchConfig): SharedNames {
     envoyConfigMap: `${c.router.poolName}-envoy`,
     eppMetricsReader: `${c.router.poolName}-epp-metrics-reader`,
     eppMetricsReaderToken: `${c.router.poolName}-epp-metrics-reader-token`,
+  };
+}
+
+export function sharedNames(c: BenchConfig): SharedNames {
+  return {
+    ...baseNames(c),
+    // Computed when read: it builds the loader Job spec (cdk8s), which most callers never need.
+    get loaderJob(): string {
+      return `model-loader-${loaderSpecHash(c)}`;
+    },
   };
 }

@@ -20,7 +20,7 @@ import type { Construct } from 'constructs';
 import { secretFileInitContainer, secretVolume, type ContainerJson } from '../../constructs/secret-file-init-container';
 import type { BenchConfig } from '../../lib/config';
 import { PART_OF_LABEL } from '../labels';
-import { NODE_ROLE_LABEL, sharedNames, SYSTEM_NODE_ROLE } from '../names';
+import { baseNames, NODE_ROLE_LABEL, sharedNames, SYSTEM_NODE_ROLE } from '../names';
 import { CLIENT_UID } from '../bench/benchmark-job';
 import { LOADER_SCRIPT } from './loader-script';
 
@@ -62,7 +62,7 @@ function toK8sVolume(v: ReturnType<typeof secretVolume>): k8s.Volume {
 
 /** Environment of the loader container (what loader-script.ts reads). */
 export function loaderEnv(c: BenchConfig): k8s.EnvVar[] {
-  const n = sharedNames(c);
+  const n = baseNames(c);
   const source = c.modelStore.modelSource === 'huggingface' ? 'huggingface' : 's3';
   const env: k8s.EnvVar[] = [
     { name: 'MODEL_ID', value: c.model.id },
@@ -85,80 +85,92 @@ export function loaderEnv(c: BenchConfig): k8s.EnvVar[] {
   return env;
 }
 
+/**
+ * The Job's spec (everything but its metadata). Its JSON is part of the Job's name (loaderSpecHash in
+ * k8s/names.ts): the pod template of a Job is immutable, so whatever changes here must rename the Job.
+ * Built from `baseNames` (sharedNames would hash this very spec).
+ */
+export function loaderJobSpec(c: BenchConfig): k8s.JobSpec {
+  const n = baseNames(c);
+  const labels = { ...PART_OF_LABEL, ...LOADER_POD_LABELS };
+  const tokenSecret = c.modelStore.hfTokenSecretName;
+
+  const initContainers = tokenSecret
+    ? [toK8sContainer(secretFileInitContainer({
+      name: 'fetch-hf-token',
+      image: c.project.awsCliImage,
+      secretId: tokenSecret,
+      region: c.aws.region,
+      volumeName: 'hf-token',
+      mountPath: HF_TOKEN_DIR,
+      fileName: HF_TOKEN_FILE,
+      runAsUser: 0,
+    }))]
+    : [];
+
+  const volumeMounts: k8s.VolumeMount[] = [
+    { name: 'models', mountPath: c.modelStore.mountPath },
+    { name: 'scratch', mountPath: SCRATCH_DIR },
+    ...(tokenSecret ? [{ name: 'hf-token', mountPath: HF_TOKEN_DIR, readOnly: true }] : []),
+  ];
+
+  return {
+    backoffLimit: LOADER_BACKOFF_LIMIT,
+    activeDeadlineSeconds: LOADER_DEADLINE_SECONDS,
+    template: {
+      metadata: { labels },
+      spec: {
+        serviceAccountName: n.loaderServiceAccount,
+        automountServiceAccountToken: tokenSecret !== undefined,
+        restartPolicy: 'Never',
+        nodeSelector: { [NODE_ROLE_LABEL]: SYSTEM_NODE_ROLE },
+        securityContext: { runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } },
+        initContainers,
+        containers: [{
+          name: 'loader',
+          image: `${c.vllm.image}:${c.vllm.tag}`,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['python3', '-c', LOADER_SCRIPT],
+          env: loaderEnv(c),
+          volumeMounts,
+          resources: {
+            requests: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('2Gi') },
+            limits: { memory: k8s.Quantity.fromString('8Gi') },
+          },
+          securityContext: {
+            privileged: false,
+            allowPrivilegeEscalation: false,
+            // CHOWN only: hand the results directory to the benchmark client's UID.
+            capabilities: { drop: ['ALL'], add: ['CHOWN'] },
+            readOnlyRootFilesystem: true,
+          },
+        }],
+        volumes: [
+          { name: 'models', persistentVolumeClaim: { claimName: n.modelsPvcReadWrite } },
+          { name: 'scratch', emptyDir: { sizeLimit: k8s.Quantity.fromString('20Gi') } },
+          ...(tokenSecret ? [toK8sVolume(secretVolume('hf-token'))] : []),
+        ],
+      },
+    },
+  };
+}
+
 export class LoaderChart extends Chart {
   constructor(scope: Construct, id: string, props: LoaderChartProps) {
     super(scope, id);
     const c = props.config;
     const n = sharedNames(c);
     const labels = { ...PART_OF_LABEL, ...LOADER_POD_LABELS };
-    const tokenSecret = c.modelStore.hfTokenSecretName;
 
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: { name: n.loaderServiceAccount, namespace: n.namespace, labels },
       // Kubernetes API access is never needed; Pod Identity only where a token must be fetched.
-      automountServiceAccountToken: tokenSecret !== undefined,
+      automountServiceAccountToken: c.modelStore.hfTokenSecretName !== undefined,
     });
-
-    const initContainers = tokenSecret
-      ? [toK8sContainer(secretFileInitContainer({
-        name: 'fetch-hf-token',
-        image: c.project.awsCliImage,
-        secretId: tokenSecret,
-        region: c.aws.region,
-        volumeName: 'hf-token',
-        mountPath: HF_TOKEN_DIR,
-        fileName: HF_TOKEN_FILE,
-        runAsUser: 0,
-      }))]
-      : [];
-
-    const volumeMounts: k8s.VolumeMount[] = [
-      { name: 'models', mountPath: c.modelStore.mountPath },
-      { name: 'scratch', mountPath: SCRATCH_DIR },
-      ...(tokenSecret ? [{ name: 'hf-token', mountPath: HF_TOKEN_DIR, readOnly: true }] : []),
-    ];
 
     new k8s.KubeJob(this, 'job', {
       metadata: { name: n.loaderJob, namespace: n.namespace, labels },
-      spec: {
-        backoffLimit: LOADER_BACKOFF_LIMIT,
-        activeDeadlineSeconds: LOADER_DEADLINE_SECONDS,
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: n.loaderServiceAccount,
-            automountServiceAccountToken: tokenSecret !== undefined,
-            restartPolicy: 'Never',
-            nodeSelector: { [NODE_ROLE_LABEL]: SYSTEM_NODE_ROLE },
-            securityContext: { runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } },
-            initContainers,
-            containers: [{
-              name: 'loader',
-              image: `${c.vllm.image}:${c.vllm.tag}`,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['python3', '-c', LOADER_SCRIPT],
-              env: loaderEnv(c),
-              volumeMounts,
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('2Gi') },
-                limits: { memory: k8s.Quantity.fromString('8Gi') },
-              },
-              securityContext: {
-                privileged: false,
-                allowPrivilegeEscalation: false,
-                // CHOWN only: hand the results directory to the benchmark client's UID.
-                capabilities: { drop: ['ALL'], add: ['CHOWN'] },
-                readOnlyRootFilesystem: true,
-              },
-            }],
-            volumes: [
-              { name: 'models', persistentVolumeClaim: { claimName: n.modelsPvcReadWrite } },
-              { name: 'scratch', emptyDir: { sizeLimit: k8s.Quantity.fromString('20Gi') } },
-              ...(tokenSecret ? [toK8sVolume(secretVolume('hf-token'))] : []),
-            ],
-          },
-        },
-      },
+      spec: loaderJobSpec(c),
     });
   }
 }

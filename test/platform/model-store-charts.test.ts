@@ -172,6 +172,26 @@ describe('loader Job', () => {
       expect([m, other.metadata.name, JSON.stringify(other.spec) === JSON.stringify(base.spec)]).toEqual([m, base.metadata.name, true]);
     }
   });
+
+  test('a change of the loader code (not of the config) renames the Job too, or every stack update after it would fail', () => {
+    // kubectl apply refuses to change a Job's pod template ("field is immutable"); before the name
+    // hashed the spec, adding the CHOWN capability kept the old name and broke `cdk deploy` of stacks
+    // deployed earlier. Stand-in for a code change: the same module with one more field in the spec.
+    const before = n.loaderJob;
+    expect(jobOf(config).metadata.name).toBe(before);
+    let renamed = '';
+    jest.isolateModules(() => {
+      jest.doMock('../../k8s/model-store/loader-chart', () => {
+        const actual = jest.requireActual('../../k8s/model-store/loader-chart');
+        return { ...actual, loaderJobSpec: (c: BenchConfig) => ({ ...actual.loaderJobSpec(c), ttlSecondsAfterFinished: 60 }) };
+      });
+      renamed = (require('../../k8s/names') as typeof import('../../k8s/names')).sharedNames(config).loaderJob;
+    });
+    jest.dontMock('../../k8s/model-store/loader-chart');
+    expect(renamed).toMatch(/^model-loader-[0-9a-f]{8}$/);
+    expect(renamed).not.toBe(before);
+    expect(n.loaderJob).toBe(before);
+  });
 });
 
 const python = spawnSync('python3', ['--version']).status === 0;
