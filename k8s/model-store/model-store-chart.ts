@@ -16,6 +16,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { BenchConfig } from '../../lib/config';
+import { FSX_MIN_CAPACITY_GIB } from '../../lib/config/checks/platform';
 import { PART_OF_LABEL } from '../labels';
 import { sharedNames } from '../names';
 import type { ChartDeps } from '../registry';
@@ -27,6 +28,15 @@ export const FSX_CSI_DRIVER = 'fsx.csi.aws.com';
 export interface ModelStoreChartProps extends ChartDeps {
   readonly config: BenchConfig;
 }
+
+/**
+ * What each claim requests: the smallest file system the config accepts, not its actual capacity.
+ * A claim without a StorageClass cannot be resized (the API server refuses a larger request:
+ * "only dynamically provisioned pvc can be resized"), so a request that followed
+ * modelStore.storageCapacityGiB would fail every stack update after a capacity increase. Binding
+ * only needs request <= the PV's capacity, and the PV's capacity (mutable) carries the real size.
+ */
+export const CLAIM_REQUEST = `${FSX_MIN_CAPACITY_GIB}Gi`;
 
 /** Labels of the model-store objects (none of them selects or is selected by a pod). */
 export const MODEL_STORE_LABELS = { ...PART_OF_LABEL, 'app.kubernetes.io/component': 'model-store' } as const;
@@ -70,7 +80,7 @@ export class ModelStoreChart extends Chart {
           accessModes,
           storageClassName: '',
           volumeName: pvName,
-          resources: { requests: { storage } },
+          resources: { requests: { storage: k8s.Quantity.fromString(CLAIM_REQUEST) } },
         },
       });
     };

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { App } from 'cdk8s';
 import { type BenchConfig, defaultConfig, loadConfig } from '../../lib/config';
 import { decodePodLabels, matchesLabels } from '../../k8s/labels';
-import { FSX_CSI_DRIVER, ModelStoreChart } from '../../k8s/model-store/model-store-chart';
+import { CLAIM_REQUEST, FSX_CSI_DRIVER, ModelStoreChart } from '../../k8s/model-store/model-store-chart';
 import { LOADER_POD_LABELS, LoaderChart, loaderEnv } from '../../k8s/model-store/loader-chart';
 import { LOADER_SCRIPT } from '../../k8s/model-store/loader-script';
 import { CLIENT_UID } from '../../k8s/bench/benchmark-job';
@@ -66,7 +66,23 @@ describe('static PV/PVC pairs', () => {
       },
     });
     expect(pvc.metadata.namespace).toBe(n.namespace);
-    expect(pvc.spec).toMatchObject({ accessModes: [mode], storageClassName: '', volumeName: pvName, resources: { requests: { storage: `${config.modelStore.storageCapacityGiB}Gi` } } });
+    expect(pvc.spec).toMatchObject({ accessModes: [mode], storageClassName: '', volumeName: pvName, resources: { requests: { storage: CLAIM_REQUEST } } });
+  });
+
+  test('a larger file system changes only the PVs: static claims cannot be resized, so their spec never follows the capacity', () => {
+    const objs = (cap: number) => new ModelStoreChart(new App(), 'm', { config: loadConfig({ 'modelStore.storageCapacityGiB': cap }), ...RENDER_PLACEHOLDERS }).toJson() as K8sObject[];
+    const gib = (q: string) => Number(q.replace(/Gi$/, ''));
+    const claimsOf = (cap: number) => JSON.stringify(objs(cap).filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.spec));
+    for (const cap of [1200, 2400, 4800]) {
+      // The API server refuses a bigger request on a claim without a StorageClass ("only dynamically
+      // provisioned pvc can be resized"): the claim must be the same for every capacity.
+      expect([cap, claimsOf(cap)]).toEqual([cap, claimsOf(1200)]);
+      // Binding needs request <= the PV's capacity; the PV (capacity is mutable) carries the real size.
+      for (const pv of objs(cap).filter((o) => o.kind === 'PersistentVolume')) {
+        expect(pv.spec.capacity.storage).toBe(`${cap}Gi`);
+        expect(gib(CLAIM_REQUEST)).toBeLessThanOrEqual(gib(pv.spec.capacity.storage));
+      }
+    }
   });
 
   test('deploy-time values flow in unchanged (what the CDK app passes as tokens)', () => {

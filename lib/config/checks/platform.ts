@@ -10,6 +10,8 @@ import { KUBECTL_LAYER_PACKAGES } from '../tables/kubectl-layers';
 import type { Check } from './types';
 
 export const FSX_PERSISTENT_2_THROUGHPUTS = [125, 250, 500, 1000];
+/** The smallest FSx for Lustre capacity, GiB (then 2400 and multiples of 2400). */
+export const FSX_MIN_CAPACITY_GIB = 1200;
 const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const ASSUMED_ROLE_ARN = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/.+$/;
@@ -146,8 +148,8 @@ export const nodes: Check = (c) => {
 export const modelStore: Check = (c) => {
   const out: string[] = [];
   const { deploymentType, storageCapacityGiB: cap, perUnitStorageThroughput: tput, modelSource, hfTokenSecretName, mountPath } = c.modelStore;
-  if (!(cap === 1200 || (cap >= 2400 && cap % 2400 === 0))) {
-    out.push(problem('modelStore.storageCapacityGiB', cap, `${deploymentType} allows 1200, 2400 or a multiple of 2400 GiB`));
+  if (!(cap === FSX_MIN_CAPACITY_GIB || (cap >= 2400 && cap % 2400 === 0))) {
+    out.push(problem('modelStore.storageCapacityGiB', cap, `${deploymentType} allows ${FSX_MIN_CAPACITY_GIB}, 2400 or a multiple of 2400 GiB`));
   }
   if (deploymentType === 'PERSISTENT_2' && !FSX_PERSISTENT_2_THROUGHPUTS.includes(tput)) {
     out.push(problem('modelStore.perUnitStorageThroughput', tput, `PERSISTENT_2 allows ${FSX_PERSISTENT_2_THROUGHPUTS.join(', ')} MB/s/TiB`));
