@@ -14,7 +14,7 @@ export interface SharedNames {
   /** Static PV/PVC the loader Job and benchmark Jobs mount read-write (weights download, results). */
   readonly modelsPvReadWrite: string;
   readonly modelsPvcReadWrite: string;
-  /** The vLLM decode Deployment. */
+  /** The vLLM decode Deployment (= router.poolName), its PDB and PodMonitor. */
   readonly decodeDeployment: string;
   /** ClusterIP Service of the round-robin path. */
   readonly roundRobinService: string;
@@ -87,7 +87,10 @@ export function baseNames(c: BenchConfig): BaseNames {
     modelsPvcReadOnly: 'models-ro',
     modelsPvReadWrite: `${c.project.namespace}-models-rw`,
     modelsPvcReadWrite: 'models-rw',
-    decodeDeployment: 'vllm-decode',
+    // Named after the pool (default 'vllm-decode'): its selector carries the pool label and a
+    // Deployment's selector is immutable, so a renamed pool must make a new Deployment, not fail
+    // `kubectl apply` of the stack update.
+    decodeDeployment: c.router.poolName,
     roundRobinService: 'vllm-round-robin',
     routerService: c.router.serviceName,
     renderService: 'vllm-render',

@@ -106,3 +106,48 @@ describe('scorer weights and failure mode', () => {
     expect(find(objects, 'ConfigMap', n.envoyConfigMap).data['envoy.yaml']).toMatch(/failure_mode_allow: false/);
   });
 });
+
+/**
+ * Every stack update is a `kubectl apply` of the new render over the old one. The API server refuses
+ * to change an immutable field of an object that keeps its name, and the whole Workloads update
+ * fails and rolls back. For config changes a user may make on a live stack, every object that keeps
+ * its name must keep its immutable fields.
+ */
+describe('config changes on a live stack never touch an immutable field of an object that keeps its name', () => {
+  type Obj = ReturnType<typeof allObjects>[number];
+  const immutable: Record<string, (o: Obj) => unknown> = {
+    Deployment: (o) => o.spec.selector,
+    StatefulSet: (o) => o.spec.selector,
+    DaemonSet: (o) => o.spec.selector,
+    Job: (o) => [o.spec.selector, o.spec.template],
+    // Static claims have no StorageClass, so not even a larger request is allowed.
+    PersistentVolumeClaim: (o) => o.spec,
+    PersistentVolume: (o) => [o.spec.csi, o.spec.volumeMode],
+    Secret: (o) => o.type,
+  };
+  const key = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  // What the Workloads stack applies (the benchmark Jobs are created per run by the CLI).
+  const applied = (c: typeof base) => allObjects(renderCharts(c).filter((r) => r.entry.target === 'stack'));
+  const before = new Map(applied(base).map((o) => [key(o), o]));
+  test.each([
+    { 'router.poolName': 'pool-b' },
+    { 'modelStore.storageCapacityGiB': 2400 },
+    { 'modelStore.perUnitStorageThroughput': 500 },
+    { 'modelStore.hfTokenSecretName': 'hf/token' },
+    { 'model.revision': 'main' },
+    { 'vllm.tag': 'v0.27.2' },
+    { 'vllm.blockSize': 32 },
+    { 'vllm.port': 8080 },
+    { 'router.eppReplicas': 2 },
+    { 'router.scorers.queue': 0 },
+    { 'benchmark.cacheReset': 'restart' },
+  ])('%o', (ctx) => {
+    const changed = applied(loadConfig(ctx)).flatMap((o) => {
+      const old = before.get(key(o));
+      const field = immutable[o.kind];
+      if (!old || !field) return [];
+      return JSON.stringify(field(old)) === JSON.stringify(field(o)) ? [] : [key(o)];
+    });
+    expect(changed).toEqual([]);
+  });
+});
