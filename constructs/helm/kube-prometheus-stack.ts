@@ -22,6 +22,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { secretFileInitContainer, secretVolume, type ContainerJson } from '../secret-file-init-container';
 import { withDefaults } from '../defaults';
+import { PROMETHEUS_CPU_REQUEST, PROMETHEUS_MEMORY_GIB } from '../../lib/config/checks/serving';
 
 export const KUBE_PROMETHEUS_STACK_CHART = {
   chart: 'kube-prometheus-stack',
@@ -138,7 +139,10 @@ export function kubePrometheusStackValues(p: KubePrometheusStackProps): KubeProm
         serviceMonitorNamespaceSelector: {},
         podMonitorNamespaceSelector: {},
         storageSpec: { emptyDir: { sizeLimit: `${p.storageGiB}Gi` } },
-        resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } },
+        resources: {
+          requests: { cpu: `${PROMETHEUS_CPU_REQUEST * 1000}m`, memory: `${PROMETHEUS_MEMORY_GIB}Gi` },
+          limits: { memory: `${PROMETHEUS_MEMORY_GIB * 2}Gi` },
+        },
       },
     },
     grafana: {

@@ -35,6 +35,20 @@ describe('serving checks', () => {
     expect(problems({ 'router.eppMemoryGiB': 14 }).join('\n')).toMatch(/router.eppMemoryGiB: got 14; plus Envoy/);
   });
 
+  test('the EPP pod, the benchmark client and Prometheus must fit the system node group together', () => {
+    // Reference: 2 x m6i.xlarge holds them; one does not (the client would stay Pending at `run`).
+    expect(problems({})).toEqual([]);
+    expect(problems({ 'systemNodes.count': 1 }).join('\n')).toMatch(/systemNodes.count: got 1; .*the benchmark client would stay Pending/);
+    // One larger node, or a smaller client, is enough.
+    expect(problems({ 'systemNodes.count': 1, 'systemNodes.instanceType': 'm6i.2xlarge' })).toEqual([]);
+    expect(problems({ 'systemNodes.count': 1, 'benchmark.clientCpu': 0.5 })).toEqual([]);
+    // The Prometheus request the check counts is the one the chart values carry.
+    const { kubePrometheusStackValues } = require('../../constructs/helm/kube-prometheus-stack') as typeof import('../../constructs/helm/kube-prometheus-stack');
+    const { PROMETHEUS_CPU_REQUEST, PROMETHEUS_MEMORY_GIB } = require('../../lib/config/checks/serving') as typeof import('../../lib/config/checks/serving');
+    const values = kubePrometheusStackValues({ cluster: undefined as never, version: '1.0.0', nodeSelector: {}, retention: '1d', storageGiB: 1, grafanaAdminSecret: { secretArn: 'a', region: 'us-west-2', awsCliImage: 'i:1' } });
+    expect(values.prometheus.prometheusSpec.resources.requests).toEqual({ cpu: `${PROMETHEUS_CPU_REQUEST * 1000}m`, memory: `${PROMETHEUS_MEMORY_GIB}Gi` });
+  });
+
   test('the speculative TTL must be a sensible window', () => {
     expect(problems({ 'router.speculativeTtl': '10ms' }).join('\n')).toMatch(/router.speculativeTtl: got "10ms"; must be between 100ms and 1m/);
     expect(problems({ 'router.speculativeTtl': '10ms', 'router.speculativeIndexing': false })).toEqual([]);

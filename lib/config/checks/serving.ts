@@ -63,6 +63,9 @@ export const NODE_RESERVED_MEMORY_GIB = 2.5;
 /** The Envoy sidecar next to the EPP (k8s/charts/router-chart.ts requests exactly this). */
 export const ENVOY_CPU_REQUEST = 0.5;
 export const ENVOY_MEMORY_GIB = 0.5;
+/** Prometheus's request (constructs/helm/kube-prometheus-stack.ts requests exactly this). */
+export const PROMETHEUS_CPU_REQUEST = 0.5;
+export const PROMETHEUS_MEMORY_GIB = 2;
 
 export const podsFit: Check = (c) => {
   const out: string[] = [];
@@ -95,6 +98,42 @@ export const podsFit: Check = (c) => {
   return out;
 };
 
+/**
+ * The three large pods of the system node group must fit on it together, or the benchmark client
+ * stays Pending at `llmd-bench run`, after the whole deploy: the EPP pod (EPP + Envoy), the client
+ * and Prometheus, placed first-fit in decreasing order onto `systemNodes.count` nodes (each minus
+ * what the node keeps for itself). CoreDNS, the operators and Grafana request little and are left out.
+ */
+export const systemPodsFit: Check = (c) => {
+  const sys = INSTANCE_TYPES[c.systemNodes.instanceType];
+  if (!sys) return [];
+  const pods = [
+    { name: 'the EPP pod', cpu: c.router.eppCpuRequest + ENVOY_CPU_REQUEST, mem: c.router.eppMemoryGiB + ENVOY_MEMORY_GIB },
+    { name: 'the benchmark client', cpu: c.benchmark.clientCpu, mem: c.benchmark.clientMemoryGiB },
+    { name: 'Prometheus', cpu: PROMETHEUS_CPU_REQUEST, mem: PROMETHEUS_MEMORY_GIB },
+  ];
+  const usable = { cpu: sys.vcpu - NODE_RESERVED_CPU, mem: sys.memoryGiB - NODE_RESERVED_MEMORY_GIB };
+  const tooBig = pods.filter((p) => p.cpu > usable.cpu || p.mem > usable.mem);
+  if (tooBig.length > 0) {
+    // The EPP pod alone is reported by podsFit; more nodes would not help either way.
+    return tooBig.filter((p) => p !== pods[0]).map((p) => problem('systemNodes.instanceType', c.systemNodes.instanceType,
+      `${p.name} (${p.cpu} CPU / ${p.mem} GiB) does not fit one node (${usable.cpu} CPU / ${usable.mem} GiB usable): choose a larger instance type or lower its request`));
+  }
+  const free = Array.from({ length: c.systemNodes.count }, () => ({ ...usable }));
+  for (const pod of [...pods].sort((a, b) => b.cpu - a.cpu)) {
+    const node = free.find((n) => n.cpu >= pod.cpu && n.mem >= pod.mem);
+    if (!node) {
+      const need = pods.map((p) => `${p.name} ${p.cpu} CPU / ${p.mem} GiB`).join(', ');
+      return [problem('systemNodes.count', c.systemNodes.count,
+        `${c.systemNodes.count} x ${c.systemNodes.instanceType} (${usable.cpu} CPU / ${usable.mem} GiB usable each) cannot hold ${need} (${pod.name} would stay Pending); ` +
+        'add a node, choose a larger systemNodes.instanceType, or lower benchmark.clientCpu/clientMemoryGiB')];
+    }
+    node.cpu -= pod.cpu;
+    node.mem -= pod.mem;
+  }
+  return [];
+};
+
 export const router: Check = (c) => {
   const out: string[] = [];
   if (c.router.scorers.prefixCache <= 0) {
@@ -107,4 +146,4 @@ export const router: Check = (c) => {
   return out;
 };
 
-export const SERVING_CHECKS: readonly Check[] = [modelFits, vllm, podsFit, router];
+export const SERVING_CHECKS: readonly Check[] = [modelFits, vllm, podsFit, systemPodsFit, router];
