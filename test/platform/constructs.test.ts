@@ -2,11 +2,12 @@
  * The reusable constructs on their own: validation of their props, the kubectl layer table, and the
  * destroy-hygiene aspect. Small stacks, no full synth.
  */
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DestroyHygiene } from '../../constructs/destroy-hygiene';
 import { FsxModelStore } from '../../constructs/fsx-model-store';
@@ -101,6 +102,24 @@ describe('DestroyHygiene', () => {
       expect(g.DeletionPolicy).toBe('Delete');
       expect(g.Properties.RetentionInDays).toBe(7);
     }
+  });
+
+  test('a Lambda function without a log group in the template gets one (Lambda would create /aws/lambda/<name> that nothing deletes)', () => {
+    const s = stack();
+    // A raw function, as core's CustomResourceProvider makes (the VPC's restrict-default-SG handler).
+    const bare = new CfnResource(s, 'Bare', { type: 'AWS::Lambda::Function', properties: { Handler: 'index.handler', Runtime: 'nodejs22.x', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' } } });
+    // A function whose log group the template already holds (what aws-lambda makes).
+    const fn = new lambda.Function(s, 'Managed', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x'), logGroup: new logs.LogGroup(s, 'ManagedLogs', { logGroupName: Fn.join('', ['/aws/lambda/', 'managed']) }) });
+    new logs.CfnLogGroup(s, 'ByName', { logGroupName: Fn.join('', ['/aws/lambda/', (fn.node.defaultChild as CfnResource).ref]) });
+    DestroyHygiene.applyTo(s, { maxLogRetentionDays: 7 });
+    const t = Template.fromStack(s).toJSON();
+    const bareId = s.resolve(bare.logicalId);
+    const groupId = t.Resources[bareId].Properties.LoggingConfig.LogGroup.Ref;
+    expect(t.Resources[groupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Delete', Properties: { RetentionInDays: 7 } });
+    // The function covered by a `/aws/lambda/<Ref fn>` group is left alone.
+    const managedId = s.resolve((fn.node.defaultChild as CfnResource).logicalId);
+    expect(t.Resources[managedId].Properties.LoggingConfig?.LogGroup?.Ref).not.toMatch(/DestroyHygiene/);
+    expect(Object.keys(t.Resources).filter((k) => k.includes('DestroyHygiene'))).toEqual([groupId]);
   });
 });
 

@@ -63,6 +63,17 @@ describe('destroy hygiene (every stack)', () => {
     for (const [id, r] of byType('AWS::Logs::LogGroup')) expect([id, typeof r.Properties?.RetentionInDays]).toEqual([id, 'number']);
   });
 
+  test('every Lambda function writes to a log group of its own stack (none that Lambda creates and nothing deletes)', () => {
+    for (const [stack, t] of all) {
+      const groupNames = resourcesOfType(t, 'AWS::Logs::LogGroup').map(([id, r]) => [id, JSON.stringify(r.Properties?.LogGroupName ?? null)] as const);
+      for (const [id, fn] of resourcesOfType(t, 'AWS::Lambda::Function')) {
+        const explicit = fn.Properties?.LoggingConfig?.LogGroup?.Ref as string | undefined;
+        const byName = groupNames.some(([, name]) => name === JSON.stringify({ 'Fn::Join': ['', ['/aws/lambda/', { Ref: id }]] }));
+        expect([stack, id, byName || (explicit !== undefined && t.Resources[explicit]?.Type === 'AWS::Logs::LogGroup')]).toEqual([stack, id, true]);
+      }
+    }
+  });
+
   test('the file system keeps no automatic backups that could outlive it', () => {
     const [[, fs]] = resourcesOfType(templates[MODEL_STORE_STACK_NAME], 'AWS::FSx::FileSystem');
     expect(fs.Properties!.LustreConfiguration.AutomaticBackupRetentionDays).toBe(0);
