@@ -81,8 +81,9 @@ export function buildApp(app: App, config: BenchConfig, options: BuildAppOptions
   });
 
   const stacks: BenchStacks = { env, network, cluster, modelStore, platform, workloads };
-  // Every log group (also those constructs create on their own) is deleted on destroy.
-  DestroyHygiene.applyTo(app, { maxLogRetentionDays: config.network.flowLogRetentionDays });
+  // Every log group (also those constructs create on their own) is deleted on destroy. The bound is
+  // the longest retention the config asks for: a lower one would cut the other configured log group.
+  DestroyHygiene.applyTo(app, { maxLogRetentionDays: Math.max(config.network.flowLogRetentionDays, config.cluster.controlPlaneLogRetentionDays) });
   acknowledgeFindings(stacks, config);
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new EksV2Checks(app));

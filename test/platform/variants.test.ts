@@ -21,15 +21,20 @@ const v1 = synthInProcess({
   'network.natGateways': '2',
   'aws.account': '123456789012',
 });
-// Variant 2: gated Hugging Face model (token secret), file system kept on destroy.
-const v2 = synthInProcess({ 'modelStore.hfTokenSecretName': 'llmd/hf-token', 'modelStore.retainOnDestroy': 'true' });
+// Variant 2: gated Hugging Face model (token secret), file system kept on destroy, control-plane logs
+// kept longer than the flow logs.
+const v2 = synthInProcess({ 'modelStore.hfTokenSecretName': 'llmd/hf-token', 'modelStore.retainOnDestroy': 'true', 'cluster.controlPlaneLogRetentionDays': '30' });
 
 const t1 = {
   network: v1.templates.network.toJSON() as CfnTemplate,
   cluster: v1.templates.cluster.toJSON() as CfnTemplate,
   modelStore: v1.templates.modelStore.toJSON() as CfnTemplate,
 };
-const t2 = { modelStore: v2.templates.modelStore.toJSON() as CfnTemplate };
+const t2 = {
+  modelStore: v2.templates.modelStore.toJSON() as CfnTemplate,
+  cluster: v2.templates.cluster.toJSON() as CfnTemplate,
+  network: v2.templates.network.toJSON() as CfnTemplate,
+};
 const acknowledgedIds = (app: typeof v1.app) => app.node.findAll().flatMap((n) => n.node.metadata
   .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
   .flatMap((m) => Object.keys(m.data as Record<string, string>).map((id) => id.replace(/^annotation::/i, ''))));
@@ -112,6 +117,15 @@ describe('variant: gated model with an HF token secret, file system retained on 
     expect(fs.DeletionPolicy).toBe('Retain');
     const others = Object.values(t2.modelStore.Resources).filter((r) => r.Type !== 'AWS::FSx::FileSystem' && r.DeletionPolicy === 'Retain');
     expect(others).toEqual([]);
+  });
+
+  test('control-plane logs keep their 30 days even though the flow logs keep 7 (the destroy-hygiene bound is the longest configured)', () => {
+    const retention = (t: CfnTemplate) => resourcesOfType(t, 'AWS::Logs::LogGroup').map(([, r]) => [JSON.stringify(r.Properties!.LogGroupName ?? null), r.Properties!.RetentionInDays] as const);
+    expect(retention(t2.cluster)).toContainEqual([JSON.stringify('/aws/eks/llmd-bench/cluster'), 30]);
+    expect(resourcesOfType(t2.network, 'AWS::EC2::FlowLog')).toHaveLength(1);
+    const flow = resourcesOfType(t2.network, 'AWS::EC2::FlowLog')[0][1].Properties!.LogGroupName;
+    expect(t2.network.Resources[flow.Ref].Properties!.RetentionInDays).toBe(7);
+    for (const [, days] of [...retention(t2.cluster), ...retention(t2.network)]) expect(days).toBeLessThanOrEqual(30);
   });
 
   test('default-only acknowledgements are absent (no config deviation to accept)', () => {
