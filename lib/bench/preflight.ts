@@ -252,7 +252,7 @@ export const CHECKS: readonly PreflightCheck[] = [
       if (!pod?.metadata?.name) return skip('no Ready decode pod to look through');
       const container = (pod.spec?.containers ?? []).find((c) => c.name === 'vllm')?.name ?? pod.spec?.containers?.[0]?.name ?? 'vllm';
       const reply = await kube.execInPod(names.namespace, pod.metadata.name, container, ['test', '-f', names.weightsMarker]);
-      if (reply.exitCode !== 0) return fail(`${names.weightsMarker} is missing`, `the weights are incomplete: kubectl -n ${names.namespace} logs job/${names.loaderJob}; delete the Job and redeploy to load them again`);
+      if (reply.exitCode !== 0) return fail(`${names.weightsMarker} is missing`, `the weights are incomplete: kubectl -n ${names.namespace} logs job/${names.loaderJob}; to load them again: npm run render (same -c options as the deploy), kubectl -n ${names.namespace} delete job ${names.loaderJob}, kubectl apply -f dist/manifests/03-model-loader.yaml (cdk deploy alone does not re-apply an unchanged Job)`);
       return pass(names.weightsMarker);
     }),
   },
