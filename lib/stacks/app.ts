@@ -41,6 +41,12 @@ export interface BuildAppOptions {
    * @default true
    */
   readonly nag?: boolean;
+  /**
+   * Apply the acknowledgements of lib/stacks/nag-acknowledgements.ts. false shows every finding
+   * (synth then fails), to review what the acknowledgements cover.
+   * @default true
+   */
+  readonly acknowledge?: boolean;
 }
 
 /** The deployment environment: region from config, account from config or the CLI's credentials. */
@@ -84,7 +90,7 @@ export function buildApp(app: App, config: BenchConfig, options: BuildAppOptions
   // Every log group (also those constructs create on their own) is deleted on destroy. The bound is
   // the longest retention the config asks for: a lower one would cut the other configured log group.
   DestroyHygiene.applyTo(app, { maxLogRetentionDays: Math.max(config.network.flowLogRetentionDays, config.cluster.controlPlaneLogRetentionDays) });
-  acknowledgeFindings(stacks, config);
+  if (options.acknowledge ?? true) acknowledgeFindings(stacks, config);
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new EksV2Checks(app));
   }

@@ -31,7 +31,7 @@ export interface SynthesizedApp {
  * seconds to load) is off here: the offline synth test runs the app exactly as `cdk synth` does, with
  * it. Asset staging is off (templates still reference every asset).
  */
-export function synthInProcess(overrides: Record<string, unknown> = {}, options: { nag?: boolean } = {}): SynthesizedApp {
+export function synthInProcess(overrides: Record<string, unknown> = {}, options: { nag?: boolean; acknowledge?: boolean } = {}): SynthesizedApp {
   const context = {
     ...readCdkJsonContext(REPO),
     '@aws-cdk/core:validateAgainstDefaultRules': false,
@@ -40,7 +40,7 @@ export function synthInProcess(overrides: Record<string, unknown> = {}, options:
   };
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'llmd-bench-synth-')), context });
   const config = loadConfig(app.node.getAllContext());
-  const stacks = buildApp(app, config, { nag: options.nag ?? true });
+  const stacks = buildApp(app, config, { nag: options.nag ?? true, acknowledge: options.acknowledge });
   app.synth();
   return {
     app, config, stacks,
