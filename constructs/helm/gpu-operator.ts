@@ -16,6 +16,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { GPU_NODE_TAINT } from '../../k8s/names';
 import { withDefaults } from '../defaults';
+import { helmRelease } from './release';
 
 export const GPU_OPERATOR_CHART = {
   chart: 'gpu-operator',
@@ -84,15 +85,6 @@ export class GpuOperator extends Construct {
     if (!/^v\d+\.\d+\.\d+$/.test(p.version)) throw new Error(`GpuOperator ${id}: version must be vX.Y.Z, got ${p.version}`);
     this.namespace = p.namespace;
     this.values = gpuOperatorValues(p);
-    this.chart = new eks.HelmChart(this, 'Chart', {
-      cluster: p.cluster,
-      ...GPU_OPERATOR_CHART,
-      version: p.version,
-      namespace: p.namespace,
-      createNamespace: true,
-      values: this.values as unknown as Record<string, unknown>,
-      wait: true,
-      timeout: p.timeout,
-    });
+    this.chart = helmRelease(this, GPU_OPERATOR_CHART, { cluster: p.cluster, version: p.version, namespace: p.namespace, values: this.values, timeout: p.timeout });
   }
 }

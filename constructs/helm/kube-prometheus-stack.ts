@@ -22,6 +22,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { secretFileInitContainer, secretVolume, type ContainerJson } from '../secret-file-init-container';
 import { withDefaults } from '../defaults';
+import { helmRelease } from './release';
 import { PROMETHEUS_CPU_REQUEST, PROMETHEUS_MEMORY_GIB } from '../../lib/config/checks/serving';
 
 export const KUBE_PROMETHEUS_STACK_CHART = {
@@ -187,16 +188,7 @@ export class KubePrometheusStack extends Construct {
     if (!/^\d+\.\d+\.\d+$/.test(p.version)) throw new Error(`KubePrometheusStack ${id}: version must be x.y.z, got ${p.version}`);
     this.namespace = p.namespace;
     this.values = kubePrometheusStackValues(p);
-    this.chart = new eks.HelmChart(this, 'Chart', {
-      cluster: p.cluster,
-      ...KUBE_PROMETHEUS_STACK_CHART,
-      version: p.version,
-      namespace: p.namespace,
-      createNamespace: true,
-      values: this.values as unknown as Record<string, unknown>,
-      // Wait for the pods: a broken Grafana secret fetch fails the deploy here, not silently later.
-      wait: true,
-      timeout: p.timeout,
-    });
+    // Waits for the pods: a broken Grafana secret fetch fails the deploy here, not silently later.
+    this.chart = helmRelease(this, KUBE_PROMETHEUS_STACK_CHART, { cluster: p.cluster, version: p.version, namespace: p.namespace, values: this.values, timeout: p.timeout });
   }
 }
