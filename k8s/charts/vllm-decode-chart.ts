@@ -145,26 +145,20 @@ export class VllmDecodeChart extends Chart {
       },
     });
 
-    // Path A: kube-proxy spreads connections over the ready decode pods (iptables mode: at random).
-    new k8s.KubeService(this, 'round-robin', {
-      metadata: meta(c, n.roundRobinService, { 'app.kubernetes.io/name': 'vllm', 'app.kubernetes.io/component': 'round-robin' }),
+    // Both Services select exactly the decode pods on the vLLM port: built by one function so they cannot drift.
+    const decodeService = (id: string, name: string) => new k8s.KubeService(this, id, {
+      metadata: meta(c, name, { 'app.kubernetes.io/name': 'vllm', 'app.kubernetes.io/component': id }),
       spec: {
         type: 'ClusterIP',
         selector: labels,
         ports: [{ name: PORT_NAMES.vllmHttp, port: c.vllm.port, targetPort: k8s.IntOrString.fromString(PORT_NAMES.vllmHttp), protocol: 'TCP' }],
       },
     });
-
+    // Path A: kube-proxy spreads connections over the ready decode pods (iptables mode: at random).
+    decodeService('round-robin', n.roundRobinService);
     // The EPP's token producer calls /v1/completions/render here; the decode pods serve it themselves,
     // so render capacity grows with the fleet and tokenization is exactly the engine's.
-    new k8s.KubeService(this, 'render', {
-      metadata: meta(c, n.renderService, { 'app.kubernetes.io/name': 'vllm', 'app.kubernetes.io/component': 'render' }),
-      spec: {
-        type: 'ClusterIP',
-        selector: labels,
-        ports: [{ name: PORT_NAMES.vllmHttp, port: c.vllm.port, targetPort: k8s.IntOrString.fromString(PORT_NAMES.vllmHttp), protocol: 'TCP' }],
-      },
-    });
+    decodeService('render', n.renderService);
 
     // A node drain (node group update) takes one replica at a time.
     new k8s.KubePodDisruptionBudget(this, 'pdb', {
