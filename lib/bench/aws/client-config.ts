@@ -1,0 +1,27 @@
+/**
+ * Options every AWS SDK v3 client of the CLI is built with, so no AWS call can hang: a connection
+ * timeout and a request (socket idle) timeout on the Node HTTP handler, and a bounded retry count.
+ * The SDK is required lazily by the callers; this module only shapes the options.
+ */
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/** Default per-request timeout of AWS calls, ms (overridden by the CLI's --timeout). */
+export const DEFAULT_AWS_TIMEOUT_MS = 20_000;
+
+export interface AwsClientOptions {
+  readonly region: string;
+  /** Upper bound of one HTTP request, ms; the TCP connect gets min(this, 5 s). */
+  readonly timeoutMs?: number;
+  /** SDK attempts per call (first try + retries). */
+  readonly maxAttempts?: number;
+}
+
+/** The shared client configuration (region, timeouts, retries) for `new XxxClient(...)`. */
+export function awsClientConfig(o: AwsClientOptions): { region: string; maxAttempts: number; requestHandler: NodeHttpHandler } {
+  const timeoutMs = o.timeoutMs ?? DEFAULT_AWS_TIMEOUT_MS;
+  return {
+    region: o.region,
+    maxAttempts: o.maxAttempts ?? 3,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: Math.min(timeoutMs, 5_000), requestTimeout: timeoutMs }),
+  };
+}
