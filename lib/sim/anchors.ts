@@ -271,3 +271,23 @@ export function loadAnchors(dir: string = ANCHOR_DIR): Anchor[] {
       return parseAnchor(json, file);
     });
 }
+
+/** Relative uncertainty assumed for each confidence level (the fit weighs a number by 1 / u^2). */
+export const CONFIDENCE_UNCERTAINTY = { high: 0.05, medium: 0.15, low: 0.5 } as const;
+
+/**
+ * The numbers of an anchor as fit observations: key `<anchor>/<observation>/<metric>`, group = the
+ * anchor (the leave-one-out unit), weight = 1 / u^2 from the observation's confidence. Zero values
+ * (no log error) and the metrics `include` leaves out are skipped.
+ */
+export function fitObservations(anchor: Anchor, include: (metric: MetricKey, o: AnchorObservation) => boolean = () => true):
+  { group: string; key: string; published: number; weight: number }[] {
+  return anchor.observations.flatMap((o) => (Object.entries(o.metrics) as [MetricKey, number][])
+    .filter(([metric, value]) => value > 0 && include(metric, o))
+    .map(([metric, value]) => ({
+      group: anchor.id,
+      key: `${anchor.id}/${o.id}/${metric}`,
+      published: value,
+      weight: 1 / CONFIDENCE_UNCERTAINTY[o.confidence] ** 2,
+    })));
+}

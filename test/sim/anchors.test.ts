@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ANCHOR_DIR, type Anchor, loadAnchors, METRIC_UNITS, parseAnchor } from '../../lib/sim/anchors';
+import { ANCHOR_DIR, type Anchor, fitObservations, loadAnchors, METRIC_UNITS, parseAnchor } from '../../lib/sim/anchors';
 import { REFERENCE } from '../../lib/sim/calibration';
 
 const anchors = loadAnchors();
@@ -60,6 +60,32 @@ describe('anchor fixtures', () => {
         expect({ id, key, value: got[key] }).toEqual({ id, key, value: want[key] });
       }
     }
+  });
+});
+
+describe('fitObservations', () => {
+  test('turns every positive metric into a keyed, weighted observation of its anchor', () => {
+    const a = byId.get('llmd-calibration-h100-qwen3-32b')!;
+    const obs = fitObservations(a);
+    expect(obs.map((o) => o.key)).toEqual([
+      'llmd-calibration-h100-qwen3-32b/calibrate-sh/prefill_throughput',
+      'llmd-calibration-h100-qwen3-32b/calibrate-sh/median_ttft_ms',
+      'llmd-calibration-h100-qwen3-32b/blog-single-request-fit/prefill_throughput',
+      'llmd-calibration-h100-qwen3-32b/blog-single-request-fit/median_ttft_ms',
+    ]);
+    expect(obs.every((o) => o.group === a.id)).toBe(true);
+    // high confidence (5 %) weighs 400, medium (15 %) ~44
+    expect(obs[0].weight).toBeCloseTo(400, 6);
+    expect(obs[2].weight).toBeCloseTo(1 / 0.15 ** 2, 6);
+    expect(fitObservations(a, (m) => m === 'median_ttft_ms')).toHaveLength(2);
+  });
+
+  test('skips zero values, which have no log error', () => {
+    const a = byId.get('llmd-precise-prefix-h100-qwen3-32b')!;
+    const zero = a.observations.flatMap((o) => Object.values(o.metrics)).filter((v) => v === 0).length;
+    expect(zero).toBeGreaterThan(0); // the precise scheduler's p90 waiting queue is 0
+    const all = a.observations.reduce((n, o) => n + Object.keys(o.metrics).length, 0);
+    expect(fitObservations(a)).toHaveLength(all - zero);
   });
 });
 
