@@ -1,29 +1,99 @@
 /**
  * llmd-bench: the benchmark CLI. Each command lives in its own module; this file only wires them.
  * Config comes from cdk.json context plus `-c key=value`, exactly like `cdk synth`.
+ * Exit codes: 0 success, 1 cluster or AWS failure, 2 bad input (running with no command included),
+ * 130 interrupted.
  */
-import { Command } from 'commander';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CommanderError, InvalidArgumentError } from 'commander';
 import { registerBenchCommands } from '../lib/bench/cli';
-import { loadCliConfig } from '../lib/config/cli-context';
+import { BenchCommand, PROGRAM_NAME, applyCliSettings, reportError, setHelpConfig } from '../lib/bench/cli-kit';
+import { BenchError, EXIT } from '../lib/bench/errors';
+import type { BenchConfig } from '../lib/config';
+import { ConfigError } from '../lib/config/problems';
 import { registerSimulateCommand } from '../lib/sim/cli';
 
-export function buildProgram(): Command {
-  const program = new Command('llmd-bench')
+/** `-c key=value`, checked when parsed: a pair without "=" is bad input before anything runs. */
+export function parseContextPair(value: string, previous: string[] = []): string[] {
+  if (value.indexOf('=') <= 0) throw new InvalidArgumentError('expected key=value, e.g. -c vllm.blockSize=32');
+  return [...previous, value];
+}
+
+/** cdk.json context + `-c`: any problem with them is bad input (exit 2). */
+function loadConfigFrom(pairs: readonly string[]): BenchConfig {
+  // Loaded here: the config module pulls zod and every table, which `--help` does not need.
+  const { loadCliConfig } = require('../lib/config/cli-context') as typeof import('../lib/config/cli-context');
+  try {
+    return loadCliConfig(pairs);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof BenchError) throw err;
+    throw new BenchError((err as Error).message, { exitCode: EXIT.badInput, hint: 'check cdk.json and the -c options' });
+  }
+}
+
+/** `--version`: the package version and what the defaults pin (every one can be changed with -c). */
+export function versionText(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { name: string; version: string };
+  const { defaultConfig } = require('../lib/config') as typeof import('../lib/config');
+  const c = defaultConfig();
+  const rows: [string, string][] = [
+    ['EKS Kubernetes', c.cluster.kubernetesVersion],
+    ['vLLM image', `${c.vllm.image}:${c.vllm.tag}`],
+    ['llm-d EPP image', `${c.router.eppImage}:${c.router.eppTag}`],
+    ['Envoy image', `${c.router.envoyImage}:${c.router.envoyTag}`],
+    ['kube-prometheus-stack chart', c.monitoring.kubePrometheusStackVersion],
+    ['NVIDIA gpu-operator chart', c.monitoring.gpuOperatorVersion],
+    ['model', `${c.model.id}@${c.model.revision}`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return [
+    `${PROGRAM_NAME} ${pkg.version} (${pkg.name}, Node.js ${process.versions.node})`,
+    'pinned by the config defaults (change any with -c key=value or cdk.json):',
+    ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+  ].join('\n');
+}
+
+export function buildProgram(): BenchCommand {
+  const program = new BenchCommand(PROGRAM_NAME);
+  program
     .description('Run, report, simulate and price the llm-d vs round-robin benchmark on EKS.')
-    .option('-c, --context <key=value>', 'config override, as `cdk -c` (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .showHelpAfterError();
-  const config = () => loadCliConfig(program.opts<{ context?: string[] }>().context ?? []);
+    .option('-c, --context <key=value>', 'config override, as `cdk -c` (repeatable; before or after the command)', parseContextPair)
+    .version(versionText(), '-V, --version', 'print the version and the pinned component versions');
+  const config = () => loadConfigFrom(program.opts<{ context?: string[] }>().context ?? []);
+  // Help shows defaults from cdk.json + -c when they are valid, else from the reference run.
+  setHelpConfig(() => {
+    try {
+      return config();
+    } catch {
+      return (require('../lib/config') as typeof import('../lib/config')).defaultConfig();
+    }
+  });
   registerBenchCommands(program, config);
   registerSimulateCommand(program, config);
+  applyCliSettings(program);
   return program;
 }
 
-/** Entry point of `bin/llmd-bench.js`. Errors end the process with a message and exit code 1. */
+/** Exit code of a CommanderError: help and version are success; a missing command is bad input. */
+function commanderExitCode(err: CommanderError): number {
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+  return EXIT.badInput;
+}
+
+/** Entry point of `bin/llmd-bench.js`. Errors end the process with one message and their exit code. */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync([...argv]);
   } catch (err: unknown) {
-    process.stderr.write(`llmd-bench: ${err instanceof Error ? err.message : String(err)}\n`);
-    if (!process.exitCode) process.exitCode = 1;
+    if (err instanceof CommanderError) {
+      process.exitCode = commanderExitCode(err);
+    } else {
+      reportError(PROGRAM_NAME, err);
+    }
   }
+  // Every call is bounded, but a socket abandoned at its deadline (or an exec credential plugin still
+  // running) may keep the event loop alive for a while: never let that delay the exit. Unref'd, so a
+  // clean finish exits at once.
+  setTimeout(() => process.exit(), 2000).unref();
 }

@@ -95,7 +95,7 @@ describe('preflight', () => {
     expect(byId['eks-cluster'].status).toBe('pass');
     expect(byId['kube-context']).toMatchObject({ status: 'fail', summary: expect.stringMatching(/^no kubeconfig found/), fix: expect.stringMatching(/update-kubeconfig/) });
     expect(report.results.filter((r) => r.result.status === 'skip').map((r) => r.check.id)).toEqual(
-      ['fsx', 'claims', 'crds', 'gpu-nodes', 'decode-pods', 'services', 'epp', 'inference-pool', 'weights', 'prometheus', 'idle']);
+      ['fsx', 'claims', 'crds', 'gpu-nodes', 'decode-pods', 'services', 'epp', 'epp-render', 'inference-pool', 'weights', 'prometheus', 'kv-subscriptions', 'idle']);
   });
 
   test('--skip-aws: EKS skipped, FSx checked against the PV only (warning)', async () => {

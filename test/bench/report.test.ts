@@ -90,8 +90,8 @@ describe('a run with a rate ladder and time series', () => {
   test('the cache rows come from the time series', () => {
     const rows = Object.fromEntries(tableRows(out.mainTableMarkdown).map((r) => [r[0], r.slice(1)]));
     expect(rows['prefix cache hit rate']).toEqual(['11%', '91%', '+80 pts']);
-    expect(rows['GPU KV cache usage']).toEqual(['98-99%', '66-68%', '-33 pts']);
-    expect(rows['waiting requests (peak, all pods)'][2]).toBe('-100%');
+    expect(rows['GPU KV cache usage (middle half of the run\'s samples)']).toEqual(['98-99%', '66-68%', '-33 pts']);
+    expect(rows['waiting requests (highest sample, all pods)'][2]).toBe('-100%');
     expect(rows['waiting requests (median while busy, all pods)']).toEqual(['188', '0', '-100%']);
     expect(rows.duration).toEqual(['840.2 s', '358.7 s', '2.3x faster']);
   });
@@ -145,7 +145,7 @@ describe('a rate-inf run whose cold start queues on both paths (what the simulat
 
   test('the steady-state queue row tells the paths apart where the equal peaks cannot', () => {
     const rows = Object.fromEntries(tableRows(out.mainTableMarkdown).map((r) => [r[0], r.slice(1)]));
-    expect(rows['waiting requests (peak, all pods)']).toEqual(['504', '504', '±0%']);
+    expect(rows['waiting requests (highest sample, all pods)']).toEqual(['504', '504', '±0%']);
     expect(rows['waiting requests (median while busy, all pods)']).toEqual(['200', '0', '-100%']);
   });
 
