@@ -162,7 +162,7 @@ function registerRun(program: Command, config: () => BenchConfig): void {
   addClusterOptions(program.command('run'))
     .description('Run the A/B benchmark in the cluster: per path reset the prefix caches, run vllm bench serve as a Job, collect the result and Prometheus time series; then write the report.')
     .addOption(new Option('--target <path>', 'which path(s) to measure').choices(['rr', 'llm-d', 'both']).default('both'))
-    .option('--ladder', 'also run the rate ladder (benchmark.ladderRates) after the main run')
+    .option('--ladder', 'also run the rate ladder after the main run (its rates: config benchmark.ladderRates)')
     .option('--ladder-only', 'run only the rate ladder')
     .option('--warmup', 'run a discarded warm-up (own seed) before each path')
     .option('--run-id <id>', 'id of this run; reuse an earlier id to resume it (finished steps are skipped)')
@@ -308,7 +308,7 @@ function registerCost(program: Command, config: () => BenchConfig): void {
     .action(action('cost', async (opts: { hours?: string; target: TargetOption; ladder?: boolean; warmup?: boolean; json?: boolean }) => {
       const hours = opts.hours === undefined ? undefined : Number(opts.hours);
       if (opts.hours !== undefined && !(Number(opts.hours) > 0)) {
-        throw new BenchError(`--hours ${JSON.stringify(opts.hours)}: must be a positive number of hours`, { exitCode: EXIT.badInput });
+        throw badInput(`--hours ${JSON.stringify(opts.hours)}: must be a positive number of hours`, 'e.g. --hours 3');
       }
       const { costReport, formatCost } = load.cost();
       const report = costReport(config(), { targets: load.plan().targetLabels(opts.target).length, ladder: !!opts.ladder, warmup: !!opts.warmup }, hours);

@@ -198,6 +198,15 @@ describe('failure paths', () => {
     expect(fs.readdirSync(s.outDir)).toEqual([]);
   });
 
+  test('log lines of a failed Job carry no terminal control sequences (a pod cannot drive the user\'s terminal)', async () => {
+    const s = setup({ targets: 'rr' });
+    const log = `${fixtureText('k8s/pod-log-failure.txt')}\u001b]0;owned\u0007\u001b[2J\u001b[31mRuntimeError: boom\u001b[0m\r\n`;
+    s.kube.behaviourFor = () => ({ pollsUntilDone: 1, outcome: 'failed', log });
+    const err = await expectError(runPlan(s.runner, s.steps, () => s.hooks));
+    expect(err.details[err.details.length - 1]).toBe('RuntimeError: boom');
+    for (const line of err.details) expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+
   test('the Job hits its activeDeadlineSeconds: reported as a timeout, Job deleted', async () => {
     const s = setup({ targets: 'rr' });
     s.kube.behaviourFor = () => ({ pollsUntilDone: 2, outcome: 'deadline', log: 'Starting main benchmark run...\nTraffic request rate: inf\n' });
