@@ -87,6 +87,17 @@ describe('llmd-bench run --dry-run and preflight without a cluster', () => {
     expect(r.stderr).toContain('what to do: run `aws eks update-kubeconfig --name llmd-bench --region us-west-2`');
   });
 
+  test('run --skip-preflight with no kubeconfig says the EKS fallback failed too, and why', () => {
+    const home = tmp();
+    const r = cli(['run', '--skip-preflight', '--timeout', '5', '--out', path.join(home, 'out')], {
+      HOME: home, KUBECONFIG: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '',
+      AWS_CONFIG_FILE: path.join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none'),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^llmd-bench run: no kubeconfig found \(looked at --kubeconfig, \$KUBECONFIG, ~\/\.kube\/config\); building one from EKS DescribeCluster failed too: eks:DescribeCluster llmd-bench in us-west-2: /m);
+    expect(r.stderr).toContain('what to do: run `aws eks update-kubeconfig');
+  });
+
   test('preflight with no kubeconfig at all and no AWS: one failure, the dependent checks skipped, exit 1', () => {
     const home = tmp();
     const r = cli(['preflight', '--skip-aws'], { HOME: home, KUBECONFIG: '' });

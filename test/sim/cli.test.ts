@@ -53,6 +53,8 @@ describe('llmd-bench simulate', () => {
     expect(first.stdout).toMatch(/request throughput \(req\/s\)/);
     expect(first.stdout).toMatch(/round-robin .*llm-d/);
     expect(first.stdout).toMatch(/Simulated 240 requests/);
+    // With --router all the A/B line still compares llm-d with round-robin.
+    expect(first.stdout).toMatch(/llm-d vs round-robin: \d+\.\d\dx request throughput/);
   });
 
   test('--json follows the contract', () => {
