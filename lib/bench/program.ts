@@ -76,9 +76,10 @@ export function buildProgram(): BenchCommand {
   return program;
 }
 
-/** Exit code of a CommanderError: help and version are success; a missing command is bad input. */
+/** Exit code of a CommanderError: help and version are success; help shown for a missing command is bad input. */
 function commanderExitCode(err: CommanderError): number {
   if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+  if (err.code === 'commander.help' && err.exitCode === 0) return 0; // `llmd-bench help`
   return EXIT.badInput;
 }
 

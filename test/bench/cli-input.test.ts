@@ -87,6 +87,8 @@ describe('--help and --version', () => {
     const help = await run(['simulate', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: llmd-bench simulate/);
+    expect((await run(['help'])).code).toBe(0);
+    expect((await run(['help', 'run'])).code).toBe(0);
     const version = await run(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout).toBe(`${versionText()}\n`);

@@ -10,6 +10,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { awsClientConfig } from '../../lib/bench/aws/client-config';
 import { createAwsApi } from '../../lib/bench/cluster/aws';
 import { DeadlineExceededError, withDeadline } from '../../lib/bench/deadline';
 
@@ -133,11 +134,41 @@ describe('AWS calls', () => {
 
   test('an AWS endpoint that never answers fails the call at the timeout (awsClientConfig alone only warned)', async () => {
     process.env.AWS_EC2_METADATA_DISABLED = 'true';
-    const api = createAwsApi('us-west-2', { timeoutMs: 800, endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' } });
-    const t0 = Date.now();
-    await expect(api.describeCluster('llmd-bench')).rejects.toThrow(/eks:DescribeCluster llmd-bench in us-west-2: no answer from AWS within 0\.8 s/);
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    // The SDK warns about Node 20 on stderr; keep the test output clean.
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const api = createAwsApi('us-west-2', { timeoutMs: 800, endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' } });
+      const t0 = Date.now();
+      await expect(api.describeCluster('llmd-bench')).rejects.toThrow(/eks:DescribeCluster llmd-bench in us-west-2: no answer from AWS within 0\.8 s/);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+    } finally {
+      warn.mockRestore();
+    }
     expect(sockets.length).toBeGreaterThan(0);
+  });
+});
+
+describe('awsClientConfig alone (what every AWS client of the CLI is built with)', () => {
+  const { server, sockets } = silentServer();
+  let port = 0;
+  beforeAll(async () => { port = await listen(server); });
+  afterAll(() => { for (const s of sockets) s.destroy(); server.close(); });
+
+  test('fails each attempt at its request timeout instead of only logging a warning', async () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
+      const client = new STSClient({
+        ...awsClientConfig({ region: 'us-west-2', timeoutMs: 600, maxAttempts: 2 }),
+        endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' },
+        logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+      });
+      const t0 = Date.now();
+      await expect(client.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'TimeoutError' });
+      expect(Date.now() - t0).toBeLessThan(5_000); // 2 attempts x 0.6 s + backoff
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 
