@@ -290,6 +290,9 @@ function registerReport(program: Command, config: () => BenchConfig): void {
         process.stdout.write(`${JSON.stringify(out.summary, null, 2)}\n`);
         return;
       }
+      if (out.summary.source === 'simulation') process.stdout.write('SIMULATED results (llmd-bench simulate): a prediction, not a measurement\n\n');
+      for (const why of out.summary.invalid_reasons) process.stderr.write(`INVALID: ${why}\n`);
+      for (const w of out.summary.warnings) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(`${out.mainTableMarkdown}\n\n`);
       const { formatRate } = load.reportFormat();
       if (out.summary.ladder.length > 0) process.stdout.write(`rate ladder: ${out.summary.ladder.map((l) => formatRate(l.request_rate)).join(', ')} req/s\n`);

@@ -82,6 +82,19 @@ describe('bad input: exit 2, one error line and a hint, never the help page', ()
   });
 });
 
+describe('report on the console', () => {
+  test('a simulated directory says SIMULATED before the table', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-simrep-'));
+    for (const f of fs.readdirSync(path.join(ROOT, 'test/fixtures/results/reference'))) {
+      const r = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/results/reference', f), 'utf8'));
+      fs.writeFileSync(path.join(dir, f), JSON.stringify({ ...r, source: 'simulator' }));
+    }
+    const r = await run(['report', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^SIMULATED results \(llmd-bench simulate\): a prediction, not a measurement\n\n\| metric \| round-robin \| llm-d \| advantage \|/);
+  });
+});
+
 describe('--help and --version', () => {
   test('help and version succeed (exit 0) on stdout', async () => {
     const help = await run(['simulate', '--help']);
