@@ -1,15 +1,16 @@
 /**
  * The benchmark commands of `llmd-bench`: preflight, run, report, cost. Each action turns errors into
- * a message with what to do and an exit code (1 cluster/AWS failure, 2 bad input, 130 Ctrl-C).
+ * a message with what to do and an exit code (1 cluster/AWS failure, 2 bad input, 130 Ctrl-C); see
+ * cli-kit.ts for what every command shares (errors, --timeout, help defaults).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import type { BenchConfig } from '../config';
-import { ConfigError } from '../config';
-import { BenchError, EXIT, describeError } from './errors';
+import { ConfigOption, action, addTimeoutOption, timeoutMs } from './cli-kit';
+import { BenchError, EXIT, badInput } from './errors';
 import type { PlannedStep, TargetOption } from './plan';
-import type { CheckResult, PreflightCheck, PreflightContext } from './preflight';
+import type { CheckResult, PreflightCheck, PreflightContext, PreflightReport } from './preflight';
 import { RUN_CONFIG_FILE } from './result-format';
 import type { AwsApi, KubeApi } from './cluster/types';
 
@@ -44,58 +45,55 @@ interface ClusterOptions {
   kubeconfig?: string;
   kubeContext?: string;
   skipAws?: boolean;
+  insecureHttp?: boolean;
+  timeout?: number;
 }
 
 function addClusterOptions(cmd: Command): Command {
-  return cmd
+  return addTimeoutOption(cmd
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config; none: built from EKS DescribeCluster)')
     .option('--kube-context <name>', 'kubeconfig context to use (default: its current context)')
-    .option('--skip-aws', 'do not call AWS (EKS/FSx checks skipped; use when you only have Kubernetes access)');
-}
-
-/** Runs an action; prints errors with their hint and sets the exit code instead of throwing. */
-function action<A extends unknown[]>(name: string, fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await fn(...args);
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        process.stderr.write(`llmd-bench ${name}: ${err.message}\n`);
-        process.exitCode = EXIT.badInput;
-        return;
-      }
-      const { text, exitCode } = describeError(err);
-      process.stderr.write(`llmd-bench ${name}: ${text}\n`);
-      process.exitCode = exitCode;
-    }
-  };
+    .option('--skip-aws', 'do not call AWS (EKS/FSx checks skipped; use when you only have Kubernetes access)')
+    .option('--insecure-http', 'allow a plain http:// API server (credentials in clear text; local test clusters only)'));
 }
 
 /** AWS and Kubernetes access for preflight and run. The real adapters load lazily here. */
 async function connect(config: BenchConfig, opts: ClusterOptions): Promise<PreflightContext> {
   let aws: AwsApi | undefined;
   let fallbackCluster: { name: string; region: string; endpoint: string; certificateAuthorityData: string } | undefined;
+  let fallbackError: string | undefined;
   const { prometheusServiceRef, prometheusViaKube } = load.prometheus();
+  const ms = timeoutMs(opts);
   if (!opts.skipAws) {
-    aws = load.aws().createAwsApi(config.aws.region);
+    aws = load.aws().createAwsApi(config.aws.region, { timeoutMs: ms });
     const noKubeconfig = !opts.kubeconfig && !process.env.KUBECONFIG && !fs.existsSync(path.join(process.env.HOME ?? '', '.kube', 'config'));
     if (noKubeconfig) {
-      const c = await aws.describeCluster(config.cluster.name).catch(() => undefined);
-      if (c) fallbackCluster = { name: c.name, region: config.aws.region, endpoint: c.endpoint, certificateAuthorityData: c.certificateAuthorityData };
+      try {
+        const c = await aws.describeCluster(config.cluster.name);
+        if (c) fallbackCluster = { name: c.name, region: config.aws.region, endpoint: c.endpoint, certificateAuthorityData: c.certificateAuthorityData };
+        else fallbackError = `cluster ${config.cluster.name} not found in ${config.aws.region}`;
+      } catch (err) {
+        fallbackError = (err as Error).message;
+      }
     }
   }
   let kube: KubeApi | undefined;
   let kubeError: BenchError | undefined;
   try {
-    kube = load.kube().connectKube({ kubeconfig: opts.kubeconfig, context: opts.kubeContext, fallbackCluster }, config.cluster.name, config.aws.region);
+    kube = load.kube().connectKube({
+      kubeconfig: opts.kubeconfig, context: opts.kubeContext, fallbackCluster, fallbackError, timeoutMs: ms, allowInsecureHttp: !!opts.insecureHttp,
+    }, config.cluster.name, config.aws.region);
   } catch (err) {
     kubeError = err instanceof BenchError ? err : new BenchError((err as Error).message);
+    // What the user passed is wrong (unreadable --kubeconfig, unknown --kube-context, http:): stop with exit 2.
+    if (kubeError.exitCode === EXIT.badInput) throw kubeError;
   }
   const prometheus = kube ? prometheusViaKube(kube, prometheusServiceRef(config)) : undefined;
   return { config, aws, kube, kubeError, prometheus };
 }
 
-async function preflightWithProgress(ctx: PreflightContext, quiet = false): Promise<boolean> {
+/** Runs the preflight checks with a live list; prints the failures and warnings; returns the report. */
+async function preflightWithProgress(ctx: PreflightContext, quiet = false): Promise<PreflightReport> {
   const { CHECKS, formatPreflight, runCheck } = load.preflight();
   const { Listr } = load.listr2();
   const memo = {};
@@ -116,16 +114,25 @@ async function preflightWithProgress(ctx: PreflightContext, quiet = false): Prom
   if (problems.length > 0) {
     process.stderr.write(`${formatPreflight({ ok: report.ok, results: problems }).join('\n')}\n`);
   }
-  return report.ok;
+  return report;
+}
+
+/** The error a failed preflight ends with: the paused cluster gets its resume command, not "fix the checks". */
+function preflightError(report: PreflightReport, running: boolean): BenchError {
+  const paused = report.results.find((r) => r.check.id === 'paused' && r.result.status === 'fail');
+  if (paused) return new BenchError(`the cluster is paused (gpuNodes.count=0)${running ? '; nothing was started' : ''}`, { hint: paused.result.fix });
+  return running
+    ? new BenchError('preflight failed; nothing was started', { hint: 'fix the checks marked ✖ above, or pass --skip-preflight if you know better' })
+    : new BenchError('preflight failed', { hint: 'fix the checks marked ✖ above and run `npx llmd-bench preflight` again' });
 }
 
 function registerPreflight(program: Command, config: () => BenchConfig): void {
   addClusterOptions(program.command('preflight'))
-    .description('Check that the cluster is ready for a fair benchmark (EKS, FSx, nodes, pods, EPP, InferencePool, weights, Prometheus); says what to do about each failure.')
+    .description('Check that the cluster is ready for a fair benchmark (EKS, FSx, nodes, pods, EPP render and KV-event subscriptions, InferencePool, weights, Prometheus); says what to do about each failure.')
     .action(action('preflight', async (opts: ClusterOptions) => {
       const c = config();
-      const ok = await preflightWithProgress(await connect(c, opts));
-      if (!ok) throw new BenchError('preflight failed', { hint: 'fix the checks marked ✖ above and run `npx llmd-bench preflight` again' });
+      const report = await preflightWithProgress(await connect(c, opts));
+      if (!report.ok) throw preflightError(report, false);
       process.stdout.write('preflight passed: the cluster is ready for `npx llmd-bench run`\n');
     }));
 }
@@ -155,7 +162,7 @@ function registerRun(program: Command, config: () => BenchConfig): void {
   addClusterOptions(program.command('run'))
     .description('Run the A/B benchmark in the cluster: per path reset the prefix caches, run vllm bench serve as a Job, collect the result and Prometheus time series; then write the report.')
     .addOption(new Option('--target <path>', 'which path(s) to measure').choices(['rr', 'llm-d', 'both']).default('both'))
-    .option('--ladder', 'also run the rate ladder (benchmark.ladderRates) after the main run')
+    .option('--ladder', 'also run the rate ladder after the main run (its rates: config benchmark.ladderRates)')
     .option('--ladder-only', 'run only the rate ladder')
     .option('--warmup', 'run a discarded warm-up (own seed) before each path')
     .option('--run-id <id>', 'id of this run; reuse an earlier id to resume it (finished steps are skipped)')
@@ -174,9 +181,11 @@ function registerRun(program: Command, config: () => BenchConfig): void {
         dryRun(c, steps, outDir);
         return;
       }
+      load.resultsIo().checkOutputDir(outDir, opts.out ? '--out' : 'results directory');
       const ctx = { ...(await connect(c, opts)), runId };
-      if (!opts.skipPreflight && !(await preflightWithProgress(ctx))) {
-        throw new BenchError('preflight failed; nothing was started', { hint: 'fix the checks marked ✖ above, or pass --skip-preflight if you know better' });
+      if (!opts.skipPreflight) {
+        const report = await preflightWithProgress(ctx);
+        if (!report.ok) throw preflightError(report, true);
       }
       if (!ctx.kube) throw ctx.kubeError ?? new BenchError('no Kubernetes access');
       await executeRun(c, ctx, steps, runId, outDir, opts);
@@ -203,6 +212,7 @@ async function executeRun(c: BenchConfig, ctx: PreflightContext, steps: PlannedS
   };
   process.once('SIGINT', onSigint);
   const warnings: string[] = [];
+  const outcomes: { title: string; validity?: string; reasons?: readonly string[] }[] = [];
   try {
     const tasks = new Listr(steps.map((step) => ({
       title: step.title,
@@ -211,9 +221,11 @@ async function executeRun(c: BenchConfig, ctx: PreflightContext, steps: PlannedS
           update: (p) => { task.output = formatProgress(p); },
           warn: (m) => warnings.push(m),
         }, abort.signal);
+        outcomes.push({ title: step.title, validity: outcome.validity, reasons: outcome.invalidReasons });
+        const invalid = outcome.validity === 'invalid' ? ' — INVALID (see the warnings)' : '';
         task.title = outcome.status === 'skipped'
           ? `${step.title}: already collected`
-          : `${step.title}: ${outcome.completed} completed, ${outcome.failed ?? 0} failed in ${formatDuration(outcome.durationS ?? 0)}`;
+          : `${step.title}: ${outcome.completed} completed, ${outcome.failed ?? 0} failed in ${formatDuration(outcome.durationS ?? 0)}${invalid}`;
       },
     })), { concurrent: false, exitOnError: true, registerSignalListeners: false, fallbackRenderer: 'simple' });
     await tasks.run();
@@ -226,42 +238,61 @@ async function executeRun(c: BenchConfig, ctx: PreflightContext, steps: PlannedS
     const out = await load.report().generateReport({ resultsDir: outDir, outDir: path.join(outDir, 'report'), mainRate: c.benchmark.requestRate });
     process.stdout.write(`\n${out.mainTableMarkdown}\n\nreport: ${path.join(outDir, 'report', 'report.md')}\n`);
   }
+  const invalid = outcomes.filter((o) => o.validity === 'invalid');
+  if (invalid.length > 0) {
+    throw new BenchError(`${invalid.length} result(s) are INVALID: the path was not live as measured (kept, and marked invalid in the report and summary.json)`, {
+      details: invalid.flatMap((o) => (o.reasons ?? []).map((r) => `${o.title}: ${r}`)),
+      hint: 'fix the cause (see `npx llmd-bench preflight`) and measure again with a new --run-id',
+    });
+  }
 }
 
-/** The newest directory under ./results that holds JSON files (run ids sort by time). */
-export function latestResultsDir(root = RESULTS_ROOT): string | undefined {
-  if (!fs.existsSync(root)) return undefined;
-  return fs.readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.readdirSync(path.join(root, d.name)).some((f) => f.endsWith('.json')))
-    .map((d) => path.join(root, d.name))
-    .sort()
-    .pop();
+/**
+ * The results directory `report` uses without an argument: the newest *measured* run under
+ * ./results (by the time in its run id, else its files' modification time), never a simulation.
+ */
+export function chooseResultsDir(root = RESULTS_ROOT): { dir: string; note: string } {
+  const { chosen, skippedSimulated } = load.resultsIo().newestMeasuredRun(root);
+  const sims = skippedSimulated.length > 0 ? `; skipped simulated ${skippedSimulated.join(', ')}` : '';
+  if (!chosen) {
+    throw badInput(`no results directory given and no measured run under ${RESULTS_ROOT}/${sims}`,
+      skippedSimulated.length > 0 ? `to render a simulation pass its directory: npx llmd-bench report ${skippedSimulated[0]}` : 'pass one: npx llmd-bench report <results-dir>');
+  }
+  return { dir: chosen.dir, note: `report: using ${chosen.dir}, the newest measured run (by ${chosen.timeFrom})${sims}` };
 }
 
 function parseRate(value: string): number | 'inf' {
   if (value === 'inf') return 'inf';
   const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new BenchError(`--main-rate ${JSON.stringify(value)}: must be "inf" or a positive number`, { exitCode: EXIT.badInput });
+  if (!(n > 0) || !Number.isFinite(n)) throw badInput(`--main-rate ${JSON.stringify(value)}: must be "inf" or a positive number`, 'e.g. --main-rate inf or --main-rate 10');
   return n;
 }
 
 function registerReport(program: Command, config: () => BenchConfig): void {
   program.command('report')
     .description('Write the report of a results directory: Markdown in the reference table\'s layout (metric | round-robin | llm-d | advantage), the rate-ladder table, SVG plots and summary.json. Works on `run` output, `simulate --out` output and hand-made vllm bench serve --save-result files.')
-    .argument('[results-dir]', `directory of result JSON files (default: the newest under ${RESULTS_ROOT}/)`)
+    .argument('[results-dir]', `directory of result JSON files (default: the newest measured run under ${RESULTS_ROOT}/, never a simulation)`)
     .option('--out <dir>', 'where to write report.md, summary.json and the SVGs (default: <results-dir>/report)')
-    .option('--main-rate <rate>', 'request rate of the main comparison (default: benchmark.requestRate)')
+    .addOption(new ConfigOption('--main-rate <rate>', 'request rate of the main comparison; an error if the directory has no result at it', 'benchmark.requestRate'))
     .option('--json', 'print summary.json to stdout instead of the table')
     .action(action('report', async (dirArg: string | undefined, opts: { out?: string; mainRate?: string; json?: boolean }) => {
-      const dir = dirArg ?? latestResultsDir();
-      if (!dir) throw new BenchError(`no results directory given and none under ${RESULTS_ROOT}/`, { exitCode: EXIT.badInput, hint: 'pass one: npx llmd-bench report <results-dir>' });
+      let dir = dirArg;
+      if (dir === undefined) {
+        const chosen = chooseResultsDir();
+        dir = chosen.dir;
+        process.stderr.write(`${chosen.note}\n`);
+      }
       const mainRate = opts.mainRate !== undefined ? parseRate(opts.mainRate) : config().benchmark.requestRate;
       const outDir = opts.out ?? path.join(dir, 'report');
-      const out = await load.report().generateReport({ resultsDir: dir, outDir, mainRate });
+      if (opts.out !== undefined) load.resultsIo().checkOutputDir(outDir, '--out');
+      const out = await load.report().generateReport({ resultsDir: dir, outDir, mainRate, strictMainRate: opts.mainRate !== undefined });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(out.summary, null, 2)}\n`);
         return;
       }
+      if (out.summary.source === 'simulation') process.stdout.write('SIMULATED results (llmd-bench simulate): a prediction, not a measurement\n\n');
+      for (const why of out.summary.invalid_reasons) process.stderr.write(`INVALID: ${why}\n`);
+      for (const w of out.summary.warnings) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(`${out.mainTableMarkdown}\n\n`);
       const { formatRate } = load.reportFormat();
       if (out.summary.ladder.length > 0) process.stdout.write(`rate ladder: ${out.summary.ladder.map((l) => formatRate(l.request_rate)).join(', ')} req/s\n`);
@@ -280,7 +311,7 @@ function registerCost(program: Command, config: () => BenchConfig): void {
     .action(action('cost', async (opts: { hours?: string; target: TargetOption; ladder?: boolean; warmup?: boolean; json?: boolean }) => {
       const hours = opts.hours === undefined ? undefined : Number(opts.hours);
       if (opts.hours !== undefined && !(Number(opts.hours) > 0)) {
-        throw new BenchError(`--hours ${JSON.stringify(opts.hours)}: must be a positive number of hours`, { exitCode: EXIT.badInput });
+        throw badInput(`--hours ${JSON.stringify(opts.hours)}: must be a positive number of hours`, 'e.g. --hours 3');
       }
       const { costReport, formatCost } = load.cost();
       const report = costReport(config(), { targets: load.plan().targetLabels(opts.target).length, ladder: !!opts.ladder, warmup: !!opts.warmup }, hours);

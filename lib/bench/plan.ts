@@ -2,7 +2,7 @@
 import * as path from 'path';
 import type { BenchConfig } from '../config';
 import { BenchmarkRun, benchmarkJobName, resultFileName, validateRun } from '../../k8s/bench/benchmark-job';
-import { PATH_LABELS, PathLabel, timeseriesFileName } from './result-format';
+import { PATH_LABELS, PathLabel, checksFileName, timeseriesFileName } from './result-format';
 import { BenchError, EXIT } from './errors';
 
 export type TargetOption = 'rr' | 'llm-d' | 'both';
@@ -24,6 +24,8 @@ export interface PlannedStep {
   /** Local result file (warm-ups go to `warmup/`, which `report` ignores). */
   readonly resultPath: string;
   readonly timeseriesPath: string;
+  /** The liveness checks and CPU throttling recorded after the run (run-checks.ts). */
+  readonly checksPath: string;
   /** Whether the prefix caches are reset first (every measured run; warm-ups need no clean cache). */
   readonly resetCaches: boolean;
   readonly title: string;
@@ -38,11 +40,7 @@ export function targetLabels(option: TargetOption): PathLabel[] {
   }
 }
 
-/** A run id from the clock: `20261125-2301` (UTC minutes), valid in Job names and file names. */
-export function newRunId(nowMs: number): string {
-  const iso = new Date(nowMs).toISOString();
-  return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 16).replace(':', '')}`;
-}
+export { newRunId } from './result-format';
 
 export function planRun(config: BenchConfig, opts: PlanOptions): PlannedStep[] {
   const b = config.benchmark;
@@ -62,6 +60,7 @@ export function planRun(config: BenchConfig, opts: PlanOptions): PlannedStep[] {
       jobName: benchmarkJobName(run),
       resultPath: path.join(dir, file),
       timeseriesPath: path.join(dir, timeseriesFileName(file.replace(/\.json$/, ''))),
+      checksPath: path.join(dir, checksFileName(file.replace(/\.json$/, ''))),
       resetCaches: run.phase !== 'warmup',
       title,
     });

@@ -2,19 +2,23 @@
  * `llmd-bench preflight`: everything a run needs, checked in order, each failure with what to do.
  * AWS: the EKS cluster is ACTIVE at the configured version, the FSx file system is AVAILABLE with
  * the mount name the PV uses. Kubernetes: the right context, the CRDs, GPU nodes, decode pods, the
- * EPP, the InferencePool, the weights marker, Prometheus, and no other benchmark running.
+ * EPP, the InferencePool, the weights marker, Prometheus, and no other benchmark running. Liveness of
+ * the llm-d chain: the render Service tokenizes, and the EPP holds a KV-event subscriber per decode pod.
+ * A paused cluster (gpuNodes.count=0) gets one message with the resume command; the first unreachable
+ * API server skips every later Kubernetes check instead of failing each one again.
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import type { BenchConfig } from '../config';
+import { servedModelName, type BenchConfig } from '../config';
 import { INSTANCE_TYPES } from '../config/tables/instances';
 import { BENCH_CLIENT_SELECTOR, RUN_ID_LABEL } from '../../k8s/bench/benchmark-job';
 import { decodeLabelSelector, decodePodLabels } from '../../k8s/labels';
 import { GPU_NODE_ROLE, NODE_ROLE_LABEL, sharedNames } from '../../k8s/names';
 import { isPodReady, notReadyReason } from './cache-reset';
 import { updateKubeconfigHint } from './cluster/client-node';
-import type { AwsApi, EksClusterInfo, KubeApi, PrometheusApi } from './cluster/types';
+import { isUnreachable, type AwsApi, type EksClusterInfo, type KubeApi, type PrometheusApi } from './cluster/types';
 import { BenchError, describeError } from './errors';
 import { prometheusServiceRef, scalarOf } from './prometheus';
+import { EPP_METRICS, identifiesPod } from './run-checks';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -44,9 +48,35 @@ export interface PreflightCheck {
   run(ctx: PreflightContext, memo: Memo): Promise<CheckResult>;
 }
 
-/** Answers shared between checks (DescribeCluster is needed by two). */
+/** Answers shared between checks (DescribeCluster is needed by two) and what stops the later ones. */
 export interface Memo {
   cluster?: EksClusterInfo | null;
+  /** The GPU node group is scaled to 0: nothing else is worth checking. */
+  paused?: boolean;
+  /** The API server did not answer (refused, DNS, TLS, --timeout): the later Kubernetes checks are skipped. */
+  unreachable?: string;
+  /** Prometheus failed its check: the checks that query it are skipped. */
+  prometheusDown?: boolean;
+}
+
+/** The stacks a paused cluster is resumed with (lib/stacks: the GPU node group, then the workloads). */
+export const RESUME_STACKS = ['LlmdBench-GpuNodes', 'LlmdBench-Workloads'] as const;
+
+/** The command that resumes a paused cluster. */
+export function resumeCommand(): string {
+  return `npx cdk deploy ${RESUME_STACKS.join(' ')} -c gpuNodes.count=<N>`;
+}
+
+/** vLLM's chat render endpoint, which the EPP's token producer calls (llm-d-router v0.10.0 tokenizer/vllm_http.go chatRenderPath). */
+export const CHAT_RENDER_PATH = '/v1/chat/completions/render';
+
+/**
+ * Where the EPP's token producer renders: the render Service on vLLM's port, the same target as the
+ * rendered EndpointPickerConfig's token-producer `vllm.url` (test/bench/preflight.test.ts checks they agree).
+ */
+export function renderTarget(config: BenchConfig): { namespace: string; service: string; port: number } {
+  const n = sharedNames(config);
+  return { namespace: n.namespace, service: n.renderService, port: config.vllm.port };
 }
 
 export const CRD_INFERENCE_POOL = 'inferencepools.inference.networking.k8s.io';
@@ -59,8 +89,13 @@ const warn = (summary: string, fix: string, details?: string[]): CheckResult => 
 const skip = (summary: string): CheckResult => ({ status: 'skip', summary });
 
 /** A check that needs the cluster; skipped (not failed twice) when there is no Kubernetes access. */
-function withKube(fn: (kube: KubeApi, ctx: PreflightContext) => Promise<CheckResult>): PreflightCheck['run'] {
-  return (ctx) => (ctx.kube ? fn(ctx.kube, ctx) : Promise.resolve(skip('no Kubernetes access (see the kubeconfig check)')));
+function withKube(fn: (kube: KubeApi, ctx: PreflightContext, memo: Memo) => Promise<CheckResult>): PreflightCheck['run'] {
+  return (ctx, memo) => {
+    if (memo.paused) return Promise.resolve(skip('cluster paused'));
+    if (!ctx.kube) return Promise.resolve(skip('no Kubernetes access (see the kubeconfig check)'));
+    if (memo.unreachable) return Promise.resolve(skip('API server unreachable (see the kubeconfig check)'));
+    return fn(ctx.kube, ctx, memo);
+  };
 }
 
 async function describeClusterOnce(ctx: PreflightContext, memo: Memo): Promise<EksClusterInfo | undefined> {
@@ -78,9 +113,20 @@ function norm(url: string): string {
 
 export const CHECKS: readonly PreflightCheck[] = [
   {
+    id: 'paused',
+    title: 'GPU nodes are not paused',
+    async run(ctx, memo) {
+      if (ctx.config.gpuNodes.count > 0) return pass(`gpuNodes.count=${ctx.config.gpuNodes.count}`);
+      memo.paused = true;
+      return fail('the cluster is paused: gpuNodes.count=0 (GPU node group scaled to 0, no vLLM replicas), so there is nothing to benchmark',
+        `resume it with \`${resumeCommand()}\` (N GPU nodes, 8 in the reference run; also drop gpuNodes.count=0 from cdk.json if you set it there), wait for the decode pods to be Ready, then run preflight again`);
+    },
+  },
+  {
     id: 'eks-cluster',
     title: 'EKS cluster is ACTIVE at the configured version',
     async run(ctx, memo) {
+      if (memo.paused) return skip('cluster paused');
       if (!ctx.aws) return skip('--skip-aws');
       const { name, kubernetesVersion } = ctx.config.cluster;
       const c = await describeClusterOnce(ctx, memo);
@@ -94,6 +140,7 @@ export const CHECKS: readonly PreflightCheck[] = [
     id: 'kube-context',
     title: 'kubeconfig points at this cluster',
     async run(ctx, memo) {
+      if (memo.paused) return skip('cluster paused');
       const hint = updateKubeconfigHint(ctx.config.cluster.name, ctx.config.aws.region);
       if (!ctx.kube) return fail(ctx.kubeError?.message ?? 'no Kubernetes access', ctx.kubeError?.hint ?? hint);
       const { contextName, server, source } = ctx.kube.context;
@@ -108,6 +155,7 @@ export const CHECKS: readonly PreflightCheck[] = [
       } catch (err) {
         const status = (err as { status?: number }).status;
         if (status === 401 || status === 403) return fail(`context ${contextName}: not authorized (HTTP ${status})`, 'add your IAM role to cluster.adminRoleArns and redeploy, or use a role that has an access entry');
+        if (isUnreachable(err)) memo.unreachable = (err as Error).message;
         return fail(`cannot reach the API server of context ${contextName}: ${(err as Error).message}`, 'the endpoint is private by default: run from inside the VPC, or add your IP to cluster.publicAccessCidrs and redeploy');
       }
       return pass(`context ${contextName} (${source === 'describe-cluster' ? 'built from DescribeCluster' : 'kubeconfig'}) at ${server}`);
@@ -232,6 +280,38 @@ export const CHECKS: readonly PreflightCheck[] = [
     }),
   },
   {
+    id: 'epp-render',
+    title: 'the EPP\'s render backend tokenizes a chat request',
+    run: withKube(async (kube, ctx) => {
+      const t = renderTarget(ctx.config);
+      const where = `${t.namespace}/${t.service}:${t.port}${CHAT_RENDER_PATH}`;
+      const body = { model: servedModelName(ctx.config), messages: [{ role: 'user', content: 'llmd-bench preflight: render check' }], add_generation_prompt: true };
+      const logs = `kubectl -n ${t.namespace} get endpoints ${t.service}; kubectl -n ${t.namespace} logs deploy/${sharedNames(ctx.config).eppDeployment} -c epp | grep -i render`;
+      let reply: { status: number; body: string };
+      try {
+        reply = await kube.serviceProxyPost(t.namespace, t.service, t.port, CHAT_RENDER_PATH, body);
+      } catch (err) {
+        if (isUnreachable(err)) throw err;
+        return fail(`POST ${where} failed: ${(err as Error).message}`, `the EPP cannot tokenize without it: ${logs}`);
+      }
+      if (reply.status === 404) {
+        return fail(`POST ${where} answered 404: the render endpoint is off or missing, so the EPP gets no tokens and scores every pod 0 (it only logs the error)`,
+          `vLLM v0.30+ serves render only with --enable-scale-out (or use \`vllm launch render\`); check the vLLM tag and ${logs}`);
+      }
+      if (reply.status !== 200) return fail(`POST ${where} answered HTTP ${reply.status}: ${reply.body.slice(0, 200)}`, `the EPP cannot tokenize without it: ${logs}`);
+      let ids: unknown;
+      try {
+        ids = (JSON.parse(reply.body) as { token_ids?: unknown }).token_ids;
+      } catch {
+        ids = undefined;
+      }
+      if (!Array.isArray(ids) || ids.length === 0 || !ids.every((x) => Number.isInteger(x))) {
+        return fail(`POST ${where} answered 200 without token_ids: ${reply.body.slice(0, 200)}`, `the EPP's token producer reads token_ids from this answer; check what serves ${t.service} (${logs})`);
+      }
+      return pass(`${ids.length} token ids from ${t.service}:${t.port}`);
+    }),
+  },
+  {
     id: 'inference-pool',
     title: 'InferencePool exists',
     run: withKube(async (kube, ctx) => {
@@ -259,24 +339,51 @@ export const CHECKS: readonly PreflightCheck[] = [
   {
     id: 'prometheus',
     title: 'Prometheus is reachable and scrapes vLLM',
-    run: withKube(async (_kube, ctx) => {
+    run: withKube(async (_kube, ctx, memo) => {
       const ref = prometheusServiceRef(ctx.config);
       const where = `${ref.namespace}/${ref.service}:${ref.port}`;
       const fix = `check benchmark.prometheusService (${ctx.config.benchmark.prometheusService}) and kubectl -n ${ref.namespace} get svc`;
+      memo.prometheusDown = true;
       if (!ctx.prometheus) return fail(`no Prometheus client for ${where}`, fix);
       let ready = false;
       try {
         ready = await ctx.prometheus.ready();
       } catch (err) {
+        if (isUnreachable(err)) throw err;
         return fail(`${where} unreachable through the API server: ${(err as Error).message}`, fix);
       }
       if (!ready) return fail(`${where} is not ready`, fix);
+      memo.prometheusDown = false;
       const ns = sharedNames(ctx.config).namespace;
       const scraped = scalarOf(await ctx.prometheus.query(`count(vllm:num_requests_running{namespace="${ns}"})`)) ?? 0;
       if (scraped < ctx.config.vllm.replicas) {
         return warn(`Prometheus sees ${scraped}/${ctx.config.vllm.replicas} vLLM pods`, `runs work, but progress and time series will be incomplete: check the vLLM PodMonitor (kubectl -n ${ns} get podmonitors)`);
       }
       return pass(`${where} ready, ${scraped} vLLM pods scraped`);
+    }),
+  },
+  {
+    id: 'kv-subscriptions',
+    title: 'the EPP subscribes to the KV-cache events of every decode pod',
+    run: withKube(async (kube, ctx, memo) => {
+      if (memo.prometheusDown || !ctx.prometheus) return skip('Prometheus unavailable (see the Prometheus check)');
+      const ns = sharedNames(ctx.config).namespace;
+      const fix = `kubectl -n ${ns} logs deploy/${sharedNames(ctx.config).eppDeployment} -c epp | grep -i -e zmq -e subscriber; check the decode pods' --kv-events-config and port ${ctx.config.vllm.kvEventsPort}`;
+      const subscribers = scalarOf(await ctx.prometheus.query(`max(${EPP_METRICS.activeSubscribers}{namespace="${ns}"})`));
+      if (subscribers === undefined) {
+        return fail(`Prometheus has no ${EPP_METRICS.activeSubscribers}: the EPP's metrics are not scraped, so no run could prove the llm-d path live`,
+          `check the EPP's ServiceMonitor and metrics token: kubectl -n ${ns} get servicemonitors; the Prometheus targets page`);
+      }
+      const want = ctx.config.vllm.replicas;
+      if (subscribers < want) return fail(`the EPP manages ${subscribers} KV-event subscribers for ${want} decode pods: its index cannot see what the others cache`, fix);
+      const pods = (await kube.listPods(ns, decodeLabelSelector(ctx.config))).filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '?');
+      const errors = await ctx.prometheus.query(`sum by (pod_identifier) (increase(${EPP_METRICS.zmqErrors}{namespace="${ns}"}[5m]))`);
+      const failing = pods.filter((pod) => errors.some((s) => identifiesPod(s.metric.pod_identifier ?? '', ns, pod) && (s.values[0]?.[1] ?? 0) > 0));
+      if (failing.length > 0) return warn(`ZMQ errors in the last 5 min on the subscribers of ${failing.join(', ')}`, fix);
+      const received = await ctx.prometheus.query(`sum by (pod_identifier) (${EPP_METRICS.messagesReceived}{namespace="${ns}"})`);
+      const heard = pods.filter((pod) => received.some((s) => identifiesPod(s.metric.pod_identifier ?? '', ns, pod) && (s.values[0]?.[1] ?? 0) > 0));
+      // An idle pod publishes nothing until it stores a block, so silence here is not a failure; `run` checks it after each run.
+      return pass(`${subscribers} subscribers for ${want} decode pods; events received so far from ${heard.length} of them`);
     }),
   },
   {
@@ -308,6 +415,8 @@ export async function runCheck(check: PreflightCheck, ctx: PreflightContext, mem
   try {
     return await check.run(ctx, memo);
   } catch (err) {
+    // The first unreachable API server fails this check; the later ones are skipped, not failed again.
+    if (isUnreachable(err)) memo.unreachable ??= (err as Error).message;
     // The hint goes to `fix` only: describeError's text already carries it ("what to do" twice).
     if (err instanceof BenchError) return fail(err.message, err.hint ?? 'see the message; re-run preflight when fixed', [...err.details]);
     return fail(describeError(err).text, 'see the message; re-run preflight when fixed');

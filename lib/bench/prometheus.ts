@@ -118,6 +118,7 @@ export async function collectTimeSeries(
 ): Promise<{ file: TimeSeriesFile; missing: string[] }> {
   const step = config.benchmark.metricsStepSeconds;
   const queries = timeSeriesQueries(config, step * 4);
+  const rateWindow = Math.max(30, step * 4);
   const series: TimeSeriesFile['series'] = {};
   const missing: string[] = [];
   for (const name of Object.keys(TIME_SERIES) as TimeSeriesName[]) {
@@ -135,7 +136,7 @@ export async function collectTimeSeries(
     }
   }
   return {
-    file: { label, request_rate: requestRate, started_at: new Date(startS * 1000).toISOString(), step_s: step, source: 'prometheus', series },
+    file: { label, request_rate: requestRate, started_at: new Date(startS * 1000).toISOString(), step_s: step, rate_window_s: rateWindow, source: 'prometheus', series },
     missing,
   };
 }

@@ -68,6 +68,8 @@ export interface TimeSeriesFile {
   readonly started_at: string;
   /** Sampling step in seconds. */
   readonly step_s: number;
+  /** Window of the rate series (prefix-cache hit rate) in seconds; absent: one step. */
+  readonly rate_window_s?: number;
   /** Where the samples came from. */
   readonly source: 'prometheus' | 'simulator';
   readonly series: Partial<Record<TimeSeriesName, Record<string, ReadonlyArray<readonly [number, number]>>>>;
@@ -75,7 +77,7 @@ export interface TimeSeriesFile {
 
 export const TIME_SERIES = {
   kv_cache_usage: 'fraction 0..1 of KV blocks in use (vllm:kv_cache_usage_perc)',
-  prefix_cache_hit_rate: 'fraction 0..1 of prefix-cache query tokens that hit, over the last step',
+  prefix_cache_hit_rate: 'fraction 0..1 of prefix-cache query tokens that hit, over the preceding rate_window_s (default: one step); not cumulative',
   num_requests_running: 'requests in the running batch (vllm:num_requests_running)',
   num_requests_waiting: 'requests queued in the engine (vllm:num_requests_waiting)',
   epp_picks: 'requests the EPP routed to each pod per second (llm-d path only)',
@@ -92,8 +94,49 @@ export function resultBaseName(label: string, requestRate: number | 'inf', runId
 /** File name endings inside a results directory. */
 export const RESULT_SUFFIX = '.json';
 export const TIMESERIES_SUFFIX = '.timeseries.json';
+/** `<base>.checks.json`: the liveness checks and CPU throttling `run` recorded for a result (RunChecksFile). */
+export const CHECKS_SUFFIX = '.checks.json';
 /** Files vLLM or this tool may leave beside results that are not results (skipped by `report`). */
-export const SIDE_FILE_SUFFIXES = [TIMESERIES_SUFFIX, '.pytorch.json', '.summary.json', '.config.json'] as const;
+export const SIDE_FILE_SUFFIXES = [TIMESERIES_SUFFIX, CHECKS_SUFFIX, '.pytorch.json', '.summary.json', '.config.json'] as const;
+
+/** Whether a measured result can be trusted: every liveness check passed, one failed, or some could not be made. */
+export type RunValidity = 'valid' | 'invalid' | 'unchecked';
+
+export interface RunCheck {
+  /** kv_events_per_pod, index_non_empty, prefix_lookups (llm-d); every_pod_served (round-robin). */
+  readonly name: string;
+  readonly status: 'pass' | 'fail' | 'unknown';
+  readonly detail: string;
+}
+
+/** CPU throttling of one container name over a run (the worst of its pods), from cAdvisor. */
+export interface ThrottlingFigure {
+  readonly container: string;
+  /** Throttled CFS periods / all CFS periods, 0..1; null when there is no CFS quota (no CPU limit) or no data. */
+  readonly throttled_fraction: number | null;
+  readonly worst_pod: string | null;
+  /** Highest mean CPU use of one pod's container over the run, cores. */
+  readonly cpu_cores_max: number | null;
+  /** throttled_fraction above 5%. */
+  readonly warn: boolean;
+}
+
+/** What `run` proved about one result (`<base>.checks.json`, beside the result). */
+export interface RunChecksFile {
+  readonly label: string;
+  readonly request_rate: number | 'inf';
+  readonly status: RunValidity;
+  /** Why it is invalid or unchecked, one sentence each. */
+  readonly reasons: readonly string[];
+  readonly checks: readonly RunCheck[];
+  readonly decode_pods: readonly string[];
+  readonly cpu_throttling: readonly ThrottlingFigure[];
+}
+
+/** `<base>.checks.json`: the checks file that belongs to a result. */
+export function checksFileName(base: string): string {
+  return `${base}${CHECKS_SUFFIX}`;
+}
 /** What `llmd-bench run` records about itself in a results directory. */
 export const RUN_CONFIG_FILE = 'llmd-bench-run.config.json';
 
@@ -121,6 +164,34 @@ export const RESULT_LOG_MARKERS = {
   begin: '===LLMD-BENCH-RESULT-BEGIN===',
   end: '===LLMD-BENCH-RESULT-END===',
 } as const;
+
+/** `source` of results and time series the simulator wrote (`llmd-bench simulate --out`). */
+export const SIMULATOR_SOURCE = 'simulator';
+
+/** True for a result (or time series) JSON the simulator wrote. */
+export function isSimulated(raw: unknown): boolean {
+  return raw !== null && typeof raw === 'object' && (raw as { source?: unknown }).source === SIMULATOR_SOURCE;
+}
+
+/** A run id from the clock: `20261125-2301` (UTC minutes), valid in Job names and file names. */
+export function newRunId(nowMs: number): string {
+  const iso = new Date(nowMs).toISOString();
+  return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 16).replace(':', '')}`;
+}
+
+/** When a run id made by newRunId (or a directory named after one) was started, ms; undefined for other names. */
+export function runIdTime(name: string): number | undefined {
+  const m = /(?:^|-)(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(?:$|-)/.exec(name);
+  if (!m) return undefined;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/** vLLM's `date` stamp of a result (%Y%m%d-%H%M%S, UTC here). */
+export function vllmDate(nowMs: number): string {
+  const iso = new Date(nowMs).toISOString();
+  return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
+}
 
 /** True for the two labels the report compares. */
 export function isPathLabel(label: unknown): label is PathLabel {

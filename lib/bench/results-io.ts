@@ -1,26 +1,60 @@
 /**
  * Reading and writing a results directory (see result-format.ts). Writes go to a temporary file in
- * the same directory and are renamed into place, so a crash or Ctrl-C never leaves half a file.
+ * a private temporary directory (mkdtemp) beside the target and are renamed into place, so a crash or
+ * Ctrl-C never leaves half a file and nobody can plant a file or symlink under the temporary name.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import {
-  SIDE_FILE_SUFFIXES, TIMESERIES_SUFFIX, TIME_SERIES, TimeSeriesFile, VllmBenchResult, isPathLabel,
+  CHECKS_SUFFIX, RunChecksFile, SIDE_FILE_SUFFIXES, TIMESERIES_SUFFIX, TIME_SERIES, TimeSeriesFile, VllmBenchResult, isPathLabel, isSimulated, runIdTime,
 } from './result-format';
-import { BenchError, EXIT } from './errors';
+import { BenchError, EXIT, badInput } from './errors';
 
-/** Writes `data` to `file` atomically (temp file + rename in the same directory). */
+/** Writes `data` to `file` atomically (temp file in a mkdtemp directory on the same file system + rename). */
 export function writeFileAtomic(file: string, data: string): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.partial`);
+  const tmpDir = fs.mkdtempSync(path.join(dir, `.${path.basename(file)}.`));
   try {
-    fs.writeFileSync(tmp, data);
+    const tmp = path.join(tmpDir, 'partial');
+    // 'wx': fail rather than write through anything that already exists under that name.
+    fs.writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
     fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
+  } finally {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Checks before any work that `dir` can be a results directory: an existing, writable directory, or
+ * a path that does not exist yet under a writable directory. `flag` names the option in the message.
+ */
+export function checkOutputDir(dir: string, flag: string): void {
+  const where = `${flag} ${dir}`;
+  if (fs.existsSync(dir)) {
+    if (!fs.statSync(dir).isDirectory()) throw badInput(`${where}: is a file, not a directory`, `pass a directory (it is created if missing), e.g. ${flag} ${dir}.d`);
+    if (!writable(dir)) throw badInput(`${where}: directory is not writable`, 'pass a directory you can write to');
+    return;
+  }
+  let parent = path.dirname(path.resolve(dir));
+  while (!fs.existsSync(parent)) parent = path.dirname(parent);
+  if (!fs.statSync(parent).isDirectory()) throw badInput(`${where}: ${parent} is a file, so the directory cannot be created`, 'pass a path under a directory');
+  if (!writable(parent)) throw badInput(`${where}: cannot create it, ${parent} is not writable`, 'pass a directory you can write to');
+}
+
+/** Checks before any work that `file` can be written: not a directory, in a writable (or creatable) directory. */
+export function checkOutputFile(file: string, flag: string): void {
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw badInput(`${flag} ${file}: is a directory, not a file`, `pass a file name, e.g. ${flag} ${path.join(file, 'out.json')}`);
+  checkOutputDir(path.dirname(file), flag);
+}
+
+function writable(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -55,7 +89,24 @@ const timeSeriesSchema = z.looseObject({
   started_at: z.string(),
   step_s: num,
   source: z.enum(['prometheus', 'simulator']),
+  rate_window_s: num.optional(),
   series: z.partialRecord(z.enum(Object.keys(TIME_SERIES) as [keyof typeof TIME_SERIES]), z.record(z.string(), seriesPoints)),
+});
+
+const throttlingSchema = z.looseObject({
+  container: z.string(),
+  throttled_fraction: num.nullable(),
+  worst_pod: z.string().nullable(),
+  cpu_cores_max: num.nullable(),
+  warn: z.boolean(),
+});
+const checksSchema = z.looseObject({
+  label: z.string(),
+  status: z.enum(['valid', 'invalid', 'unchecked']),
+  reasons: z.array(z.string()),
+  checks: z.array(z.looseObject({ name: z.string(), status: z.enum(['pass', 'fail', 'unknown']), detail: z.string() })),
+  decode_pods: z.array(z.string()).optional(),
+  cpu_throttling: z.array(throttlingSchema),
 });
 
 /** A result file with where it came from. */
@@ -64,6 +115,8 @@ export interface LoadedResult {
   readonly result: VllmBenchResult;
   /** The time series stored beside it, when there is one. */
   readonly timeseries?: TimeSeriesFile;
+  /** The liveness checks `run` recorded beside it (measured runs only). */
+  readonly checks?: RunChecksFile;
 }
 
 export interface LoadedResults {
@@ -111,6 +164,14 @@ export function parseTimeSeries(raw: unknown, file: string): TimeSeriesFile {
   return parsed.data as unknown as TimeSeriesFile;
 }
 
+export function parseChecks(raw: unknown, file: string): RunChecksFile {
+  const parsed = checksSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new BenchError(`malformed checks JSON in ${file}: ${formatIssues(parsed.error)}`, { exitCode: EXIT.badInput });
+  }
+  return parsed.data as unknown as RunChecksFile;
+}
+
 /** Keys every `vllm bench serve --save-result` file has; a JSON with none of them is something else. */
 const RESULT_KEYS = ['duration', 'completed', 'request_throughput', 'mean_ttft_ms', 'total_token_throughput'];
 
@@ -127,7 +188,13 @@ function isSideFile(name: string): boolean {
  * identified by its `label` and `request_rate` fields, never by the file name.
  */
 export function loadResultsDir(dir: string): LoadedResults {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+    throw new BenchError(`results directory ${dir} is a file, not a directory`, {
+      exitCode: EXIT.badInput,
+      hint: `pass the directory that holds it: npx llmd-bench report ${path.dirname(dir)}`,
+    });
+  }
+  if (!fs.existsSync(dir)) {
     throw new BenchError(`results directory ${dir} does not exist`, {
       exitCode: EXIT.badInput,
       hint: 'Pass the directory `llmd-bench run` or `llmd-bench simulate --out` wrote, or any directory of vllm bench serve --save-result files.',
@@ -156,7 +223,9 @@ export function loadResultsDir(dir: string): LoadedResults {
     const result = parseResult(raw, file);
     const tsFile = path.join(dir, `${name.slice(0, -'.json'.length)}${TIMESERIES_SUFFIX}`);
     const timeseries = fs.existsSync(tsFile) ? parseTimeSeries(readJson(tsFile), tsFile) : undefined;
-    results.push({ file, result, timeseries });
+    const checksFile = path.join(dir, `${name.slice(0, -'.json'.length)}${CHECKS_SUFFIX}`);
+    const checks = fs.existsSync(checksFile) ? parseChecks(readJson(checksFile), checksFile) : undefined;
+    results.push({ file, result, timeseries, checks });
   }
   if (results.length === 0) {
     const why = skipped.length > 0 ? ` (skipped: ${skipped.map((s) => `${path.basename(s.file)}: ${s.reason}`).join('; ')})` : '';
@@ -166,4 +235,42 @@ export function loadResultsDir(dir: string): LoadedResults {
     });
   }
   return { results, skipped };
+}
+
+/** A results directory under the results root, as `report` without an argument sees it. */
+export interface RunDirInfo {
+  readonly dir: string;
+  /** Start of the run: from the run id in the name, else the newest result file's modification time. */
+  readonly time: number;
+  readonly timeFrom: 'run id' | 'modification time';
+  readonly simulated: boolean;
+}
+
+/** Every directory directly under `root` that holds result JSON files, newest first. */
+export function listRunDirs(root: string): RunDirInfo[] {
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) return [];
+  const out: RunDirInfo[] = [];
+  for (const d of fs.readdirSync(root, { withFileTypes: true })) {
+    if (!d.isDirectory() || d.name.startsWith('.')) continue;
+    const dir = path.join(root, d.name);
+    const files = fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.') && !isSideFile(n)).map((n) => path.join(dir, n));
+    if (files.length === 0) continue;
+    const simulated = files.some((f) => {
+      try {
+        return isSimulated(JSON.parse(fs.readFileSync(f, 'utf8')));
+      } catch {
+        return false; // a malformed file is report's business, not a reason to skip the run here
+      }
+    });
+    const fromId = runIdTime(d.name);
+    const time = fromId ?? Math.max(...files.map((f) => fs.statSync(f).mtimeMs));
+    out.push({ dir, time, timeFrom: fromId !== undefined ? 'run id' : 'modification time', simulated });
+  }
+  return out.sort((a, b) => b.time - a.time || (a.dir < b.dir ? 1 : -1));
+}
+
+/** The newest measured run under `root` (simulations are skipped: `report` must never pass one off as a run). */
+export function newestMeasuredRun(root: string): { chosen?: RunDirInfo; skippedSimulated: string[] } {
+  const runs = listRunDirs(root);
+  return { chosen: runs.find((r) => !r.simulated), skippedSimulated: runs.filter((r) => r.simulated).map((r) => r.dir) };
 }

@@ -8,14 +8,17 @@ import * as fs from 'fs';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { BenchConfig } from '../config';
 import { CLIENT_CONTAINER, renderBenchmarkJob } from '../../k8s/bench/benchmark-job';
+import { decodeLabelSelector } from '../../k8s/labels';
 import { sharedNames } from '../../k8s/names';
 import { notReadyReason, resetPrefixCaches, restartEndpointPicker } from './cache-reset';
 import type { Clock, KubeApi, PrometheusApi } from './cluster/types';
 import { BenchError, CancelledError } from './errors';
 import type { PlannedStep } from './plan';
 import { collectTimeSeries, progressQueries, scalarOf } from './prometheus';
-import { PATH_LABELS, RESULT_LOG_MARKERS } from './result-format';
+import { PATH_LABELS, RESULT_LOG_MARKERS, type RunValidity } from './result-format';
 import { parseResult, writeFileAtomic, writeJsonAtomic } from './results-io';
+import { checkRun } from './run-checks';
+import { stripControl } from './sanitize';
 
 export type StepPhase = 'skipped' | 'cleanup' | 'reset' | 'launch' | 'pending' | 'running' | 'collect' | 'done';
 
@@ -43,6 +46,9 @@ export interface StepOutcome {
   readonly failed?: number;
   readonly durationS?: number;
   readonly resetPods?: string[];
+  /** What the liveness checks found (run-checks.ts); undefined for skipped steps and warm-ups. */
+  readonly validity?: RunValidity;
+  readonly invalidReasons?: readonly string[];
 }
 
 export interface RunnerDeps {
@@ -102,8 +108,9 @@ function epochSeconds(value: Date | string | undefined): number | undefined {
   return Number.isFinite(ms) ? ms / 1000 : undefined;
 }
 
+/** The last lines of a pod log, with terminal control sequences removed (a pod must not drive the user's terminal). */
 function lastLines(text: string, n: number): string[] {
-  const lines = text.replace(/\s+$/, '').split('\n');
+  const lines = stripControl(text.replace(/\s+$/, '')).split('\n');
   return lines.slice(-n);
 }
 
@@ -279,7 +286,27 @@ export class BenchmarkRunner {
         hooks.warn(`time series not stored for ${step.title}: ${(err as Error).message}`);
       }
     }
-    return { status: 'done', resultPath: step.resultPath, completed: result.completed, failed: result.failed, durationS: result.duration };
+    if (step.run.phase === 'warmup') return { status: 'done', resultPath: step.resultPath, completed: result.completed, failed: result.failed, durationS: result.duration };
+
+    // Prove the path was live during the run; a failed proof marks the result invalid, never silently.
+    const startS = epochSeconds(job.status?.startTime) ?? clock.now() / 1000 - result.duration;
+    let decodePods: string[] = [];
+    try {
+      decodePods = (await kube.listPods(this.ns, decodeLabelSelector(config))).filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '?');
+    } catch (err) {
+      hooks.warn(`could not list the decode pods for the liveness checks: ${(err as Error).message}`);
+    }
+    const checks = await checkRun(prometheus, { config, label: step.run.label, requestRate: step.run.requestRate, decodePods, startS, endS: clock.now() / 1000 });
+    writeJsonAtomic(step.checksPath, checks);
+    if (checks.status === 'invalid') hooks.warn(`${step.title}: result INVALID: ${checks.reasons.join('; ')}`);
+    else if (checks.status === 'unchecked') hooks.warn(`${step.title}: liveness not proven: ${checks.reasons.join('; ')}`);
+    for (const t of checks.cpu_throttling.filter((x) => x.warn)) {
+      hooks.warn(`${step.title}: container ${t.container} (${t.worst_pod}) was CPU-throttled in ${((t.throttled_fraction ?? 0) * 100).toFixed(1)}% of its CFS periods; latencies include the wait`);
+    }
+    return {
+      status: 'done', resultPath: step.resultPath, completed: result.completed, failed: result.failed, durationS: result.duration,
+      validity: checks.status, invalidReasons: checks.reasons,
+    };
   }
 
   private async tail(pod: V1Pod | undefined): Promise<string[]> {

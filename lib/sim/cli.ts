@@ -6,6 +6,8 @@ import * as fs from 'fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as YAML from 'yaml';
 import type { BenchConfig } from '../config';
+import { action } from '../bench/cli-kit';
+import { checkOutputDir, checkOutputFile } from '../bench/results-io';
 import { type EppConfigLike, ROUTER_KINDS, type RouterKind, type SimOverrides, simulate } from './index';
 import { formatTable, writeJsonSummary, writeResultsDir } from './output';
 import { ProgressBar } from './progress';
@@ -37,7 +39,9 @@ export function parseRate(value: string): number | 'inf' {
  */
 export function parseConcurrency(value: string): number | 'none' {
   if (value === 'none') return 'none';
-  return parsePositiveInt(value);
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number, or none for no client limit');
+  return n;
 }
 
 export function parsePositiveInt(value: string): number {
@@ -111,13 +115,16 @@ export function registerSimulateCommand(program: Command, config: () => BenchCon
     .option('--json <file>', 'write {"config": ..., "results": {"<router>": ...}} to this file')
     .option('--out <dir>', 'write the result and time-series files `llmd-bench run` writes (then: llmd-bench report <dir>)')
     .option('--no-progress', 'no progress bar on stderr')
-    .action((flags: SimulateFlags) => {
+    .action(action('simulate', (flags: SimulateFlags) => {
       // `simulate | head` closes stdout early: stop quietly instead of dying on EPIPE.
       process.stdout.once('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'EPIPE') process.exit(0);
         throw err;
       });
       const c = config();
+      // Outputs are checked before the simulation runs, not after minutes of work.
+      if (flags.out) checkOutputDir(flags.out, '--out');
+      if (flags.json) checkOutputFile(flags.json, '--json');
       const overrides: SimOverrides = {
         requestRate: flags.requestRate,
         maxConcurrency: flags.maxConcurrency === 'none' ? null : flags.maxConcurrency,
@@ -140,6 +147,7 @@ export function registerSimulateCommand(program: Command, config: () => BenchCon
       bar?.clear();
       const wall = sim.runs.reduce((a, r) => a + r.wallSeconds, 0);
       const w = sim.params.workload;
+      process.stdout.write('SIMULATED: a prediction of the simulator (docs/simulator.md), not a measurement\n');
       process.stdout.write(`Simulated ${sim.runs[0].result.completed} requests (${w.numPrefixes} prefixes x ${w.prefixLen}+${w.suffixLen} tokens -> ${w.outputLen}), ` +
         `rate ${sim.params.requestRate}, concurrency ${sim.params.maxConcurrency ?? 'none'}, ${sim.params.replicas} replicas, ` +
         `${sim.params.numBlocks * sim.params.limits.blockSize} KV tokens each, in ${wall.toFixed(2)} s\n\n`);
@@ -151,7 +159,7 @@ export function registerSimulateCommand(program: Command, config: () => BenchCon
       }
       if (flags.out) {
         const files = writeResultsDir(sim, flags.out);
-        process.stdout.write(`\nwrote ${files.length} result(s) and time series to ${flags.out}; render them with: npx llmd-bench report ${flags.out}\n`);
+        process.stdout.write(`\nwrote ${files.length} simulated result(s) and time series to ${flags.out}; render them with: npx llmd-bench report ${flags.out}\n`);
       }
-    });
+    }));
 }

@@ -4,12 +4,17 @@
  * short table on stdout.
  */
 import * as path from 'path';
-import { resultBaseName, timeseriesFileName } from '../bench/result-format';
+import { newRunId, resultBaseName, timeseriesFileName, vllmDate } from '../bench/result-format';
 import { writeJsonAtomic } from '../bench/results-io';
 import type { SimParams, Simulation } from './index';
 
-/** runId of simulated results in file names (`<label>_rate-<rate>_sim.json`). */
+/** Prefix of the run id of simulated results in file names (`<label>_rate-<rate>_sim-<time>.json`). */
 export const SIM_RUN_ID = 'sim';
+
+/** Run id of a simulation written at `nowMs`: `sim-20261202-0104` (the wall clock, like `run`'s ids). */
+export function simRunId(nowMs: number): string {
+  return `${SIM_RUN_ID}-${newRunId(nowMs)}`;
+}
 /** Side file describing the simulation (ends in .config.json, so `report` skips it). */
 export const SIM_CONFIG_FILE = 'llmd-bench-simulate.config.json';
 
@@ -60,14 +65,19 @@ export function writeJsonSummary(sim: Simulation, file: string): void {
   writeJsonAtomic(file, jsonSummary(sim));
 }
 
-/** Writes each run as `<base>.json` + `<base>.timeseries.json`; returns the result files written. */
-export function writeResultsDir(sim: Simulation, dir: string): string[] {
+/**
+ * Writes each run as `<base>.json` + `<base>.timeseries.json`; returns the result files written. The
+ * files carry the time they were written (vLLM's `date`, the time series' `started_at`, the run id),
+ * so `report` orders them like real runs; the simulation itself stays deterministic.
+ */
+export function writeResultsDir(sim: Simulation, dir: string, nowMs: number = Date.now()): string[] {
   const files: string[] = [];
+  const runId = simRunId(nowMs);
   for (const run of sim.runs) {
-    const base = resultBaseName(run.label, sim.params.requestRate, SIM_RUN_ID);
+    const base = resultBaseName(run.label, sim.params.requestRate, runId);
     const file = path.join(dir, `${base}.json`);
-    writeJsonAtomic(file, run.result);
-    writeJsonAtomic(path.join(dir, timeseriesFileName(base)), run.timeSeries);
+    writeJsonAtomic(file, { ...run.result, date: vllmDate(nowMs) });
+    writeJsonAtomic(path.join(dir, timeseriesFileName(base)), { ...run.timeSeries, started_at: new Date(nowMs).toISOString() });
     files.push(file);
   }
   writeJsonAtomic(path.join(dir, SIM_CONFIG_FILE), simConfigSummary(sim.params));
@@ -99,9 +109,13 @@ export function formatTable(sim: Simulation): string {
   const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i].length)));
   const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   ');
   const out = [line(header), ...body.map(line)];
-  if (sim.runs.length === 2 && results[0].request_throughput > 0) {
-    const [a, b] = results;
-    out.push('', `${sim.runs[1].label} vs ${sim.runs[0].label}: ${(b.request_throughput / a.request_throughput).toFixed(2)}x request throughput, ` +
+  // The A/B line: llm-d against round-robin when both ran (also with --router all), else the two runs given.
+  const ia = sim.runs.findIndex((r) => r.label === 'round-robin');
+  const ib = sim.runs.findIndex((r) => r.label === 'llm-d');
+  const [i, j] = ia >= 0 && ib >= 0 ? [ia, ib] : sim.runs.length === 2 ? [0, 1] : [-1, -1];
+  if (i >= 0 && results[i].request_throughput > 0) {
+    const [a, b] = [results[i], results[j]];
+    out.push('', `${sim.runs[j].label} vs ${sim.runs[i].label}: ${(b.request_throughput / a.request_throughput).toFixed(2)}x request throughput, ` +
       `${(a.mean_ttft_ms / Math.max(b.mean_ttft_ms, 1e-9)).toFixed(1)}x lower mean TTFT`);
   }
   return out.join('\n');

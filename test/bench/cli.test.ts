@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
 import { defaultConfig } from '../../lib/config';
-import { latestResultsDir, registerBenchCommands } from '../../lib/bench/cli';
+import { chooseResultsDir, registerBenchCommands } from '../../lib/bench/cli';
 
 const ROOT = path.join(__dirname, '..', '..');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-cli-'));
@@ -80,11 +80,30 @@ describe('llmd-bench run --dry-run and preflight without a cluster', () => {
     expect(fs.existsSync('/tmp/never-created-t9')).toBe(false);
   });
 
-  test('preflight with no kubeconfig: exit code 1 and the command that fixes it', () => {
+  test('preflight with a --kubeconfig that does not exist: bad input (exit 2) and the command that fixes it', () => {
     const r = cli(['preflight', '--skip-aws', '--kubeconfig', '/nonexistent/kubeconfig']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('cannot read kubeconfig /nonexistent/kubeconfig');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('llmd-bench preflight: cannot read kubeconfig /nonexistent/kubeconfig: no such file');
     expect(r.stderr).toContain('what to do: run `aws eks update-kubeconfig --name llmd-bench --region us-west-2`');
+  });
+
+  test('run --skip-preflight with no kubeconfig says the EKS fallback failed too, and why', () => {
+    const home = tmp();
+    const r = cli(['run', '--skip-preflight', '--timeout', '5', '--out', path.join(home, 'out')], {
+      HOME: home, KUBECONFIG: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '',
+      AWS_CONFIG_FILE: path.join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none'),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^llmd-bench run: no kubeconfig found \(looked at --kubeconfig, \$KUBECONFIG, ~\/\.kube\/config\); building one from EKS DescribeCluster failed too: eks:DescribeCluster llmd-bench in us-west-2: /m);
+    expect(r.stderr).toContain('what to do: run `aws eks update-kubeconfig');
+  });
+
+  test('preflight with no kubeconfig at all and no AWS: one failure, the dependent checks skipped, exit 1', () => {
+    const home = tmp();
+    const r = cli(['preflight', '--skip-aws'], { HOME: home, KUBECONFIG: '' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.match(/\[FAILED/g)).toHaveLength(1);
+    expect(r.stderr).toContain('✖ kubeconfig points at this cluster: no kubeconfig found');
     expect(r.stderr).toContain('llmd-bench preflight: preflight failed');
   });
 });
@@ -112,13 +131,55 @@ describe('--help', () => {
 });
 
 describe('report without a directory', () => {
-  test('uses the newest run directory that holds results', () => {
+  const result = (source?: string) => JSON.stringify({ label: 'llm-d', request_rate: 'inf', duration: 1, completed: 1, ...(source ? { source } : {}) });
+
+  test('uses the newest measured run: by the time in its run id, never a simulation, whatever the names sort like', () => {
     const root = tmp();
-    for (const [dir, file] of [['20261124-0900', 'a.json'], ['20261125-2301', 'b.json'], ['20261126-0000', undefined]] as const) {
-      fs.mkdirSync(path.join(root, dir));
-      if (file) fs.writeFileSync(path.join(root, dir, file), '{}');
+    const put = (dir: string, body: string, mtime?: Date) => {
+      fs.mkdirSync(path.join(root, dir), { recursive: true });
+      const f = path.join(root, dir, 'r.json');
+      fs.writeFileSync(f, body);
+      if (mtime) fs.utimesSync(f, mtime, mtime);
+    };
+    put('20261124-0900', result());
+    put('20261125-2301', result());
+    put('20261126-0000', '');
+    fs.rmSync(path.join(root, '20261126-0000', 'r.json')); // no results: not a run
+    put('sim', result('simulator')); // newest by mtime and lexicographically last: still skipped
+    put('sim-ladder', result('simulator'));
+    put('aaa-manual', result(), new Date('2026-01-01T00:00:00Z')); // no run id: its files' mtime
+    const chosen = chooseResultsDir(root);
+    expect(chosen.dir).toBe(path.join(root, '20261125-2301'));
+    expect(chosen.note).toContain('the newest measured run (by run id)');
+    expect(chosen.note).toContain(`skipped simulated ${path.join(root, 'sim')}`);
+  });
+
+  test('a run id is newer than an old hand-made directory, and a recent hand-made directory newer than an old run id', () => {
+    const root = tmp();
+    fs.mkdirSync(path.join(root, '20260101-0000'));
+    fs.writeFileSync(path.join(root, '20260101-0000', 'r.json'), result());
+    fs.mkdirSync(path.join(root, 'zzz-by-hand'));
+    fs.writeFileSync(path.join(root, 'zzz-by-hand', 'r.json'), result());
+    expect(chooseResultsDir(root).dir).toBe(path.join(root, 'zzz-by-hand'));
+  });
+
+  test('only simulations under results/: bad input that says how to render one', () => {
+    const root = tmp();
+    fs.mkdirSync(path.join(root, 'sim'));
+    fs.writeFileSync(path.join(root, 'sim', 'r.json'), result('simulator'));
+    expect(() => chooseResultsDir(root)).toThrow(/no measured run under results\/; skipped simulated/);
+    expect(() => chooseResultsDir(path.join(root, 'missing'))).toThrow(/no measured run/);
+  });
+
+  test('the CLI says which directory it chose', () => {
+    const cwd = tmp();
+    fs.mkdirSync(path.join(cwd, 'results', '20261125-2301'), { recursive: true });
+    for (const f of fs.readdirSync(path.join(ROOT, 'test/fixtures/results/reference'))) {
+      fs.copyFileSync(path.join(ROOT, 'test/fixtures/results/reference', f), path.join(cwd, 'results', '20261125-2301', f));
     }
-    expect(latestResultsDir(root)).toBe(path.join(root, '20261125-2301'));
-    expect(latestResultsDir(path.join(root, 'missing'))).toBeUndefined();
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'llmd-bench.js'), 'report', '--json'], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`report: using ${path.join('results', '20261125-2301')}, the newest measured run (by run id)\n`);
+    expect(JSON.parse(r.stdout).source).toBe('measurement');
   });
 });

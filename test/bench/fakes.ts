@@ -73,6 +73,8 @@ export class FakeKube implements KubeApi {
   markerExit = 0;
   /** HTTP status of POST /reset_prefix_cache. */
   resetStatus = 200;
+  /** Answer of POST through the service proxy (the render Service); default: the recorded render answer. */
+  renderProxy: (ns: string, svc: string, port: number, p: string, body: unknown) => HttpReply = () => ({ status: 200, body: fixtureText('k8s/render-chat-response.json') });
   /** Answers of the service proxy (Prometheus); default: a ready Prometheus with recorded answers. */
   serviceProxy: (ns: string, svc: string, port: number, p: string, q: Record<string, string>) => HttpReply = defaultPrometheus();
   /** Behaviour of each Job created, by name (default: completes after 3 reads with a reference result). */
@@ -174,6 +176,11 @@ export class FakeKube implements KubeApi {
     return this.serviceProxy(ns, svc, port, p, q);
   }
 
+  async serviceProxyPost(ns: string, svc: string, port: number, p: string, body: unknown): Promise<HttpReply> {
+    this.calls.push(`post:${ns}/${svc}:${port}${p}`);
+    return this.renderProxy(ns, svc, port, p, body);
+  }
+
   async execInPod(_ns: string, pod: string, _container: string, command: string[]): Promise<ExecReply> {
     this.calls.push(`exec:${pod}:${command.join(' ')}`);
     return { exitCode: this.markerExit, stdout: '', stderr: '' };
@@ -222,11 +229,55 @@ export function matches(selector: string, labels: Record<string, string> | undef
   });
 }
 
+/** Recorded answers to the liveness and throttling queries (run-checks.ts, preflight), by what the query asks. */
+export interface PromAnswers {
+  subscribers: string;
+  messages: string;
+  indexed: string;
+  lookups: string;
+  lookupHits: string;
+  served: string;
+  throttled: string;
+  cores: string;
+  zmqErrors: string;
+}
+
+export const HEALTHY_PROM: PromAnswers = {
+  subscribers: 'epp-active-subscribers.json',
+  messages: 'epp-messages-by-pod.json',
+  indexed: 'epp-index-held.json',
+  lookups: 'epp-lookups.json',
+  lookupHits: 'epp-lookup-hits.json',
+  served: 'vllm-served-by-pod.json',
+  throttled: 'cadvisor-throttled.json',
+  cores: 'cadvisor-cpu-cores.json',
+  zmqErrors: 'query-range-empty.json',
+};
+
+const EMPTY_VECTOR = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } });
+
+function answerFor(query: string, answers: PromAnswers): string | undefined {
+  const pick = (f: string) => (f === 'empty' ? EMPTY_VECTOR : fixtureText(`prometheus/${f}`).replace('"matrix"', '"vector"'));
+  if (query.includes('kv_cache_events_active_subscribers')) return pick(answers.subscribers);
+  if (query.includes('kv_cache_events_messages_received_total')) return pick(answers.messages);
+  if (query.includes('kv_cache_events_zmq_errors_total')) return pick(answers.zmqErrors);
+  if (query.includes('kv_cache_index_admissions_total')) return pick(answers.indexed);
+  if (query.includes('kv_cache_index_lookup_requests_total')) return pick(answers.lookups);
+  if (query.includes('kv_cache_index_lookup_hits_total')) return pick(answers.lookupHits);
+  if (query.includes('by (pod) (increase(vllm:request_success_total')) return pick(answers.served);
+  if (query.includes('container_cpu_cfs_throttled_periods_total')) return pick(answers.throttled);
+  if (query.includes('container_cpu_usage_seconds_total')) return pick(answers.cores);
+  return undefined;
+}
+
 /** A Prometheus behind the service proxy answering with the recorded payloads. */
-export function defaultPrometheus(): (ns: string, svc: string, port: number, p: string, q: Record<string, string>) => HttpReply {
+export function defaultPrometheus(answers: Partial<PromAnswers> = {}): (ns: string, svc: string, port: number, p: string, q: Record<string, string>) => HttpReply {
   let completed = 0;
+  const all = { ...HEALTHY_PROM, ...answers };
   return (_ns, _svc, _port, p, q) => {
     if (p === '/-/ready') return { status: 200, body: 'Prometheus Server is Ready.\n' };
+    const recorded = p === '/api/v1/query' ? answerFor(q.query, all) : undefined;
+    if (recorded !== undefined) return { status: 200, body: recorded };
     if (p === '/api/v1/query') {
       const body = fixture('prometheus/query-vector-completed.json');
       if (q.query.startsWith('sum(vllm:request_success_total')) {

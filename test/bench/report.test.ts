@@ -9,7 +9,7 @@ import * as path from 'path';
 import { generateReport, ReportOutput } from '../../lib/bench/report';
 import { analyze } from '../../lib/bench/report/analyze';
 import { formatChange, formatRatio, roundHalfAway } from '../../lib/bench/report/format';
-import { logDomain } from '../../lib/bench/report/plots';
+import { buildPlots, logDomain } from '../../lib/bench/report/plots';
 import { loadResultsDir } from '../../lib/bench/results-io';
 import { BenchError } from '../../lib/bench/errors';
 import { FIXTURES } from './fakes';
@@ -90,8 +90,8 @@ describe('a run with a rate ladder and time series', () => {
   test('the cache rows come from the time series', () => {
     const rows = Object.fromEntries(tableRows(out.mainTableMarkdown).map((r) => [r[0], r.slice(1)]));
     expect(rows['prefix cache hit rate']).toEqual(['11%', '91%', '+80 pts']);
-    expect(rows['GPU KV cache usage']).toEqual(['98-99%', '66-68%', '-33 pts']);
-    expect(rows['waiting requests (peak, all pods)'][2]).toBe('-100%');
+    expect(rows['GPU KV cache usage (middle half of the run\'s samples)']).toEqual(['98-99%', '66-68%', '-33 pts']);
+    expect(rows['waiting requests (highest sample, all pods)'][2]).toBe('-100%');
     expect(rows['waiting requests (median while busy, all pods)']).toEqual(['188', '0', '-100%']);
     expect(rows.duration).toEqual(['840.2 s', '358.7 s', '2.3x faster']);
   });
@@ -103,6 +103,21 @@ describe('a run with a rate ladder and time series', () => {
     expect(rows[5][1]).toBe('10.62 / 25.05');
     expect(rows[5][7]).toBe('+136%');
     expect(out.summary.ladder.map((l) => l.request_rate)).toEqual([5, 10, 15, 20, 25, 30]);
+  });
+
+  test('a measured report says so: title, summary.json source, validity unchecked without the checks run records', () => {
+    expect(out.markdown.split('\n')[0]).toBe('# llm-d vs round-robin: benchmark report');
+    expect(out.summary.source).toBe('measurement');
+    expect(out.summary.valid).toBeNull();
+    expect(out.summary.main.validity['llm-d']).toEqual({ status: 'unchecked', reasons: ['no liveness checks recorded (not collected by `llmd-bench run`)'] });
+    expect(out.markdown).toContain('## Validity');
+  });
+
+  test('the hit-rate plot says its window; the KV row says which statistic it shows', () => {
+    const svg = fs.readFileSync(path.join(outDir, 'hit-rate-over-time.svg'), 'utf8');
+    expect(svg).toContain('each point is the hit rate over the preceding');
+    expect(svg).toContain('not cumulative');
+    expect(out.markdown).toContain('The waiting-requests peak is the highest sample');
   });
 
   test('every plot is rendered and linked', () => {
@@ -145,7 +160,7 @@ describe('a rate-inf run whose cold start queues on both paths (what the simulat
 
   test('the steady-state queue row tells the paths apart where the equal peaks cannot', () => {
     const rows = Object.fromEntries(tableRows(out.mainTableMarkdown).map((r) => [r[0], r.slice(1)]));
-    expect(rows['waiting requests (peak, all pods)']).toEqual(['504', '504', '±0%']);
+    expect(rows['waiting requests (highest sample, all pods)']).toEqual(['504', '504', '±0%']);
     expect(rows['waiting requests (median while busy, all pods)']).toEqual(['200', '0', '-100%']);
   });
 
@@ -177,6 +192,29 @@ describe('directories a user made by hand', () => {
     const out = await generateReport({ resultsDir: only, outDir: path.join(only, 'report'), mainRate: 'inf' });
     expect(tableRows(out.mainTableMarkdown)[1]).toEqual(['duration', '–', '358.7 s', 'n/a']);
     expect(out.markdown).toContain('Only llm-d results were found');
+    // The legend lists only the path that has data.
+    const plot = buildPlots(analyze(loadResultsDir(only), 'inf'))[0];
+    expect((plot.spec.encoding as { color: { scale: { domain: string[] } } }).color.scale.domain).toEqual(['llm-d']);
+  });
+
+  test('simulated and measured results in one directory are refused, not blended', () => {
+    const mixed = tmp();
+    for (const f of fs.readdirSync(dir('reference'))) {
+      const r = JSON.parse(fs.readFileSync(path.join(dir('reference'), f), 'utf8'));
+      fs.writeFileSync(path.join(mixed, f), JSON.stringify(r.label === 'llm-d' ? { ...r, source: 'simulator' } : r));
+    }
+    expect(() => analyze(loadResultsDir(mixed), 'inf')).toThrow(/mix simulated \(llm-d-.*\) and measured \(round-robin-.*\) files/);
+  });
+
+  test('without time series the KV row says it shows the mean, not pass it off as the range', async () => {
+    const meanOnly = tmp();
+    for (const f of fs.readdirSync(dir('reference'))) {
+      const r = JSON.parse(fs.readFileSync(path.join(dir('reference'), f), 'utf8'));
+      fs.writeFileSync(path.join(meanOnly, f), JSON.stringify({ ...r, kv_cache_usage_mean: r.label === 'llm-d' ? 0.64 : 0.92 }));
+    }
+    const out = await generateReport({ resultsDir: meanOnly, outDir: path.join(meanOnly, 'report'), mainRate: 'inf' });
+    const rows = Object.fromEntries(tableRows(out.mainTableMarkdown).map((r) => [r[0], r.slice(1)]));
+    expect(rows['GPU KV cache usage (middle half of the run\'s samples)']).toEqual(['92% (mean)', '64% (mean)', '-28 pts']);
   });
 
   test('a main rate nobody ran falls back to the rate both paths share with the most prompts', () => {

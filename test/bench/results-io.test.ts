@@ -33,3 +33,17 @@ describe('atomic writes', () => {
     expect(fs.statSync(target).isDirectory()).toBe(true);
   });
 });
+
+describe('the temporary file of an atomic write', () => {
+  test('a name planted where an old-style temporary file would go is neither followed nor clobbered', () => {
+    const dir = tmp();
+    const victim = path.join(dir, 'victim.txt');
+    fs.writeFileSync(victim, 'keep me');
+    // The old writer used a predictable `.r.json.<pid>.<ms>.partial`; plant symlinks for this pid and the next ms.
+    const now = Date.now();
+    for (let ms = now; ms < now + 1000; ms++) fs.symlinkSync(victim, path.join(dir, `.r.json.${process.pid}.${ms}.partial`));
+    writeFileAtomic(path.join(dir, 'r.json'), 'new');
+    expect(fs.readFileSync(victim, 'utf8')).toBe('keep me');
+    expect(fs.readFileSync(path.join(dir, 'r.json'), 'utf8')).toBe('new');
+  });
+});

@@ -75,8 +75,8 @@ describe('a full A/B run', () => {
     await runPlan(s.runner, s.steps, () => s.hooks);
     const files = fs.readdirSync(s.outDir).sort();
     expect(files).toEqual([
-      'llm-d_rate-inf_t1.json', 'llm-d_rate-inf_t1.timeseries.json',
-      'round-robin_rate-inf_t1.json', 'round-robin_rate-inf_t1.timeseries.json',
+      'llm-d_rate-inf_t1.checks.json', 'llm-d_rate-inf_t1.json', 'llm-d_rate-inf_t1.timeseries.json',
+      'round-robin_rate-inf_t1.checks.json', 'round-robin_rate-inf_t1.json', 'round-robin_rate-inf_t1.timeseries.json',
     ]);
     const rr = JSON.parse(fs.readFileSync(path.join(s.outDir, 'round-robin_rate-inf_t1.json'), 'utf8'));
     expect(rr).toEqual(referenceResult('round-robin', 't1'));
@@ -110,7 +110,9 @@ describe('a full A/B run', () => {
   test('works without Prometheus: no live count, no time series, still a result', async () => {
     const s = setup({ targets: 'llm-d', withPrometheus: false });
     await runPlan(s.runner, s.steps, () => s.hooks);
-    expect(fs.readdirSync(s.outDir)).toEqual(['llm-d_rate-inf_t1.json']);
+    expect(fs.readdirSync(s.outDir)).toEqual(['llm-d_rate-inf_t1.checks.json', 'llm-d_rate-inf_t1.json']);
+    // Without Prometheus nothing proves the path was live: said, not assumed.
+    expect(JSON.parse(fs.readFileSync(path.join(s.outDir, 'llm-d_rate-inf_t1.checks.json'), 'utf8'))).toMatchObject({ status: 'unchecked' });
     expect(s.progress.filter((p) => p.phase === 'running').every((p) => p.completed === undefined)).toBe(true);
   });
 
@@ -194,6 +196,15 @@ describe('failure paths', () => {
     expect(s.kube.calls).toContain('readPodLog:llmd-bench-rr-main-inf-t1-x7q2m:tail25');
     expect(s.kube.jobs.has('llmd-bench-rr-main-inf-t1')).toBe(true);
     expect(fs.readdirSync(s.outDir)).toEqual([]);
+  });
+
+  test('log lines of a failed Job carry no terminal control sequences (a pod cannot drive the user\'s terminal)', async () => {
+    const s = setup({ targets: 'rr' });
+    const log = `${fixtureText('k8s/pod-log-failure.txt')}\u001b]0;owned\u0007\u001b[2J\u001b[31mRuntimeError: boom\u001b[0m\r\n`;
+    s.kube.behaviourFor = () => ({ pollsUntilDone: 1, outcome: 'failed', log });
+    const err = await expectError(runPlan(s.runner, s.steps, () => s.hooks));
+    expect(err.details[err.details.length - 1]).toBe('RuntimeError: boom');
+    for (const line of err.details) expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   });
 
   test('the Job hits its activeDeadlineSeconds: reported as a timeout, Job deleted', async () => {
@@ -290,7 +301,7 @@ describe('idempotence', () => {
     // First attempt: llm-d fails.
     s.kube.behaviourFor = (m) => (m.metadata.name.includes('-llmd-') ? { pollsUntilDone: 1, outcome: 'failed', log: fixtureText('k8s/pod-log-failure.txt') } : defaultFor(m));
     await expectError(runPlan(s.runner, s.steps, () => s.hooks));
-    expect(fs.readdirSync(s.outDir).filter((f) => !f.includes('timeseries'))).toEqual(['round-robin_rate-inf_t1.json']);
+    expect(fs.readdirSync(s.outDir).filter((f) => !f.includes('timeseries') && !f.includes('checks'))).toEqual(['round-robin_rate-inf_t1.json']);
     const before = fs.readFileSync(path.join(s.outDir, 'round-robin_rate-inf_t1.json'), 'utf8');
 
     // Second attempt: round-robin is skipped untouched; the failed llm-d Job is replaced.

@@ -53,6 +53,8 @@ describe('llmd-bench simulate', () => {
     expect(first.stdout).toMatch(/request throughput \(req\/s\)/);
     expect(first.stdout).toMatch(/round-robin .*llm-d/);
     expect(first.stdout).toMatch(/Simulated 240 requests/);
+    // With --router all the A/B line still compares llm-d with round-robin.
+    expect(first.stdout).toMatch(/llm-d vs round-robin: \d+\.\d\dx request throughput/);
   });
 
   test('--json follows the contract', () => {
@@ -76,15 +78,54 @@ describe('llmd-bench simulate', () => {
       expect(r.timeseries?.source).toBe('simulator');
       expect(Object.keys(r.timeseries?.series ?? {})).toEqual(expect.arrayContaining(['kv_cache_usage', 'num_requests_running', 'num_requests_waiting', 'prefix_cache_hit_rate']));
     }
-    expect(loaded.skipped.map((s) => path.basename(s.file)).sort()).toEqual(['llm-d-no-speculative_rate-inf_sim.json', 'random_rate-inf_sim.json']);
+    expect(loaded.skipped.map((s) => path.basename(s.file).replace(/_sim-\d{8}-\d{4}\.json$/, '')).sort()).toEqual(['llm-d-no-speculative_rate-inf', 'random_rate-inf']);
     const report = await generateReport({ resultsDir: out, outDir: path.join(dir, 'report'), mainRate: 'inf' });
     expect(Object.keys(report.summary.main.files).sort()).toEqual(['llm-d', 'round-robin']);
+  });
+
+  test('--out results say they are simulated everywhere, with the time they were made', async () => {
+    const before = Date.now();
+    const loaded = loadResultsDir(out);
+    for (const r of loaded.results) {
+      // Run id and vLLM-style date from the wall clock, never 19700101.
+      expect(path.basename(r.file)).toMatch(/_sim-\d{8}-\d{4}\.json$/);
+      expect(r.result.date).toMatch(/^\d{8}-\d{6}$/);
+      expect(r.result.date).not.toBe('19700101-000000');
+      expect(Math.abs(Date.parse(r.timeseries!.started_at) - before)).toBeLessThan(10 * 60_000);
+    }
+    const reportDir = path.join(dir, 'report-sim');
+    const report = await generateReport({ resultsDir: out, outDir: reportDir, mainRate: 'inf' });
+    expect(report.summary.source).toBe('simulation');
+    expect(report.summary.valid).toBeNull();
+    expect(JSON.parse(fs.readFileSync(path.join(reportDir, 'summary.json'), 'utf8')).source).toBe('simulation');
+    expect(report.markdown.split('\n')[0]).toBe('# SIMULATED: llm-d vs round-robin, predicted by `llmd-bench simulate` (not a measurement)');
+    expect(report.summary.plots.length).toBeGreaterThan(3);
+    for (const plot of report.summary.plots) expect(fs.readFileSync(path.join(reportDir, plot), 'utf8')).toContain('SIMULATED (llmd-bench simulate), not measured');
+    expect(first.stdout).toMatch(/^SIMULATED: a prediction of the simulator/);
+  });
+
+  test('--out and --json are checked before the simulation runs', async () => {
+    const file = path.join(dir, 'a-file');
+    fs.writeFileSync(file, 'x');
+    const cases: [string[], RegExp][] = [
+      [['--out', file], /--out .*a-file: is a file, not a directory/],
+      [['--out', path.join(file, 'below')], /a-file is a file, so the directory cannot be created/],
+      [['--json', dir], /--json .*: is a directory, not a file/],
+    ];
+    for (const [flags, message] of cases) {
+      const code = process.exitCode;
+      const res = await run([...SMALL_FLAGS, ...flags]);
+      expect(res.stderr).toMatch(message);
+      expect(res.stdout).not.toMatch(/Simulated/); // nothing was simulated
+      expect(process.exitCode).toBe(2);
+      process.exitCode = code;
+    }
   });
 
   test('flags are checked', async () => {
     expect((await run(['--router', 'nginx'])).error?.message).toMatch(/not a router/);
     expect((await run(['--request-rate', '-3'])).error?.message).toMatch(/inf.*positive/);
-    expect((await run(['--max-concurrency', '0'])).error?.message).toMatch(/positive whole number/);
+    expect((await run(['--max-concurrency', '0'])).error?.message).toMatch(/positive whole number, or none for no client limit/);
   });
 
   test('--max-concurrency none runs open loop through the real option parsing (no stall, no client limit)', async () => {

@@ -1,6 +1,7 @@
 /**
  * Options every AWS SDK v3 client of the CLI is built with, so no AWS call can hang: a connection
- * timeout and a request (socket idle) timeout on the Node HTTP handler, and a bounded retry count.
+ * timeout and a request timeout that fails the attempt on the Node HTTP handler, and a bounded retry
+ * count (so one call takes at most about maxAttempts x timeoutMs).
  * The SDK is required lazily by the callers; this module only shapes the options.
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -22,6 +23,9 @@ export function awsClientConfig(o: AwsClientOptions): { region: string; maxAttem
   return {
     region: o.region,
     maxAttempts: o.maxAttempts ?? 3,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: Math.min(timeoutMs, 5_000), requestTimeout: timeoutMs }),
+    // throwOnRequestTimeout: without it @smithy/node-http-handler 4.14 only logs a warning when
+    // requestTimeout passes and the call keeps waiting (dist-cjs/index.js setRequestTimeout); a
+    // loopback server that accepts and never answers proved it (test/bench/timeouts.test.ts).
+    requestHandler: new NodeHttpHandler({ connectionTimeout: Math.min(timeoutMs, 5_000), requestTimeout: timeoutMs, throwOnRequestTimeout: true }),
   };
 }

@@ -4,6 +4,8 @@
  */
 import type { DescribeClusterCommandOutput } from '@aws-sdk/client-eks';
 import type { DescribeFileSystemsCommandOutput } from '@aws-sdk/client-fsx';
+import { awsClientConfig, DEFAULT_AWS_TIMEOUT_MS } from '../aws/client-config';
+import { DeadlineExceededError, withDeadline } from '../deadline';
 import { BenchError } from '../errors';
 import type { AwsApi, EksClusterInfo, FsxFileSystemInfo } from './types';
 
@@ -37,21 +39,43 @@ export function awsError(err: unknown, what: string): BenchError {
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || e?.$metadata?.httpStatusCode === 403) {
     return new BenchError(`${what}: access denied (${e?.message ?? name})`, { hint: 'your IAM identity needs eks:DescribeCluster and fsx:DescribeFileSystems', cause: err });
   }
+  if (err instanceof DeadlineExceededError) {
+    return new BenchError(`${what}: no answer from AWS within ${err.timeoutMs / 1000} s`, { hint: 'check the network path to the AWS API (proxy, VPC endpoints); raise --timeout if it is just slow', cause: err });
+  }
+  if (name === 'TimeoutError' || /timed? ?out|ETIMEDOUT|socket hang up/i.test(`${e?.message ?? ''} ${(err as { code?: string })?.code ?? ''}`)) {
+    return new BenchError(`${what}: no answer from AWS in time (${e?.message ?? name})`, { hint: 'check the network path to the AWS API (proxy, VPC endpoints); raise --timeout if it is just slow', cause: err });
+  }
   return new BenchError(`${what}: ${name}: ${e?.message ?? String(err)}`, { cause: err });
 }
 
-export function createAwsApi(region: string): AwsApi {
+export interface AwsApiOptions {
+  /** Upper bound of one AWS request, ms (--timeout); see awsClientConfig. */
+  readonly timeoutMs?: number;
+  /** Tests only: a loopback endpoint and fixed credentials, so the SDK never leaves the machine. */
+  readonly endpoint?: string;
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export function createAwsApi(region: string, options: AwsApiOptions = {}): AwsApi {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const eks = require('@aws-sdk/client-eks') as typeof import('@aws-sdk/client-eks');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fsx = require('@aws-sdk/client-fsx') as typeof import('@aws-sdk/client-fsx');
-  const eksClient = new eks.EKSClient({ region });
-  const fsxClient = new fsx.FSxClient({ region });
+  const config = {
+    ...awsClientConfig({ region, timeoutMs: options.timeoutMs }),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+  const eksClient = new eks.EKSClient(config);
+  const fsxClient = new fsx.FSxClient(config);
+  // Each attempt is bounded by the handler; the whole call (retries included) by the same --timeout.
+  const timeoutMs = options.timeoutMs ?? DEFAULT_AWS_TIMEOUT_MS;
+  const bounded = <T>(what: string, send: (abortSignal: AbortSignal) => Promise<T>) => withDeadline(timeoutMs, what, send);
   return {
     region,
     async describeCluster(name: string): Promise<EksClusterInfo | undefined> {
       try {
-        return toClusterInfo(await eksClient.send(new eks.DescribeClusterCommand({ name })), name);
+        return toClusterInfo(await bounded(`eks:DescribeCluster ${name}`, (abortSignal) => eksClient.send(new eks.DescribeClusterCommand({ name }), { abortSignal })), name);
       } catch (err) {
         if ((err as { name?: string }).name === 'ResourceNotFoundException') return undefined;
         throw awsError(err, `eks:DescribeCluster ${name} in ${region}`);
@@ -59,7 +83,7 @@ export function createAwsApi(region: string): AwsApi {
     },
     async describeFileSystem(fileSystemId: string): Promise<FsxFileSystemInfo | undefined> {
       try {
-        return toFileSystemInfo(await fsxClient.send(new fsx.DescribeFileSystemsCommand({ FileSystemIds: [fileSystemId] })), fileSystemId);
+        return toFileSystemInfo(await bounded(`fsx:DescribeFileSystems ${fileSystemId}`, (abortSignal) => fsxClient.send(new fsx.DescribeFileSystemsCommand({ FileSystemIds: [fileSystemId] }), { abortSignal })), fileSystemId);
       } catch (err) {
         if ((err as { name?: string }).name === 'FileSystemNotFound') return undefined;
         throw awsError(err, `fsx:DescribeFileSystems ${fileSystemId} in ${region}`);

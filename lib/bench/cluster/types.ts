@@ -25,12 +25,20 @@ export interface ExecReply {
   readonly stderr: string;
 }
 
-/** A Kubernetes API error with its HTTP status (0 when the server was not reached). */
+/** A Kubernetes API error with its HTTP status (0 when the server was not reached or did not answer in time). */
 export class KubeApiError extends Error {
   constructor(message: string, readonly status: number, readonly reason?: string) {
     super(message);
     this.name = 'KubeApiError';
   }
+}
+
+/** `reason` of a KubeApiError from a call through the API server's proxy that got no answer: the target hangs, not the API server. */
+export const PROXY_NO_ANSWER = 'ProxyNoAnswer';
+
+/** True when an error says the API server itself is unreachable (refused, DNS, TLS, timeout), not that a request or a proxied service failed. */
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof KubeApiError && err.status === 0 && err.reason !== PROXY_NO_ANSWER;
 }
 
 export interface KubeApi {
@@ -61,6 +69,8 @@ export interface KubeApi {
   podProxyPost(namespace: string, pod: string, port: number, path: string): Promise<HttpReply>;
   /** GET through the API server's service proxy: /api/v1/namespaces/<ns>/services/<svc>:<port>/proxy<path>. */
   serviceProxyGet(namespace: string, service: string, port: number, path: string, query?: Record<string, string>): Promise<HttpReply>;
+  /** POST a JSON body through the API server's service proxy. */
+  serviceProxyPost(namespace: string, service: string, port: number, path: string, body: unknown): Promise<HttpReply>;
   /** Runs a command in a container and waits for it. */
   execInPod(namespace: string, pod: string, container: string, command: string[]): Promise<ExecReply>;
 }

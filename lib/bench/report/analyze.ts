@@ -3,9 +3,10 @@
  * path at the main request rate), the rate ladder, and the cache/queue figures from the time series.
  */
 import * as path from 'path';
-import { PATH_LABELS, PathLabel, TimeSeriesFile, VllmBenchResult } from '../result-format';
+import { PATH_LABELS, PathLabel, RunChecksFile, TimeSeriesFile, VllmBenchResult, isSimulated } from '../result-format';
 import type { LoadedResult, LoadedResults } from '../results-io';
-import { BenchError, EXIT } from '../errors';
+import { BenchError, EXIT, badInput } from '../errors';
+import { formatRate } from './format';
 
 export type Rate = number | 'inf';
 
@@ -17,6 +18,8 @@ export interface PathRun {
   readonly result: VllmBenchResult;
   readonly cache: CacheFigures;
   readonly timeseries?: TimeSeriesFile;
+  /** Liveness checks and CPU throttling `run` recorded (absent for simulations and hand-made results). */
+  readonly checks?: RunChecksFile;
 }
 
 /** Figures the reference reads off its dashboard; from the time series (or the simulator's keys). */
@@ -50,6 +53,17 @@ export interface Analysis {
   readonly superseded: string[];
   readonly skipped: { file: string; reason: string }[];
   readonly labels: PathLabel[];
+  /** Whether the results were predicted by `llmd-bench simulate` or measured. */
+  readonly source: 'simulation' | 'measurement';
+}
+
+export interface AnalyzeOptions {
+  /** The main rate was asked for explicitly (--main-rate): refuse when no result has it, never substitute. */
+  readonly strictMainRate?: boolean;
+}
+
+function simulated(r: LoadedResult): boolean {
+  return isSimulated(r.result) || isSimulated(r.timeseries);
 }
 
 const LABEL_ORDER: PathLabel[] = [PATH_LABELS.roundRobin, PATH_LABELS.llmd];
@@ -138,7 +152,14 @@ function newerFirst(a: LoadedResult, b: LoadedResult): number {
  * Groups results by path and rate. `mainRate` is the request rate of the main comparison (the
  * configured one); when no result has it, the rate both paths share with the most prompts is used.
  */
-export function analyze(loaded: LoadedResults, mainRate: Rate): Analysis {
+export function analyze(loaded: LoadedResults, mainRate: Rate, options: AnalyzeOptions = {}): Analysis {
+  const sim = loaded.results.filter(simulated);
+  if (sim.length > 0 && sim.length < loaded.results.length) {
+    const measured = loaded.results.filter((r) => !simulated(r));
+    throw badInput(`the results mix simulated (${sim.map((r) => displayName(r.file)).join(', ')}) and measured (${measured.map((r) => displayName(r.file)).join(', ')}) files`,
+      'keep `simulate --out` output in its own directory: a report is either a prediction or a measurement');
+  }
+  const source = sim.length > 0 ? 'simulation' : 'measurement';
   const groups = new Map<string, LoadedResult[]>();
   for (const r of loaded.results) {
     const key = `${r.result.label}\u0000${rateKey(r.result.request_rate)}`;
@@ -152,11 +173,16 @@ export function analyze(loaded: LoadedResults, mainRate: Rate): Analysis {
     const label = chosen.result.label as PathLabel;
     const rate = chosen.result.request_rate;
     const entry = byRate.get(rateKey(rate)) ?? { rate, runs: {} };
-    entry.runs[label] = { label, rate, file: chosen.file, result: chosen.result, timeseries: chosen.timeseries, cache: cacheFigures(chosen.result, chosen.timeseries) };
+    entry.runs[label] = { label, rate, file: chosen.file, result: chosen.result, timeseries: chosen.timeseries, checks: chosen.checks, cache: cacheFigures(chosen.result, chosen.timeseries) };
     byRate.set(rateKey(rate), entry);
   }
 
   let main = byRate.get(rateKey(mainRate));
+  if (!main && options.strictMainRate) {
+    const present = [...byRate.values()].map((c) => c.rate).sort((a, b) => (a === 'inf' ? 1 : b === 'inf' ? -1 : a - b));
+    throw badInput(`--main-rate ${formatRate(mainRate)}: no results at that request rate; rates present: ${present.map(formatRate).join(', ')}`,
+      'pass one of those rates, or leave --main-rate out to use benchmark.requestRate');
+  }
   if (!main) {
     const candidates = [...byRate.values()].sort((a, b) => {
       const both = (c: RateComparison) => Object.keys(c.runs).length;
@@ -172,7 +198,7 @@ export function analyze(loaded: LoadedResults, mainRate: Rate): Analysis {
     .sort((a, b) => (a.rate as number) - (b.rate as number));
 
   const labels = LABEL_ORDER.filter((l) => [...byRate.values()].some((c) => c.runs[l]));
-  return { main, ladder, superseded: superseded.sort(), skipped: loaded.skipped, labels };
+  return { main, ladder, superseded: superseded.sort(), skipped: loaded.skipped, labels, source };
 }
 
 /** File name relative to the results directory, for display. */

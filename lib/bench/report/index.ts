@@ -1,11 +1,14 @@
 /**
  * `llmd-bench report`: a results directory in, Markdown + SVG plots + summary JSON out.
  * Output is deterministic (no timestamps), so re-running on the same results changes nothing.
+ * Simulated results say so in the title, every plot and summary.json ("source": "simulation");
+ * a measured result whose liveness checks failed is marked invalid with the reason.
  */
 import * as path from 'path';
-import { PATH_LABELS, PathLabel } from '../result-format';
+import { PATH_LABELS, PathLabel, RunValidity, ThrottlingFigure } from '../result-format';
 import { loadResultsDir, writeFileAtomic, writeJsonAtomic } from '../results-io';
-import { Analysis, Rate, analyze, displayName } from './analyze';
+import { THROTTLING_WARN_FRACTION } from '../run-checks';
+import { Analysis, PathRun, Rate, analyze, displayName } from './analyze';
 import { formatRate } from './format';
 import { buildPlots, renderSvg } from './plots';
 import { CACHE_ROW_KEYS, LADDER_HEADER, MetricRow, ladderTable, mainTable, markdownTable } from './tables';
@@ -17,6 +20,8 @@ export interface ReportOptions {
   readonly outDir: string;
   /** Request rate of the main comparison (the configured benchmark.requestRate). */
   readonly mainRate: Rate;
+  /** The main rate was asked for (--main-rate): an error when no result has it, instead of a fallback. */
+  readonly strictMainRate?: boolean;
 }
 
 export interface ReportOutput {
@@ -28,14 +33,31 @@ export interface ReportOutput {
   readonly files: string[];
 }
 
+/** Validity of one path's result (see run-checks.ts). */
+export interface PathValidity {
+  readonly status: RunValidity | 'simulated';
+  readonly reasons: readonly string[];
+}
+
 export interface ReportSummary {
   readonly schema: 'llmd-bench-report/v1';
+  /** "simulation": predicted by `llmd-bench simulate`; "measurement": measured on a cluster. */
+  readonly source: 'simulation' | 'measurement';
+  /** false when a liveness check failed for any result used; null when nothing was checked (simulation, hand-made results). */
+  readonly valid: boolean | null;
+  /** Why the results are invalid, one line per failed check, prefixed with path and rate. */
+  readonly invalid_reasons: string[];
+  /** Warnings a reader must see (CPU throttling above 5%, unchecked liveness). */
+  readonly warnings: string[];
   readonly main: {
     readonly request_rate: Rate;
     readonly max_concurrency: number | null;
     readonly num_prompts: number | null;
     readonly files: Partial<Record<PathLabel, string>>;
     readonly metrics: { key: string; metric: string; values: Partial<Record<PathLabel, number>>; advantage: string; advantage_value: number | null; advantage_kind: string }[];
+    readonly validity: Partial<Record<PathLabel, PathValidity>>;
+    /** CPU throttling of the vLLM, EPP and Envoy containers during each path's main run. */
+    readonly cpu_throttling: Partial<Record<PathLabel, readonly ThrottlingFigure[]>>;
   };
   readonly ladder: { request_rate: Rate; paths: Partial<Record<PathLabel, { request_throughput: number; output_throughput: number; median_ttft_ms: number; p99_ttft_ms: number | null; mean_tpot_ms: number; failed: number; file: string }>> }[];
   readonly superseded: string[];
@@ -44,6 +66,61 @@ export interface ReportSummary {
 }
 
 const LABELS: PathLabel[] = [PATH_LABELS.roundRobin, PATH_LABELS.llmd];
+
+/** Title line of report.md. */
+export function reportTitle(a: Pick<Analysis, 'source'>): string {
+  return a.source === 'simulation'
+    ? '# SIMULATED: llm-d vs round-robin, predicted by `llmd-bench simulate` (not a measurement)'
+    : '# llm-d vs round-robin: benchmark report';
+}
+
+function validityOf(a: Analysis, run: PathRun): PathValidity {
+  if (a.source === 'simulation') return { status: 'simulated', reasons: [] };
+  if (!run.checks) return { status: 'unchecked', reasons: ['no liveness checks recorded (not collected by `llmd-bench run`)'] };
+  return { status: run.checks.status, reasons: [...run.checks.reasons] };
+}
+
+function usedRuns(a: Analysis): PathRun[] {
+  const all = [a.main, ...a.ladder.filter((l) => l !== a.main)];
+  return all.flatMap((c) => LABELS.map((l) => c.runs[l]).filter((r): r is PathRun => r !== undefined));
+}
+
+function invalidReasons(a: Analysis): string[] {
+  return usedRuns(a).flatMap((r) => (validityOf(a, r).status === 'invalid' ? validityOf(a, r).reasons.map((why) => `${r.label} at rate ${formatRate(r.rate)}: ${why}`) : []));
+}
+
+function overallValid(a: Analysis): boolean | null {
+  if (a.source === 'simulation') return null;
+  const statuses = usedRuns(a).map((r) => validityOf(a, r).status);
+  if (statuses.includes('invalid')) return false;
+  return statuses.every((s) => s === 'valid') ? true : null;
+}
+
+function pct(v: number): string {
+  return `${(v * 100).toFixed(1)}%`;
+}
+
+function warningsOf(a: Analysis): string[] {
+  const out: string[] = [];
+  for (const r of usedRuns(a)) {
+    for (const t of r.checks?.cpu_throttling ?? []) {
+      if (t.throttled_fraction !== null && t.throttled_fraction > THROTTLING_WARN_FRACTION) {
+        out.push(`${r.label} at rate ${formatRate(r.rate)}: container ${t.container} (${t.worst_pod}) was CPU-throttled in ${pct(t.throttled_fraction)} of its CFS periods (over ${pct(THROTTLING_WARN_FRACTION)}); its latencies include waiting for CPU`);
+      }
+    }
+    const v = validityOf(a, r);
+    if (v.status === 'unchecked' && r.checks) out.push(`${r.label} at rate ${formatRate(r.rate)}: liveness not proven: ${v.reasons.join('; ')}`);
+  }
+  return out;
+}
+
+function throttlingCell(figures: readonly ThrottlingFigure[] | undefined, container: string): string {
+  const t = figures?.find((f) => f.container === container);
+  if (!t) return '–';
+  const cores = t.cpu_cores_max === null ? '' : `, up to ${t.cpu_cores_max.toFixed(2)} cores`;
+  if (t.throttled_fraction === null) return `no CPU limit${cores}`;
+  return `${pct(t.throttled_fraction)} throttled${t.warn ? ' ⚠' : ''}${cores}`;
+}
 
 function mainHeading(a: Analysis): string {
   const any = Object.values(a.main.runs)[0];
@@ -64,8 +141,13 @@ export function mainTableMarkdown(rows: readonly MetricRow[]): string {
 
 function summaryOf(a: Analysis, rows: readonly MetricRow[], plots: string[]): ReportSummary {
   const any = Object.values(a.main.runs)[0]?.result;
+  const mainRuns = Object.values(a.main.runs).filter((r): r is PathRun => r !== undefined);
   return {
     schema: 'llmd-bench-report/v1',
+    source: a.source,
+    valid: overallValid(a),
+    invalid_reasons: invalidReasons(a),
+    warnings: warningsOf(a),
     main: {
       request_rate: a.main.rate,
       max_concurrency: typeof any?.max_concurrency === 'number' ? any.max_concurrency : null,
@@ -75,6 +157,8 @@ function summaryOf(a: Analysis, rows: readonly MetricRow[], plots: string[]): Re
         key: r.key, metric: r.metric, values: r.raw, advantage: r.advantage,
         advantage_value: r.advantageValue ?? null, advantage_kind: r.advantageKind,
       })),
+      validity: Object.fromEntries(mainRuns.map((r) => [r.label, validityOf(a, r)])),
+      cpu_throttling: Object.fromEntries(mainRuns.filter((r) => r.checks).map((r) => [r.label, r.checks!.cpu_throttling])),
     },
     ladder: a.ladder.map((c) => ({
       request_rate: c.rate,
@@ -95,16 +179,44 @@ function summaryOf(a: Analysis, rows: readonly MetricRow[], plots: string[]): Re
 }
 
 function markdownOf(a: Analysis, rows: readonly MetricRow[], plotFiles: { name: string; title: string }[]): string {
-  const out: string[] = ['# llm-d vs round-robin: benchmark report', ''];
+  const out: string[] = [reportTitle(a), ''];
+  if (a.source === 'simulation') {
+    out.push('Every number and plot below is a prediction of the discrete-event simulator (docs/simulator.md) for the configuration it was given, not a measurement on a cluster.', '');
+  }
+  const invalid = invalidReasons(a);
+  if (invalid.length > 0) {
+    out.push('**INVALID**: a liveness check failed, so these numbers do not measure what the table says:', '', ...invalid.map((r) => `- ${r}`), '');
+  }
   const sources = [modelLine(a), `paths: ${a.labels.join(', ')}`].filter((s) => s).join('; ');
   out.push(sources, '');
   out.push(mainHeading(a), '', mainTableMarkdown(rows), '');
   out.push('Advantage is llm-d relative to round-robin: "faster" compares durations, percentages compare llm-d with round-robin, "pts" are percentage points.');
+  if (rows.some((r) => r.key === 'peak_waiting')) {
+    out.push('The waiting-requests peak is the highest sample (the simulator samples every engine step, Prometheus every scrape, so it can exceed the plotted curve); at rate inf it is the start-up burst every path sees, the median while busy is the steady state.');
+  }
   if (!rows.some((r) => CACHE_ROW_KEYS.includes(r.key))) {
     out.push('Prefix cache hit rate, KV cache usage and queue rows need the Prometheus time series (`*.timeseries.json`) that `llmd-bench run` stores beside each result; none were found.');
   }
   if (a.labels.length < 2) out.push(`Only ${a.labels.join('')} results were found, so there is nothing to compare against.`);
   out.push('');
+
+  if (a.source === 'measurement') {
+    const runs = usedRuns(a);
+    out.push('## Validity', '');
+    out.push(markdownTable(['path', 'request rate', 'status', 'checks'], runs.map((r) => {
+      const v = validityOf(a, r);
+      const detail = r.checks ? r.checks.checks.map((c) => `${c.status}: ${c.detail}`).join('; ') || '–' : v.reasons.join('; ');
+      return [r.label, formatRate(r.rate), v.status === 'invalid' ? '**invalid**' : v.status, detail];
+    })), '');
+    const main = LABELS.map((l) => a.main.runs[l]).filter((r): r is PathRun => r !== undefined);
+    if (main.some((r) => r.checks)) {
+      out.push('### CPU throttling during the main run (cAdvisor)', '');
+      out.push(markdownTable(['container', ...main.map((r) => r.label)], ['vllm', 'epp', 'envoy'].map((c) => [c, ...main.map((r) => throttlingCell(r.checks?.cpu_throttling, c))])), '');
+      out.push(`Share of CFS periods in which the container was throttled (worst pod); ⚠ above ${pct(THROTTLING_WARN_FRACTION)}. A container without a CPU limit has no CFS quota and cannot be throttled.`, '');
+    }
+    const warnings = warningsOf(a);
+    if (warnings.length > 0) out.push(...warnings.map((w) => `- warning: ${w}`), '');
+  }
 
   out.push('## Rate ladder', '');
   if (a.ladder.length === 0) {
@@ -134,7 +246,7 @@ function markdownOf(a: Analysis, rows: readonly MetricRow[], plotFiles: { name: 
 /** Builds the report from the results directory and writes it (each file atomically). */
 export async function generateReport(options: ReportOptions): Promise<ReportOutput> {
   const loaded = loadResultsDir(options.resultsDir);
-  const analysis = analyze(loaded, options.mainRate);
+  const analysis = analyze(loaded, options.mainRate, { strictMainRate: options.strictMainRate });
   const rows = mainTable(analysis.main);
   const plots = buildPlots(analysis);
   const files: string[] = [];

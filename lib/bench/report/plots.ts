@@ -33,11 +33,15 @@ const BASE_CONFIG = {
   view: { stroke: null },
 };
 
-const pathColor = {
-  field: 'path', type: 'nominal',
-  scale: { domain: PATH_DOMAIN, range: PATH_DOMAIN.map((l) => PATH_COLORS[l]) },
-  legend: { title: null },
-};
+/** Colour by path; the legend lists only the paths that have data (fixed colour per path). */
+function pathColor(labels: readonly PathLabel[] = PATH_DOMAIN) {
+  const domain = PATH_DOMAIN.filter((l) => labels.includes(l));
+  return {
+    field: 'path', type: 'nominal',
+    scale: { domain, range: domain.map((l) => PATH_COLORS[l]) },
+    legend: { title: null },
+  };
+}
 
 function base(title: string, subtitle: string, data: unknown[]): Record<string, unknown> {
   return {
@@ -55,7 +59,7 @@ function ladderRuns(ladder: readonly RateComparison[]): PathRun[] {
 }
 
 /** Achieved request throughput against the requested rate, with the offered-load diagonal. */
-export function throughputVsRate(ladder: readonly RateComparison[]): Plot | undefined {
+export function throughputVsRate(ladder: readonly RateComparison[], labels?: readonly PathLabel[]): Plot | undefined {
   const runs = ladderRuns(ladder);
   if (runs.length === 0) return undefined;
   const data = runs.map((r) => ({ path: r.label, rate: r.rate as number, achieved: r.result.request_throughput, output: r.result.output_throughput }));
@@ -73,7 +77,7 @@ export function throughputVsRate(ladder: readonly RateComparison[]): Plot | unde
         encoding: {
           x: { field: 'rate', type: 'quantitative', title: 'requested rate (req/s)', scale: { domainMin: 0 } },
           y: { field: 'achieved', type: 'quantitative', title: 'achieved throughput (req/s)', scale: { domainMin: 0 } },
-          color: pathColor,
+          color: pathColor(labels),
           tooltip: [{ field: 'path' }, { field: 'rate' }, { field: 'achieved', format: '.2f' }, { field: 'output', format: ',.0f' }],
         },
       },
@@ -83,7 +87,7 @@ export function throughputVsRate(ladder: readonly RateComparison[]): Plot | unde
 }
 
 /** Median and P99 TTFT against the requested rate (log scale: the paths differ by orders of magnitude). */
-export function ttftVsRate(ladder: readonly RateComparison[]): Plot | undefined {
+export function ttftVsRate(ladder: readonly RateComparison[], labels?: readonly PathLabel[]): Plot | undefined {
   const runs = ladderRuns(ladder);
   if (runs.length === 0) return undefined;
   const data = runs.flatMap((r) => [
@@ -96,7 +100,7 @@ export function ttftVsRate(ladder: readonly RateComparison[]): Plot | undefined 
     encoding: {
       x: { field: 'rate', type: 'quantitative', title: 'requested rate (req/s)', scale: { domainMin: 0 } },
       y: { field: 'ms', type: 'quantitative', title: 'TTFT (ms, log scale)', scale: { type: 'log', domain: logDomain(data.map((d) => d.ms)) }, axis: { format: '~s', values: LOG_TICKS } },
-      color: pathColor,
+      color: pathColor(labels),
       // The subtitle explains the dashes; vega draws no visible symbol for a dash-only legend.
       strokeDash: { field: 'stat', type: 'nominal', scale: { domain: ['median', 'P99'], range: [[1, 0], [6, 4]] }, legend: null },
       detail: { field: 'stat' },
@@ -107,7 +111,7 @@ export function ttftVsRate(ladder: readonly RateComparison[]): Plot | undefined 
 }
 
 /** TTFT statistics of the main run side by side, one group per statistic. */
-export function ttftPercentiles(main: RateComparison): Plot | undefined {
+export function ttftPercentiles(main: RateComparison, labels?: readonly PathLabel[]): Plot | undefined {
   const runs = Object.values(main.runs).filter((r): r is PathRun => r !== undefined);
   if (runs.length === 0) return undefined;
   const stats = new Map<string, string>([['mean_ttft_ms', 'mean'], ['median_ttft_ms', 'median']]);
@@ -129,7 +133,7 @@ export function ttftPercentiles(main: RateComparison): Plot | undefined {
       x: { field: 'stat', type: 'nominal', sort: order.map(([, s]) => s), title: null, axis: { labelAngle: 0, labelFontSize: 13 } },
       xOffset: { field: 'path', sort: PATH_DOMAIN },
       y: { field: 'ms', type: 'quantitative', title: 'TTFT (ms)', axis: { format: ',.0f' } },
-      color: pathColor,
+      color: pathColor(labels),
     },
     layer: [
       { mark: { type: 'bar', width: { band: 0.9 } }, encoding: { tooltip: [{ field: 'path' }, { field: 'stat' }, { field: 'ms', format: ',.0f' }] } },
@@ -157,7 +161,7 @@ function statRank(stat: string): number {
 }
 
 /** One series over time per path (mean over pods, or the `total` series), from the main run. */
-function overTime(main: RateComparison, name: TimeSeriesName, title: string, yTitle: string, percent: boolean, fileName: string, agg: 'mean' | 'sum' = 'mean'): Plot | undefined {
+function overTime(main: RateComparison, name: TimeSeriesName, title: string, yTitle: string, percent: boolean, fileName: string, agg: 'mean' | 'sum' = 'mean', labels?: readonly PathLabel[]): Plot | undefined {
   const data: { path: string; t: number; v: number }[] = [];
   let pooled = false;
   for (const r of Object.values(main.runs)) {
@@ -175,15 +179,20 @@ function overTime(main: RateComparison, name: TimeSeriesName, title: string, yTi
   }
   if (data.length === 0) return undefined;
   const spec = {
-    ...base(title, `main run, ${pooled ? 'all decode pods together' : `${agg === 'sum' ? 'summed' : 'averaged'} over decode pods`}, one sample every ${stepOf(main)} s`, data),
+    ...base(title, `main run, ${pooled ? 'all decode pods together' : `${agg === 'sum' ? 'summed' : 'averaged'} over decode pods`}, one sample every ${stepOf(main)} s${name === 'prefix_cache_hit_rate' ? `; each point is the hit rate over the preceding ${rateWindowOf(main)} s, not cumulative` : ''}`, data),
     mark: { type: 'line', strokeWidth: 2 },
     encoding: {
       x: { field: 't', type: 'quantitative', title: 'time since the run started (s)' },
       y: { field: 'v', type: 'quantitative', title: yTitle, ...(percent ? { axis: { format: '.0%' }, scale: { domain: [0, 1] } } : {}) },
-      color: pathColor,
+      color: pathColor(labels),
     },
   };
   return { name: fileName, title, spec };
+}
+
+function rateWindowOf(main: RateComparison): string {
+  const w = Object.values(main.runs).map((r) => r?.timeseries?.rate_window_s ?? r?.timeseries?.step_s).filter((s): s is number => typeof s === 'number');
+  return w.length > 0 ? String(w[0]) : '?';
 }
 
 function stepOf(main: RateComparison): string {
@@ -191,16 +200,27 @@ function stepOf(main: RateComparison): string {
   return steps.length > 0 ? String(steps[0]) : '?';
 }
 
+/** Subtitle prefix of every plot of a simulated report. */
+export const SIMULATED_SUBTITLE = 'SIMULATED (llmd-bench simulate), not measured';
+
+/** Marks a plot as simulated: title and subtitle say so, so an SVG pasted alone still does. */
+function markSimulated(plot: Plot): Plot {
+  const title = plot.spec.title as { text: string; subtitle: string };
+  return { ...plot, spec: { ...plot.spec, title: { text: `Simulated: ${title.text}`, subtitle: `${SIMULATED_SUBTITLE} · ${title.subtitle}` } } };
+}
+
 /** Every plot the data allows, in report order. */
 export function buildPlots(analysis: Analysis): Plot[] {
-  return [
-    throughputVsRate(analysis.ladder),
-    ttftVsRate(analysis.ladder),
-    ttftPercentiles(analysis.main),
-    overTime(analysis.main, 'kv_cache_usage', 'GPU KV cache usage over time', 'KV cache usage', true, 'kv-usage-over-time'),
-    overTime(analysis.main, 'prefix_cache_hit_rate', 'Prefix cache hit rate over time', 'prefix cache hit rate', true, 'hit-rate-over-time'),
-    overTime(analysis.main, 'num_requests_waiting', 'Waiting requests over time', 'waiting requests (all pods)', false, 'waiting-over-time', 'sum'),
+  const l = analysis.labels;
+  const plots = [
+    throughputVsRate(analysis.ladder, l),
+    ttftVsRate(analysis.ladder, l),
+    ttftPercentiles(analysis.main, l),
+    overTime(analysis.main, 'kv_cache_usage', 'GPU KV cache usage over time', 'KV cache usage', true, 'kv-usage-over-time', 'mean', l),
+    overTime(analysis.main, 'prefix_cache_hit_rate', 'Prefix cache hit rate over time', 'prefix cache hit rate', true, 'hit-rate-over-time', 'mean', l),
+    overTime(analysis.main, 'num_requests_waiting', 'Waiting requests over time', 'waiting requests (all pods)', false, 'waiting-over-time', 'sum', l),
   ].filter((p): p is Plot => p !== undefined);
+  return analysis.source === 'simulation' ? plots.map(markSimulated) : plots;
 }
 
 /** Renders a vega-lite spec to an SVG string, headless. */

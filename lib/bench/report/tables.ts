@@ -46,16 +46,17 @@ const ROWS: readonly RowSpec[] = [
   { key: 'p99_tpot_ms', metric: 'P99 TPOT', value: field('p99_tpot_ms'), show: (v) => `${formatNumber(v, 1)} ms`, kind: 'change' },
   { key: 'prefix_cache_hit_rate', metric: 'prefix cache hit rate', value: (r) => r.cache.hitRate, show: (v) => formatPercent(v), kind: 'points' },
   {
-    key: 'kv_cache_usage', metric: 'GPU KV cache usage', value: (r) => r.cache.kvUsageMean, kind: 'points',
+    key: 'kv_cache_usage', metric: 'GPU KV cache usage (middle half of the run\'s samples)', value: (r) => r.cache.kvUsageMean, kind: 'points',
     show: (v, r) => {
       const { kvUsageP25: lo, kvUsageP75: hi } = r.cache;
-      if (lo === undefined || hi === undefined) return formatPercent(v);
+      // Without time series only the mean is known: say so instead of passing it off as the range.
+      if (lo === undefined || hi === undefined) return `${formatPercent(v)} (mean)`;
       const [a, b] = [roundHalfAway(lo * 100), roundHalfAway(hi * 100)];
       return a === b ? `${a}%` : `${a}-${b}%`;
     },
   },
   { key: 'median_waiting', metric: 'waiting requests (median while busy, all pods)', value: (r) => r.cache.medianWaiting, show: (v) => formatNumber(v, 0), kind: 'change' },
-  { key: 'peak_waiting', metric: 'waiting requests (peak, all pods)', value: (r) => r.cache.peakWaiting, show: (v) => formatNumber(v, 0), kind: 'change' },
+  { key: 'peak_waiting', metric: 'waiting requests (highest sample, all pods)', value: (r) => r.cache.peakWaiting, show: (v) => formatNumber(v, 0), kind: 'change' },
 ];
 
 function advantage(kind: AdvantageKind, rr: number | undefined, llmd: number | undefined): { text: string; value?: number } {

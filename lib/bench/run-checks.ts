@@ -1,0 +1,177 @@
+/**
+ * Proof, after each run, that the path measured what it claims to measure, from Prometheus:
+ * - llm-d: the EPP received KV-cache events from every decode pod, its index holds blocks, and it
+ *   looked prefixes up (which needs the render call to produce tokens). Each of these fails silently
+ *   in llm-d-router v0.10.0 (render errors are logged and skipped, ZMQ errors are logged and retried),
+ *   leaving an LRU balancer that the report would still call "llm-d".
+ * - round-robin: every decode pod served requests.
+ * - both: CPU throttling of the vLLM, EPP and Envoy containers (cAdvisor), warned above 5%.
+ * A failed proof marks the result invalid (report and summary.json); a missing metric marks it unchecked.
+ */
+import type { BenchConfig } from '../config';
+import type { PrometheusApi, PromSeries } from './cluster/types';
+import { PATH_LABELS, type RunChecksFile, type RunCheck, type ThrottlingFigure } from './result-format';
+
+/**
+ * EPP metric names of llm-d-router v0.10.0, pkg/kvcache/metrics/collector.go (subsystem
+ * `llm_d_router_epp`): the subscriber gauge and per-pod message counter are registered by every
+ * precise-prefix producer (pkg/kvevents/pool.go:199); the index counters only with
+ * `kvBlockIndexConfig.enableMetrics` (pkg/kvcache/kvblock/index.go:88), which the rendered config sets.
+ * `pod_identifier` is the endpoint id `<namespace>/<pod>-rank-<n>` (pkg/epp/datastore/datastore.go:523,
+ * preciseprefixcache/extractor.go ensureSubscriber).
+ */
+export const EPP_METRICS = {
+  activeSubscribers: 'llm_d_router_epp_kv_cache_events_active_subscribers',
+  messagesReceived: 'llm_d_router_epp_kv_cache_events_messages_received_total',
+  zmqErrors: 'llm_d_router_epp_kv_cache_events_zmq_errors_total',
+  admissions: 'llm_d_router_epp_kv_cache_index_admissions_total',
+  evictions: 'llm_d_router_epp_kv_cache_index_evictions_total',
+  lookups: 'llm_d_router_epp_kv_cache_index_lookup_requests_total',
+  lookupHits: 'llm_d_router_epp_kv_cache_index_lookup_hits_total',
+} as const;
+
+/** Containers whose CPU throttling every run records (names as the vLLM and router charts render them). */
+export const THROTTLE_CONTAINERS = ['vllm', 'epp', 'envoy'] as const;
+/** Throttled share of CFS periods above which the report warns. */
+export const THROTTLING_WARN_FRACTION = 0.05;
+
+/** Whether a `pod_identifier` of the EPP's metrics names this pod (`<ns>/<pod>-rank-<n>`, or `<ns>/<pod>`). */
+export function identifiesPod(podIdentifier: string, namespace: string, pod: string): boolean {
+  const id = podIdentifier.includes('/') ? podIdentifier : `${namespace}/${podIdentifier}`;
+  return id === `${namespace}/${pod}` || new RegExp(`^${escape(`${namespace}/${pod}`)}-rank-\\d+$`).test(id);
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** PromQL of the checks, over a window of `w` seconds ending at the evaluation time. */
+export function runCheckQueries(config: BenchConfig, w: number) {
+  const ns = `namespace="${config.project.namespace}"`;
+  const win = `[${Math.max(60, Math.ceil(w))}s]`;
+  const containers = `container=~"${THROTTLE_CONTAINERS.join('|')}"`;
+  return {
+    messagesByPod: `sum by (pod_identifier) (increase(${EPP_METRICS.messagesReceived}{${ns}}${win}))`,
+    subscribers: `max(${EPP_METRICS.activeSubscribers}{${ns}})`,
+    // The EPP restarts before every llm-d run, so its counters start at 0 with the run.
+    indexed: `sum(${EPP_METRICS.admissions}{${ns}}) - sum(${EPP_METRICS.evictions}{${ns}})`,
+    lookups: `sum(increase(${EPP_METRICS.lookups}{${ns}}${win}))`,
+    lookupHits: `sum(increase(${EPP_METRICS.lookupHits}{${ns}}${win}))`,
+    servedByPod: `sum by (pod) (increase(vllm:request_success_total{${ns}}${win}))`,
+    throttled: `sum by (pod, container) (increase(container_cpu_cfs_throttled_periods_total{${ns},${containers}}${win}))`
+      + ` / sum by (pod, container) (increase(container_cpu_cfs_periods_total{${ns},${containers}}${win}))`,
+    cpuCores: `sum by (pod, container) (rate(container_cpu_usage_seconds_total{${ns},${containers}}${win}))`,
+  };
+}
+
+const first = (s: PromSeries) => s.values[0]?.[1];
+
+/** One instant query; undefined when Prometheus failed (the check becomes "unknown", never a crash). */
+async function instant(prom: PrometheusApi, expr: string, time: number): Promise<PromSeries[] | undefined> {
+  try {
+    return await prom.query(expr, time);
+  } catch {
+    return undefined;
+  }
+}
+
+function scalar(series: PromSeries[] | undefined): number | undefined {
+  const v = (series ?? []).map(first).filter((x): x is number => x !== undefined && Number.isFinite(x));
+  return v.length === 0 ? undefined : v.reduce((a, b) => a + b, 0);
+}
+
+/** Throttling and CPU use per container name (worst pod), from the two cAdvisor queries. */
+export function throttlingFigures(throttled: PromSeries[] | undefined, cores: PromSeries[] | undefined): ThrottlingFigure[] {
+  return THROTTLE_CONTAINERS.map((container) => {
+    const t = (throttled ?? []).filter((s) => s.metric.container === container).map((s) => ({ pod: s.metric.pod ?? '?', v: first(s) }))
+      .filter((x): x is { pod: string; v: number } => x.v !== undefined && Number.isFinite(x.v));
+    const c = (cores ?? []).filter((s) => s.metric.container === container).map(first).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    const worst = t.sort((a, b) => b.v - a.v)[0];
+    return {
+      container,
+      // No series: the container has no CPU limit (no CFS quota, so it cannot be throttled) or is not scraped.
+      throttled_fraction: worst ? worst.v : null,
+      worst_pod: worst?.pod ?? null,
+      cpu_cores_max: c.length > 0 ? Math.max(...c) : null,
+      warn: worst !== undefined && worst.v > THROTTLING_WARN_FRACTION,
+    };
+  });
+}
+
+export interface RunCheckInput {
+  readonly config: BenchConfig;
+  readonly label: string;
+  readonly requestRate: number | 'inf';
+  /** Names of the decode pods that served the run. */
+  readonly decodePods: readonly string[];
+  readonly startS: number;
+  /** Evaluation time (the run's end plus a scrape), unix seconds. */
+  readonly endS: number;
+}
+
+/** Runs the checks of one finished run against Prometheus. */
+export async function checkRun(prom: PrometheusApi | undefined, input: RunCheckInput): Promise<RunChecksFile> {
+  const { config, label, requestRate, decodePods } = input;
+  const base = { label, request_rate: requestRate, decode_pods: [...decodePods] };
+  if (!prom) {
+    return { ...base, status: 'unchecked', reasons: ['no Prometheus: the liveness of the path was not checked'], checks: [], cpu_throttling: [] };
+  }
+  const ns = config.project.namespace;
+  const q = runCheckQueries(config, input.endS - input.startS + 2 * config.benchmark.metricsStepSeconds);
+  const at = input.endS;
+  const checks: RunCheck[] = [];
+
+  if (label === PATH_LABELS.llmd) {
+    const [subs, messages, indexed, lookups, hits] = await Promise.all([
+      instant(prom, q.subscribers, at), instant(prom, q.messagesByPod, at), instant(prom, q.indexed, at), instant(prom, q.lookups, at), instant(prom, q.lookupHits, at),
+    ]);
+    const subscriberCount = scalar(subs);
+    if (subscriberCount === undefined) {
+      checks.push({ name: 'kv_events_per_pod', status: 'unknown', detail: `Prometheus has no ${EPP_METRICS.activeSubscribers}: the EPP's metrics are not scraped (ServiceMonitor of the EPP)` });
+    } else {
+      const silent = decodePods.filter((pod) => !(messages ?? []).some((s) => identifiesPod(s.metric.pod_identifier ?? '', ns, pod) && (first(s) ?? 0) > 0));
+      checks.push(silent.length === 0
+        ? { name: 'kv_events_per_pod', status: 'pass', detail: `KV-cache events received from all ${decodePods.length} decode pods (${subscriberCount} subscribers)` }
+        : { name: 'kv_events_per_pod', status: 'fail', detail: `no KV-cache events reached the EPP from ${silent.length} of ${decodePods.length} decode pods (${silent.join(', ')}); its index did not know what those pods cache` });
+    }
+    const held = scalar(indexed);
+    checks.push(held === undefined
+      ? { name: 'index_non_empty', status: 'unknown', detail: `Prometheus has no ${EPP_METRICS.admissions} (kvBlockIndexConfig.enableMetrics off?)` }
+      : held > 0
+        ? { name: 'index_non_empty', status: 'pass', detail: `the EPP's prefix index held ${Math.round(held)} block entries at the end` }
+        : { name: 'index_non_empty', status: 'fail', detail: 'the EPP\'s prefix index was empty at the end of the run: no KV events were indexed' });
+    const looked = scalar(lookups);
+    checks.push(looked === undefined
+      ? { name: 'prefix_lookups', status: 'unknown', detail: `Prometheus has no ${EPP_METRICS.lookups}` }
+      : looked > 0
+        ? { name: 'prefix_lookups', status: 'pass', detail: `the EPP looked up ${Math.round(looked)} requests in its index (${Math.round(scalar(hits) ?? 0)} block hits)` }
+        : { name: 'prefix_lookups', status: 'fail', detail: 'the EPP looked up no request in its index: the render call produced no tokens, so every prefix score was 0' });
+  }
+  if (label === PATH_LABELS.roundRobin) {
+    const served = await instant(prom, q.servedByPod, at);
+    if (served === undefined || served.length === 0) {
+      checks.push({ name: 'every_pod_served', status: 'unknown', detail: 'Prometheus has no vllm:request_success_total for the decode pods' });
+    } else {
+      const idle = decodePods.filter((pod) => {
+        const s = served.find((x) => x.metric.pod === pod);
+        return s !== undefined && (first(s) ?? 0) < 0.5;
+      });
+      const unseen = decodePods.filter((pod) => !served.some((x) => x.metric.pod === pod));
+      if (idle.length > 0) checks.push({ name: 'every_pod_served', status: 'fail', detail: `${idle.length} of ${decodePods.length} decode pods served no request (${idle.join(', ')}): the Service did not spread the load over all pods` });
+      else if (unseen.length > 0) checks.push({ name: 'every_pod_served', status: 'unknown', detail: `no vLLM metrics for ${unseen.join(', ')}` });
+      else checks.push({ name: 'every_pod_served', status: 'pass', detail: `all ${decodePods.length} decode pods served requests` });
+    }
+  }
+
+  const [throttled, cores] = await Promise.all([instant(prom, q.throttled, at), instant(prom, q.cpuCores, at)]);
+  const cpu = throttlingFigures(throttled, cores);
+  const failed = checks.filter((c) => c.status === 'fail');
+  const unknown = checks.filter((c) => c.status === 'unknown');
+  return {
+    ...base,
+    status: failed.length > 0 ? 'invalid' : unknown.length > 0 ? 'unchecked' : 'valid',
+    reasons: [...failed, ...unknown].map((c) => c.detail),
+    checks,
+    cpu_throttling: cpu,
+  };
+}

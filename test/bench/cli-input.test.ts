@@ -1,0 +1,161 @@
+/**
+ * Bad input of any kind, on every command: exit code 2, one line naming what is wrong and one hint
+ * line, never the help page. Help and version, run in-process through the real program (main() of
+ * bin/llmd-bench.ts) so dozens of cases stay cheap.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildProgram, main, versionText } from '../../lib/bench/program';
+import { suggestOptions } from '../../lib/bench/cli-kit';
+import { defaultConfig } from '../../lib/config';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
+  const cwd = process.cwd();
+  const before = process.exitCode;
+  process.exitCode = 0;
+  try {
+    process.chdir(ROOT);
+    await main(['node', 'llmd-bench', ...args], {});
+    return { code: Number(process.exitCode ?? 0), stdout, stderr };
+  } finally {
+    process.chdir(cwd);
+    process.exitCode = before;
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const resultFile = path.join('test/fixtures/results/reference', fs.readdirSync(path.join(ROOT, 'test/fixtures/results/reference'))[0]);
+const aFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-input-')), 'a-file');
+fs.writeFileSync(aFile, 'x');
+
+const BAD_INPUT: [string, string[], RegExp][] = [
+  ['unknown option, the typed word inside the right one', ['simulate', '--rate', '20'], /^llmd-bench simulate: unknown option '--rate' \(did you mean --request-rate\?\)$/],
+  ['unknown option on report', ['report', '--rate', 'inf'], /^llmd-bench report: unknown option '--rate' \(did you mean --main-rate\?\)$/],
+  ['unknown option, a typo', ['run', '--dry-rnu'], /^llmd-bench run: unknown option '--dry-rnu' \(did you mean --dry-run\?\)$/],
+  ['unknown option, nothing close', ['cost', '--frobnicate'], /^llmd-bench cost: unknown option '--frobnicate'$/],
+  ['unknown command', ['simualte'], /^llmd-bench: unknown command 'simualte' \(did you mean simulate\?\)$/],
+  ['-c without =', ['simulate', '-c', 'gpuNodes.count'], /^llmd-bench: -c "gpuNodes.count": expected key=value, e.g. -c vllm.blockSize=32$/],
+  ['-c without = before the command', ['-c', 'gpuNodes.count', 'cost'], /^llmd-bench: -c "gpuNodes.count": expected key=value/],
+  ['a bad config value in simulate', ['simulate', '--no-progress', '-c', 'vllm.kvCacheDtype=fp16'], /^llmd-bench simulate: invalid configuration: vllm.kvCacheDtype: got "fp16"; must be one of auto, fp8$/],
+  ['an unknown config key in cost', ['cost', '-c', 'vllm.kvCachDtype=fp8'], /^llmd-bench cost: invalid configuration: vllm.kvCachDtype: got "fp8"; unknown config key; did you mean "vllm.kvCacheDtype"\?$/],
+  ['a bad config value in run', ['run', '--dry-run', '-c', 'gpuNodes.count=four'], /^llmd-bench run: invalid configuration: gpuNodes.count/],
+  ['a bad number', ['simulate', '--num-prompts', 'abc'], /^llmd-bench simulate: --num-prompts "abc": must be a positive whole number$/],
+  ['zero concurrency says what else is allowed', ['simulate', '--max-concurrency', '0'], /^llmd-bench simulate: --max-concurrency "0": must be a positive whole number, or none for no client limit$/],
+  ['a bad choice', ['run', '--dry-run', '--target', 'rrr'], /^llmd-bench run: --target "rrr": Allowed choices are rr, llm-d, both\.$/],
+  ['a bad timeout', ['preflight', '--timeout', '0'], /^llmd-bench preflight: --timeout "0": must be a positive number of seconds$/],
+  ['a bad number of hours', ['cost', '--hours', '-3'], /^llmd-bench cost: --hours "-3": must be a positive number of hours$/],
+  ['a missing file', ['simulate', '--no-progress', '--epp-config', 'nope.yaml'], /^llmd-bench simulate: cannot read nope.yaml: no such file or directory$/],
+  ['a missing option value', ['report', '--main-rate'], /^llmd-bench report: --main-rate needs a value$/],
+  ['too many arguments', ['report', 'a', 'b'], /^llmd-bench report: too many arguments for 'report'/],
+  ['a main rate nobody ran', ['report', 'test/fixtures/results/reference', '--main-rate', '7', '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-r-'))], /^llmd-bench report: --main-rate 7: no results at that request rate; rates present: inf$/],
+  ['a bad main rate', ['report', 'test/fixtures/results/reference', '--main-rate', 'fast'], /^llmd-bench report: --main-rate "fast": must be "inf" or a positive number$/],
+  ['a file where a results directory belongs', ['report', resultFile], /^llmd-bench report: results directory .* is a file, not a directory$/],
+  ['a file where --out wants a directory', ['simulate', '--no-progress', '--out', aFile], /^llmd-bench simulate: --out .*a-file: is a file, not a directory$/],
+  ['a file where run --out wants a directory', ['run', '--skip-preflight', '--skip-aws', '--out', aFile], /^llmd-bench run: --out .*a-file: is a file, not a directory$/],
+];
+
+describe('bad input: exit 2, one error line and a hint, never the help page', () => {
+  test.each(BAD_INPUT)('%s', async (_what, args, first) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(first);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^ {2}what to do: \S/);
+    expect(r.stderr).not.toContain('Usage:');
+    expect(r.stdout).toBe('');
+  });
+
+  test('no command at all: the help (on stderr) and exit 2', async () => {
+    const r = await run([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^Usage: llmd-bench \[options\] \[command\]/);
+    expect(r.stderr).toContain('simulate');
+  });
+});
+
+describe('report on the console', () => {
+  test('a simulated directory says SIMULATED before the table', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-simrep-'));
+    for (const f of fs.readdirSync(path.join(ROOT, 'test/fixtures/results/reference'))) {
+      const r = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/results/reference', f), 'utf8'));
+      fs.writeFileSync(path.join(dir, f), JSON.stringify({ ...r, source: 'simulator' }));
+    }
+    const r = await run(['report', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^SIMULATED results \(llmd-bench simulate\): a prediction, not a measurement\n\n\| metric \| round-robin \| llm-d \| advantage \|/);
+  });
+});
+
+describe('--help and --version', () => {
+  test('help and version succeed (exit 0) on stdout', async () => {
+    const help = await run(['simulate', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: llmd-bench simulate/);
+    expect((await run(['help'])).code).toBe(0);
+    expect((await run(['help', 'run'])).code).toBe(0);
+    const version = await run(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toBe(`${versionText()}\n`);
+  });
+
+  test('--version: the package version and what the defaults pin', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const c = defaultConfig();
+    const text = versionText();
+    expect(text.split('\n')[0]).toBe(`llmd-bench ${pkg.version} (llmd-eks-bench, Node.js ${process.versions.node})`);
+    for (const pinned of [`${c.vllm.image}:${c.vllm.tag}`, `${c.router.eppImage}:${c.router.eppTag}`, `${c.router.envoyImage}:${c.router.envoyTag}`,
+      c.monitoring.kubePrometheusStackVersion, c.monitoring.gpuOperatorVersion, c.cluster.kubernetesVersion]) {
+      expect(text).toContain(pinned);
+    }
+  });
+
+  test.each(['preflight', 'run', 'report', 'cost', 'simulate'])('%s --help lists -c key=value and real defaults, not config key names alone', (name) => {
+    const sub = buildProgram().commands.find((c) => c.name() === name)!;
+    const text = sub.helpInformation();
+    expect(text).toContain('-c, --context <key=value>');
+    expect(text).not.toMatch(/\((benchmark|vllm)\.[A-Za-z]+\)/); // "(benchmark.requestRate)" alone says nothing
+  });
+
+  test('defaults in help are the effective config: the reference run, or what -c set', async () => {
+    const plain = buildProgram().commands.find((c) => c.name() === 'simulate')!.helpInformation();
+    expect(plain).toMatch(/--request-rate <rate> +requests per second, or inf \(default: inf, from\s+config benchmark.requestRate\)/);
+    expect(plain).toMatch(/--max-concurrency <n> .*\(default: 512,/);
+    const overridden = await run(['-c', 'benchmark.requestRate=12', 'simulate', '--help']);
+    expect(overridden.stdout).toMatch(/\(default: 12, from\s+config benchmark.requestRate\)/);
+    const report = buildProgram().commands.find((c) => c.name() === 'report')!.helpInformation();
+    expect(report).toMatch(/--main-rate <rate>[\s\S]*\(default: inf,\s+from config benchmark.requestRate\)/);
+  });
+
+  test('cluster commands take --timeout (default 20 s) and --insecure-http', () => {
+    for (const name of ['preflight', 'run']) {
+      const text = buildProgram().commands.find((c) => c.name() === name)!.helpInformation();
+      expect(text).toMatch(/--timeout <seconds>[\s\S]*\(default: 20\)/);
+      expect(text).toContain('--insecure-http');
+    }
+  });
+});
+
+describe('option suggestions', () => {
+  const simulate = ['--router', '--request-rate', '--max-concurrency', '--num-prompts', '--num-prefixes', '--prefix-len', '--suffix-len', '--output-len', '--replicas', '--seed', '--burstiness', '--epp-config', '--json', '--out', '--no-progress', '--help'];
+  test.each([
+    ['--rate', ['--request-rate']],
+    ['--prompts', ['--num-prompts']],
+    ['--prefix', ['--prefix-len', '--num-prefixes']],
+    ['--concurrency', ['--max-concurrency']],
+    ['--num-promts', ['--num-prompts']],
+    ['--requestrate', ['--request-rate']],
+    ['--epp', ['--epp-config']],
+    ['--xyz', []],
+  ])('%s -> %j', (typed, expected) => {
+    expect(suggestOptions(typed, simulate)).toEqual(expected);
+  });
+});
