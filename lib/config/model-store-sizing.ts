@@ -14,6 +14,12 @@ export const SCRATCH_2_MBPS_PER_TIB = 200;
 export const TARGET_COLD_LOAD_SECONDS = 600;
 /** Room besides the weights: benchmark results and Hub metadata. */
 export const FSX_HEADROOM_GIB = 100;
+/**
+ * The slowest PERSISTENT_2 tier ever derived: the reference's. A smaller fleet could do with 125, but
+ * then resizing the fleet would update the file system (and rename the loader Job, whose name hashes
+ * the model-store settings); a derived tier only ever grows with the need.
+ */
+export const FSX_MIN_DERIVED_THROUGHPUT = 250;
 
 const GiB = 1024 ** 3;
 const MB = 1e6;
@@ -33,7 +39,8 @@ export function fsxThroughputMBps(deploymentType: 'PERSISTENT_2' | 'SCRATCH_2', 
 /**
  * The cheapest file system (list price) that holds two copies of the weights (a new revision downloads
  * next to the old one) plus FSX_HEADROOM_GIB, and reads `replicas` x the weights within
- * TARGET_COLD_LOAD_SECONDS. Reference: 8 x 15.2 GB -> 203 MB/s -> 1200 GiB at 250 MB/s/TiB.
+ * TARGET_COLD_LOAD_SECONDS, at a tier of at least FSX_MIN_DERIVED_THROUGHPUT. Reference: 8 x 15.2 GB
+ * -> 203 MB/s -> 1200 GiB at 250 MB/s/TiB.
  */
 export function fsxSizing(weightBytes: number, replicas: number, deploymentType: 'PERSISTENT_2' | 'SCRATCH_2'): { storageCapacityGiB: number; perUnitStorageThroughput: number } {
   const needGiB = (2 * weightBytes) / GiB + FSX_HEADROOM_GIB;
@@ -43,7 +50,7 @@ export function fsxSizing(weightBytes: number, replicas: number, deploymentType:
   let best: { storageCapacityGiB: number; perUnitStorageThroughput: number; cost: number } | undefined;
   for (const cap of capacities(maxCapacity)) {
     if (cap < needGiB) continue;
-    const tiers = deploymentType === 'PERSISTENT_2' ? FSX_PERSISTENT_2_THROUGHPUTS : [FSX_PERSISTENT_2_THROUGHPUTS[1]];
+    const tiers = deploymentType === 'PERSISTENT_2' ? FSX_PERSISTENT_2_THROUGHPUTS.filter((t) => t >= FSX_MIN_DERIVED_THROUGHPUT) : [FSX_MIN_DERIVED_THROUGHPUT];
     for (const tier of tiers) {
       if (fsxThroughputMBps(deploymentType, cap, tier) < needMBps) continue;
       const cost = cap * (deploymentType === 'PERSISTENT_2' ? prices.PERSISTENT_2[tier] : prices.SCRATCH_2);

@@ -5,7 +5,7 @@
  * rendered and simulated here, not synthesized again. The refused rows exit 2 with the arithmetic.
  *
  * Cost: one schema-validator process for all rows, one in-process synth per non-default row, a small
- * workload (1,800 prompts) per simulation, two child processes for the exit codes.
+ * workload (900 prompts) per simulation, two child processes for the exit codes.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -112,11 +112,11 @@ describe.each(ROWS.map((row, i) => [row.name, i] as const))('%s', (_name, i) => 
   });
 
   test('simulate: both paths complete every request on the registry\'s KV capacity', () => {
-    const sim = simulate(c, { routers: ['round-robin', 'llm-d'], overrides: { numPrompts: 1800 } });
+    const sim = simulate(c, { routers: ['round-robin', 'llm-d'], overrides: { numPrompts: 900 } });
     expect(sim.params.numBlocks).toBe(kvBlocksPerReplica(fitInput(c)));
     expect(sim.params.tensorParallelSize).toBe(row.tp);
     for (const run of sim.runs) {
-      expect([run.router, run.result.completed, run.result.failed]).toEqual([run.router, 1800, 0]);
+      expect([run.router, run.result.completed, run.result.failed]).toEqual([run.router, 900, 0]);
       expect(run.result.request_throughput).toBeGreaterThan(0);
     }
     // The default is the calibration point; every other row says it is outside it.
