@@ -14,8 +14,8 @@
  * (vllm/config/model.py get_num_kv_heads: max(1, total_kv_heads // tp)). At start-up vLLM refuses a
  * max_model_len whose tokens do not fit the KV cache.
  */
-import type { GpuFacts } from './tables/gpus';
-import type { InstanceFacts } from './tables/instances';
+import { type GpuFacts, GPUS } from './tables/gpus';
+import { GPU_INSTANCE_TYPES, INSTANCE_TYPES, type InstanceFacts } from './tables/instances';
 import type { ModelFacts } from './tables/models';
 
 export const GiB = 1024 ** 3;
@@ -168,4 +168,35 @@ export function checkFit(s: FitInput & { readonly maxModelLen: number; readonly 
     };
   }
   return { fits: true, plan, kvTokens };
+}
+
+/** Where a model fits: one GPU model at its smallest workable tensor-parallel size. */
+export interface Placement {
+  readonly gpuModel: string;
+  readonly tensorParallelSize: number;
+  /** Instance types of that GPU with a multiple of that many GPUs. */
+  readonly instanceTypes: readonly string[];
+  readonly kvTokens: number;
+}
+
+/**
+ * For every GPU of the registry, the smallest tensor-parallel size at which a replica of `model` fits
+ * (weights, non-KV memory and one maxModelLen sequence, and TP dividing the attention heads), with
+ * the instance types that can host it. Used by the fit check's message and by planning.
+ */
+export function fittingPlacements(model: ModelFacts, s: Omit<FitInput, 'gpu' | 'model' | 'tensorParallelSize'> & { readonly maxModelLen: number; readonly modelId: string }): Placement[] {
+  const out: Placement[] = [];
+  for (const gpuModel of Object.keys(GPUS)) {
+    const types = GPU_INSTANCE_TYPES.filter((t) => INSTANCE_TYPES[t].gpuModel === gpuModel);
+    for (const tp of TENSOR_PARALLEL_SIZES) {
+      const hosts = types.filter((t) => INSTANCE_TYPES[t].gpus % tp === 0);
+      if (hosts.length === 0 || model.numAttentionHeads % tp !== 0) continue;
+      const fit = checkFit({ ...s, gpu: GPUS[gpuModel], model, tensorParallelSize: tp, instanceType: hosts[0], gpuModel });
+      if (fit.fits) {
+        out.push({ gpuModel, tensorParallelSize: tp, instanceTypes: hosts, kvTokens: fit.kvTokens });
+        break;
+      }
+    }
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 /** lib/config/fit.ts: the one memory model the config checks, the simulator and planning use. */
 import { fitInput, loadConfig } from '../../lib/config';
 import {
-  checkFit, GiB, kvBlocksPerReplica, kvBytesPerTokenPerGpu, kvHeadsPerGpu, kvTokensPerReplica, maxConcurrentSequences, perGpuMemory, replicasPerNode, VLLM_NON_KV_OVERHEAD_GIB,
+  checkFit, fittingPlacements, GiB, kvBlocksPerReplica, kvBytesPerTokenPerGpu, kvHeadsPerGpu, kvTokensPerReplica, maxConcurrentSequences, perGpuMemory, replicasPerNode, VLLM_NON_KV_OVERHEAD_GIB,
 } from '../../lib/config/fit';
 import { GPUS } from '../../lib/config/tables/gpus';
 import { INSTANCE_TYPES } from '../../lib/config/tables/instances';
@@ -80,5 +80,22 @@ describe('checkFit', () => {
     expect(tight).toMatchObject({ fits: false, failure: 'kv' });
     expect(tight.reason).toMatch(/^Llama-3\.1-70B-Instruct at TP=2 leaves 4\.8 GiB per GPU for KV \(72\.0 GiB usable - 65\.7 GiB weights - 1\.5 GiB non-KV\) = \d+ tokens at 160 KiB per token per GPU, fewer than vllm\.maxModelLen \(65536\)/);
     expect(at('A100-80GB', 2, 'p4de.24xlarge').fits).toBe(true);
+  });
+
+  test('fittingPlacements: per GPU the smallest TP that holds the model, with the instances that host it', () => {
+    const { gpu: _g, model: _m, tensorParallelSize: _t, ...rest } = reference;
+    const placements = fittingPlacements(llama70, { ...rest, maxModelLen: 4096, modelId: 'meta-llama/Llama-3.1-70B-Instruct' });
+    const byGpu = Object.fromEntries(placements.map((p) => [p.gpuModel, [p.tensorParallelSize, p.instanceTypes]]));
+    expect(byGpu).toEqual({
+      A10G: [8, ['g5.48xlarge']],
+      L4: [8, ['g6.48xlarge']],
+      L40S: [4, ['g6e.12xlarge', 'g6e.24xlarge', 'g6e.48xlarge']],
+      'A100-40GB': [4, ['p4d.24xlarge']],
+      'A100-80GB': [2, ['p4de.24xlarge']],
+      H100: [2, ['p5.48xlarge']],
+      H200: [2, ['p5e.48xlarge', 'p5en.48xlarge']],
+      B200: [1, ['p6-b200.48xlarge']],
+    });
+    for (const p of placements) expect(p.kvTokens).toBeGreaterThanOrEqual(4096);
   });
 });

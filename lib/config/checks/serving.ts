@@ -1,12 +1,12 @@
 /** Checks of the serving keys: the model fits the GPU, vLLM flags agree, the router is prefix-aware. */
 import { goDurationMs } from '../duration';
-import { checkFit, type FitInput, replicasPerNode, TENSOR_PARALLEL_SIZES, VLLM_NON_KV_OVERHEAD_GIB } from '../fit';
+import { checkFit, type FitInput, fittingPlacements, replicasPerNode, VLLM_NON_KV_OVERHEAD_GIB } from '../fit';
 import { ModelConfigError, resolveModelFacts } from '../model-config';
 import { decodePodShare, decodeShmGiB, NODE_RESERVED_CPU, NODE_RESERVED_MEMORY_GIB } from '../pod-sizing';
 import { problem } from '../problems';
 import type { BenchConfig } from '../schema';
 import { GPUS } from '../tables/gpus';
-import { GPU_INSTANCE_TYPES, INSTANCE_TYPES } from '../tables/instances';
+import { INSTANCE_TYPES } from '../tables/instances';
 import { MODELS, type ModelFacts } from '../tables/models';
 import type { Check } from './types';
 
@@ -22,27 +22,6 @@ function modelOrProblem(c: BenchConfig): { model?: ModelFacts; problem?: string 
     if (e instanceof ModelConfigError) return { problem: problem('model.configFile', c.model.configFile, e.message) };
     throw e;
   }
-}
-
-/**
- * Where the model does fit: for each GPU model, the smallest tensor-parallel size at which a replica
- * holds its weights and one maxModelLen sequence, with instance types that have that many GPUs.
- */
-export function fittingPlacements(c: BenchConfig, model: ModelFacts): string[] {
-  const out: string[] = [];
-  for (const gpuModel of Object.keys(GPUS)) {
-    const types = GPU_INSTANCE_TYPES.filter((t) => INSTANCE_TYPES[t].gpuModel === gpuModel);
-    for (const tp of TENSOR_PARALLEL_SIZES) {
-      const hosts = types.filter((t) => INSTANCE_TYPES[t].gpus % tp === 0);
-      if (hosts.length === 0 || model.numAttentionHeads % tp !== 0) continue;
-      const fit = checkFit({ ...fitInputFor(c, model, tp, GPUS[gpuModel]), maxModelLen: c.vllm.maxModelLen, modelId: c.model.id, instanceType: hosts[0], gpuModel });
-      if (fit.fits) {
-        out.push(`${hosts.slice(0, 2).join('/')} TP=${tp}`);
-        break;
-      }
-    }
-  }
-  return out;
 }
 
 function fitInputFor(c: BenchConfig, model: ModelFacts, tp: number, gpu = GPUS[INSTANCE_TYPES[c.gpuNodes.instanceType]?.gpuModel ?? '']): FitInput {
@@ -67,7 +46,8 @@ export const modelFits: Check = (c) => {
   } else if (gpu && instance && instance.gpus % tp === 0) {
     const fit = checkFit({ ...fitInputFor(c, model, tp, gpu), maxModelLen: c.vllm.maxModelLen, modelId: c.model.id, instanceType: c.gpuNodes.instanceType, gpuModel: instance.gpuModel as string });
     if (!fit.fits) {
-      const where = fittingPlacements(c, model);
+      const where = fittingPlacements(model, { ...fitInputFor(c, model, tp, gpu), maxModelLen: c.vllm.maxModelLen, modelId: c.model.id })
+        .map((pl) => `${pl.instanceTypes.slice(0, 2).join('/')} TP=${pl.tensorParallelSize}`);
       const hint = fit.failure === 'weights'
         ? ` It fits on: ${where.join(', ') || 'no instance type of lib/config/tables/instances.ts'} (or raise vllm.tensorParallelSize where the node has the GPUs)`
         : ' Raise vllm.gpuMemoryUtilization or vllm.tensorParallelSize, lower vllm.maxModelLen, use -c vllm.kvCacheDtype=fp8, or a larger GPU';
