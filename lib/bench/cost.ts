@@ -68,7 +68,6 @@ function ec2Price(type: string, key: string, region: string): PriceQuote {
   return price;
 }
 
-const worst = (...s: PriceStatus[]): PriceStatus => (s.includes('fallback') ? 'fallback' : s.includes('unverified') ? 'unverified' : 'verified');
 const marked = (q: PriceQuote) => (q.status === 'verified' ? '' : ` [${q.status}${q.note ? `: ${q.note}` : ''}]`);
 
 /** Hourly cost of everything the stacks keep running, one line per item, in the configured region. */
@@ -95,7 +94,7 @@ export function hourlyCost(config: BenchConfig): CostLine[] {
       item: 'FSx for Lustre',
       detail: `${modelStore.storageCapacityGiB} GiB ${modelStore.deploymentType}${modelStore.deploymentType === 'PERSISTENT_2' ? ` ${modelStore.perUnitStorageThroughput} MB/s/TiB` : ''} at $${fsxRate}/GB-month`,
       perHour: (modelStore.storageCapacityGiB * fsxRate) / PRICES.hoursPerMonth,
-      priceStatus: worst(svcStatus, region.startsWith('us-') ? svcStatus : 'fallback'),
+      priceStatus: svc.fsxFallback ? 'fallback' : svcStatus,
     },
     { item: 'NAT gateways', detail: `${network.natGateways} x ($${svc.natGatewayPerHour}/h + $${PRICES.publicIpv4PerHour}/h public IPv4), data processing extra`, perHour: network.natGateways * (svc.natGatewayPerHour + PRICES.publicIpv4PerHour), priceStatus: svcStatus },
     { item: 'EBS root volumes', detail: `${ebsGiB} GiB gp3`, perHour: (ebsGiB * svc.ebsGp3PerGBMonth) / PRICES.hoursPerMonth, priceStatus: svcStatus },

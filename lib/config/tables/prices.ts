@@ -33,6 +33,8 @@ const US_EAST_1: Readonly<Record<string, number>> = {
 /** Regional service prices (everything `cost` itemises besides EC2). */
 export interface ServicePrices {
   readonly status: Exclude<PriceStatus, 'fallback'>;
+  /** FSx prices are the US rates shown for a region without its own (marked fallback by `cost`). */
+  readonly fsxFallback?: boolean;
   readonly note: string;
   /** NAT gateway, USD per gateway-hour (data processing, per GB, is extra and usage-based). */
   readonly natGatewayPerHour: number;
@@ -54,6 +56,7 @@ const US_SERVICES: ServicePrices = {
 const withNatAndGp3 = (natGatewayPerHour: number, ebsGp3PerGBMonth: number): ServicePrices => ({
   ...US_SERVICES,
   status: 'unverified',
+  fsxFallback: true,
   note: `NAT $${natGatewayPerHour}/h and gp3 $${ebsGp3PerGBMonth}/GB-month: regional list prices carried over, not re-verified; FSx at the US rates (unknown here)`,
   natGatewayPerHour,
   ebsGp3PerGBMonth,
