@@ -63,7 +63,12 @@ export function kvHeadsPerGpu(model: ModelFacts, tensorParallelSize: number): nu
   return Math.max(1, Math.floor(model.numKeyValueHeads / tensorParallelSize));
 }
 
-/** Bytes per KV element: `--kv-cache-dtype fp8` stores one byte, `auto` the model's dtype. */
+/**
+ * Bytes per KV element: `--kv-cache-dtype fp8` stores one byte, `auto` the model's dtype. vLLM accepts
+ * fp8 on GPUs without fp8 tensor cores too (A10G, A100): its backend selection (vllm/platforms/cuda.py
+ * get_valid_backends) skips FlashAttention 2 and takes FlashInfer, whose supported_kv_cache_dtypes
+ * include fp8 (or Triton); the kernels store fp8 and compute in 16 bits. So it is sized, not refused.
+ */
 export function kvElementBytes(model: ModelFacts, kvCacheDtype: 'auto' | 'fp8'): number {
   return kvCacheDtype === 'fp8' ? 1 : model.dtypeBytes;
 }
