@@ -1,5 +1,5 @@
 /**
- * The vLLM decode replicas (one per vllm.tensorParallelSize GPUs) and the two Services in front of exactly those pods:
+ * The vLLM decode replicas (vllm.tensorParallelSize GPUs each) and the two Services in front of exactly those pods:
  * the round-robin path (`vllm-round-robin`) and the render Service the EPP tokenizes through.
  */
 import { Chart } from 'cdk8s';
