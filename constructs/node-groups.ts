@@ -36,12 +36,20 @@ interface NodegroupRole {
   readonly taints?: eks.TaintSpec[];
 }
 
+/**
+ * GPU families aws-cdk-lib 2.276 recognises (aws-eks-v2/lib/private/nodegroup.js isGpuInstanceType). For
+ * any other GPU type (p5, p5e, p5en, p6-b200) the Nodegroup construct takes it for plain x86_64 and
+ * refuses the NVIDIA AMI type, so the type goes to CloudFormation directly instead.
+ */
+const CDK_GPU_FAMILIES = ['p2', 'p3', 'p3dn', 'p4d', 'p4de', 'g3', 'g3s', 'g4dn', 'g4ad', 'g5', 'g5g', 'g6', 'g6e', 'inf1', 'inf2'];
+
 function fixedSizeNodegroup(scope: Construct, id: string, p: CommonNodeGroupProps, role: NodegroupRole): eks.Nodegroup {
   if (!Number.isInteger(p.count) || p.count < 1) throw new Error(`${id}: count must be a positive integer, got ${p.count}`);
   const lt = new NodeLaunchTemplate(scope, 'LaunchTemplate', { rootVolumeGiB: p.diskSizeGiB, imdsHopLimit: p.imdsHopLimit, nodeName: p.nodeName });
-  return new eks.Nodegroup(scope, 'Resource', {
+  const cdkKnowsType = role.amiType !== eks.NodegroupAmiType.AL2023_X86_64_NVIDIA || CDK_GPU_FAMILIES.includes(p.instanceType.split('.')[0]);
+  const nodegroup = new eks.Nodegroup(scope, 'Resource', {
     cluster: p.cluster,
-    instanceTypes: [new ec2.InstanceType(p.instanceType)],
+    instanceTypes: cdkKnowsType ? [new ec2.InstanceType(p.instanceType)] : undefined,
     minSize: p.count,
     maxSize: p.count,
     desiredSize: p.count,
@@ -52,6 +60,8 @@ function fixedSizeNodegroup(scope: Construct, id: string, p: CommonNodeGroupProp
     // Replace one node at a time: every other replica keeps serving during an AMI update.
     maxUnavailable: 1,
   });
+  if (!cdkKnowsType) (nodegroup.node.defaultChild as eks.CfnNodegroup).addPropertyOverride('InstanceTypes', [p.instanceType]);
+  return nodegroup;
 }
 
 export interface GpuNodeGroupProps extends CommonNodeGroupProps {

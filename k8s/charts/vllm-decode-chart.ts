@@ -1,11 +1,12 @@
 /**
- * The vLLM decode replicas (one per GPU) and the two Services in front of exactly those pods:
+ * The vLLM decode replicas (vllm.tensorParallelSize GPUs each) and the two Services in front of exactly those pods:
  * the round-robin path (`vllm-round-robin`) and the render Service the EPP tokenizes through.
  */
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { gpuInstance, type BenchConfig } from '../../lib/config';
+import { type BenchConfig, replicasPerNode } from '../../lib/config';
+import { decodeShmGiB } from '../../lib/config/pod-sizing';
 import { decodePodLabels, decodeSelector, PART_OF_LABEL } from '../labels';
 import { sharedNames } from '../names';
 import { PORT_NAMES } from '../router/ports';
@@ -16,8 +17,13 @@ import { cpu, fieldEnv, gib, GPU_NODE_SELECTOR, GPU_TOLERATION, meta, nonRootPod
 export const VLLM_UID = 1000;
 /** Writable home for every cache vLLM, torch, Triton and FlashInfer keep (an emptyDir). */
 export const VLLM_CACHE_DIR = '/var/cache/vllm';
-/** Memory-backed /dev/shm (PyTorch and NCCL use it; the container runtime's default is 64 MiB). */
-export const SHM_SIZE = '2Gi';
+/**
+ * Memory-backed /dev/shm (PyTorch, vLLM's worker queue and NCCL use it; the container runtime's default
+ * is 64 MiB): 2Gi with one GPU per replica, more for NCCL's SHM transport with TP (lib/config/pod-sizing.ts).
+ */
+export function shmSize(c: BenchConfig): k8s.Quantity {
+  return gib(decodeShmGiB(c.vllm.tensorParallelSize));
+}
 /** Seconds between SIGTERM and SIGKILL: drain in-flight streams after the endpoints are removed. */
 export const DECODE_GRACE_SECONDS = 60;
 /** Pause before SIGTERM so kube-proxy and the EPP stop sending new requests first. */
@@ -49,7 +55,8 @@ export class VllmDecodeChart extends Chart {
     const n = sharedNames(c);
     const labels = decodePodLabels(c);
     const image = `${c.vllm.image}:${c.vllm.tag}`;
-    const gpusPerNode = gpuInstance(c).gpus;
+    const perNode = replicasPerNode(c);
+    const gpus = k8s.Quantity.fromNumber(c.vllm.tensorParallelSize);
 
     const models: k8s.VolumeMount = { name: 'models', mountPath: c.modelStore.mountPath, readOnly: true };
     const httpGetHealth = { path: '/health', port: k8s.IntOrString.fromString(PORT_NAMES.vllmHttp) };
@@ -66,9 +73,9 @@ export class VllmDecodeChart extends Chart {
           spec: {
             nodeSelector: GPU_NODE_SELECTOR,
             tolerations: [GPU_TOLERATION],
-            // One replica per GPU node: with one GPU per node, never two decode pods on a host; with
-            // several GPUs per node, spread evenly.
-            ...(gpusPerNode === 1
+            // One replica per node: never two decode pods on a host. Several replicas per node (GPUs /
+            // TP of them fit): spread evenly by node, the GPU request bounding each node's share.
+            ...(perNode === 1
               ? {
                 affinity: {
                   podAntiAffinity: {
@@ -113,8 +120,8 @@ export class VllmDecodeChart extends Chart {
                 { name: PORT_NAMES.vllmKvEvents, containerPort: c.vllm.kvEventsPort, protocol: 'TCP' },
               ],
               resources: {
-                requests: { 'cpu': cpu(c.vllm.cpuRequest), 'memory': gib(c.vllm.memoryRequestGiB), 'nvidia.com/gpu': k8s.Quantity.fromNumber(1) },
-                limits: { 'memory': gib(c.vllm.memoryLimitGiB), 'nvidia.com/gpu': k8s.Quantity.fromNumber(1) },
+                requests: { 'cpu': cpu(c.vllm.cpuRequest), 'memory': gib(c.vllm.memoryRequestGiB), 'nvidia.com/gpu': gpus },
+                limits: { 'memory': gib(c.vllm.memoryLimitGiB), 'nvidia.com/gpu': gpus },
               },
               // Cold start reads the weights from FSx while every other replica does the same.
               startupProbe: {
@@ -137,7 +144,7 @@ export class VllmDecodeChart extends Chart {
             }],
             volumes: [
               { name: 'models', persistentVolumeClaim: { claimName: n.modelsPvcReadOnly, readOnly: true } },
-              { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(SHM_SIZE) } },
+              { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: shmSize(c) } },
               { name: 'cache', emptyDir: {} },
             ],
           },

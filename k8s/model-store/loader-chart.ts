@@ -18,7 +18,8 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { secretFileInitContainer, secretVolume, type ContainerJson } from '../../constructs/secret-file-init-container';
-import type { BenchConfig } from '../../lib/config';
+import { type BenchConfig, modelFacts } from '../../lib/config';
+import { modelWeightBytes } from '../../lib/config/fit';
 import { PART_OF_LABEL } from '../labels';
 import { baseNames, NODE_ROLE_LABEL, sharedNames, SYSTEM_NODE_ROLE } from '../names';
 import { CLIENT_UID } from '../bench/benchmark-job';
@@ -36,12 +37,27 @@ export const LOADER_POD_LABELS = {
 
 /** Retries of the Job (network hiccups while downloading); each attempt is a fresh pod with its own log. */
 export const LOADER_BACKOFF_LIMIT = 3;
-/** Hard stop for the whole Job: 15 GB at a slow 10 MB/s still fits, a hung download does not run forever. */
-export const LOADER_DEADLINE_SECONDS = 2 * 60 * 60;
+/** Slowest sustained download the loader's deadline allows for (Hub or S3 hydration), MB/s. */
+export const LOADER_MIN_DOWNLOAD_MBPS = 10;
+/** Floor of the Job deadline, seconds. */
+export const LOADER_MIN_DEADLINE_SECONDS = 2 * 60 * 60;
+
+/**
+ * Hard stop for the whole Job, sized from the weight bytes: the weights at a slow 10 MB/s plus 30 minutes,
+ * never less than 2 hours (15 GB: 2 h; a 141 GB 70B model: 4.4 h). A hung download does not run forever.
+ */
+export function loaderDeadlineSeconds(c: BenchConfig): number {
+  const download = modelWeightBytes(modelFacts(c)) / (LOADER_MIN_DOWNLOAD_MBPS * 1e6);
+  return Math.max(LOADER_MIN_DEADLINE_SECONDS, Math.ceil(download + 30 * 60));
+}
 /** Where the in-memory token volume is mounted. */
 export const HF_TOKEN_DIR = '/var/run/secrets/huggingface';
 const HF_TOKEN_FILE = 'token';
-/** Scratch space for the Hub client's caches (not on the file system, not in the image layer). */
+/**
+ * Scratch space for the Hub client's caches (not on the file system, not in the image layer). Its size
+ * does not follow the model: the weights download straight into MODEL_DIR on FSx (snapshot_download with
+ * local_dir keeps its partial files there), scratch holds metadata and the hf_xet chunk cache (10 GiB cap).
+ */
 const SCRATCH_DIR = '/scratch';
 
 function quantities(r: Record<string, string>): Record<string, k8s.Quantity> {
@@ -116,7 +132,7 @@ export function loaderJobSpec(c: BenchConfig): k8s.JobSpec {
 
   return {
     backoffLimit: LOADER_BACKOFF_LIMIT,
-    activeDeadlineSeconds: LOADER_DEADLINE_SECONDS,
+    activeDeadlineSeconds: loaderDeadlineSeconds(c),
     template: {
       metadata: { labels },
       spec: {

@@ -2,8 +2,9 @@
  * The vLLM command line, built from the config. Pure functions: the decode chart renders them and the
  * invariant tests compare them with what the EPP config says (block size, ZMQ port, topic, model name).
  */
-import { type BenchConfig, modelFacts, servedModelName } from '../../lib/config';
-import { weightBytes } from '../../lib/config/tables/models';
+import { type BenchConfig, gpuInstance, modelFacts, replicasPerNode, servedModelName } from '../../lib/config';
+import { modelWeightBytes } from '../../lib/config/fit';
+import { fsxThroughputMBps } from '../../lib/config/model-store-sizing';
 import { sharedNames } from '../names';
 
 /** Env var the downward API fills with the pod IP; `$(POD_IP)` in args is expanded by the kubelet. */
@@ -42,6 +43,8 @@ export function vllmServeArgs(c: BenchConfig): string[] {
     `--max-num-seqs=${v.maxNumSeqs}`,
     `--max-num-batched-tokens=${v.maxNumBatchedTokens}`,
     `--kv-cache-dtype=${v.kvCacheDtype}`,
+    // The replica's GPUs (the pod requests exactly this many nvidia.com/gpu); vLLM's default is 1.
+    ...(v.tensorParallelSize > 1 ? [`--tensor-parallel-size=${v.tensorParallelSize}`] : []),
     `--kv-events-config=${JSON.stringify(kvEventsConfig(c))}`,
     // Probes and scrapes would otherwise flood the log.
     '--disable-access-log-for-endpoints=/health,/metrics,/v1/models',
@@ -78,19 +81,29 @@ export function vllmEnv(c: BenchConfig, cacheDir: string): { name: string; value
 }
 
 const MB = 1e6;
-/** Baseline throughput of SCRATCH_2 file systems, MB/s per TiB. */
-const SCRATCH_2_MBPS_PER_TIB = 200;
 /** Engine start after the weights are read: CUDA graphs, torch.compile, KV cache allocation. */
 const ENGINE_WARMUP_SECONDS = 300;
 
 /**
- * How long the startup probe waits before the kubelet restarts a decode pod. All replicas read the
- * weights from FSx at once, so the aggregate read is replicas x weights at the file system's
- * throughput; budget twice that plus the engine warm-up, and never less than 15 minutes.
+ * Seconds until every replica has read its weights at a cold start: all replicas read at once, so the
+ * file system delivers replicas x weight bytes at its aggregate throughput, and each node receives its
+ * replicas' share over its own network (the slower of the two bounds). A replica's TP ranks share the
+ * node's page cache, so a replica reads the weights once.
+ */
+export function coldLoadSeconds(c: BenchConfig): number {
+  const weights = modelWeightBytes(modelFacts(c));
+  const fsxMBps = fsxThroughputMBps(c.modelStore.deploymentType, c.modelStore.storageCapacityGiB, c.modelStore.perUnitStorageThroughput);
+  const fsx = (c.vllm.replicas * weights) / (fsxMBps * MB);
+  const node = (Math.max(1, replicasPerNode(c)) * weights) / ((gpuInstance(c).baselineNetworkGbps * 1e9) / 8);
+  return Math.max(fsx, node);
+}
+
+/**
+ * How long the startup probe waits before the kubelet restarts a decode pod: twice the cold load of
+ * the weights plus the engine warm-up, never less than 15 minutes. Sized from the weight bytes: 8 x
+ * 15.2 GB on 1.2 TiB at 250 MB/s/TiB is ~7 minutes of reading (budget 15 min); a 141 GB 70B model
+ * on a 2.5 Gbps node would be ~7.5 minutes per replica.
  */
 export function coldStartBudgetSeconds(c: BenchConfig): number {
-  const perTiB = c.modelStore.deploymentType === 'SCRATCH_2' ? SCRATCH_2_MBPS_PER_TIB : c.modelStore.perUnitStorageThroughput;
-  const fsxMBps = (c.modelStore.storageCapacityGiB / 1024) * perTiB;
-  const readSeconds = (c.vllm.replicas * weightBytes(modelFacts(c))) / (fsxMBps * MB);
-  return Math.max(900, Math.ceil(2 * readSeconds + ENGINE_WARMUP_SECONDS));
+  return Math.max(900, Math.ceil(2 * coldLoadSeconds(c) + ENGINE_WARMUP_SECONDS));
 }

@@ -17,7 +17,7 @@ const usd = (v: number) => `$${formatNumber(v, 2)}`;
 export function costMarkdown(config: BenchConfig): string {
   const report = costReport(config, { targets: 2, ladder: false, warmup: false });
   return [
-    `| item (${PRICES.region} on-demand, table reviewed ${PRICES.reviewed}) | per hour | what |`,
+    `| item (${report.region} on-demand, table reviewed ${PRICES.reviewed}) | per hour | what |`,
     '|---|---|---|',
     ...report.lines.map((l) => `| ${l.item} | ${usd(l.perHour)} | ${l.detail} |`),
     `| **total** | **${usd(report.perHour)}** | |`,
@@ -25,6 +25,10 @@ export function costMarkdown(config: BenchConfig): string {
     `A run of the reference size (both paths, main run) is estimated at about ${formatNumber(report.run.hours * 60, 0)} minutes: `
       + `**${usd(report.run.cost)}**. Deploy + run + destroy (${DEPLOY_HOURS} h deploy, ${DESTROY_HOURS} h destroy, both estimates) comes to about `
       + `${formatNumber(report.session.hours, 1)} hours: **${usd(report.session.cost)}**.`,
+    '',
+    '| path (simulated) | req/s | output tok/s | $ per million output tokens (stack / GPU nodes) |',
+    '|---|---|---|---|',
+    ...report.paths.map((p) => `| ${p.path} | ${formatNumber(p.requestThroughput, 2)} | ${formatNumber(p.outputThroughput, 0)} | ${usd(p.usdPerMillionOutputTokens)} / ${usd(p.gpuUsdPerMillionOutputTokens)} |`),
   ].join('\n');
 }
 

@@ -1,10 +1,13 @@
 /**
- * `llmd-bench cost`: what the configured stack costs per hour, itemised, and what a benchmark run of
- * the configured size costs. Prices come from lib/config/tables/prices.ts (one table, dated).
+ * `llmd-bench cost`: what the configured stack costs per hour in the configured region, itemised; how
+ * long and how much a benchmark run of the configured size takes; and, per path, the $ per million
+ * output tokens of the configured deployment at the throughput the simulator predicts for it (not the
+ * reference run scaled). Prices come from lib/config/tables/prices.ts (dated, each figure marked
+ * verified, unverified or fallback).
  */
-import type { BenchConfig } from '../config';
-import { PRICES } from '../config/tables/prices';
-import { INSTANCE_TYPES } from '../config/tables/instances';
+import { type BenchConfig, configWarnings, gpuInstance } from '../config';
+import { formatQuotaNeed, quotaNeeds, type QuotaNeed } from '../config/quota-needs';
+import { ec2HourlyPrice, PRICES, type PriceQuote, type PriceStatus, servicePrices } from '../config/tables/prices';
 import { BenchError, EXIT } from './errors';
 import { formatNumber } from './report/format';
 
@@ -12,13 +15,29 @@ export interface CostLine {
   readonly item: string;
   readonly detail: string;
   readonly perHour: number;
+  /** How sure the price is (the least sure of the figures in the line). */
+  readonly priceStatus: PriceStatus;
 }
 
-/**
- * Throughput per decode replica of the reference run (A10G, Qwen2.5-7B, 150 x 2048-token prefixes):
- * 10.71 and 25.09 req/s over 8 replicas. Used only to estimate how long a run takes.
- */
-export const REFERENCE_REQ_PER_S_PER_REPLICA = { 'round-robin': 10.71 / 8, 'llm-d': 25.09 / 8 } as const;
+export const PATHS = ['round-robin', 'llm-d'] as const;
+export type CostPath = (typeof PATHS)[number];
+
+/** Predicted steady throughput of one path of the configured deployment. */
+export interface PathThroughput {
+  /** Completed requests per second. */
+  readonly requestThroughput: number;
+  /** Output tokens per second. */
+  readonly outputThroughput: number;
+}
+
+export interface ThroughputPrediction {
+  /** `simulated`: `llmd-bench simulate` on the configured deployment and workload. */
+  readonly source: 'simulated';
+  readonly paths: Readonly<Record<CostPath, PathThroughput>>;
+  /** Calibration notes of the simulation (empty inside the calibrated envelope). */
+  readonly notes: readonly string[];
+}
+
 /** Per Job: scheduling, starting the client and building the prompts before the first request. */
 export const JOB_OVERHEAD_MINUTES = 2;
 /** First Job on a fresh system node pulls the ~10 GB vLLM image. */
@@ -29,36 +48,56 @@ export const RESTART_MINUTES = 10;
 export const DEPLOY_HOURS = 0.75;
 export const DESTROY_HOURS = 0.33;
 
-function ec2Price(type: string, key: string): number {
-  const price = PRICES.ec2PerHour[type];
+/**
+ * Throughput of both paths from the simulator, for the configured deployment (GPU, model, TP,
+ * replicas, router config) and the configured main run. Loaded on demand: `cost --hours` needs no
+ * simulation, and the CLI starts without the simulator's modules.
+ */
+export function predictThroughput(config: BenchConfig): ThroughputPrediction {
+  const { simulate } = require('../sim') as typeof import('../sim');
+  const sim = simulate(config, { routers: [...PATHS] });
+  const paths = Object.fromEntries(sim.runs.map((r) => [r.router, { requestThroughput: r.result.request_throughput, outputThroughput: r.result.output_throughput }])) as Record<CostPath, PathThroughput>;
+  return { source: 'simulated', paths, notes: sim.params.calibrationNotes };
+}
+
+function ec2Price(type: string, key: string, region: string): PriceQuote {
+  const price = ec2HourlyPrice(type, region);
   if (price === undefined) {
     throw new BenchError(`${key}: no price for instance type ${type} in lib/config/tables/prices.ts`, { exitCode: EXIT.badInput, hint: 'add its on-demand price there' });
   }
   return price;
 }
 
-/** Hourly cost of everything the stacks keep running, one line per item. */
+const marked = (q: PriceQuote) => (q.status === 'verified' ? '' : ` [${q.status}${q.note ? `: ${q.note}` : ''}]`);
+
+/** Hourly cost of everything the stacks keep running, one line per item, in the configured region. */
 export function hourlyCost(config: BenchConfig): CostLine[] {
   const { gpuNodes, systemNodes, modelStore, network } = config;
+  const region = config.aws.region;
+  const svc = servicePrices(region);
+  const svcStatus: PriceStatus = svc.fallback ? 'fallback' : svc.status;
   const fsxRate = modelStore.deploymentType === 'PERSISTENT_2'
-    ? PRICES.fsxLustrePerGBMonth.PERSISTENT_2[modelStore.perUnitStorageThroughput]
-    : PRICES.fsxLustrePerGBMonth.SCRATCH_2;
+    ? svc.fsxLustrePerGBMonth.PERSISTENT_2[modelStore.perUnitStorageThroughput]
+    : svc.fsxLustrePerGBMonth.SCRATCH_2;
   if (fsxRate === undefined) {
     throw new BenchError(`modelStore.perUnitStorageThroughput: no FSx price for ${modelStore.perUnitStorageThroughput} MB/s/TiB`, { exitCode: EXIT.badInput });
   }
   const ebsGiB = gpuNodes.count * gpuNodes.diskSizeGiB + systemNodes.count * systemNodes.diskSizeGiB;
-  const gpus = INSTANCE_TYPES[gpuNodes.instanceType]?.gpus ?? 0;
+  const gpus = gpuInstance(config)?.gpus ?? 0;
+  const gpuPrice = ec2Price(gpuNodes.instanceType, 'gpuNodes.instanceType', region);
+  const sysPrice = ec2Price(systemNodes.instanceType, 'systemNodes.instanceType', region);
   return [
-    { item: 'GPU nodes', detail: `${gpuNodes.count} x ${gpuNodes.instanceType} (${gpuNodes.count * gpus} GPUs), on-demand`, perHour: gpuNodes.count * ec2Price(gpuNodes.instanceType, 'gpuNodes.instanceType') },
-    { item: 'system nodes', detail: `${systemNodes.count} x ${systemNodes.instanceType}`, perHour: systemNodes.count * ec2Price(systemNodes.instanceType, 'systemNodes.instanceType') },
-    { item: 'EKS control plane', detail: '1 cluster, standard support', perHour: PRICES.eksControlPlanePerHour },
+    { item: 'GPU nodes', detail: `${gpuNodes.count} x ${gpuNodes.instanceType} (${gpuNodes.count * gpus} GPUs), on-demand${marked(gpuPrice)}`, perHour: gpuNodes.count * gpuPrice.usdPerHour, priceStatus: gpuPrice.status },
+    { item: 'system nodes', detail: `${systemNodes.count} x ${systemNodes.instanceType}${marked(sysPrice)}`, perHour: systemNodes.count * sysPrice.usdPerHour, priceStatus: sysPrice.status },
+    { item: 'EKS control plane', detail: '1 cluster, standard support', perHour: PRICES.eksControlPlanePerHour, priceStatus: 'unverified' },
     {
       item: 'FSx for Lustre',
       detail: `${modelStore.storageCapacityGiB} GiB ${modelStore.deploymentType}${modelStore.deploymentType === 'PERSISTENT_2' ? ` ${modelStore.perUnitStorageThroughput} MB/s/TiB` : ''} at $${fsxRate}/GB-month`,
       perHour: (modelStore.storageCapacityGiB * fsxRate) / PRICES.hoursPerMonth,
+      priceStatus: svc.fsxFallback ? 'fallback' : svcStatus,
     },
-    { item: 'NAT gateways', detail: `${network.natGateways} x ($${PRICES.natGatewayPerHour}/h + $${PRICES.publicIpv4PerHour}/h public IPv4), data processing extra`, perHour: network.natGateways * (PRICES.natGatewayPerHour + PRICES.publicIpv4PerHour) },
-    { item: 'EBS root volumes', detail: `${ebsGiB} GiB gp3`, perHour: (ebsGiB * PRICES.ebsGp3PerGBMonth) / PRICES.hoursPerMonth },
+    { item: 'NAT gateways', detail: `${network.natGateways} x ($${svc.natGatewayPerHour}/h + $${PRICES.publicIpv4PerHour}/h public IPv4), data processing extra`, perHour: network.natGateways * (svc.natGatewayPerHour + PRICES.publicIpv4PerHour), priceStatus: svcStatus },
+    { item: 'EBS root volumes', detail: `${ebsGiB} GiB gp3`, perHour: (ebsGiB * svc.ebsGp3PerGBMonth) / PRICES.hoursPerMonth, priceStatus: svcStatus },
   ];
 }
 
@@ -71,17 +110,19 @@ export interface RunShape {
 export interface DurationPart {
   readonly what: string;
   readonly minutes: number;
+  /** The path the part belongs to (undefined: shared, e.g. the image pull). */
+  readonly path?: CostPath;
 }
 
-/** Estimated wall time of `llmd-bench run` for the configured workload (calibrated on the reference). */
-export function estimateRunMinutes(config: BenchConfig, shape: RunShape): DurationPart[] {
+/** Estimated wall time of `llmd-bench run` for the configured workload, at the predicted throughput of each path. */
+export function estimateRunMinutes(config: BenchConfig, shape: RunShape, prediction: ThroughputPrediction): DurationPart[] {
   const b = config.benchmark;
-  const replicas = config.vllm.replicas;
-  const paths = (['round-robin', 'llm-d'] as const).slice(0, Math.max(1, Math.min(2, shape.targets)));
+  const paths = PATHS.slice(0, Math.max(1, Math.min(2, shape.targets)));
   const parts: DurationPart[] = [{ what: 'first image pull on a system node', minutes: IMAGE_PULL_MINUTES }];
   const resetMinutes = b.cacheReset === 'restart' ? RESTART_MINUTES : 0.1;
   for (const p of paths) {
-    const capacity = REFERENCE_REQ_PER_S_PER_REPLICA[p] * replicas;
+    const capacity = prediction.paths[p].requestThroughput;
+    if (!(capacity > 0)) throw new BenchError(`the simulator predicts no completed request on the ${p} path; nothing to price`, { exitCode: EXIT.badInput });
     const at = (rate: number | 'inf') => (rate === 'inf' ? capacity : Math.min(rate, capacity));
     let steps = 0;
     let minutes = 0;
@@ -99,40 +140,86 @@ export function estimateRunMinutes(config: BenchConfig, shape: RunShape): Durati
       }
     }
     const measured = shape.warmup ? steps - 1 : steps;
-    parts.push({ what: `${p}: ${steps} Job${steps === 1 ? '' : 's'} (benchmark traffic)`, minutes });
-    parts.push({ what: `${p}: Job start-up and ${measured} cache reset${measured === 1 ? '' : 's'} (${b.cacheReset})`, minutes: steps * JOB_OVERHEAD_MINUTES + measured * resetMinutes });
+    parts.push({ what: `${p}: ${steps} Job${steps === 1 ? '' : 's'} (benchmark traffic)`, minutes, path: p });
+    parts.push({ what: `${p}: Job start-up and ${measured} cache reset${measured === 1 ? '' : 's'} (${b.cacheReset})`, minutes: steps * JOB_OVERHEAD_MINUTES + measured * resetMinutes, path: p });
   }
   return parts;
 }
 
+/** What one path costs at its predicted throughput. */
+export interface PathCost {
+  readonly path: CostPath;
+  readonly requestThroughput: number;
+  readonly outputThroughput: number;
+  /** Minutes of the run this path takes (traffic, Job start-ups, cache resets). */
+  readonly runMinutes: number;
+  readonly runCost: number;
+  /** Whole stack per hour / output tokens per hour, x 1e6. */
+  readonly usdPerMillionOutputTokens: number;
+  /** The GPU nodes alone, per million output tokens. */
+  readonly gpuUsdPerMillionOutputTokens: number;
+}
+
 export interface CostReport {
+  readonly region: string;
   readonly lines: CostLine[];
   readonly perHour: number;
+  readonly prediction: ThroughputPrediction;
+  readonly paths: PathCost[];
   readonly run: { parts: DurationPart[]; hours: number; cost: number; byHours: boolean };
   readonly session: { hours: number; cost: number };
+  readonly quotas: QuotaNeed[];
   readonly notes: string[];
 }
 
-export function costReport(config: BenchConfig, shape: RunShape, hoursOverride?: number): CostReport {
+export function costReport(config: BenchConfig, shape: RunShape, hoursOverride?: number, prediction?: ThroughputPrediction): CostReport {
   if (hoursOverride !== undefined && !(hoursOverride > 0 && Number.isFinite(hoursOverride))) {
     throw new BenchError(`--hours ${hoursOverride}: must be a positive number of hours`, { exitCode: EXIT.badInput });
   }
   const lines = hourlyCost(config);
   const perHour = lines.reduce((a, l) => a + l.perHour, 0);
-  const parts = estimateRunMinutes(config, shape);
+  const gpuPerHour = lines[0].perHour;
+  const predicted = prediction ?? predictThroughput(config);
+  const parts = estimateRunMinutes(config, shape, predicted);
   const estimated = parts.reduce((a, p) => a + p.minutes, 0) / 60;
   const hours = hoursOverride ?? estimated;
+  const paths = PATHS.map((path): PathCost => {
+    const t = predicted.paths[path];
+    const runMinutes = parts.filter((p) => p.path === path).reduce((a, p) => a + p.minutes, 0);
+    const perMillion = (usdPerHour: number) => (usdPerHour / (t.outputThroughput * 3600)) * 1e6;
+    return {
+      path,
+      requestThroughput: t.requestThroughput,
+      outputThroughput: t.outputThroughput,
+      runMinutes,
+      runCost: (runMinutes / 60) * perHour,
+      usdPerMillionOutputTokens: perMillion(perHour),
+      gpuUsdPerMillionOutputTokens: perMillion(gpuPerHour),
+    };
+  });
+  const region = config.aws.region;
   const notes = [
-    `Prices: ${PRICES.region} on-demand, table reviewed ${PRICES.reviewed} (lib/config/tables/prices.ts). ${PRICES.provenance.join(' ')}`,
+    `Prices: ${region} on-demand, table reviewed ${PRICES.reviewed} (lib/config/tables/prices.ts). ${PRICES.provenance.join(' ')}`,
     'Not itemised: data transfer, NAT data processing ($0.045/GB, mostly the one-time model download), CloudWatch logs, S3 for CDK assets.',
+    `Throughput: predicted by \`llmd-bench simulate\` for this deployment and workload (simulated, not measured); a real run is the measurement.`,
+    ...predicted.notes.map((n) => `Simulation ${n}.`),
   ];
-  if (config.aws.region !== PRICES.region) notes.unshift(`aws.region is ${config.aws.region} but the price table is for ${PRICES.region}; prices differ by region.`);
+  const unsure = lines.filter((l) => l.priceStatus === 'fallback');
+  if (unsure.length > 0) notes.unshift(`No ${region} price is known for: ${unsure.map((l) => l.item).join(', ')}; those lines show US list prices, so the total is a lower bound (other regions list 5-30% higher).`);
   if (config.gpuNodes.capacityType === 'SPOT') notes.unshift('gpuNodes.capacityType is SPOT: GPU nodes are billed at spot prices, usually well below these on-demand figures.');
-  if (hoursOverride === undefined) {
-    notes.push('Run duration is an estimate from the reference run\'s throughput per replica (A10G, Qwen2.5-7B); other GPUs or models differ: pass --hours.');
-  }
+  notes.push(...configWarnings(config).map((w) => `warning: ${w}`));
   const sessionHours = DEPLOY_HOURS + hours + DESTROY_HOURS;
-  return { lines, perHour, run: { parts, hours, cost: hours * perHour, byHours: hoursOverride !== undefined }, session: { hours: sessionHours, cost: sessionHours * perHour }, notes };
+  return {
+    region,
+    lines,
+    perHour,
+    prediction: predicted,
+    paths,
+    run: { parts, hours, cost: hours * perHour, byHours: hoursOverride !== undefined },
+    session: { hours: sessionHours, cost: sessionHours * perHour },
+    quotas: quotaNeeds(config),
+    notes,
+  };
 }
 
 const usd = (v: number) => `$${formatNumber(v, 2)}`;
@@ -140,9 +227,15 @@ const usd = (v: number) => `$${formatNumber(v, 2)}`;
 /** The cost report as printed by the CLI. */
 export function formatCost(report: CostReport): string {
   const w = Math.max(...report.lines.map((l) => l.item.length));
-  const out = ['Cost per hour while the stacks are deployed:'];
+  const out = [`Cost per hour while the stacks are deployed (${report.region}):`];
   for (const l of report.lines) out.push(`  ${l.item.padEnd(w)}  ${usd(l.perHour).padStart(8)}/h   ${l.detail}`);
   out.push(`  ${'total'.padEnd(w)}  ${usd(report.perHour).padStart(8)}/h`, '');
+  out.push('Per path, at the throughput the simulator predicts for this deployment (simulated):');
+  out.push(`  ${'path'.padEnd(12)} ${'req/s'.padStart(7)} ${'output tok/s'.padStart(13)} ${'run min'.padStart(8)} ${'run cost'.padStart(9)} ${'$/M out tok'.padStart(12)} ${'GPU $/M'.padStart(9)}`);
+  for (const p of report.paths) {
+    out.push(`  ${p.path.padEnd(12)} ${formatNumber(p.requestThroughput, 2).padStart(7)} ${formatNumber(p.outputThroughput, 0).padStart(13)} ${formatNumber(p.runMinutes, 1).padStart(8)} ${usd(p.runCost).padStart(9)} ${usd(p.usdPerMillionOutputTokens).padStart(12)} ${usd(p.gpuUsdPerMillionOutputTokens).padStart(9)}`);
+  }
+  out.push('');
   if (report.run.byHours) {
     out.push(`For ${formatNumber(report.run.hours, 2)} h: ${usd(report.run.cost)}`);
   } else {
@@ -151,6 +244,8 @@ export function formatCost(report: CostReport): string {
     out.push(`  ${usd(report.run.cost)} for the run`);
   }
   out.push(`Deploy + run + destroy (about ${formatNumber(report.session.hours, 1)} h with ${DEPLOY_HOURS} h deploy and ${DESTROY_HOURS} h destroy): ${usd(report.session.cost)}`, '');
+  out.push(`EC2 vCPU quotas needed in ${report.region} (Service Quotas; request increases before deploying):`,
+    ...report.quotas.map((q) => `  ${formatQuotaNeed(q)}`), '');
   out.push(...report.notes.map((n) => `note: ${n}`));
   return out.join('\n');
 }

@@ -2,12 +2,11 @@
  * The one typed source of truth. `loadConfig(context)` = defaults (the reference run) + overrides
  * from CDK context, validated; it throws a ConfigError listing every problem, before anything is built.
  */
-import { crossChecks } from './checks';
+import { crossChecks, crossWarnings } from './checks';
 import { contextToOverrides } from './context';
+import { withDerivedDefaults } from './derived-defaults';
 import { formatValue, problem, ConfigError } from './problems';
 import { type BenchConfig, type BenchConfigInput, configSchema } from './schema';
-import { gpuNodesSchema } from './sections/nodes';
-import { INSTANCE_TYPES } from './tables/instances';
 
 export type { BenchConfig, BenchConfigInput };
 export { configSchema, ConfigError };
@@ -52,21 +51,6 @@ function without(input: unknown, settings: readonly string[][]): unknown {
 }
 
 /**
- * Defaults that follow other keys: `vllm.replicas`, when not given, is one per GPU of the GPU node
- * group, so `-c gpuNodes.count=4` alone is a valid smaller cluster. A replica count given explicitly
- * is kept (and checked against the GPUs).
- */
-function withDerivedDefaults(input: unknown): unknown {
-  const root = (input ?? {}) as Record<string, unknown>;
-  const vllm = root.vllm as Record<string, unknown> | undefined;
-  if (vllm !== undefined && (typeof vllm !== 'object' || vllm.replicas !== undefined)) return input;
-  const gpuNodes = gpuNodesSchema.safeParse(root.gpuNodes ?? {});
-  const gpus = gpuNodes.success ? INSTANCE_TYPES[gpuNodes.data.instanceType]?.gpus ?? 0 : 0;
-  if (!gpuNodes.success || gpus === 0) return input;
-  return { ...root, vllm: { ...(vllm ?? {}), replicas: gpuNodes.data.count * gpus } };
-}
-
-/**
  * Validates a nested input (what cdk.json or a test gives); throws ConfigError listing every problem.
  * When single values are invalid, the cross-field checks still run, on the input with those values
  * back at their defaults, and report what concerns the other keys: one run shows all problems.
@@ -97,6 +81,14 @@ export function parseConfig(rawInput: unknown, earlierProblems: readonly string[
 export function loadConfig(context: Readonly<Record<string, unknown>> = {}): BenchConfig {
   const { values, problems } = contextToOverrides(context);
   return parseConfig(values, problems);
+}
+
+/**
+ * What the offline tables doubt but cannot refuse (an AZ that may not offer the GPU family, a region
+ * without a pinned table): one line each, naming the key. `llmd-bench account-check` settles them.
+ */
+export function configWarnings(config: BenchConfig): string[] {
+  return crossWarnings(config);
 }
 
 /** The reference run, unmodified. */

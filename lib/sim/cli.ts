@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as YAML from 'yaml';
-import type { BenchConfig } from '../config';
+import { type BenchConfig, configWarnings } from '../config';
 import { action } from '../bench/cli-kit';
 import { checkOutputDir, checkOutputFile } from '../bench/results-io';
 import { type EppConfigLike, ROUTER_KINDS, type RouterKind, type SimOverrides, simulate } from './index';
@@ -125,6 +125,7 @@ export function registerSimulateCommand(program: Command, config: () => BenchCon
       // Outputs are checked before the simulation runs, not after minutes of work.
       if (flags.out) checkOutputDir(flags.out, '--out');
       if (flags.json) checkOutputFile(flags.json, '--json');
+      for (const w of configWarnings(c)) process.stderr.write(`warning: ${w}\n`);
       const overrides: SimOverrides = {
         requestRate: flags.requestRate,
         maxConcurrency: flags.maxConcurrency === 'none' ? null : flags.maxConcurrency,
@@ -150,9 +151,12 @@ export function registerSimulateCommand(program: Command, config: () => BenchCon
       process.stdout.write('SIMULATED: a prediction of the simulator (docs/simulator.md), not a measurement\n');
       process.stdout.write(`Simulated ${sim.runs[0].result.completed} requests (${w.numPrefixes} prefixes x ${w.prefixLen}+${w.suffixLen} tokens -> ${w.outputLen}), ` +
         `rate ${sim.params.requestRate}, concurrency ${sim.params.maxConcurrency ?? 'none'}, ${sim.params.replicas} replicas, ` +
-        `${sim.params.numBlocks * sim.params.limits.blockSize} KV tokens each, in ${wall.toFixed(2)} s\n\n`);
+        `${sim.params.tensorParallelSize > 1 ? `TP=${sim.params.tensorParallelSize}, ` : ''}${sim.params.numBlocks * sim.params.limits.blockSize} KV tokens each, in ${wall.toFixed(2)} s\n\n`);
+      for (const note of sim.params.calibrationNotes) process.stdout.write(`note: ${note}\n\n`);
       process.stdout.write(`${formatTable(sim)}\n`);
-      for (const run of sim.runs) for (const warning of run.raw.warnings) process.stderr.write(`warning (${run.label}): ${warning}\n`);
+      for (const run of sim.runs) {
+        for (const warning of run.raw.warnings) if (!sim.params.calibrationNotes.includes(warning)) process.stderr.write(`warning (${run.label}): ${warning}\n`);
+      }
       if (flags.json) {
         writeJsonSummary(sim, flags.json);
         process.stdout.write(`\nwrote ${flags.json}\n`);

@@ -1,64 +1,66 @@
 /**
- * What the simulator derives from the model and GPU tables: the work of one token and the size of the
- * KV cache. Every number follows from `tables/models.ts`, `tables/gpus.ts` and the vLLM flags.
+ * What the simulator derives from the model and GPU tables: the work one GPU of a replica does per
+ * token, and the KV cache of a replica. Every number follows from `tables/models.ts`, `tables/gpus.ts`,
+ * the vLLM flags and lib/config/fit.ts (the one place of the memory arithmetic).
+ *
+ * Tensor parallelism (Megatron-style, as vLLM shards Llama-like models): q/k/v and gate/up are split by
+ * columns, o and down by rows, the embedding and LM head by vocabulary, attention by heads; so each GPU
+ * streams 1/TP of the weights, does 1/TP of the linear and attention FLOPs and holds its KV heads. The
+ * row-parallel o and down projections end in one all-reduce each of the hidden state: two per layer.
  */
-import type { GpuFacts } from '../config/tables/gpus';
+import { type FitInput, kvBlocksPerReplica, kvBytesPerTokenPerGpu, kvElementBytes } from '../config/fit';
 import type { ModelFacts } from '../config/tables/models';
 
-const GiB = 1024 ** 3;
+export { kvElementBytes };
 
 export interface ModelCosts {
-  /** Parameters of the linear layers of all decoder layers (q, k, v, o, gate, up, down). */
+  /** GPUs per replica (vLLM --tensor-parallel-size); every figure below is per GPU. */
+  readonly tensorParallelSize: number;
+  /** Parameters of the linear layers of all decoder layers (q, k, v, o, gate, up, down) on one GPU. */
   readonly linearParams: number;
-  /** Parameters of the LM head (applied once per sequence per step, to the sampled position). */
+  /** Parameters of the LM head on one GPU (applied once per sequence per step, to the sampled position). */
   readonly lmHeadParams: number;
-  /** Bytes a step streams from memory for the weights (embeddings are gathered, not streamed). */
+  /** Bytes one GPU streams from memory for its weights per step (embeddings are gathered, not streamed). */
   readonly weightBytesPerStep: number;
-  /** FLOPs of attention per (query token x context token): QK^T and PV, 2 FLOPs per MAC, all layers. */
+  /** FLOPs of attention per (query token x context token) on one GPU: QK^T and PV, 2 FLOPs per MAC, all layers. */
   readonly attentionFlopsPerPair: number;
-  /** KV-cache bytes per token at the configured KV dtype. */
+  /** KV-cache bytes per token on one GPU at the configured KV dtype. */
   readonly kvBytesPerToken: number;
+  /** All-reduces per step (2 per layer with TP > 1, else 0). */
+  readonly allReducesPerStep: number;
+  /** Bytes each all-reduce moves per token in the step (the hidden state in the model's dtype). */
+  readonly allReduceBytesPerToken: number;
 }
 
-/** `kvCacheDtype` fp8 stores one byte per element instead of the model's dtype. */
-export function kvElementBytes(model: ModelFacts, kvCacheDtype: 'auto' | 'fp8'): number {
-  return kvCacheDtype === 'fp8' ? 1 : model.dtypeBytes;
-}
-
-export function modelCosts(model: ModelFacts, kvCacheDtype: 'auto' | 'fp8'): ModelCosts {
+export function modelCosts(model: ModelFacts, kvCacheDtype: 'auto' | 'fp8', tensorParallelSize = 1): ModelCosts {
+  const tp = tensorParallelSize;
   const h = model.hiddenSize;
   const q = model.numAttentionHeads * model.headDim;
   const kv = model.numKeyValueHeads * model.headDim;
   // q, k, v projections + output projection + gated MLP (gate, up, down).
   const perLayer = h * (q + 2 * kv) + q * h + 3 * h * model.intermediateSize;
-  const linearParams = perLayer * model.numLayers;
-  const lmHeadParams = h * model.vocabSize;
+  const linearParams = (perLayer * model.numLayers) / tp;
+  const lmHeadParams = (h * model.vocabSize) / tp;
   return {
+    tensorParallelSize: tp,
     linearParams,
     lmHeadParams,
     weightBytesPerStep: (linearParams + lmHeadParams) * model.dtypeBytes,
-    attentionFlopsPerPair: 4 * model.numAttentionHeads * model.headDim * model.numLayers,
-    kvBytesPerToken: 2 * model.numLayers * kv * kvElementBytes(model, kvCacheDtype),
+    attentionFlopsPerPair: (4 * model.numAttentionHeads * model.headDim * model.numLayers) / tp,
+    kvBytesPerToken: kvBytesPerTokenPerGpu(model, kvCacheDtype, tp),
+    allReducesPerStep: tp > 1 ? 2 * model.numLayers : 0,
+    allReduceBytesPerToken: h * model.dtypeBytes,
   };
 }
 
-export interface KvSizing {
-  readonly gpu: GpuFacts;
-  readonly model: ModelFacts;
-  readonly gpuMemoryUtilization: number;
-  readonly blockSize: number;
-  readonly kvCacheDtype: 'auto' | 'fp8';
-  /** Activation peak + CUDA graphs + non-torch memory, GiB. */
-  readonly nonKvMemoryGiB: number;
-}
+/** The inputs of the KV sizing: those of lib/config/fit.ts. */
+export type KvSizing = Omit<FitInput, 'tensorParallelSize'> & { readonly tensorParallelSize?: number };
 
 /**
- * KV blocks per replica, as vLLM sizes them at start-up: gpu_memory_utilization x device memory, minus
- * weights, minus the profiled non-KV memory, divided by the bytes of one block across all layers.
+ * KV blocks per replica, as vLLM sizes them at start-up (lib/config/fit.ts): gpu_memory_utilization x
+ * device memory, minus the weights / TP, minus the profiled non-KV memory, divided by the bytes of one
+ * block on one GPU.
  */
 export function kvCacheBlocks(s: KvSizing): number {
-  const budget = s.gpuMemoryUtilization * s.gpu.usableMemoryGiB * GiB;
-  const kvBytes = budget - s.model.parameters * s.model.dtypeBytes - s.nonKvMemoryGiB * GiB;
-  const blockBytes = modelCosts(s.model, s.kvCacheDtype).kvBytesPerToken * s.blockSize;
-  return Math.max(0, Math.floor(kvBytes / blockBytes));
+  return kvBlocksPerReplica({ ...s, tensorParallelSize: s.tensorParallelSize ?? 1 });
 }

@@ -50,7 +50,9 @@ export function simulate(config: BenchConfig, options: SimulateOptions): Simulat
     const started = process.hrtime.bigint();
     const onProgress = options.onProgress;
     const progress: ProgressListener | undefined = onProgress ? (c, t) => onProgress(router, c, t) : undefined;
-    const raw = runSimulation(params, router, progress);
+    const ran = runSimulation(params, router, progress);
+    // Calibration notes travel with every result (sim_warnings), not only on the terminal.
+    const raw = params.calibrationNotes.length > 0 ? { ...ran, warnings: [...params.calibrationNotes, ...ran.warnings] } : ran;
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     return {
       router,

@@ -3,11 +3,13 @@
  * manifests) plus the `simulate` command-line overrides. Nothing here has a default of its own.
  */
 import { endpointPickerConfig } from '../../k8s/router/endpoint-picker-config';
-import { type BenchConfig, gpuFacts, modelFacts, servedModelName } from '../config';
+import { type BenchConfig, fitInput, gpuFacts, modelFacts, servedModelName } from '../config';
+import { kvBlocksPerReplica } from '../config/fit';
 import type { GpuFacts } from '../config/tables/gpus';
 import type { WorkloadParams } from './dataset';
 import type { EngineLimits } from './engine';
-import { kvCacheBlocks, type ModelCosts, modelCosts } from './hardware';
+import { calibrationNotes } from './envelope';
+import { type ModelCosts, modelCosts } from './hardware';
 import { type EppConfigLike, type EppRouterParams, parseEndpointPickerConfig } from './routers/epp-config';
 import type { StepTimeConstants } from './step-time';
 
@@ -34,6 +36,8 @@ export interface SimParams {
   readonly burstiness: number;
   readonly maxConcurrency: number | null;
   readonly replicas: number;
+  /** GPUs per replica (vllm.tensorParallelSize). */
+  readonly tensorParallelSize: number;
   /** KV blocks per replica. */
   readonly numBlocks: number;
   readonly limits: EngineLimits;
@@ -50,6 +54,8 @@ export interface SimParams {
   readonly epp: EppRouterParams;
   readonly percentileMetrics: readonly string[];
   readonly metricPercentiles: readonly number[];
+  /** Plain notes when the configuration is outside what the fitted constants were calibrated on. */
+  readonly calibrationNotes: readonly string[];
 }
 
 export function simParams(c: BenchConfig, o: SimOverrides = {}, eppConfig?: EppConfigLike): SimParams {
@@ -61,14 +67,8 @@ export function simParams(c: BenchConfig, o: SimOverrides = {}, eppConfig?: EppC
   const leading = chat ? model.chatTemplateLeadingTokens : 0;
   const trailing = chat ? model.chatTemplateOverheadTokens - model.chatTemplateLeadingTokens : 0;
   const s = c.sim;
-  const numBlocks = kvCacheBlocks({
-    gpu,
-    model,
-    gpuMemoryUtilization: c.vllm.gpuMemoryUtilization,
-    blockSize: c.vllm.blockSize,
-    kvCacheDtype: c.vllm.kvCacheDtype,
-    nonKvMemoryGiB: s.nonKvMemoryGiB,
-  });
+  // KV blocks per replica from the one memory model the config's fit check uses (lib/config/fit.ts).
+  const numBlocks = kvBlocksPerReplica(fitInput(c));
   const workload: WorkloadParams = {
     numPrompts: o.numPrompts ?? c.benchmark.numPrompts,
     numPrefixes: o.numPrefixes ?? c.benchmark.numPrefixes,
@@ -100,6 +100,7 @@ export function simParams(c: BenchConfig, o: SimOverrides = {}, eppConfig?: EppC
     burstiness: o.burstiness ?? 1,
     maxConcurrency,
     replicas: o.replicas ?? c.vllm.replicas,
+    tensorParallelSize: c.vllm.tensorParallelSize,
     numBlocks,
     limits: {
       maxNumSeqs: c.vllm.maxNumSeqs,
@@ -109,7 +110,7 @@ export function simParams(c: BenchConfig, o: SimOverrides = {}, eppConfig?: EppC
       reserveFullPrompt: s.vllmReserveFullPrompt,
     },
     gpu,
-    costs: modelCosts(model, c.vllm.kvCacheDtype),
+    costs: modelCosts(model, c.vllm.kvCacheDtype, c.vllm.tensorParallelSize),
     stepTime: {
       stepOverheadMs: s.stepOverheadMs,
       perSequenceOverheadMs: s.perSequenceOverheadMs,
@@ -127,5 +128,6 @@ export function simParams(c: BenchConfig, o: SimOverrides = {}, eppConfig?: EppC
     epp: parseEndpointPickerConfig(eppConfig ?? endpointPickerConfig(c)),
     percentileMetrics: c.benchmark.percentileMetrics,
     metricPercentiles: c.benchmark.metricPercentiles,
+    calibrationNotes: calibrationNotes(c),
   };
 }

@@ -4,6 +4,7 @@
  *   GPU = max( W / BWw , (2 Plin N + 2 Phead nSeq) / Feff )  linear layers: weight streaming or math
  *       + ctx x kvB / BWkv                                   decode attention: read every cached token
  *       + A x Fpair / Fattn                                  prefill attention: chunk x context
+ *       + nAR x (a + 2(p-1)/p x N x h x b / BWbus)           tensor parallel: all-reduces of the hidden state
  *   CPU = T0 + tSeq x nSeq                                   scheduling, sampling, output processing
  *   T   = max(CPU, GPU) with vLLM's async scheduling (CPU work of one step overlaps the GPU work of
  *         the previous one), CPU + GPU without it.
@@ -20,13 +21,24 @@
  *    kvB: KV bytes per token, BWkv = kvBandwidthEfficiency x peak bandwidth;
  *  - A: query x key pairs of the prefill chunks (a chunk of n tokens after c cached ones: n(c + (n+1)/2),
  *    causal), Fpair = 4 x heads x headDim x layers FLOPs per pair, Fattn = attentionEfficiency x peak.
+ *  - Tensor parallelism over p GPUs (vllm.tensorParallelSize): W, Plin, Phead, kvB and Fpair are one
+ *    GPU's shares (hardware.ts); each of the nAR = 2 x layers all-reduces moves the N x hidden state of
+ *    the step (h x b bytes a token) as a ring all-reduce over the GPU link's measured bus bandwidth
+ *    BWbus (nccl-tests busbw, tables/gpus.ts), plus a per-call latency a = NCCL's ring LL base latency
+ *    6.6 us + 2(p-1) steps x the link's per-step latency (NCCL src/graph/tuning.cc). With p = 1 the
+ *    term is 0 and the model is the calibrated single-GPU one.
  *
  * This is Vidur's decomposition (linear ops keyed on tokens, attention on context) reduced to closed
  * forms, plus a CPU term because a g5.xlarge has 4 vCPUs for the API server and the engine.
  * docs/simulator.md derives and checks the constants.
  */
-import type { GpuFacts } from '../config/tables/gpus';
+import { type GpuFacts, NCCL_BASE_LATENCY_US } from '../config/tables/gpus';
 import type { ModelCosts } from './hardware';
+
+/** Seconds of one all-reduce call before any byte moves: NCCL ring LL base + 2(p-1) link steps. */
+export function allReduceLatencySeconds(gpu: GpuFacts, tensorParallelSize: number): number {
+  return (NCCL_BASE_LATENCY_US + 2 * (tensorParallelSize - 1) * gpu.link.hopLatencyUs) / 1e6;
+}
 
 export interface StepTimeConstants {
   readonly stepOverheadMs: number;
@@ -48,6 +60,9 @@ export class StepTimeModel {
   private readonly kvSecondsPerToken: number;
   private readonly attnSecondsPerPair: number;
   private readonly overlap: boolean;
+  /** Per step: all-reduce calls x their fixed latency, and seconds per token of the step. */
+  private readonly allReduceFixed: number;
+  private readonly allReduceSecondsPerToken: number;
   /** GPU part of the last duration() (what DCGM would count as GPU busy). */
   lastGpuSeconds = 0;
 
@@ -63,6 +78,12 @@ export class StepTimeModel {
     this.kvSecondsPerToken = costs.kvBytesPerToken / (k.kvBandwidthEfficiency * bandwidth);
     this.attnSecondsPerPair = costs.attentionFlopsPerPair / (k.attentionEfficiency * peakFlops);
     this.overlap = k.asyncScheduling;
+    const p = costs.tensorParallelSize;
+    const calls = p > 1 ? costs.allReducesPerStep : 0;
+    this.allReduceFixed = calls * (p > 1 ? allReduceLatencySeconds(gpu, p) : 0);
+    this.allReduceSecondsPerToken = p > 1
+      ? (calls * 2 * (p - 1) / p * costs.allReduceBytesPerToken) / (gpu.link.allReduceBusGBs * 1e9)
+      : 0;
   }
 
   /**
@@ -71,9 +92,10 @@ export class StepTimeModel {
    */
   duration(tokens: number, seqs: number, decodeContext: number, prefillPairs: number): number {
     const math = tokens * this.linearSecondsPerToken + seqs * this.headSecondsPerSeq;
-    const gpu = (math > this.weightTime ? math : this.weightTime)
+    let gpu = (math > this.weightTime ? math : this.weightTime)
       + decodeContext * this.kvSecondsPerToken
       + prefillPairs * this.attnSecondsPerPair;
+    if (this.allReduceFixed > 0) gpu += this.allReduceFixed + tokens * this.allReduceSecondsPerToken;
     const cpu = this.t0 + this.tSeq * seqs;
     this.lastGpuSeconds = gpu;
     if (this.overlap) return cpu > gpu ? cpu : gpu;

@@ -37,10 +37,9 @@ const CASES: Case[] = [
   { name: 'system node type too small for the benchmark client', context: { 'systemNodes.instanceType': 'm6i.large', 'router.eppCpuRequest': '1' }, got: 'systemNodes.instanceType: got "m6i.large"', allowed: /the benchmark client \(2 CPU \/ 6 GiB\) does not fit one node/ },
   { name: 'disk beyond the largest gp3 volume', context: { 'gpuNodes.diskSizeGiB': '20000' }, got: 'gpuNodes.diskSizeGiB: got 20000', allowed: 'must be <= 16384' },
   // Region and AZs
-  { name: 'region without a pinned AZ table', context: { 'aws.region': 'eu-west-1' }, got: 'aws.region: got "eu-west-1"', allowed: 'no pinned AZ table for this region; allowed: us-west-2' },
+  { name: 'region without an AZ table and no AZs given', context: { 'aws.region': 'sa-east-1' }, got: 'aws.region: got "sa-east-1"', allowed: /no AZ table for this region \(known: us-east-1, .*\); give aws.availabilityZones and aws.gpuAvailabilityZone/ },
   { name: 'region that is not a region name', context: { 'aws.region': 'oregon' }, got: 'aws.region: got "oregon"', allowed: 'must be an AWS region name such as us-west-2' },
-  { name: 'AZ outside the region', context: { 'aws.availabilityZones': 'us-west-2a,us-east-1a' }, got: 'aws.availabilityZones: got "us-east-1a"', allowed: 'not an AZ of us-west-2; allowed: us-west-2a, us-west-2b, us-west-2c, us-west-2d' },
-  { name: 'GPU AZ that does not offer g5', context: { 'aws.availabilityZones': 'us-west-2a,us-west-2d', 'aws.gpuAvailabilityZone': 'us-west-2d' }, got: 'aws.gpuAvailabilityZone: got "us-west-2d"', allowed: 'does not offer g5 instances; AZs that do: us-west-2a, us-west-2b, us-west-2c' },
+  { name: 'AZ outside the region', context: { 'aws.availabilityZones': 'us-west-2a,us-east-1a' }, got: 'aws.availabilityZones: got "us-east-1a"', allowed: 'not an AZ of us-west-2; AZ names are the region plus one letter, e.g. us-west-2a, us-west-2b, us-west-2c, us-west-2d' },
   { name: 'GPU AZ not among the VPC AZs', context: { 'aws.gpuAvailabilityZone': 'us-west-2c' }, got: 'aws.gpuAvailabilityZone: got "us-west-2c"', allowed: 'must be one of aws.availabilityZones (us-west-2a, us-west-2b)' },
   { name: 'a single AZ', context: { 'aws.availabilityZones': 'us-west-2a' }, got: 'aws.availabilityZones: got ["us-west-2a"]', allowed: 'EKS needs subnets in at least 2 AZs' },
   { name: 'the same AZ twice', context: { 'aws.availabilityZones': 'us-west-2a,us-west-2a' }, got: 'aws.availabilityZones: got ["us-west-2a","us-west-2a"]', allowed: 'each AZ may appear once' },
@@ -75,6 +74,15 @@ const CASES: Case[] = [
   { name: 'relative mount path', context: { 'modelStore.mountPath': 'models' }, got: 'modelStore.mountPath: got "models"', allowed: 'must be an absolute path' },
   { name: 'mount path over a system directory', context: { 'modelStore.mountPath': '/usr/models' }, got: 'modelStore.mountPath: got "/usr/models"', allowed: 'must not shadow a system directory' },
   { name: 'retain flag that is not a boolean', context: { 'modelStore.retainOnDestroy': 'maybe' }, got: 'modelStore.retainOnDestroy: got "maybe"', allowed: 'must be true or false' },
+  // Tensor parallelism and the fit check (lib/config/fit.ts)
+  { name: 'tensor-parallel size vLLM does not run here', context: { 'vllm.tensorParallelSize': '3' }, got: 'vllm.tensorParallelSize: got 3', allowed: 'must be one of 1, 2, 4, 8' },
+  { name: 'tensor-parallel size larger than the GPUs of a node', context: { 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': '2', 'model.id': 'meta-llama/Llama-3.1-8B-Instruct', 'vllm.tensorParallelSize': '8' }, got: 'vllm.tensorParallelSize: got 8', allowed: /must divide the 4 GPUs of a g5\.12xlarge \(1, 2, 4\): a replica's GPUs must be on one node/ },
+  { name: 'tensor-parallel size not dividing the attention heads', context: { 'gpuNodes.instanceType': 'g5.48xlarge', 'gpuNodes.count': '1', 'vllm.tensorParallelSize': '8' }, got: 'vllm.tensorParallelSize: got 8', allowed: "must divide the model's 28 attention heads" },
+  { name: 'a 70B model on one A10G', context: { 'model.id': 'meta-llama/Llama-3.1-70B-Instruct' }, got: 'model.id: got "meta-llama/Llama-3.1-70B-Instruct"', allowed: /Llama-3\.1-70B-Instruct bf16 needs 141\.1 GB of weights .*g5\.xlarge TP=1 has 20\.2 GiB usable per GPU.*It fits on: .*p4de\.24xlarge TP=2/ },
+  { name: 'KV cache too small for maxModelLen', context: { 'model.id': 'meta-llama/Llama-3.1-8B-Instruct', 'vllm.maxModelLen': '65536' }, got: 'vllm.gpuMemoryUtilization: got 0.9', allowed: /leaves 3\.8 GiB per GPU for KV \(20\.2 GiB usable - 15\.0 GiB weights - 1\.5 GiB non-KV\) = 30976 tokens at 128 KiB per token per GPU, fewer than vllm.maxModelLen \(65536\)/ },
+  { name: 'a model without a registry row or config file', context: { 'model.id': 'acme/secret-13b', 'model.revision': 'main' }, got: 'model.id: got "acme/secret-13b"', allowed: /no architecture facts .*-c model.configFile=<path>/ },
+  { name: 'a config file that does not exist', context: { 'model.id': 'acme/secret-13b', 'model.revision': 'main', 'model.configFile': 'no/such/config.json' }, got: 'model.configFile: got "no/such/config.json"', allowed: 'no/such/config.json does not exist' },
+  { name: 'a memory limit the /dev/shm of a TP pod would fill', context: { 'gpuNodes.instanceType': 'g6e.12xlarge', 'gpuNodes.count': '1', 'vllm.tensorParallelSize': '4', 'vllm.memoryRequestGiB': '3', 'vllm.memoryLimitGiB': '3' }, got: 'vllm.memoryLimitGiB: got 3', allowed: "must be above the decode pod's /dev/shm size (3.5 GiB at TP=4)" },
   // Versions and images
   { name: 'chart version "latest"', context: { 'monitoring.kubePrometheusStackVersion': 'latest' }, got: 'monitoring.kubePrometheusStackVersion: got "latest"', allowed: 'must be a chart version x.y.z' },
   { name: 'GPU operator version without the v', context: { 'monitoring.gpuOperatorVersion': '26.7.0' }, got: 'monitoring.gpuOperatorVersion: got "26.7.0"', allowed: 'must be a chart version such as v26.7.0' },
@@ -83,7 +91,7 @@ const CASES: Case[] = [
   { name: 'AWS CLI image on latest', context: { 'project.awsCliImage': 'public.ecr.aws/aws-cli/aws-cli:latest' }, got: 'project.awsCliImage: got "public.ecr.aws/aws-cli/aws-cli:latest"', allowed: 'not "latest"' },
   { name: 'AWS CLI image without a tag', context: { 'project.awsCliImage': 'amazon/aws-cli' }, got: 'project.awsCliImage: got "amazon/aws-cli"', allowed: 'must be an image reference with a pinned tag' },
   { name: 'revision that is neither a sha nor a ref name', context: { 'model.revision': 'not a sha!' }, got: 'model.revision: got "not a sha!"', allowed: 'must be a commit sha or a branch/tag name' },
-  { name: 'pinned Qwen commit kept for another model', context: { 'model.id': 'meta-llama/Llama-3.1-8B-Instruct' }, got: 'model.revision: got "a09a35458c702b33eeacc393d103063234e8bc28"', allowed: 'is the pinned commit of Qwen/Qwen2.5-7B-Instruct, not of meta-llama/Llama-3.1-8B-Instruct' },
+  { name: 'pinned Qwen commit kept for another model', context: { 'model.id': 'meta-llama/Llama-3.1-8B-Instruct', 'model.revision': 'a09a35458c702b33eeacc393d103063234e8bc28' }, got: 'model.revision: got "a09a35458c702b33eeacc393d103063234e8bc28"', allowed: 'is the pinned commit of Qwen/Qwen2.5-7B-Instruct, not of meta-llama/Llama-3.1-8B-Instruct' },
 ];
 
 function problemsOf(context: Record<string, unknown>): readonly string[] {

@@ -4,14 +4,15 @@ import { problem } from '../problems';
 import type { BenchConfig } from '../schema';
 import { configSchema } from '../schema';
 import { listKeys } from '../schema-walk';
-import { REGION_ZONES } from '../tables/availability-zones';
+import { FSX_MIN_CAPACITY_GIB, FSX_PERSISTENT_2_THROUGHPUTS } from '../model-store-sizing';
 import { GENERAL_INSTANCE_TYPES, GPU_INSTANCE_TYPES, INSTANCE_TYPES, instanceFamily } from '../tables/instances';
 import { KUBECTL_LAYER_PACKAGES } from '../tables/kubectl-layers';
+import { isZoneOfRegion, REGIONS, regionOffers, zoneOffers } from '../tables/regions';
 import type { Check } from './types';
 
-export const FSX_PERSISTENT_2_THROUGHPUTS = [125, 250, 500, 1000];
-/** The smallest FSx for Lustre capacity, GiB (then 2400 and multiples of 2400). */
-export const FSX_MIN_CAPACITY_GIB = 1200;
+export { FSX_MIN_CAPACITY_GIB, FSX_PERSISTENT_2_THROUGHPUTS };
+/** Where offering warnings send the user: the live check against the account. */
+const OFFERING_AUTHORITY = 'confirm with `npx llmd-bench account-check` (or aws ec2 describe-instance-type-offerings --location-type availability-zone)';
 const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const ASSUMED_ROLE_ARN = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/.+$/;
@@ -41,25 +42,50 @@ export function nodesInGpuSubnet(c: BenchConfig): number {
 }
 
 export const region: Check = (c) => {
-  const zones = REGION_ZONES[c.aws.region];
-  if (!zones) {
-    return [problem('aws.region', c.aws.region, `no pinned AZ table for this region; allowed: ${Object.keys(REGION_ZONES).join(', ')} (add a row to lib/config/tables/availability-zones.ts)`)];
-  }
   const out: string[] = [];
+  const row = REGIONS[c.aws.region];
   const azs = c.aws.availabilityZones;
-  for (const az of azs) {
-    if (!zones.zones.includes(az)) out.push(problem('aws.availabilityZones', az, `not an AZ of ${c.aws.region}; allowed: ${zones.zones.join(', ')}`));
+  const gpuAz = c.aws.gpuAvailabilityZone;
+  const foreign = azs.filter((az) => !isZoneOfRegion(az, c.aws.region));
+  if (!row && foreign.length > 0) {
+    // Nothing derives AZs for a region without a row: the (us-west-2) defaults are still in place.
+    return [problem('aws.region', c.aws.region, `no AZ table for this region (known: ${Object.keys(REGIONS).join(', ')}); ` +
+      'give aws.availabilityZones and aws.gpuAvailabilityZone with AZ names of your account in it, or add a row to lib/config/tables/regions.ts')];
+  }
+  for (const az of foreign) {
+    out.push(problem('aws.availabilityZones', az, `not an AZ of ${c.aws.region}; AZ names are the region plus one letter${row ? `, e.g. ${row.zones.join(', ')}` : ''}`));
   }
   if (azs.length < 2) out.push(problem('aws.availabilityZones', azs, 'EKS needs subnets in at least 2 AZs for its control plane'));
   if (new Set(azs).size !== azs.length) out.push(problem('aws.availabilityZones', azs, 'each AZ may appear once'));
-  const gpuAz = c.aws.gpuAvailabilityZone;
-  const family = instanceFamily(c.gpuNodes.instanceType);
   if (!azs.includes(gpuAz)) {
     out.push(problem('aws.gpuAvailabilityZone', gpuAz, `must be one of aws.availabilityZones (${azs.join(', ')})`));
-  } else if (GPU_INSTANCE_TYPES.includes(c.gpuNodes.instanceType) && zones.zones.includes(gpuAz) &&
-    !(zones.gpuFamiliesByZone[gpuAz] ?? []).includes(family)) {
-    const offering = zones.zones.filter((z) => (zones.gpuFamiliesByZone[z] ?? []).includes(family));
-    out.push(problem('aws.gpuAvailabilityZone', gpuAz, `does not offer ${family} instances; AZs that do: ${offering.join(', ') || 'none pinned'}`));
+  }
+  return out;
+};
+
+/** What the offline tables know of regions and offerings: warnings only (AZ names map per account). */
+export const regionWarnings: Check = (c) => {
+  const out: string[] = [];
+  const row = REGIONS[c.aws.region];
+  if (!row) {
+    return [`aws.region: ${c.aws.region} has no row in lib/config/tables/regions.ts; AZ names and GPU offerings are not checked offline (${OFFERING_AUTHORITY})`];
+  }
+  for (const az of c.aws.availabilityZones) {
+    if (isZoneOfRegion(az, c.aws.region) && !row.zones.includes(az)) {
+      out.push(`aws.availabilityZones: ${az} is not among the AZs most accounts see in ${c.aws.region} (${row.zones.join(', ')}); ${OFFERING_AUTHORITY}`);
+    }
+  }
+  const type = c.gpuNodes.instanceType;
+  if (!GPU_INSTANCE_TYPES.includes(type)) return out;
+  const family = instanceFamily(type);
+  if (regionOffers(c.aws.region, family) === false) {
+    out.push(`gpuNodes.instanceType: ${type} is not offered On-Demand in ${c.aws.region} as far as ${row.gpuFamiliesSource} lists; ${OFFERING_AUTHORITY}`);
+  }
+  const gpuAz = c.aws.gpuAvailabilityZone;
+  if (zoneOffers(c.aws.region, gpuAz, family) === false) {
+    const offering = row.zones.filter((z) => zoneOffers(c.aws.region, z, family) === true);
+    out.push(`aws.gpuAvailabilityZone: ${gpuAz} did not offer ${family} instances for most accounts (${row.zoneOfferings?.source}); ` +
+      `AZs that did: ${offering.join(', ') || 'none known'}. AZ names map to different zones per account: ${OFFERING_AUTHORITY}`);
   }
   return out;
 };
@@ -121,12 +147,19 @@ export const nodes: Check = (c) => {
   const out: string[] = [];
   const gpuType = c.gpuNodes.instanceType;
   const facts = INSTANCE_TYPES[gpuType];
+  const tp = c.vllm.tensorParallelSize;
   if (!facts || facts.gpus === 0) {
     out.push(problem('gpuNodes.instanceType', gpuType, `not an instance type with NVIDIA GPUs; allowed: ${GPU_INSTANCE_TYPES.join(', ')}`));
+  } else if (facts.gpus % tp !== 0) {
+    const fits = [1, 2, 4, 8].filter((t) => facts.gpus % t === 0);
+    out.push(problem('vllm.tensorParallelSize', tp, `must divide the ${facts.gpus} GPU${facts.gpus === 1 ? '' : 's'} of a ${gpuType} (${fits.join(', ')}): a replica's GPUs must be on one node; choose an instance type with ${tp} or more GPUs (e.g. ${GPU_INSTANCE_TYPES.filter((t) => INSTANCE_TYPES[t].gpus % tp === 0).slice(0, 3).join(', ')})`));
   } else {
-    const gpus = c.gpuNodes.count * facts.gpus;
-    if (c.vllm.replicas !== gpus) {
-      out.push(problem('vllm.replicas', c.vllm.replicas, `must equal the GPUs available, gpuNodes.count (${c.gpuNodes.count}) x ${facts.gpus} GPU per ${gpuType} = ${gpus} (one decode replica per GPU)`));
+    const perNode = facts.gpus / tp;
+    const replicas = c.gpuNodes.count * perNode;
+    if (c.vllm.replicas !== replicas) {
+      out.push(problem('vllm.replicas', c.vllm.replicas, tp === 1
+        ? `must equal the GPUs available, gpuNodes.count (${c.gpuNodes.count}) x ${facts.gpus} GPU per ${gpuType} = ${replicas} (one decode replica per GPU)`
+        : `must equal gpuNodes.count (${c.gpuNodes.count}) x ${facts.gpus} GPUs per ${gpuType} / vllm.tensorParallelSize (${tp}) = ${replicas}`));
     }
   }
   if (c.gpuNodes.diskSizeGiB < 100) {
@@ -188,3 +221,4 @@ export const modelRevision: Check = (c) => {
 };
 
 export const PLATFORM_CHECKS: readonly Check[] = [region, network, cluster, nodes, modelStore, modelRevision];
+export const PLATFORM_WARNINGS: readonly Check[] = [regionWarnings];

@@ -1,32 +1,57 @@
 /** Checks of the serving keys: the model fits the GPU, vLLM flags agree, the router is prefix-aware. */
 import { goDurationMs } from '../duration';
+import { checkFit, type FitInput, fittingPlacements, replicasPerNode, VLLM_NON_KV_OVERHEAD_GIB } from '../fit';
+import { ModelConfigError, resolveModelFacts } from '../model-config';
+import { decodePodShare, decodeShmGiB, NODE_RESERVED_CPU, NODE_RESERVED_MEMORY_GIB } from '../pod-sizing';
 import { problem } from '../problems';
+import type { BenchConfig } from '../schema';
 import { GPUS } from '../tables/gpus';
 import { INSTANCE_TYPES } from '../tables/instances';
-import { kvBytesPerToken, MODELS, weightBytes } from '../tables/models';
+import { MODELS, type ModelFacts } from '../tables/models';
 import type { Check } from './types';
 
-const GiB = 1024 ** 3;
-/** What vLLM needs besides weights and KV: activation peak, CUDA graphs, non-torch memory (vllm-notes). */
-export const VLLM_NON_KV_OVERHEAD_GIB = 1.5;
+export { NODE_RESERVED_CPU, NODE_RESERVED_MEMORY_GIB, VLLM_NON_KV_OVERHEAD_GIB };
 
-export const modelFits: Check = (c) => {
-  const model = MODELS[c.model.id];
-  if (!model) {
-    return [problem('model.id', c.model.id, `no architecture facts for this model; allowed: ${Object.keys(MODELS).join(', ')} (add a row to lib/config/tables/models.ts)`)];
+/** The model facts the config selects, or the problem that prevents them. */
+function modelOrProblem(c: BenchConfig): { model?: ModelFacts; problem?: string } {
+  try {
+    const model = resolveModelFacts(c.model);
+    if (model) return { model };
+    return { problem: problem('model.id', c.model.id, `no architecture facts for this model; allowed: ${Object.keys(MODELS).join(', ')} (add a row to lib/config/tables/models.ts), or give its Hugging Face config.json with -c model.configFile=<path>`) };
+  } catch (e) {
+    if (e instanceof ModelConfigError) return { problem: problem('model.configFile', c.model.configFile, e.message) };
+    throw e;
   }
+}
+
+function fitInputFor(c: BenchConfig, model: ModelFacts, tp: number, gpu = GPUS[INSTANCE_TYPES[c.gpuNodes.instanceType]?.gpuModel ?? '']): FitInput {
+  return { gpu, model, tensorParallelSize: tp, gpuMemoryUtilization: c.vllm.gpuMemoryUtilization, kvCacheDtype: c.vllm.kvCacheDtype, nonKvMemoryGiB: c.sim.nonKvMemoryGiB, blockSize: c.vllm.blockSize };
+}
+
+/**
+ * The replica must fit before anything is built (lib/config/fit.ts): weights / TP + non-KV memory
+ * within gpu_memory_utilization x the GPU's memory, and a maxModelLen sequence in the KV left. vLLM
+ * also needs the attention heads to split evenly across the TP group (ModelConfig.verify_with_parallel_config:
+ * "Total number of attention heads (...) must be divisible by tensor parallel size").
+ */
+export const modelFits: Check = (c) => {
+  const { model, problem: missing } = modelOrProblem(c);
+  if (!model) return [missing as string];
   const out: string[] = [];
-  const gpuModel = INSTANCE_TYPES[c.gpuNodes.instanceType]?.gpuModel;
-  const gpu = gpuModel ? GPUS[gpuModel] : undefined;
-  if (gpu) {
-    const budget = c.vllm.gpuMemoryUtilization * gpu.usableMemoryGiB * GiB;
-    const kvBytes = budget - weightBytes(model) - VLLM_NON_KV_OVERHEAD_GIB * GiB;
-    const perToken = kvBytesPerToken(model) / (c.vllm.kvCacheDtype === 'fp8' ? 2 : 1);
-    const kvTokens = Math.floor(kvBytes / perToken);
-    if (kvTokens < c.vllm.maxModelLen) {
-      out.push(problem('vllm.gpuMemoryUtilization', c.vllm.gpuMemoryUtilization,
-        `leaves room for ~${Math.max(0, kvTokens)} KV tokens on a ${gpuModel} after ${(weightBytes(model) / GiB).toFixed(1)} GiB of weights, ` +
-        `fewer than vllm.maxModelLen (${c.vllm.maxModelLen}); vLLM would refuse to start. Raise it, lower maxModelLen, or use a larger GPU`));
+  const tp = c.vllm.tensorParallelSize;
+  const instance = INSTANCE_TYPES[c.gpuNodes.instanceType];
+  const gpu = instance?.gpuModel ? GPUS[instance.gpuModel] : undefined;
+  if (model.numAttentionHeads % tp !== 0) {
+    out.push(problem('vllm.tensorParallelSize', tp, `must divide the model's ${model.numAttentionHeads} attention heads (vLLM refuses otherwise)`));
+  } else if (gpu && instance && instance.gpus % tp === 0) {
+    const fit = checkFit({ ...fitInputFor(c, model, tp, gpu), maxModelLen: c.vllm.maxModelLen, modelId: c.model.id, instanceType: c.gpuNodes.instanceType, gpuModel: instance.gpuModel as string });
+    if (!fit.fits) {
+      const where = fittingPlacements(model, { ...fitInputFor(c, model, tp, gpu), maxModelLen: c.vllm.maxModelLen, modelId: c.model.id })
+        .map((pl) => `${pl.instanceTypes.slice(0, 2).join('/')} TP=${pl.tensorParallelSize}`);
+      const hint = fit.failure === 'weights'
+        ? ` It fits on: ${where.join(', ') || 'no instance type of lib/config/tables/instances.ts'} (or raise vllm.tensorParallelSize where the node has the GPUs)`
+        : ' Raise vllm.gpuMemoryUtilization or vllm.tensorParallelSize, lower vllm.maxModelLen, use -c vllm.kvCacheDtype=fp8, or a larger GPU';
+      out.push(problem(fit.failure === 'weights' ? 'model.id' : 'vllm.gpuMemoryUtilization', fit.failure === 'weights' ? c.model.id : c.vllm.gpuMemoryUtilization, `${fit.reason}.${hint}`));
     }
   }
   const promptTokens = c.benchmark.prefixLen + c.benchmark.suffixLen + model.chatTemplateOverheadTokens;
@@ -54,12 +79,6 @@ export const vllm: Check = (c) => {
   return out;
 };
 
-/**
- * Host capacity a node keeps for itself and its daemonsets (kubelet/system reserve, eviction threshold,
- * aws-node, kube-proxy, FSx CSI node, GPU-operator and node-exporter pods): what a pod request may not use.
- */
-export const NODE_RESERVED_CPU = 0.5;
-export const NODE_RESERVED_MEMORY_GIB = 2.5;
 /** The Envoy sidecar next to the EPP (k8s/charts/router-chart.ts requests exactly this). */
 export const ENVOY_CPU_REQUEST = 0.5;
 export const ENVOY_MEMORY_GIB = 0.5;
@@ -70,10 +89,9 @@ export const PROMETHEUS_MEMORY_GIB = 2;
 export const podsFit: Check = (c) => {
   const out: string[] = [];
   const gpu = INSTANCE_TYPES[c.gpuNodes.instanceType];
-  if (gpu) {
-    const perPod = Math.max(1, gpu.gpus);
-    const cpu = (gpu.vcpu - NODE_RESERVED_CPU) / perPod;
-    const mem = (gpu.memoryGiB - NODE_RESERVED_MEMORY_GIB) / perPod;
+  if (gpu && gpu.gpus > 0 && gpu.gpus % c.vllm.tensorParallelSize === 0) {
+    const perPod = replicasPerNode(gpu, c.vllm.tensorParallelSize);
+    const { cpu, memoryGiB: mem } = decodePodShare(gpu, perPod);
     if (c.vllm.cpuRequest > cpu) {
       out.push(problem('vllm.cpuRequest', c.vllm.cpuRequest, `must be <= ${cpu} on a ${c.gpuNodes.instanceType} (${gpu.vcpu} vCPU, ${NODE_RESERVED_CPU} kept for daemonsets, ${perPod} decode pod(s) per node) or the pods stay Pending`));
     }
@@ -83,6 +101,10 @@ export const podsFit: Check = (c) => {
   }
   if (c.vllm.memoryLimitGiB < c.vllm.memoryRequestGiB) {
     out.push(problem('vllm.memoryLimitGiB', c.vllm.memoryLimitGiB, `must be >= vllm.memoryRequestGiB (${c.vllm.memoryRequestGiB})`));
+  }
+  const shm = decodeShmGiB(c.vllm.tensorParallelSize);
+  if (c.vllm.memoryLimitGiB <= shm) {
+    out.push(problem('vllm.memoryLimitGiB', c.vllm.memoryLimitGiB, `must be above the decode pod's /dev/shm size (${shm} GiB at TP=${c.vllm.tensorParallelSize}), which counts against it`));
   }
   const sys = INSTANCE_TYPES[c.systemNodes.instanceType];
   if (sys) {
@@ -146,4 +168,12 @@ export const router: Check = (c) => {
   return out;
 };
 
+/** Gated Hub models need a token; the loader would fail after the whole deploy. */
+export const gatedModel: Check = (c) => {
+  const row = MODELS[c.model.id];
+  if (!row?.gated || c.modelStore.modelSource !== 'huggingface' || c.modelStore.hfTokenSecretName !== undefined) return [];
+  return [`model.id: ${c.model.id} is gated on the Hugging Face Hub; accept its licence there and set modelStore.hfTokenSecretName (a Secrets Manager secret holding your token), or the loader Job fails with 401/403`];
+};
+
 export const SERVING_CHECKS: readonly Check[] = [modelFits, vllm, podsFit, systemPodsFit, router];
+export const SERVING_WARNINGS: readonly Check[] = [gatedModel];

@@ -3,7 +3,7 @@ import { oneOf, positiveInt } from '../fields';
 
 export const gpuNodesSchema = z.object({
   instanceType: z.string().default('g5.xlarge')
-    .describe('GPU node instance type (NVIDIA GPUs only; see lib/config/tables/instances.ts). AMI type AL2023_x86_64_NVIDIA: driver and container toolkit preinstalled.'),
+    .describe('GPU node instance type (NVIDIA GPUs only: g5, g6, g6e, p4d, p4de, p5, p5e, p5en, p6-b200 sizes of lib/config/tables/instances.ts). AMI type AL2023_x86_64_NVIDIA: driver and container toolkit preinstalled.'),
   count: positiveInt().default(8)
     .describe('GPU nodes (min = max = desired: no autoscaling during a benchmark). 8 x g5.xlarge needs 32 vCPU of the "Running On-Demand G and VT instances" quota.'),
   capacityType: oneOf(['ON_DEMAND', 'SPOT']).default('ON_DEMAND')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VLLM_NON_KV_OVERHEAD_GIB } from '../checks/serving';
+import { VLLM_NON_KV_OVERHEAD_GIB } from '../fit';
 import { oneOf, positiveInt } from '../fields';
 
 const fraction = (what: string) =>
@@ -36,7 +36,7 @@ export const simSchema = z.object({
     .describe('Fraction of peak bf16 FLOPS prefill (flash) attention reaches on Ampere (~30 of 70 TFLOPS on an A10G).'),
   // ---- memory
   nonKvMemoryGiB: z.number({ error: 'must be a number' }).nonnegative({ error: 'must be >= 0 GiB' }).default(VLLM_NON_KV_OVERHEAD_GIB)
-    .describe('GPU memory vLLM keeps besides weights and KV cache (activation peak of a max-num-batched-tokens step, CUDA graphs, non-torch allocations); the constant the serving check uses. 1.5 GiB leaves 85 k KV tokens per A10G.'),
+    .describe('GPU memory vLLM keeps per GPU besides weights and KV cache (activation peak of a max-num-batched-tokens step, CUDA graphs, non-torch allocations); the fit check and the simulator both use it (lib/config/fit.ts). 1.5 GiB leaves 85 k KV tokens per A10G.'),
   // ---- request path
   requestOverheadMs: milliseconds().default(220)
     .describe('FITTED (220). Latency a request spends outside the engine queue and steps, both paths: HTTP, chat template and tokenizing ~2.2 k tokens in a vLLM API server that shares 4 vCPUs with a CPU-bound engine, and streaming the first chunk back.'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TENSOR_PARALLEL_SIZES } from '../fit';
 import { imageTag, oneOf, oneOfNumbers, port, positiveInt } from '../fields';
 
 /** Block sizes vLLM's CUDA attention backends accept. */
@@ -10,8 +11,10 @@ export const vllmSchema = z.object({
   // v0.27.1 is the vLLM release the llm-d guides pin (guides/recipes/modelserver/components/images/gpu-vllm/release).
   tag: imageTag().default('v0.27.1')
     .describe('vLLM release (the llm-d guide pin); needs KV-cache events over ZMQ and /v1/completions/render for the EPP token producer.'),
+  tensorParallelSize: oneOfNumbers(TENSOR_PARALLEL_SIZES).default(1)
+    .describe('GPUs per decode replica (--tensor-parallel-size): 1, 2, 4 or 8, dividing the GPUs of one GPU node (a replica never spans nodes). Each decode pod requests this many nvidia.com/gpu.'),
   replicas: positiveInt().default(8)
-    .describe('Decode replicas: one per GPU. Unset: gpuNodes.count x GPUs per instance (8); if set, it must equal that.'),
+    .describe('Decode replicas. Unset: gpuNodes.count x GPUs per instance / vllm.tensorParallelSize (8 x 1 / 1 = 8); if set, it must equal that.'),
   port: port().default(8000)
     .describe('HTTP port of vLLM (OpenAI API, /metrics, /health); the InferencePool target port.'),
   kvEventsPort: port().default(5556)
@@ -28,11 +31,11 @@ export const vllmSchema = z.object({
   maxNumBatchedTokens: positiveInt().default(2048)
     .describe('--max-num-batched-tokens: tokens per scheduler step (chunked prefill budget).'),
   kvCacheDtype: oneOf(['auto', 'fp8']).default('auto')
-    .describe('--kv-cache-dtype: auto (bf16) or fp8 (twice the cached tokens, small accuracy cost).'),
+    .describe('--kv-cache-dtype: auto (bf16) or fp8 (twice the cached tokens, small accuracy cost). vLLM accepts fp8 on every GPU here: on Ampere (A10G, A100) it picks an attention backend that stores fp8 and computes in bf16 (FlashInfer or Triton instead of FlashAttention 2).'),
   cpuRequest: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 CPU cores' }).default(3)
-    .describe('CPU cores requested per decode pod. A g5.xlarge has 4 vCPU; the GPU node daemonsets need the rest. No CPU limit: throttling would stall the scheduler loop.'),
+    .describe('CPU cores requested per decode pod. Unset: 90% of the GPU node\'s vCPUs minus what its daemonsets keep (0.5), shared by the replicas of a node, rounded down (3 on a g5.xlarge). No CPU limit: throttling would stall the scheduler loop.'),
   memoryRequestGiB: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 GiB' }).default(10)
-    .describe('Host memory requested per decode pod, GiB (Python engine, tokenizer, pinned buffers, /dev/shm). Must leave room for kubelet reserve and daemonsets on a 16 GiB g5.xlarge.'),
+    .describe('Host memory requested per decode pod, GiB (Python engine, tokenizer, pinned buffers, /dev/shm). Unset: 75% of the node\'s memory minus what the kubelet and daemonsets keep (2.5 GiB), per replica of the node, rounded down (10 on a 16 GiB g5.xlarge).'),
   memoryLimitGiB: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 GiB' }).default(13)
-    .describe('Host memory limit per decode pod, GiB (>= memoryRequestGiB). The OOM killer stops a runaway pod before it takes the node down.'),
+    .describe('Host memory limit per decode pod, GiB (>= memoryRequestGiB and above the /dev/shm size, which counts against it). Unset: the whole per-replica share, rounded down (13 on a g5.xlarge). The OOM killer stops a runaway pod before it takes the node down.'),
 }).strict().prefault({});

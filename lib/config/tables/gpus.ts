@@ -1,8 +1,33 @@
 /**
- * GPU hardware facts (datasheets; see docs/simulator.md for the derivations that use them).
- * `usableMemoryGiB` is what the CUDA driver reports as total (nvidia-smi), which vLLM multiplies by
- * `--gpu-memory-utilization`.
+ * GPU hardware facts, one row per GPU model an EC2 instance of `instances.ts` carries. Every number
+ * names its source below; docs/simulator.md shows the derivations that use them.
+ *
+ * - `usableMemoryGiB`: the total the driver reports (nvidia-smi "Memory-Usage" denominator), which vLLM
+ *   multiplies by `--gpu-memory-utilization`. CUDA's own total is a little lower (the driver keeps a few
+ *   hundred MiB); the non-KV overhead constant (lib/config/fit.ts) was derived with these totals.
+ * - `bf16Tflops`, `fp8Tflops`: dense tensor-core peaks (NVIDIA quotes "with sparsity" figures, halved here).
+ *   fp8 only where the tensor cores have it (Ada, Hopper, Blackwell).
+ * - `link`: how the GPUs of one instance reach each other. `allReduceBusGBs` is the bus bandwidth
+ *   nccl-tests `all_reduce_perf` reaches at large messages on that fabric (busbw: a ring all-reduce of S
+ *   bytes over p GPUs takes 2(p-1)/p x S / busbw); `hopLatencyUs` is NCCL's own per-step latency of its
+ *   ring LL protocol for that link type (src/graph/tuning.cc `hwLat`, Ring/LL: NVLink 0.6 us, PCI 1.0 us).
+ *
+ * Add a row to support another GPU; `instances.ts` rows refer to it by key, and a test checks that every
+ * referenced key exists and every fact is positive.
  */
+export type GpuArchitecture = 'ampere' | 'ada' | 'hopper' | 'blackwell';
+
+export interface GpuLink {
+  /** NVLink through NVSwitch (every GPU reaches every other at full rate) or PCIe only. */
+  readonly kind: 'nvlink' | 'pcie';
+  /** Peak GPU-to-GPU bandwidth per GPU per direction, GB/s (NVLink: half the bidirectional figure; PCIe x16). */
+  readonly peakGBs: number;
+  /** nccl-tests all-reduce bus bandwidth at large messages, GB/s. */
+  readonly allReduceBusGBs: number;
+  /** NCCL ring (LL protocol) latency per step on this link type, microseconds. */
+  readonly hopLatencyUs: number;
+}
+
 export interface GpuFacts {
   /** Marketing memory size in GB. */
   readonly memoryGB: number;
@@ -12,15 +37,82 @@ export interface GpuFacts {
   readonly memoryBandwidthGBs: number;
   /** Dense bf16 tensor-core throughput, TFLOPS. */
   readonly bf16Tflops: number;
+  /** Dense fp8 tensor-core throughput, TFLOPS; absent where the GPU has no fp8 tensor cores (Ampere). */
+  readonly fp8Tflops?: number;
+  readonly architecture: GpuArchitecture;
+  /** CUDA compute capability (8.0 A100, 8.6 A10G, 8.9 Ada, 9.0 Hopper, 10.0 Blackwell B200). */
+  readonly computeCapability: number;
+  readonly link: GpuLink;
+  /** Where the numbers come from. */
+  readonly sources: readonly string[];
 }
 
+/** NCCL's fixed ring LL latency per call (src/graph/tuning.cc `baseLat`, Ring/LL = 6.6 us). */
+export const NCCL_BASE_LATENCY_US = 6.6;
+
 /*
- * usableMemoryGiB: nvidia-smi totals on the EC2 instances (A10G 23,028 MiB, L4 23,034 MiB, L40S 46,068 MiB).
- * Bandwidth and bf16 dense tensor FLOPS: NVIDIA datasheets (L4 242 and L40S 733 TFLOPS are "with
- * sparsity", halved here); the A10G runs at lower tensor clocks than the A10 (125 TFLOPS) - ~70 dense.
+ * Link rows. PCIe Gen4 x16 = 32 GB/s per direction; nccl-tests on PCIe Gen5 H100 (no NVSwitch) reach
+ * 35-45 GB/s busbw (2026 nccl-tests field guide, docs.alayanew.com "NCCL-tests in practice"), so Gen4,
+ * at half the link rate, is taken as 20 GB/s (derived, not measured on g5/g6/g6e).
+ * NVLink: 8 x A100 SXM4 230-250 GB/s busbw, 8 x H100 SXM5 460-480 (same guide); B200 has twice the
+ * NVLink 4 bandwidth per GPU (NVLink 5, 1.8 TB/s bidirectional), so 2 x 470 is used (derived).
  */
+const PCIE_GEN4: GpuLink = { kind: 'pcie', peakGBs: 32, allReduceBusGBs: 20, hopLatencyUs: 1.0 };
+const NVLINK3: GpuLink = { kind: 'nvlink', peakGBs: 300, allReduceBusGBs: 240, hopLatencyUs: 0.6 };
+const NVLINK4: GpuLink = { kind: 'nvlink', peakGBs: 450, allReduceBusGBs: 470, hopLatencyUs: 0.6 };
+const NVLINK5: GpuLink = { kind: 'nvlink', peakGBs: 900, allReduceBusGBs: 940, hopLatencyUs: 0.6 };
+
 export const GPUS: Readonly<Record<string, GpuFacts>> = {
-  A10G: { memoryGB: 24, usableMemoryGiB: 22.49, memoryBandwidthGBs: 600, bf16Tflops: 70 },
-  L4: { memoryGB: 24, usableMemoryGiB: 22.49, memoryBandwidthGBs: 300, bf16Tflops: 121 },
-  L40S: { memoryGB: 48, usableMemoryGiB: 44.99, memoryBandwidthGBs: 864, bf16Tflops: 362 },
+  A10G: {
+    memoryGB: 24, usableMemoryGiB: 22.49, memoryBandwidthGBs: 600, bf16Tflops: 70,
+    architecture: 'ampere', computeCapability: 8.6, link: PCIE_GEN4,
+    sources: [
+      'nvidia-smi on g5.xlarge: 23,028 MiB (project vllm-notes)',
+      'A10G runs below the A10\'s tensor clocks (A10: 125 dense bf16 TFLOPS); ~70 dense, as the reference calibration uses',
+      '600 GB/s GDDR6 (AWS G5 page)',
+    ],
+  },
+  L4: {
+    memoryGB: 24, usableMemoryGiB: 22.49, memoryBandwidthGBs: 300, bf16Tflops: 121, fp8Tflops: 242.5,
+    architecture: 'ada', computeCapability: 8.9, link: PCIE_GEN4,
+    sources: ['nvidia-smi on g6.xlarge: 23,034 MiB', 'NVIDIA L4 datasheet: 300 GB/s, bf16 242 / fp8 485 TFLOPS with sparsity'],
+  },
+  L40S: {
+    memoryGB: 48, usableMemoryGiB: 44.99, memoryBandwidthGBs: 864, bf16Tflops: 362, fp8Tflops: 733,
+    architecture: 'ada', computeCapability: 8.9, link: PCIE_GEN4,
+    sources: ['nvidia-smi on g6e.xlarge: 46,068 MiB', 'NVIDIA L40S datasheet: 864 GB/s, bf16 733 / fp8 1,466 TFLOPS with sparsity'],
+  },
+  'A100-40GB': {
+    memoryGB: 40, usableMemoryGiB: 40, memoryBandwidthGBs: 1555, bf16Tflops: 312,
+    architecture: 'ampere', computeCapability: 8.0, link: NVLINK3,
+    sources: ['nvidia-smi A100-SXM4-40GB: 40,960 MiB', 'NVIDIA A100 datasheet: 1,555 GB/s (40 GB SXM), 312 dense bf16 TFLOPS, NVLink 3 600 GB/s bidirectional'],
+  },
+  'A100-80GB': {
+    memoryGB: 80, usableMemoryGiB: 80, memoryBandwidthGBs: 2039, bf16Tflops: 312,
+    architecture: 'ampere', computeCapability: 8.0, link: NVLINK3,
+    sources: ['nvidia-smi A100-SXM4-80GB: 81,920 MiB', 'NVIDIA A100 datasheet: 2,039 GB/s (80 GB SXM), 312 dense bf16 TFLOPS, NVLink 3 600 GB/s bidirectional'],
+  },
+  H100: {
+    memoryGB: 80, usableMemoryGiB: 79.65, memoryBandwidthGBs: 3350, bf16Tflops: 989, fp8Tflops: 1979,
+    architecture: 'hopper', computeCapability: 9.0, link: NVLINK4,
+    sources: ['nvidia-smi "H100 80GB HBM3": 81,559 MiB', 'NVIDIA H100 SXM datasheet: 3.35 TB/s, bf16 1,979 / fp8 3,958 TFLOPS with sparsity, NVLink 900 GB/s bidirectional'],
+  },
+  H200: {
+    memoryGB: 141, usableMemoryGiB: 140.4, memoryBandwidthGBs: 4800, bf16Tflops: 989, fp8Tflops: 1979,
+    architecture: 'hopper', computeCapability: 9.0, link: NVLINK4,
+    sources: ['nvidia-smi H200: 143,771 MiB', 'NVIDIA H200 SXM datasheet: 141 GB HBM3e, 4.8 TB/s, same GH100 compute as H100, NVLink 900 GB/s'],
+  },
+  B200: {
+    memoryGB: 180, usableMemoryGiB: 179.06, memoryBandwidthGBs: 8000, bf16Tflops: 2250, fp8Tflops: 4500,
+    architecture: 'blackwell', computeCapability: 10.0, link: NVLINK5,
+    sources: [
+      'nvidia-smi 8 x B200 (p6-b200 class): 183,359 MiB each; MLPerf system "NVIDIA B200-SXM-180GB"',
+      'NVIDIA HGX/DGX B200: 8 TB/s per GPU, 72 PFLOPS fp8 training per 8 GPUs with sparsity (4.5 dense fp8, 2.25 dense bf16 per GPU), NVLink 5 1.8 TB/s',
+    ],
+  },
 };
+
+/** Whether the GPU's tensor cores compute in fp8 (Ada, Hopper, Blackwell). */
+export function hasFp8(gpu: GpuFacts): boolean {
+  return gpu.fp8Tflops !== undefined;
+}

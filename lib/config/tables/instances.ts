@@ -1,8 +1,21 @@
 /**
- * EC2 instance facts the config validates against and the cost model prices.
- * GPU counts and sizes from the EC2 instance-type pages (accelerated computing, general purpose).
- * Add a row to allow another instance type; `prices.ts` must price it too (a test checks).
+ * EC2 instance facts the config validates against, the charts size pods from, the simulator and the
+ * cost model read. Add a row to allow another instance type; `prices.ts` should price it (a test lists
+ * the unpriced ones) and a GPU row must name a GPU of `gpus.ts`.
+ *
+ * Sources:
+ * - vCPUs, memory, GPUs, local NVMe, network: the EC2 instance-type pages (accelerated computing,
+ *   general purpose) and the AWS Batch "GPU jobs" table (g5: vCPU, memory, GPUs, network verified there);
+ *   p4d/p5/p5e from the EC2 Capacity Blocks pricing table (vCPU, memory, GPUs, NVMe, network);
+ *   p5en (cpu=192 mem=2048GB gpu=H200:141GB:8) from dstack's AWS offer listing (dstackai/dstack#4110).
+ * - `baselineNetworkGbps`: sustained (not "up to") bandwidth, from aws/karpenter-provider-aws
+ *   pkg/providers/instancetype/zz_generated.bandwidth.go (generated from EC2 DescribeInstanceTypes).
+ *   g5.12xlarge (48 vCPU, 192 GiB, 4 x A10G, 3,800 GB NVMe) and p5.48xlarge (192 vCPU, 2,048 GiB,
+ *   8 x H100, 30,400 GB NVMe) are also in that repository's recorded DescribeInstanceTypes output.
+ * - `quotaFamily`: which EC2 Service Quotas vCPU limit the instance draws on (see `quotas.ts`).
  */
+export type QuotaFamily = 'G and VT' | 'P' | 'Standard';
+
 export interface InstanceFacts {
   /** vCPUs of the instance. */
   readonly vcpu: number;
@@ -12,27 +25,67 @@ export interface InstanceFacts {
   readonly gpus: number;
   /** GPU model, a key of GPUS in `gpus.ts`, when `gpus > 0`. */
   readonly gpuModel?: string;
+  /** How the GPUs reach each other: NVLink through NVSwitch, or PCIe only (also for one GPU). */
+  readonly gpuInterconnect?: 'nvswitch' | 'pcie';
+  /** Local NVMe instance storage, GB (0: EBS only). */
+  readonly localNvmeGB: number;
+  /** Sustained network bandwidth, Gbps (the "up to" burst figure is higher on small sizes). */
+  readonly baselineNetworkGbps: number;
+  /** EC2 On-Demand vCPU quota the instance counts against. */
+  readonly quotaFamily: QuotaFamily;
 }
 
+const g = (vcpu: number, memoryGiB: number, gpus: number, gpuModel: string, localNvmeGB: number, baselineNetworkGbps: number): InstanceFacts =>
+  ({ vcpu, memoryGiB, gpus, gpuModel, gpuInterconnect: 'pcie', localNvmeGB, baselineNetworkGbps, quotaFamily: 'G and VT' });
+const p = (vcpu: number, memoryGiB: number, gpus: number, gpuModel: string, localNvmeGB: number, baselineNetworkGbps: number): InstanceFacts =>
+  ({ vcpu, memoryGiB, gpus, gpuModel, gpuInterconnect: gpus > 1 ? 'nvswitch' : 'pcie', localNvmeGB, baselineNetworkGbps, quotaFamily: 'P' });
+const m = (vcpu: number, memoryGiB: number, baselineNetworkGbps: number): InstanceFacts =>
+  ({ vcpu, memoryGiB, gpus: 0, localNvmeGB: 0, baselineNetworkGbps, quotaFamily: 'Standard' });
+
 export const INSTANCE_TYPES: Readonly<Record<string, InstanceFacts>> = {
-  // NVIDIA A10G, 24 GB
-  'g5.xlarge': { vcpu: 4, memoryGiB: 16, gpus: 1, gpuModel: 'A10G' },
-  'g5.2xlarge': { vcpu: 8, memoryGiB: 32, gpus: 1, gpuModel: 'A10G' },
-  'g5.4xlarge': { vcpu: 16, memoryGiB: 64, gpus: 1, gpuModel: 'A10G' },
-  'g5.12xlarge': { vcpu: 48, memoryGiB: 192, gpus: 4, gpuModel: 'A10G' },
-  // NVIDIA L4, 24 GB
-  'g6.xlarge': { vcpu: 4, memoryGiB: 16, gpus: 1, gpuModel: 'L4' },
-  'g6.2xlarge': { vcpu: 8, memoryGiB: 32, gpus: 1, gpuModel: 'L4' },
-  'g6.12xlarge': { vcpu: 48, memoryGiB: 192, gpus: 4, gpuModel: 'L4' },
-  // NVIDIA L40S, 48 GB
-  'g6e.xlarge': { vcpu: 4, memoryGiB: 32, gpus: 1, gpuModel: 'L40S' },
-  'g6e.2xlarge': { vcpu: 8, memoryGiB: 64, gpus: 1, gpuModel: 'L40S' },
+  // G5: NVIDIA A10G 24 GB, AMD EPYC; GPUs on PCIe (no NVLink).
+  'g5.xlarge': g(4, 16, 1, 'A10G', 250, 2.5),
+  'g5.2xlarge': g(8, 32, 1, 'A10G', 450, 5),
+  'g5.4xlarge': g(16, 64, 1, 'A10G', 600, 10),
+  'g5.8xlarge': g(32, 128, 1, 'A10G', 900, 25),
+  'g5.16xlarge': g(64, 256, 1, 'A10G', 1900, 25),
+  'g5.12xlarge': g(48, 192, 4, 'A10G', 3800, 40),
+  'g5.24xlarge': g(96, 384, 4, 'A10G', 3800, 50),
+  'g5.48xlarge': g(192, 768, 8, 'A10G', 7600, 100),
+  // G6: NVIDIA L4 24 GB, PCIe.
+  'g6.xlarge': g(4, 16, 1, 'L4', 250, 2.5),
+  'g6.2xlarge': g(8, 32, 1, 'L4', 450, 5),
+  'g6.4xlarge': g(16, 64, 1, 'L4', 600, 10),
+  'g6.8xlarge': g(32, 128, 1, 'L4', 900, 25),
+  'g6.16xlarge': g(64, 256, 1, 'L4', 1880, 25),
+  'g6.12xlarge': g(48, 192, 4, 'L4', 3760, 40),
+  'g6.24xlarge': g(96, 384, 4, 'L4', 3760, 50),
+  'g6.48xlarge': g(192, 768, 8, 'L4', 7520, 100),
+  // G6e: NVIDIA L40S 48 GB, PCIe.
+  'g6e.xlarge': g(4, 32, 1, 'L40S', 250, 2.5),
+  'g6e.2xlarge': g(8, 64, 1, 'L40S', 450, 5),
+  'g6e.4xlarge': g(16, 128, 1, 'L40S', 600, 20),
+  'g6e.8xlarge': g(32, 256, 1, 'L40S', 900, 25),
+  'g6e.16xlarge': g(64, 512, 1, 'L40S', 1900, 35),
+  'g6e.12xlarge': g(48, 384, 4, 'L40S', 3800, 100),
+  'g6e.24xlarge': g(96, 768, 4, 'L40S', 3800, 200),
+  'g6e.48xlarge': g(192, 1536, 8, 'L40S', 7600, 400),
+  // P4d/P4de: 8 x A100 SXM4 on NVSwitch (NVLink 3).
+  'p4d.24xlarge': p(96, 1152, 8, 'A100-40GB', 8000, 400),
+  'p4de.24xlarge': p(96, 1152, 8, 'A100-80GB', 8000, 400),
+  // P5 family: H100 / H200 SXM on NVSwitch (NVLink 4); p5.4xlarge is one H100.
+  'p5.4xlarge': p(16, 256, 1, 'H100', 3800, 100),
+  'p5.48xlarge': p(192, 2048, 8, 'H100', 30400, 3200),
+  'p5e.48xlarge': p(192, 2048, 8, 'H200', 30400, 3200),
+  'p5en.48xlarge': p(192, 2048, 8, 'H200', 30400, 3200),
+  // P6-B200: 8 x B200 on NVSwitch (NVLink 5).
+  'p6-b200.48xlarge': p(192, 2048, 8, 'B200', 30400, 3200),
   // General purpose, for the system node group
-  'm6i.large': { vcpu: 2, memoryGiB: 8, gpus: 0 },
-  'm6i.xlarge': { vcpu: 4, memoryGiB: 16, gpus: 0 },
-  'm6i.2xlarge': { vcpu: 8, memoryGiB: 32, gpus: 0 },
-  'm7i.xlarge': { vcpu: 4, memoryGiB: 16, gpus: 0 },
-  'm7i.2xlarge': { vcpu: 8, memoryGiB: 32, gpus: 0 },
+  'm6i.large': m(2, 8, 0.781),
+  'm6i.xlarge': m(4, 16, 1.562),
+  'm6i.2xlarge': m(8, 32, 3.125),
+  'm7i.xlarge': m(4, 16, 1.562),
+  'm7i.2xlarge': m(8, 32, 3.125),
 };
 
 /** Instance types with NVIDIA GPUs, for error messages. */
@@ -40,7 +93,7 @@ export const GPU_INSTANCE_TYPES = Object.keys(INSTANCE_TYPES).filter((t) => INST
 /** Instance types without GPUs, for the system node group. */
 export const GENERAL_INSTANCE_TYPES = Object.keys(INSTANCE_TYPES).filter((t) => INSTANCE_TYPES[t].gpus === 0);
 
-/** The family of an instance type: `g5.xlarge` -> `g5`. */
+/** The family of an instance type: `g5.xlarge` -> `g5`, `p6-b200.48xlarge` -> `p6-b200`. */
 export function instanceFamily(instanceType: string): string {
   return instanceType.split('.')[0];
 }

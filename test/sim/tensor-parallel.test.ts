@@ -1,0 +1,81 @@
+/**
+ * The step-time model across the registry and with tensor parallelism: TP 1 is the calibrated model
+ * unchanged, TP > 1 splits weights, KV and FLOPs and adds two all-reduces per layer over the GPU link.
+ */
+import { loadConfig } from '../../lib/config';
+import { GPUS, NCCL_BASE_LATENCY_US } from '../../lib/config/tables/gpus';
+import { MODELS } from '../../lib/config/tables/models';
+import { modelCosts } from '../../lib/sim/hardware';
+import { calibrationDistance, calibrationNotes } from '../../lib/sim/envelope';
+import { simParams } from '../../lib/sim/params';
+import { allReduceLatencySeconds, StepTimeModel } from '../../lib/sim/step-time';
+
+const k = { stepOverheadMs: 0, perSequenceOverheadMs: 0, computeEfficiency: 0.85, weightBandwidthEfficiency: 0.8, kvBandwidthEfficiency: 0.75, attentionEfficiency: 0.43, asyncScheduling: true };
+const qwen32 = MODELS['Qwen/Qwen3-32B'];
+const llama70 = MODELS['meta-llama/Llama-3.1-70B-Instruct'];
+
+describe('per-GPU costs under TP', () => {
+  test('TP 1 is the single-GPU model: no all-reduce, the whole weights', () => {
+    const c = modelCosts(MODELS['Qwen/Qwen2.5-7B-Instruct'], 'auto');
+    expect(c).toMatchObject({ tensorParallelSize: 1, allReducesPerStep: 0 });
+    expect(c.weightBytesPerStep / 1e9).toBeCloseTo(14.14, 2);
+  });
+
+  test('TP p divides weights, linear and attention FLOPs and KV by p; 2 all-reduces of the hidden state per layer', () => {
+    const one = modelCosts(qwen32, 'auto', 1);
+    const two = modelCosts(qwen32, 'auto', 2);
+    expect(two.weightBytesPerStep).toBeCloseTo(one.weightBytesPerStep / 2, 0);
+    expect(two.linearParams).toBeCloseTo(one.linearParams / 2, 0);
+    expect(two.attentionFlopsPerPair).toBe(one.attentionFlopsPerPair / 2);
+    expect(two.kvBytesPerToken).toBe(one.kvBytesPerToken / 2);
+    expect(two).toMatchObject({ allReducesPerStep: 128, allReduceBytesPerToken: 5120 * 2 });
+  });
+});
+
+describe('all-reduce cost', () => {
+  test('per-call latency: NCCL ring LL base + 2(p-1) link steps (NVLink 0.6 us, PCIe 1.0 us)', () => {
+    expect(allReduceLatencySeconds(GPUS.H100, 8) * 1e6).toBeCloseTo(NCCL_BASE_LATENCY_US + 14 * 0.6, 9);
+    expect(allReduceLatencySeconds(GPUS.L40S, 2) * 1e6).toBeCloseTo(NCCL_BASE_LATENCY_US + 2 * 1.0, 9);
+  });
+
+  test('a TP step pays exactly the ring all-reduce time over the busbw on top of the split work', () => {
+    const p = 2;
+    const costs = modelCosts(qwen32, 'auto', p);
+    const m = new StepTimeModel(costs, GPUS.L40S, k);
+    const noComm = new StepTimeModel({ ...costs, allReducesPerStep: 0 }, GPUS.L40S, k);
+    const tokens = 64;
+    const expected = 128 * (allReduceLatencySeconds(GPUS.L40S, p) + (2 * (p - 1) / p) * tokens * 5120 * 2 / (GPUS.L40S.link.allReduceBusGBs * 1e9));
+    const step = (x: StepTimeModel) => x.duration(tokens, tokens, tokens * 2300, 0);
+    expect(step(m) - step(noComm)).toBeCloseTo(expected, 12);
+  });
+
+  test('the same TP group is slower on PCIe than on NVLink for the same step (L40S vs H100 links)', () => {
+    const costs = modelCosts(qwen32, 'auto', 2);
+    const pcie = new StepTimeModel(costs, { ...GPUS.H100, link: GPUS.L40S.link }, k);
+    const nvlink = new StepTimeModel(costs, GPUS.H100, k);
+    expect(pcie.duration(2048, 1, 0, StepTimeModel.prefillPairs(2048, 0))).toBeGreaterThan(nvlink.duration(2048, 1, 0, StepTimeModel.prefillPairs(2048, 0)));
+  });
+
+  test('more GPUs make a weight-streaming decode step faster, but not p times faster', () => {
+    const step = (tp: number) => new StepTimeModel(modelCosts(llama70, 'auto', tp), GPUS.H200, k).duration(64, 64, 64 * 2300, 0);
+    expect(step(8)).toBeLessThan(step(4));
+    expect(step(4)).toBeLessThan(step(2));
+    expect(step(8)).toBeGreaterThan(step(2) / 4);
+  });
+});
+
+describe('simulation parameters from the registry', () => {
+  test('a TP deployment simulates replicas = GPUs / TP with per-GPU costs and its link', () => {
+    const p = simParams(loadConfig({ 'gpuNodes.instanceType': 'p5.48xlarge', 'gpuNodes.count': '2', 'model.id': 'Qwen/Qwen3-32B', 'vllm.tensorParallelSize': '2' }));
+    expect(p).toMatchObject({ replicas: 8, tensorParallelSize: 2, gpu: { memoryBandwidthGBs: 3350, link: { kind: 'nvlink' } } });
+    expect(p.costs.tensorParallelSize).toBe(2);
+  });
+
+  test('outside the calibration point simulate says so, naming what differs', () => {
+    expect(calibrationNotes(loadConfig({}))).toEqual([]);
+    const c = loadConfig({ 'gpuNodes.instanceType': 'p5.48xlarge', 'gpuNodes.count': '2', 'model.id': 'Qwen/Qwen3-32B', 'vllm.tensorParallelSize': '2' });
+    expect(calibrationDistance(c)).toEqual(['GPU H100', 'model Qwen/Qwen3-32B', expect.stringMatching(/^tensor parallelism 2/), '48 vCPUs per replica']);
+    expect(calibrationNotes(c)[0]).toMatch(/^outside what was calibrated \(A10G, Qwen2\.5-7B-Instruct, TP=1, 4 vCPUs per replica, bf16 KV\): GPU H100, /);
+    expect(calibrationDistance(loadConfig({ 'vllm.kvCacheDtype': 'fp8' }))).toEqual(['KV cache fp8']);
+  });
+});
