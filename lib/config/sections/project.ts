@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dnsLabel } from '../fields';
+import { dnsLabel, imageDigest } from '../fields';
 
 /**
  * A container image reference pinned to a release tag (optionally with a digest): `repo/name:1.2.3`.
@@ -17,4 +17,6 @@ export const projectSchema = z.object({
     .describe('Kubernetes namespace of the vLLM replicas, the router, the loader and benchmark Jobs.'),
   awsCliImage: pinnedImage().default('public.ecr.aws/aws-cli/aws-cli:2.36.15')
     .describe('AWS CLI image of the init containers that read Secrets Manager through EKS Pod Identity (Grafana admin password, optional HF token). CloudFormation dynamic references do not resolve inside Kubernetes manifests, so secrets are fetched in-cluster.'),
+  awsCliImageDigest: imageDigest().optional()
+    .describe('Digest (sha256:…) of project.awsCliImage; the init containers then pull it by digest. Unset: the digest table pins the default tag.'),
 }).strict().prefault({});
