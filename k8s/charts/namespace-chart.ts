@@ -69,7 +69,7 @@ export class NamespaceChart extends Chart {
         },
         validations: [{
           expression: SERVICE_TYPE_EXPRESSION,
-          message: `Services in ${n.namespace} and ${n.loaderNamespace} must stay cluster-internal: type ${FORBIDDEN_SERVICE_TYPES.join(' and ')} is refused (docs/security.md)`,
+          message: `Services in ${n.namespace} and ${n.loaderNamespace} must stay cluster-internal: ${FORBIDDEN_SERVICE_TYPES.join(' and ')} Services are refused (docs/security.md)`,
           reason: 'Forbidden',
         }],
       },

@@ -19,7 +19,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { vllmImage } from '../../lib/config';
+import { renderImage } from '../../lib/config';
 import { PART_OF_LABEL, renderPodLabels } from '../labels';
 import { sharedNames } from '../names';
 import { PORT_NAMES } from '../router/ports';
@@ -42,7 +42,7 @@ export class RenderChart extends Chart {
     const c = props.config;
     const n = sharedNames(c);
     const labels = renderPodLabels(c);
-    const image = vllmImage(c);
+    const image = renderImage(c);
     const health = { path: '/health', port: k8s.IntOrString.fromString(PORT_NAMES.renderHttp) };
 
     new k8s.KubeDeployment(this, 'render', {

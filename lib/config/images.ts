@@ -42,6 +42,11 @@ export function vllmImage(c: BenchConfig): ImageRef {
   return imageRef(c.vllm.image, c.vllm.tag, c.vllm.imageDigest);
 }
 
+/** The render server: vLLM's image unless router.renderImage names another build of the same release. */
+export function renderImage(c: BenchConfig): ImageRef {
+  return c.router.renderImage ? imageRef(c.router.renderImage, c.vllm.tag, c.router.renderImageDigest) : vllmImage(c);
+}
+
 export function eppImage(c: BenchConfig): ImageRef {
   return imageRef(c.router.eppImage, c.router.eppTag, c.router.eppImageDigest);
 }
@@ -58,5 +63,5 @@ export function awsCliImage(c: BenchConfig): ImageRef {
 
 /** Every image of the project by the key prefix that configures it (for checks and docs). */
 export function allImages(c: BenchConfig): Record<string, ImageRef> {
-  return { 'vllm.image': vllmImage(c), 'router.eppImage': eppImage(c), 'router.envoyImage': envoyImage(c), 'project.awsCliImage': awsCliImage(c) };
+  return { 'vllm.image': vllmImage(c), 'router.renderImage': renderImage(c), 'router.eppImage': eppImage(c), 'router.envoyImage': envoyImage(c), 'project.awsCliImage': awsCliImage(c) };
 }

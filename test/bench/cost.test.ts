@@ -12,14 +12,14 @@ describe('cost', () => {
     const lines = Object.fromEntries(hourlyCost(reference).map((l) => [l.item, Math.round(l.perHour * 10_000) / 10_000]));
     expect(lines).toEqual({
       'GPU nodes': 8.048, // 8 x g5.xlarge at $1.006
-      'system nodes': 0.384, // 2 x m6i.xlarge at $0.192
+      'system nodes': 0.768, // 2 x m6i.2xlarge at $0.384
       'EKS control plane': 0.1,
       'FSx for Lustre': 0.3452, // 1200 GB x $0.21 / 730 h
       'NAT gateways': 0.05, // $0.045 + $0.005 public IPv4
       'EBS root volumes': 0.1973, // (8 x 200 + 2 x 100) GB x $0.08 / 730 h
     });
     const { perHour } = costReport(reference, { targets: 2, ladder: false, warmup: false });
-    expect(perHour).toBeCloseTo(9.1245, 3);
+    expect(perHour).toBeCloseTo(9.5085, 3);
   });
 
   test('every instance type and FSx tier the config accepts has a price', () => {
@@ -42,13 +42,13 @@ describe('cost', () => {
     const main = total(false, false);
     // 9000 prompts at the reference's 10.71 and 25.09 req/s: 14.0 + 6.0 min of traffic, plus overheads.
     expect(main).toBeGreaterThan(20);
-    expect(main).toBeLessThan(40);
+    expect(main).toBeLessThan(60); // with two cache resets by rolling restart (the default)
     expect(total(true, false)).toBeGreaterThan(main + 20);
     expect(total(false, true)).toBeGreaterThan(main);
     const r = costReport(reference, { targets: 2, ladder: false, warmup: false }, 3);
     expect(r.run).toMatchObject({ hours: 3, byHours: true });
     expect(r.run.cost).toBeCloseTo(3 * r.perHour, 6);
-    expect(formatCost(r)).toContain('For 3.00 h: $27.37');
+    expect(formatCost(r)).toContain('For 3.00 h: $28.53');
   });
 
   test('bad --hours and other regions are called out', () => {

@@ -9,7 +9,7 @@ import { CHECKS, formatPreflight, PreflightContext, runPreflight } from '../../l
 import { prometheusServiceRef, prometheusViaKube } from '../../lib/bench/prometheus';
 import { FakeAws, FakeKube } from './fakes';
 
-const config = loadConfig({});
+const config = loadConfig({ 'benchmark.cacheReset': 'endpoint' }); // the opt-in reset whose dev-mode check is tested below
 
 function context(mutate: (kube: FakeKube, aws: FakeAws) => void = () => undefined, cfg = config): PreflightContext {
   const kube = new FakeKube();

@@ -86,6 +86,17 @@ describe('serving checks', () => {
     expect(problems({ 'router.envoyImageDigest': a })).toEqual([]);
   });
 
+  test('the render server runs the vLLM release of the engines, optionally another build of it (router.renderImage)', () => {
+    const { renderImage } = require('../../lib/config/images') as typeof import('../../lib/config/images');
+    expect(renderImage(defaultConfig()).ref).toBe(require('../../lib/config/images').vllmImage(defaultConfig()).ref);
+    const cpu = loadConfig({ 'router.renderImage': 'vllm/vllm-openai-cpu', 'vllm.tag': 'v0.27.1' });
+    expect(renderImage(cpu).ref).toBe('vllm/vllm-openai-cpu:v0.27.1');
+    const d = `sha256:${'c'.repeat(64)}`;
+    expect(renderImage(loadConfig({ 'router.renderImage': 'vllm/vllm-openai-cpu', 'router.renderImageDigest': d })).ref).toBe(`vllm/vllm-openai-cpu@${d}`);
+    expect(problems({ 'router.renderImageDigest': d }).join('\n')).toMatch(/router.renderImageDigest: got "sha256:c+"; is only used with router.renderImage/);
+    expect(problems({ 'router.renderImage': 'vllm/vllm-openai-cpu:v0.27.1' }).join('\n')).toMatch(/router.renderImage: got .*must be an image repository without a tag/);
+  });
+
   test('the loader namespace (<namespace>-loader) must stay a DNS label', () => {
     expect(problems({ 'project.namespace': 'n'.repeat(57) }).join('\n')).toMatch(/project.namespace: got "n{57}"; must be at most 56 characters/);
     expect(problems({ 'project.namespace': 'n'.repeat(56) })).toEqual([]);

@@ -48,6 +48,10 @@ export const awsCliDigest: Check = (c) => {
   return [];
 };
 
+export const renderDigest: Check = (c) => (c.router.renderImageDigest && !c.router.renderImage
+  ? [problem('router.renderImageDigest', c.router.renderImageDigest, 'is only used with router.renderImage (the render server otherwise runs vllm.image, pinned by vllm.imageDigest)')]
+  : []);
+
 export const kvEventPorts: Check = (c) => {
   const v = c.vllm;
   const others = { 'vllm.port': v.port, 'vllm.kvEventsPort': v.kvEventsPort };
@@ -62,4 +66,4 @@ export const loaderNamespace: Check = (c) => {
     : [];
 };
 
-export const WORKLOAD_CHECKS: readonly Check[] = [vllmRenderRelease, awsCliDigest, kvEventPorts, loaderNamespace];
+export const WORKLOAD_CHECKS: readonly Check[] = [vllmRenderRelease, awsCliDigest, renderDigest, kvEventPorts, loaderNamespace];

@@ -14,7 +14,7 @@ export const pinnedImage = () =>
 
 export const projectSchema = z.object({
   namespace: dnsLabel().default('llmd-bench')
-    .describe('Kubernetes namespace of the vLLM replicas, the router, the loader and benchmark Jobs.'),
+    .describe('Kubernetes namespace of the vLLM replicas, the render server, the router and the benchmark Jobs (Pod Security restricted). The weights loader runs in <namespace>-loader (baseline), the only namespace with the read-write claim.'),
   awsCliImage: pinnedImage().default('public.ecr.aws/aws-cli/aws-cli:2.36.15')
     .describe('AWS CLI image of the init containers that read Secrets Manager through EKS Pod Identity (Grafana admin password, optional HF token). CloudFormation dynamic references do not resolve inside Kubernetes manifests, so secrets are fetched in-cluster.'),
   awsCliImageDigest: imageDigest().optional()

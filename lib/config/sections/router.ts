@@ -52,6 +52,10 @@ export const routerSchema = z.object({
     .describe('Memory requested by the Envoy sidecar, GiB (limit twice this).'),
   eppReplicas: positiveInt().default(1)
     .describe('EPP replicas. >1 turns on leader election; the load scorers keep per-process state, so the guide runs 1.'),
+  renderImage: z.string().regex(/^[a-z0-9]+([._\-/][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, { error: 'must be an image repository without a tag, such as vllm/vllm-openai-cpu' }).optional()
+    .describe('Image repository of the render server, run at vllm.tag (the same release renders like the engines). Unset: vllm.image itself (the llm-d guide\'s standalone render pool runs the model-server image without a GPU); vllm/vllm-openai-cpu is the CPU build of the same release.'),
+  renderImageDigest: imageDigest().optional()
+    .describe('Digest (sha256:…) of router.renderImage:vllm.tag. Only with router.renderImage (otherwise vllm.imageDigest applies).'),
   renderReplicas: positiveInt().default(2)
     .describe('Replicas of the render server (`vllm launch render`, CPU only) the EPP tokenizes through; spread over the system nodes.'),
   renderCpuRequest: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 CPU cores' }).default(1)
