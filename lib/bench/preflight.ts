@@ -138,13 +138,13 @@ export const CHECKS: readonly PreflightCheck[] = [
     run: withKube(async (kube, ctx) => {
       const names = sharedNames(ctx.config);
       const problems: string[] = [];
-      for (const claim of [names.modelsPvcReadOnly, names.modelsPvcReadWrite]) {
+      for (const claim of [names.modelsPvcReadOnly, names.resultsPvc]) {
         const pvc = await kube.readPersistentVolumeClaim(names.namespace, claim);
         if (!pvc) problems.push(`${claim}: not found`);
         else if (pvc.status?.phase !== 'Bound') problems.push(`${claim}: ${pvc.status?.phase ?? 'Unknown'}`);
       }
-      if (problems.length > 0) return fail('model claims not Bound', `the benchmark client mounts ${names.modelsPvcReadOnly} (tokenizer) and ${names.modelsPvcReadWrite} (results): deploy the stacks (cdk deploy --all); kubectl -n ${names.namespace} describe pvc`, problems);
-      return pass(`${names.modelsPvcReadOnly}, ${names.modelsPvcReadWrite} Bound`);
+      if (problems.length > 0) return fail('model claims not Bound', `the benchmark client mounts ${names.modelsPvcReadOnly} (tokenizer) and ${names.resultsPvc} (results): deploy the stacks (cdk deploy --all); kubectl -n ${names.namespace} describe pvc`, problems);
+      return pass(`${names.modelsPvcReadOnly}, ${names.resultsPvc} Bound`);
     }),
   },
   {
