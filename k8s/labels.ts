@@ -48,3 +48,16 @@ export function matchesLabels(selector: Readonly<Record<string, string>>, labels
   const keys = Object.keys(selector);
   return keys.length > 0 && keys.every((k) => labels?.[k] === selector[k]);
 }
+
+/**
+ * Labels of the render server pods (`vllm launch render`). They carry `app.kubernetes.io/name: vllm`
+ * (same image) but never the whole decode label set: a render pod in the InferencePool would become
+ * an endpoint (the EPP would route requests to it and dial its missing ZMQ port).
+ */
+export function renderPodLabels(c: BenchConfig): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'vllm',
+    'app.kubernetes.io/component': 'render',
+    'llmd-bench/render-for': c.router.poolName,
+  };
+}

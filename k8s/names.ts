@@ -1,43 +1,49 @@
 /**
  * Names of Kubernetes objects that more than one chart, the CDK stacks or the CLI refer to.
- * Defined once so a rename cannot break a reference silently.
+ * Defined once so a rename cannot break a reference silently. A leaf module: it imports only the
+ * config (the simulator and the CLI load it without cdk8s). The loader Job's name hashes the Job's
+ * spec and lives with it (k8s/model-store/loader-job.ts `loaderJobName`).
  */
-import { createHash } from 'node:crypto';
-import { BenchConfig, modelDir } from '../lib/config';
+import { type BenchConfig, loaderNamespace, modelDir } from '../lib/config';
 
 export interface SharedNames {
-  /** Namespace of every project object. */
+  /** Namespace of every project object except the loader's (Pod Security `restricted`). */
   readonly namespace: string;
-  /** Static PV/PVC the vLLM pods mount read-only (weights). */
+  /**
+   * Namespace of the weights loader and the read-write claim over the whole file system (Pod
+   * Security `baseline`: the loader runs as root to write under the root-owned file system root).
+   */
+  readonly loaderNamespace: string;
+  /** Static PV/PVC the vLLM pods, the render server and the benchmark client mount read-only (weights). */
   readonly modelsPvReadOnly: string;
   readonly modelsPvcReadOnly: string;
-  /** Static PV/PVC the loader Job and benchmark Jobs mount read-write (weights download, results). */
+  /** Static PV/PVC over the whole file system, read-write, in the loader namespace only. */
   readonly modelsPvReadWrite: string;
   readonly modelsPvcReadWrite: string;
+  /** Static PV/PVC over the `results` directory only (a Lustre fileset mount), read-write, for the benchmark client. */
+  readonly resultsPv: string;
+  readonly resultsPvc: string;
   /** The vLLM decode Deployment (= router.poolName), its PDB and PodMonitor. */
   readonly decodeDeployment: string;
   /** ClusterIP Service of the round-robin path. */
   readonly roundRobinService: string;
   /** ClusterIP Service of the llm-d path (Envoy in front of the EPP). */
   readonly routerService: string;
-  /** Service the EPP reaches vLLM's /v1/completions/render through. */
+  /** The render server (`vllm launch render`) Deployment and the Service the EPP tokenizes through. */
+  readonly renderDeployment: string;
   readonly renderService: string;
   /** The InferencePool. */
   readonly inferencePool: string;
-  /**
-   * The one-shot weights loader Job: `model-loader-<hash of its config inputs and its spec>`. A Job's
-   * pod template is immutable, so any change to it (model, revision, source, image, or the loader's
-   * code) must create a new Job, not update one (see loaderSpecHash).
-   */
-  readonly loaderJob: string;
   /** ServiceAccount of the loader Job (EKS Pod Identity reads the optional HF token for it). */
   readonly loaderServiceAccount: string;
   /** Directory of the weights inside pods. */
   readonly modelDir: string;
   /** File the loader writes last; its presence means the weights are complete. */
   readonly weightsMarker: string;
-  /** Directory on the file system where benchmark results are written. */
+  /** Directory on the file system where benchmark results are written (as the loader sees it). */
   readonly resultsDir: string;
+  /** Name of that directory below the file system root (the results PV mounts exactly it). */
+  readonly resultsSubdir: string;
   /** The endpoint picker (EPP) Deployment, its ServiceAccount and its Service (gRPC ext_proc + metrics). */
   readonly eppDeployment: string;
   readonly eppServiceAccount: string;
@@ -59,46 +65,36 @@ export const GPU_NODE_ROLE = 'gpu';
 export const SYSTEM_NODE_ROLE = 'system';
 /** Taint on GPU nodes, so only pods that tolerate it (the decode pods, GPU daemonsets) land there. */
 export const GPU_NODE_TAINT = { key: 'nvidia.com/gpu', effect: 'NoSchedule' } as const;
+/** The results directory below the file system root. */
+export const RESULTS_SUBDIR = 'results';
 
-/**
- * Short hash of the loader Job: the config it is built from and its whole spec as rendered
- * (k8s/model-store/loader-chart.ts). A Job's pod template is immutable, so `kubectl apply` (every
- * stack update) refuses a Job whose template changed under the same name. Hashing the spec itself
- * means a change of the loader's code (script, env, security context, resources) renames the Job
- * too, not only a change of these config keys; the config inputs stay so that a new file system
- * (deployment type, ...) re-runs the loader even though the spec does not mention it.
- */
-export function loaderSpecHash(c: BenchConfig): string {
-  // Loaded on first use, not at the top: loader-chart imports this module (and cdk8s, which the
-  // simulator never needs).
-  const { loaderJobSpec } = require('./model-store/loader-chart') as typeof import('./model-store/loader-chart');
-  const inputs = { model: c.model, modelStore: c.modelStore, vllm: [c.vllm.image, c.vllm.tag], awsCliImage: c.project.awsCliImage, namespace: c.project.namespace, region: c.aws.region };
-  return createHash('sha256').update(JSON.stringify(inputs)).update('\0').update(JSON.stringify(loaderJobSpec(c))).digest('hex').slice(0, 8);
-}
-
-/** Every shared name except the loader Job's, which hashes the Job spec built from these. */
-export type BaseNames = Omit<SharedNames, 'loaderJob'>;
-
-export function baseNames(c: BenchConfig): BaseNames {
+export function sharedNames(c: BenchConfig): SharedNames {
   const dir = modelDir(c);
+  const ns = c.project.namespace;
   return {
-    namespace: c.project.namespace,
-    modelsPvReadOnly: `${c.project.namespace}-models-ro`,
+    namespace: ns,
+    loaderNamespace: loaderNamespace(c),
+    modelsPvReadOnly: `${ns}-models-ro`,
     modelsPvcReadOnly: 'models-ro',
-    modelsPvReadWrite: `${c.project.namespace}-models-rw`,
+    modelsPvReadWrite: `${ns}-models-rw`,
     modelsPvcReadWrite: 'models-rw',
+    resultsPv: `${ns}-results`,
+    resultsPvc: 'results-rw',
     // Named after the pool (default 'vllm-decode'): its selector carries the pool label and a
     // Deployment's selector is immutable, so a renamed pool must make a new Deployment, not fail
     // `kubectl apply` of the stack update.
     decodeDeployment: c.router.poolName,
     roundRobinService: 'vllm-round-robin',
     routerService: c.router.serviceName,
+    // Named after the pool like the decode Deployment: its selector carries the pool name (immutable).
+    renderDeployment: `${c.router.poolName}-render`,
     renderService: 'vllm-render',
     inferencePool: c.router.poolName,
     loaderServiceAccount: 'model-loader',
     modelDir: dir,
     weightsMarker: `${dir}/.llmd-bench-complete`,
-    resultsDir: `${c.modelStore.mountPath.replace(/\/$/, '')}/results`,
+    resultsDir: `${c.modelStore.mountPath.replace(/\/$/, '')}/${RESULTS_SUBDIR}`,
+    resultsSubdir: RESULTS_SUBDIR,
     eppDeployment: `${c.router.poolName}-epp`,
     eppServiceAccount: `${c.router.poolName}-epp`,
     eppService: `${c.router.poolName}-epp`,
@@ -106,15 +102,5 @@ export function baseNames(c: BenchConfig): BaseNames {
     envoyConfigMap: `${c.router.poolName}-envoy`,
     eppMetricsReader: `${c.router.poolName}-epp-metrics-reader`,
     eppMetricsReaderToken: `${c.router.poolName}-epp-metrics-reader-token`,
-  };
-}
-
-export function sharedNames(c: BenchConfig): SharedNames {
-  return {
-    ...baseNames(c),
-    // Computed when read: it builds the loader Job spec (cdk8s), which most callers never need.
-    get loaderJob(): string {
-      return `model-loader-${loaderSpecHash(c)}`;
-    },
   };
 }

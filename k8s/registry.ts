@@ -9,6 +9,8 @@ import { BenchmarkJobChart, exampleBenchmarkRun } from './bench/benchmark-job';
 import { CrdsChart } from './charts/crds-chart';
 import { DcgmMonitorChart, MonitoringChart } from './charts/monitoring-chart';
 import { NamespaceChart } from './charts/namespace-chart';
+import { NetworkPolicyChart } from './charts/network-policy-chart';
+import { RenderChart } from './charts/render-chart';
 import { RouterChart } from './charts/router-chart';
 import { VllmDecodeChart } from './charts/vllm-decode-chart';
 import { LoaderChart } from './model-store/loader-chart';
@@ -51,23 +53,33 @@ export const CHARTS: readonly ChartEntry[] = [
   },
   {
     id: 'namespace', target: 'stack', owner: 'workloads',
-    description: 'Project namespace with Pod Security Admission labels',
+    description: 'Project namespace (Pod Security restricted) and loader namespace (baseline); admission policy refusing LoadBalancer/NodePort Services in both',
     build: (app, config) => new NamespaceChart(app, 'namespace', { config }),
   },
   {
+    id: 'network-policy', target: 'stack', owner: 'workloads',
+    description: 'NetworkPolicies: default deny in both namespaces, then exactly the connections the benchmark needs (each with its reason)',
+    build: (app, config) => new NetworkPolicyChart(app, 'network-policy', { config }),
+  },
+  {
     id: 'model-store', target: 'stack', owner: 'platform',
-    description: 'Static FSx for Lustre PVs and PVCs: models-ro (vLLM, read-only) and models-rw (loader, benchmark results)',
+    description: 'Static FSx for Lustre PVs and PVCs: models-ro (read-only), models-rw (loader namespace only), results-rw (the results fileset, benchmark client)',
     build: (app, config, deps) => new ModelStoreChart(app, 'model-store', { config, ...deps }),
   },
   {
     id: 'model-loader', target: 'stack', owner: 'platform',
-    description: 'One-shot Job that puts the model weights on FSx, verifies them and writes the completion marker last',
+    description: 'One-shot Job (loader namespace) that puts the model weights on FSx, verifies every file against the Hub\'s hashes and writes the completion marker last',
     build: (app, config) => new LoaderChart(app, 'model-loader', { config }),
   },
   {
     id: 'vllm-decode', target: 'stack', owner: 'workloads',
-    description: 'vLLM decode Deployment (one replica per GPU), round-robin and render Services, PDB',
+    description: 'vLLM decode Deployment (one replica per GPU), round-robin Service, PDB',
     build: (app, config) => new VllmDecodeChart(app, 'vllm-decode', { config }),
+  },
+  {
+    id: 'render', target: 'stack', owner: 'workloads',
+    description: 'Render server (`vllm launch render`, CPU only) the EPP tokenizes through, and its vllm-render Service',
+    build: (app, config) => new RenderChart(app, 'render', { config }),
   },
   {
     id: 'router', target: 'stack', owner: 'workloads',

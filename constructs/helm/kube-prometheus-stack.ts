@@ -20,7 +20,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
-import { secretFileInitContainer, secretVolume, type ContainerJson } from '../secret-file-init-container';
+import { secretFileInitContainer, secretVolume, type ContainerJson } from '../../k8s/secret-file-init-container';
 import { withDefaults } from '../defaults';
 import { helmRelease } from './release';
 import { PROMETHEUS_CPU_REQUEST, PROMETHEUS_MEMORY_GIB } from '../../lib/config/checks/serving';

@@ -8,14 +8,18 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { BenchConfig, servedModelName } from '../../lib/config';
+import { BenchConfig, servedModelName, vllmImage } from '../../lib/config';
+import { RESULT_SUFFIX, resultBaseName } from '../../lib/bench/result-format';
 import {
-  PATH_LABELS, PathLabel, RESULT_LOG_MARKERS, RESULT_SUFFIX, RUN_METADATA_KEYS, RunPhase, resultBaseName,
-} from '../../lib/bench/result-format';
-import { cpu, gib, meta, nonRootPod, restrictedContainer, SYSTEM_NODE_SELECTOR } from '../charts/common';
-import { VLLM_UID } from '../charts/vllm-decode-chart';
-import { PART_OF_LABEL } from '../labels';
+  BENCH_CLIENT_NAME, CLIENT_CONTAINER, PATH_LABELS, PathLabel, PHASE_LABEL, RESULT_LOG_MARKERS, RUN_ID_LABEL, RUN_METADATA_KEYS, RunPhase, TARGET_LABEL,
+} from '../../lib/bench/run-names';
+import { cpu, emptyDir, gib, imageAnnotations, meta, nonRootPod, restrictedContainer, SYSTEM_NODE_SELECTOR } from '../charts/common';
+import { eppPodLabels, PART_OF_LABEL } from '../labels';
 import { sharedNames } from '../names';
+import { VLLM_UID } from '../uids';
+
+// The label and container names live in the leaf module the CLI imports too.
+export { BENCH_CLIENT_NAME, BENCH_CLIENT_SELECTOR, CLIENT_CONTAINER, PHASE_LABEL, RUN_ID_LABEL, TARGET_LABEL } from '../../lib/bench/run-names';
 
 /** What one benchmark Job measures. */
 export interface BenchmarkRun {
@@ -31,22 +35,17 @@ export interface BenchmarkRun {
   readonly phase: RunPhase;
 }
 
-/** Labels of the benchmark client pods. They share no key/value with the decode pods' selector. */
-export const BENCH_CLIENT_NAME = 'llmd-bench-client';
-export const RUN_ID_LABEL = 'llmd-bench/run-id';
-export const TARGET_LABEL = 'llmd-bench/target';
-export const PHASE_LABEL = 'llmd-bench/phase';
-
 /** Non-root UID of the client (the vLLM image's default is root; the decode pods run as the same UID). */
 export const CLIENT_UID = VLLM_UID;
 /** Writable home and scratch (an emptyDir): caches, and the result before it is published. */
 export const HOME_DIR = '/var/cache/llmd-bench';
+/** Size limits of the client's emptyDirs (the root file system is read-only). */
+export const HOME_SIZE_LIMIT = '4Gi';
+export const TMP_SIZE_LIMIT = '1Gi';
 /** vLLM writes the result here first (its write is not atomic). */
 export const SCRATCH_DIR = `${HOME_DIR}/result`;
-/** Where the FSx results directory is mounted in the client pod (read-write claim, subPath). */
+/** Where the FSx results directory is mounted in the client pod (the results claim: that directory only). */
 export const RESULTS_MOUNT = '/llmd-bench-results';
-/** Name of the container (the CLI reads its log). */
-export const CLIENT_CONTAINER = 'vllm-bench';
 /** A finished Job stays this long for `kubectl logs` if the CLI could not delete it (it normally does). */
 export const JOB_TTL_AFTER_FINISHED_SECONDS = 6 * 3600;
 
@@ -181,9 +180,6 @@ export function benchmarkPodLabels(run: BenchmarkRun): Record<string, string> {
   };
 }
 
-/** `-l` selector of every benchmark client pod/Job of the project. */
-export const BENCH_CLIENT_SELECTOR = `app.kubernetes.io/name=${BENCH_CLIENT_NAME}`;
-
 export interface BenchmarkJobChartProps {
   readonly config: BenchConfig;
   readonly run: BenchmarkRun;
@@ -202,6 +198,7 @@ export class BenchmarkJobChart extends Chart {
     const labels = benchmarkPodLabels(run);
     const memory = gib(config.benchmark.clientMemoryGiB);
     const cores = cpu(config.benchmark.clientCpu);
+    const image = vllmImage(config);
 
     new k8s.KubeJob(this, 'job', {
       metadata: meta(config, this.jobName, labels),
@@ -211,11 +208,21 @@ export class BenchmarkJobChart extends Chart {
         activeDeadlineSeconds: config.benchmark.timeoutMinutes * 60,
         ttlSecondsAfterFinished: JOB_TTL_AFTER_FINISHED_SECONDS,
         template: {
-          metadata: { labels },
+          metadata: { labels, annotations: imageAnnotations({ [CLIENT_CONTAINER]: image }) },
           spec: {
             restartPolicy: 'Never',
             // System nodes only; GPU nodes also carry a taint this pod does not tolerate.
             nodeSelector: SYSTEM_NODE_SELECTOR,
+            // Keep the client off the EPP's node where possible: the client's asyncio loop and the
+            // EPP + Envoy compete for CPU only on the llm-d arm (llmd-wiring review F7).
+            affinity: {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [{
+                  weight: 100,
+                  podAffinityTerm: { labelSelector: { matchLabels: eppPodLabels(config) }, topologyKey: 'kubernetes.io/hostname' },
+                }],
+              },
+            },
             securityContext: nonRootPod(CLIENT_UID),
             // The client talks to Services only; it needs no Kubernetes API access.
             automountServiceAccountToken: false,
@@ -223,7 +230,7 @@ export class BenchmarkJobChart extends Chart {
             enableServiceLinks: false,
             containers: [{
               name: CLIENT_CONTAINER,
-              image: `${config.vllm.image}:${config.vllm.tag}`,
+              image: image.ref,
               imagePullPolicy: 'IfNotPresent',
               command: ['/bin/sh', '-c', JOB_SCRIPT, 'llmd-bench'],
               args: vllmBenchArgs(config, run),
@@ -232,17 +239,20 @@ export class BenchmarkJobChart extends Chart {
               volumeMounts: [
                 // The tokenizer, read-only, from the same claim the decode pods use.
                 { name: 'models', mountPath: config.modelStore.mountPath, readOnly: true },
-                { name: 'results', mountPath: RESULTS_MOUNT, subPath: relativeResultsPath(config) },
+                // The results directory only (a fileset mount of the file system): the weights stay out of reach.
+                { name: 'results', mountPath: RESULTS_MOUNT },
                 { name: 'home', mountPath: HOME_DIR },
+                { name: 'tmp', mountPath: '/tmp' },
               ],
-              // Writable root like the decode pods: the vLLM image writes into paths we do not all control.
-              securityContext: restrictedContainer(false),
+              // Read-only root: HOME, every cache and TMPDIR point into the emptyDirs below.
+              securityContext: restrictedContainer(true),
               terminationMessagePolicy: 'FallbackToLogsOnError',
             }],
             volumes: [
               { name: 'models', persistentVolumeClaim: { claimName: names.modelsPvcReadOnly, readOnly: true } },
-              { name: 'results', persistentVolumeClaim: { claimName: names.modelsPvcReadWrite } },
-              { name: 'home', emptyDir: {} },
+              { name: 'results', persistentVolumeClaim: { claimName: names.resultsPvc } },
+              emptyDir('home', HOME_SIZE_LIMIT),
+              emptyDir('tmp', TMP_SIZE_LIMIT),
             ],
           },
         },
@@ -274,12 +284,12 @@ export function clientEnv(run: BenchmarkRun): k8s.EnvVar[] {
   ];
 }
 
-/** resultsDir relative to the volume root (the subPath of the results mount). */
+/** resultsDir relative to the file system root: what the results claim mounts (a Lustre fileset). */
 export function relativeResultsPath(config: BenchConfig): string {
   const root = config.modelStore.mountPath.replace(/\/$/, '');
-  const dir = sharedNames(config).resultsDir;
-  if (!dir.startsWith(`${root}/`)) throw new Error(`resultsDir ${dir} is not under modelStore.mountPath ${root}`);
-  return dir.slice(root.length + 1);
+  const names = sharedNames(config);
+  if (names.resultsDir !== `${root}/${names.resultsSubdir}`) throw new Error(`resultsDir ${names.resultsDir} is not ${root}/${names.resultsSubdir}`);
+  return names.resultsSubdir;
 }
 
 /** Renders the Job manifest (one object) for `config` and `run`, without any other chart. */

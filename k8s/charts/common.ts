@@ -1,6 +1,6 @@
 /** Small helpers shared by the workload charts. */
 import { k8s } from 'cdk8s-plus-28';
-import type { BenchConfig } from '../../lib/config';
+import type { BenchConfig, ImageRef } from '../../lib/config';
 import { PART_OF_LABEL } from '../labels';
 import { GPU_NODE_ROLE, GPU_NODE_TAINT, NODE_ROLE_LABEL, SYSTEM_NODE_ROLE, sharedNames } from '../names';
 
@@ -59,4 +59,17 @@ export function gib(value: number): k8s.Quantity {
 /** Downward-API env var. */
 export function fieldEnv(name: string, fieldPath: string): k8s.EnvVar {
   return { name, valueFrom: { fieldRef: { fieldPath } } };
+}
+
+/** An emptyDir volume; every one of the project's has a size limit (the node's disk or memory is shared). */
+export function emptyDir(name: string, sizeLimit: string, medium?: 'Memory'): k8s.Volume {
+  return { name, emptyDir: { ...(medium ? { medium } : {}), sizeLimit: k8s.Quantity.fromString(sizeLimit) } };
+}
+
+/** Prefix of the pod annotations that keep `repository:tag` next to an image pulled by digest. */
+export const IMAGE_ANNOTATION_PREFIX = 'llmd-bench/image.';
+
+/** Pod-template annotations naming each container's image by tag (the pod spec pulls it by digest when one is known). */
+export function imageAnnotations(byContainer: Readonly<Record<string, ImageRef>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(byContainer).map(([container, image]) => [`${IMAGE_ANNOTATION_PREFIX}${container}`, image.tagged]));
 }

@@ -7,23 +7,26 @@ import { createHash } from 'node:crypto';
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { ENVOY_CPU_REQUEST, ENVOY_MEMORY_GIB } from '../../lib/config/checks/serving';
+import { envoyImage, eppImage } from '../../lib/config';
 import { InferencePool, InferencePoolSpecAppProtocol, InferencePoolSpecEndpointPickerRefFailureMode } from '../imports/inference.networking.k8s.io';
 import { decodePodLabels, eppPodLabels, eppServiceLabels, PART_OF_LABEL } from '../labels';
 import { sharedNames } from '../names';
 import { EPP_CONFIG_DIR, EPP_CONFIG_FILE, endpointPickerConfig, endpointPickerConfigYaml } from '../router/endpoint-picker-config';
 import { eppConfigProblems } from '../router/epp-config-checks';
-import { ENVOY_CONFIG_DIR, ENVOY_CONFIG_FILE, envoyBootstrapYaml } from '../router/envoy-config';
+import { ENVOY_CONFIG_DIR, ENVOY_CONFIG_FILE, envoyBootstrap, envoyBootstrapYaml } from '../router/envoy-config';
+import { validateEnvoyBootstrap } from '../validate/envoy';
 import { ENVOY_HTTP_PORT, ENVOY_READY_PORT, EPP_GRPC_PORT, EPP_HEALTH_PORT, EPP_METRICS_PORT, PORT_NAMES } from '../router/ports';
-import { clusterMeta, cpu, fieldEnv, gib, meta, nonRootPod, restrictedContainer, SYSTEM_NODE_SELECTOR, type WorkloadChartProps } from './common';
+import { EPP_UID } from '../uids';
+import { clusterMeta, cpu, emptyDir, fieldEnv, gib, imageAnnotations, meta, nonRootPod, restrictedContainer, SYSTEM_NODE_SELECTOR, type WorkloadChartProps } from './common';
 
-/** UID of the EPP image (distroless nonroot); Envoy's distroless image runs fine under it too. */
-export const EPP_UID = 65532;
+export { EPP_UID } from '../uids';
 /** API group of the InferencePool the EPP watches. */
 export const POOL_GROUP = 'inference.networking.k8s.io';
 /** Pod annotation whose value changes whenever the EPP or Envoy config changes (rolls the pod). */
 export const CONFIG_HASH_ANNOTATION = 'llmd-bench/config-hash';
 const READ = ['get', 'list', 'watch'];
+/** The EPP's /tmp (TLS material it generates for --secure-serving; nothing large). */
+export const EPP_TMP_SIZE_LIMIT = '256Mi';
 
 export class RouterChart extends Chart {
   constructor(scope: Construct, id: string, props: WorkloadChartProps) {
@@ -35,6 +38,9 @@ export class RouterChart extends Chart {
     // Refuse to synthesize a config whose prefix scores would silently be 0.
     const problems = eppConfigProblems(endpointPickerConfig(c));
     if (problems.length > 0) throw new Error(`EndpointPickerConfig is broken:\n  - ${problems.join('\n  - ')}`);
+    // Refuse an Envoy bootstrap that does not match the Envoy v1.33 API (Envoy would not start).
+    const envoyIssues = validateEnvoyBootstrap(envoyBootstrap(c));
+    if (envoyIssues.length > 0) throw new Error(`Envoy bootstrap does not match the v1.33 API:\n  - ${envoyIssues.map((i) => `${i.path}: ${i.message}`).join('\n  - ')}`);
     const eppYaml = endpointPickerConfigYaml(c);
     const envoyYaml = envoyBootstrapYaml(c);
 
@@ -127,7 +133,10 @@ export class RouterChart extends Chart {
         // The KV-block index lives in the process: never run an old and a new EPP side by side.
         strategy: { type: 'Recreate' },
         template: {
-          metadata: { labels: { ...PART_OF_LABEL, ...podLabels }, annotations: { [CONFIG_HASH_ANNOTATION]: configHash } },
+          metadata: {
+            labels: { ...PART_OF_LABEL, ...podLabels },
+            annotations: { [CONFIG_HASH_ANNOTATION]: configHash, ...imageAnnotations({ envoy: envoyImage(c), epp: eppImage(c) }) },
+          },
           spec: {
             serviceAccountName: n.eppServiceAccount,
             nodeSelector: SYSTEM_NODE_SELECTOR,
@@ -137,7 +146,7 @@ export class RouterChart extends Chart {
             containers: [
               {
                 name: 'envoy',
-                image: `${c.router.envoyImage}:${c.router.envoyTag}`,
+                image: envoyImage(c).ref,
                 imagePullPolicy: 'IfNotPresent',
                 command: ['envoy'],
                 args: ['--service-node', 'llm-d-router', '--log-level', 'warn', '--cpuset-threads', '--drain-strategy', 'immediate', '--drain-time-s', '60', '-c', `${ENVOY_CONFIG_DIR}/${ENVOY_CONFIG_FILE}`],
@@ -146,13 +155,15 @@ export class RouterChart extends Chart {
                   { name: PORT_NAMES.envoyReady, containerPort: ENVOY_READY_PORT, protocol: 'TCP' },
                 ],
                 readinessProbe: { httpGet: { path: '/ready', port: k8s.IntOrString.fromString(PORT_NAMES.envoyReady) }, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 1 },
-                resources: { requests: { cpu: cpu(ENVOY_CPU_REQUEST), memory: gib(ENVOY_MEMORY_GIB) }, limits: { memory: gib(ENVOY_MEMORY_GIB * 2) } },
+                // No CPU limit (throttling would stall every stream of the llm-d arm); requests sized from
+                // the upstream charts within the system node (router.envoyCpuRequest).
+                resources: { requests: { cpu: cpu(c.router.envoyCpuRequest), memory: gib(c.router.envoyMemoryGiB) }, limits: { memory: gib(c.router.envoyMemoryGiB * 2) } },
                 volumeMounts: [{ name: 'envoy-config', mountPath: ENVOY_CONFIG_DIR, readOnly: true }],
                 securityContext: restrictedContainer(true),
               },
               {
                 name: 'epp',
-                image: `${c.router.eppImage}:${c.router.eppTag}`,
+                image: eppImage(c).ref,
                 imagePullPolicy: 'IfNotPresent',
                 args: [
                   `--pool-name=${n.inferencePool}`,
@@ -194,7 +205,7 @@ export class RouterChart extends Chart {
             volumes: [
               { name: 'epp-config', configMap: { name: n.eppConfigMap } },
               { name: 'envoy-config', configMap: { name: n.envoyConfigMap } },
-              { name: 'tmp', emptyDir: {} },
+              emptyDir('tmp', EPP_TMP_SIZE_LIMIT),
             ],
           },
         },

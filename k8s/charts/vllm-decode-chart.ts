@@ -1,28 +1,34 @@
 /**
- * The vLLM decode replicas (vllm.tensorParallelSize GPUs each) and the two Services in front of exactly those pods:
- * the round-robin path (`vllm-round-robin`) and the render Service the EPP tokenizes through.
+ * The vLLM decode replicas (vllm.tensorParallelSize GPUs each) and the round-robin Service
+ * (`vllm-round-robin`) in front of exactly those pods. The EPP tokenizes through a render server of its
+ * own (render-chart.ts), not through these pods.
  */
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { type BenchConfig, replicasPerNode } from '../../lib/config';
+import { type BenchConfig, replicasPerNode, vllmImage } from '../../lib/config';
 import { decodeShmGiB } from '../../lib/config/pod-sizing';
 import { decodePodLabels, decodeSelector, PART_OF_LABEL } from '../labels';
+import { loaderJobName } from '../model-store/loader-job';
 import { sharedNames } from '../names';
 import { PORT_NAMES } from '../router/ports';
+import { VLLM_UID } from '../uids';
 import { coldStartBudgetSeconds, POD_IP_ENV, vllmEnv, vllmServeArgs } from '../vllm/flags';
-import { cpu, fieldEnv, gib, GPU_NODE_SELECTOR, GPU_TOLERATION, meta, nonRootPod, restrictedContainer, type WorkloadChartProps } from './common';
+import { cpu, emptyDir, fieldEnv, gib, GPU_NODE_SELECTOR, GPU_TOLERATION, imageAnnotations, meta, nonRootPod, restrictedContainer, type WorkloadChartProps } from './common';
 
-/** Non-root UID of the vLLM pods (the image's default is root; nothing in vLLM needs it). */
-export const VLLM_UID = 1000;
+export { VLLM_UID } from '../uids';
 /** Writable home for every cache vLLM, torch, Triton and FlashInfer keep (an emptyDir). */
 export const VLLM_CACHE_DIR = '/var/cache/vllm';
+/** Size limits of the decode pod's disk-backed emptyDirs (compile caches; temporary files and IPC sockets). */
+export const VLLM_CACHE_SIZE_LIMIT = '20Gi';
+export const VLLM_TMP_SIZE_LIMIT = '4Gi';
 /**
  * Memory-backed /dev/shm (PyTorch, vLLM's worker queue and NCCL use it; the container runtime's default
  * is 64 MiB): 2Gi with one GPU per replica, more for NCCL's SHM transport with TP (lib/config/pod-sizing.ts).
  */
-export function shmSize(c: BenchConfig): k8s.Quantity {
-  return gib(decodeShmGiB(c.vllm.tensorParallelSize));
+export function shmSize(c: BenchConfig): string {
+  const v = decodeShmGiB(c.vllm.tensorParallelSize);
+  return Number.isInteger(v) ? `${v}Gi` : `${Math.round(v * 1024)}Mi`;
 }
 /** Seconds between SIGTERM and SIGKILL: drain in-flight streams after the endpoints are removed. */
 export const DECODE_GRACE_SECONDS = 60;
@@ -37,7 +43,7 @@ function checkWeightsScript(c: BenchConfig): string {
     'set -eu',
     'if [ ! -f "$WEIGHTS_MARKER" ]; then',
     '  echo "llmd-bench: the model weights in $MODEL_DIR are incomplete: $WEIGHTS_MARKER is missing." >&2',
-    `  echo "The loader Job writes it last. Check: kubectl -n ${n.namespace} logs job/${n.loaderJob}" >&2`,
+    `  echo "The loader Job writes it last. Check: kubectl -n ${n.loaderNamespace} logs job/${loaderJobName(c)}" >&2`,
     '  exit 1',
     'fi',
     'if [ ! -r "$MODEL_DIR/config.json" ]; then',
@@ -54,7 +60,7 @@ export class VllmDecodeChart extends Chart {
     const c = props.config;
     const n = sharedNames(c);
     const labels = decodePodLabels(c);
-    const image = `${c.vllm.image}:${c.vllm.tag}`;
+    const image = vllmImage(c).ref;
     const perNode = replicasPerNode(c);
     const gpus = k8s.Quantity.fromNumber(c.vllm.tensorParallelSize);
 
@@ -69,7 +75,7 @@ export class VllmDecodeChart extends Chart {
         // Every GPU is taken: a surge pod could never schedule. Replace one pod at a time instead.
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(0), maxUnavailable: k8s.IntOrString.fromNumber(1) } },
         template: {
-          metadata: { labels: { ...PART_OF_LABEL, ...labels } },
+          metadata: { labels: { ...PART_OF_LABEL, ...labels }, annotations: imageAnnotations({ vllm: vllmImage(c) }) },
           spec: {
             nodeSelector: GPU_NODE_SELECTOR,
             tolerations: [GPU_TOLERATION],
@@ -116,8 +122,9 @@ export class VllmDecodeChart extends Chart {
               env: [fieldEnv(POD_IP_ENV, 'status.podIP'), ...vllmEnv(c, VLLM_CACHE_DIR)],
               ports: [
                 { name: PORT_NAMES.vllmHttp, containerPort: c.vllm.port, protocol: 'TCP' },
-                // Each EPP replica dials podIP:this for KV-cache events.
+                // Each EPP replica dials podIP:this for KV-cache events, and the replay port for what it missed.
                 { name: PORT_NAMES.vllmKvEvents, containerPort: c.vllm.kvEventsPort, protocol: 'TCP' },
+                { name: PORT_NAMES.vllmKvReplay, containerPort: c.vllm.kvEventsReplayPort, protocol: 'TCP' },
               ],
               resources: {
                 requests: { 'cpu': cpu(c.vllm.cpuRequest), 'memory': gib(c.vllm.memoryRequestGiB), 'nvidia.com/gpu': gpus },
@@ -138,34 +145,32 @@ export class VllmDecodeChart extends Chart {
                 models,
                 { name: 'shm', mountPath: '/dev/shm' },
                 { name: 'cache', mountPath: VLLM_CACHE_DIR },
+                { name: 'tmp', mountPath: '/tmp' },
               ],
-              // Writable root: Triton/Inductor and FlashInfer JIT-compile into paths we do not all control.
-              securityContext: restrictedContainer(false),
+              // Read-only root: HOME, XDG_*, VLLM_CACHE_ROOT, TRITON_CACHE_DIR and TORCHINDUCTOR_CACHE_DIR
+              // point into the cache emptyDir; Python's tempfile and vLLM's IPC sockets use /tmp.
+              securityContext: restrictedContainer(true),
             }],
             volumes: [
               { name: 'models', persistentVolumeClaim: { claimName: n.modelsPvcReadOnly, readOnly: true } },
-              { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: shmSize(c) } },
-              { name: 'cache', emptyDir: {} },
+              emptyDir('shm', shmSize(c), 'Memory'),
+              emptyDir('cache', VLLM_CACHE_SIZE_LIMIT),
+              emptyDir('tmp', VLLM_TMP_SIZE_LIMIT),
             ],
           },
         },
       },
     });
 
-    // Both Services select exactly the decode pods on the vLLM port: built by one function so they cannot drift.
-    const decodeService = (id: string, name: string) => new k8s.KubeService(this, id, {
-      metadata: meta(c, name, { 'app.kubernetes.io/name': 'vllm', 'app.kubernetes.io/component': id }),
+    // Path A: kube-proxy spreads connections over the ready decode pods (iptables mode: at random).
+    new k8s.KubeService(this, 'round-robin', {
+      metadata: meta(c, n.roundRobinService, { 'app.kubernetes.io/name': 'vllm', 'app.kubernetes.io/component': 'round-robin' }),
       spec: {
         type: 'ClusterIP',
         selector: labels,
         ports: [{ name: PORT_NAMES.vllmHttp, port: c.vllm.port, targetPort: k8s.IntOrString.fromString(PORT_NAMES.vllmHttp), protocol: 'TCP' }],
       },
     });
-    // Path A: kube-proxy spreads connections over the ready decode pods (iptables mode: at random).
-    decodeService('round-robin', n.roundRobinService);
-    // The EPP's token producer calls /v1/completions/render here; the decode pods serve it themselves,
-    // so render capacity grows with the fleet and tokenization is exactly the engine's.
-    decodeService('render', n.renderService);
 
     // A node drain (node group update) takes one replica at a time.
     new k8s.KubePodDisruptionBudget(this, 'pdb', {

@@ -1,9 +1,15 @@
 /**
- * The FSx for Lustre file system as two static PersistentVolumes and their claims, one per access
- * mode, both on the same file system:
- * - read-only (`models-ro`): what the vLLM decode pods mount. The PV itself is read-only (CSI
- *   `readOnly`), so no pod can damage the weights even if its volumeMount forgets `readOnly`.
- * - read-write (`models-rw`): the loader Job (weights) and the benchmark Jobs (results).
+ * The FSx for Lustre file system as three static PersistentVolumes and their claims:
+ * - read-only (`models-ro`, project namespace): what the vLLM decode pods, the render server and the
+ *   benchmark client (tokenizer) mount. The PV itself is read-only (CSI `readOnly`), so no pod can
+ *   damage the weights even if its volumeMount forgets `readOnly`.
+ * - read-write over the whole file system (`models-rw`): in the loader namespace only, so only the
+ *   loader can write the weights (a claim is namespaced; no pod of the project namespace can name it).
+ * - read-write over the `results` directory only (`results-rw`, project namespace): the benchmark
+ *   client's durable result copies. Its PV mounts the Lustre fileset `<mountName>/results`
+ *   (`mount -t lustre <dns>@tcp:/<mountName>/results`, the FSx "mount a specific fileset" form; the
+ *   FSx CSI driver passes volumeAttributes.mountname into that source), so the weights are not
+ *   even visible through it. The loader creates the directory before anything mounts it.
  *
  * Static provisioning: the driver never creates or deletes a file system (the CDK model-store stack
  * owns its lifecycle), so each PV is pre-bound to its claim (`claimRef` + `volumeName`,
@@ -48,10 +54,12 @@ export class ModelStoreChart extends Chart {
     const n = sharedNames(c);
     const storage = k8s.Quantity.fromString(`${c.modelStore.storageCapacityGiB}Gi`);
 
-    const pair = (kind: 'ro' | 'rw') => {
+    const pair = (kind: 'ro' | 'rw' | 'results') => {
       const readOnly = kind === 'ro';
-      const pvName = readOnly ? n.modelsPvReadOnly : n.modelsPvReadWrite;
-      const claimName = readOnly ? n.modelsPvcReadOnly : n.modelsPvcReadWrite;
+      const pvName = { ro: n.modelsPvReadOnly, rw: n.modelsPvReadWrite, results: n.resultsPv }[kind];
+      const claimName = { ro: n.modelsPvcReadOnly, rw: n.modelsPvcReadWrite, results: n.resultsPvc }[kind];
+      const namespace = kind === 'rw' ? n.loaderNamespace : n.namespace;
+      const mountname = kind === 'results' ? `${props.mountName}/${n.resultsSubdir}` : props.mountName;
       const accessModes = [readOnly ? 'ReadOnlyMany' : 'ReadWriteMany'];
       new k8s.KubePersistentVolume(this, `pv-${kind}`, {
         metadata: { name: pvName, labels: { ...MODEL_STORE_LABELS } },
@@ -63,19 +71,19 @@ export class ModelStoreChart extends Chart {
           persistentVolumeReclaimPolicy: 'Retain',
           storageClassName: '',
           // Only this claim may bind this volume.
-          claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: n.namespace, name: claimName },
+          claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace, name: claimName },
           // flock: POSIX locks across clients (the loader's Hub client locks files it writes).
           mountOptions: ['flock'],
           csi: {
             driver: FSX_CSI_DRIVER,
             volumeHandle: props.fileSystemId,
             readOnly,
-            volumeAttributes: { dnsname: props.dnsName, mountname: props.mountName },
+            volumeAttributes: { dnsname: props.dnsName, mountname },
           },
         },
       });
       new k8s.KubePersistentVolumeClaim(this, `pvc-${kind}`, {
-        metadata: { name: claimName, namespace: n.namespace, labels: { ...MODEL_STORE_LABELS } },
+        metadata: { name: claimName, namespace, labels: { ...MODEL_STORE_LABELS } },
         spec: {
           accessModes,
           storageClassName: '',
@@ -86,5 +94,6 @@ export class ModelStoreChart extends Chart {
     };
     pair('ro');
     pair('rw');
+    pair('results');
   }
 }

@@ -5,7 +5,8 @@
  *
  * Precise prefix routing needs an unbroken chain, and a missing link does not fail loudly: every
  * prefix score is silently 0. The chain is built here unconditionally:
- *   token-producer (vLLM /v1/completions/render, never the `estimate` byte-packer)
+ *   token-producer (vLLM's render server, `vllm launch render`: /v1/chat/completions/render for the
+ *   openai-chat backend, /v1/completions/render for openai; never the `estimate` byte-packer)
  *   -> endpoint-notification-source --extractor--> precise-prefix-cache-producer (subscribes to each
  *      pod's ZMQ socket when the pod joins the pool; indexes KV events; block size = vLLM's)
  *   -> prefix-cache-scorer (prefixMatchInfoProducerName = that producer)
@@ -65,7 +66,7 @@ export const EPP_CONFIG_FILE = 'endpoint-picker-config.yaml';
 /** Directory the EPP ConfigMap is mounted at. */
 export const EPP_CONFIG_DIR = '/config';
 
-/** Base URL of vLLM's render endpoints as the EPP reaches them: the render Service over the decode pods. */
+/** Base URL of vLLM's render endpoints as the EPP reaches them: the render server's Service (charts/render-chart.ts). */
 export function renderServiceUrl(c: BenchConfig): string {
   const n = sharedNames(c);
   return `http://${n.renderService}.${n.namespace}.svc:${c.vllm.port}`;
@@ -117,8 +118,10 @@ export function endpointPickerConfig(c: BenchConfig): EndpointPickerConfig {
             topicFilter: 'kv@',
             concurrency: r.kvEventsConcurrency,
             discoverPods: true,
-            // Dial podIP:<vLLM's ZMQ port> for every pool endpoint (library default 5557 would miss it).
-            podDiscoveryConfig: { socketPort: c.vllm.kvEventsPort },
+            // Dial podIP:<vLLM's ZMQ port> for every pool endpoint (library default 5557 would miss it),
+            // and ask vLLM's replay socket for events a (re)connect missed (pkg/kvevents/pool.go
+            // ReplaySocketPort, "Disabled when not set"; hardened in v0.10.0 by #2410).
+            podDiscoveryConfig: { socketPort: c.vllm.kvEventsPort, replaySocketPort: c.vllm.kvEventsReplayPort },
           },
         },
       },

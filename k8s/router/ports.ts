@@ -18,6 +18,8 @@ export const ENVOY_READY_PORT = 19001;
 export const PORT_NAMES = {
   vllmHttp: 'http',
   vllmKvEvents: 'kv-events',
+  vllmKvReplay: 'kv-replay',
+  renderHttp: 'http',
   eppGrpc: 'grpc',
   eppHealth: 'grpc-health',
   eppMetrics: 'http-metrics',

@@ -22,9 +22,20 @@ export function kvEventsConfig(c: BenchConfig): Record<string, unknown> {
     publisher: 'zmq',
     // Bind on every interface: each EPP replica dials podIP:port (pod-discovery mode).
     endpoint: `tcp://*:${c.vllm.kvEventsPort}`,
+    // A ZMQ ROUTER socket that replays the last buffer_steps steps of events (vllm/config/kv_events.py
+    // replay_endpoint): the EPP asks it for what a SUB (re)connect missed (llm-d-router v0.10.0
+    // podDiscoveryConfig.replaySocketPort, pkg/kvevents/pool.go); without it those blocks stay
+    // invisible to the router until evicted.
+    replay_endpoint: `tcp://*:${c.vllm.kvEventsReplayPort}`,
     topic: kvEventsTopic(c),
   };
 }
+
+/**
+ * Seconds vLLM waits for in-flight requests after SIGTERM (`--shutdown-timeout`, as the llm-d guide's
+ * v0.27.1 decode pods set it). preStop (10 s) + this must stay inside terminationGracePeriodSeconds.
+ */
+export const SHUTDOWN_TIMEOUT_SECONDS = 30;
 
 /** `vllm serve` arguments (after the `vllm serve` command). */
 export function vllmServeArgs(c: BenchConfig): string[] {
@@ -48,12 +59,18 @@ export function vllmServeArgs(c: BenchConfig): string[] {
     `--kv-events-config=${JSON.stringify(kvEventsConfig(c))}`,
     // Probes and scrapes would otherwise flood the log.
     '--disable-access-log-for-endpoints=/health,/metrics,/v1/models',
+    // Drain in-flight streams on SIGTERM (rolling restarts, cacheReset=restart) instead of cutting them.
+    `--shutdown-timeout=${SHUTDOWN_TIMEOUT_SECONDS}`,
   ];
 }
 
-/** Environment of the vLLM container (besides POD_IP from the downward API). */
-export function vllmEnv(c: BenchConfig, cacheDir: string): { name: string; value: string }[] {
-  const env = [
+/**
+ * The environment every container of the vLLM image shares (decode pods, render server): offline,
+ * no telemetry, and every cache under one writable directory, because the root file system is
+ * read-only and the UID has no passwd entry.
+ */
+export function vllmHomeEnv(cacheDir: string): { name: string; value: string }[] {
+  return [
     // Weights come from FSx; never reach for the Hub at run time.
     { name: 'HF_HUB_OFFLINE', value: '1' },
     { name: 'TRANSFORMERS_OFFLINE', value: '1' },
@@ -68,13 +85,21 @@ export function vllmEnv(c: BenchConfig, cacheDir: string): { name: string; value
     { name: 'HF_HOME', value: `${cacheDir}/huggingface` },
     { name: 'VLLM_CACHE_ROOT', value: `${cacheDir}/vllm` },
     { name: 'TRITON_CACHE_DIR', value: `${cacheDir}/triton` },
+    // torch.compile (Inductor) would otherwise write to /tmp/torchinductor_<user>; keep it with the caches.
+    { name: 'TORCHINDUCTOR_CACHE_DIR', value: `${cacheDir}/inductor` },
   ];
+}
+
+/** Environment of the vLLM container (besides POD_IP from the downward API). */
+export function vllmEnv(c: BenchConfig, cacheDir: string): { name: string; value: string }[] {
+  const env = vllmHomeEnv(cacheDir);
   if (c.benchmark.cacheReset === 'endpoint') {
     // vLLM registers POST /reset_prefix_cache only with VLLM_SERVER_DEV_MODE=1 (the dev routers in
     // vllm/entrypoints/serve; the same flag also exposes /sleep, /wake_up, /collective_rpc,
-    // /server_info). Acceptable here: the pods are reachable only through ClusterIP Services and the
-    // API server's pod proxy (no LoadBalancer, no Ingress), and the benchmark CLI needs the reset to
-    // start every measured run from empty caches without a 10-minute rolling restart.
+    // /server_info, "extremely dangerous" per vLLM's security guide). Opt-in only
+    // (benchmark.cacheReset=endpoint, a lab setting): the NetworkPolicies then have to admit the
+    // control plane's pod proxy, whose addresses share the private subnets with every pod
+    // (docs/security.md). The default, restart, never sets it.
     env.push({ name: 'VLLM_SERVER_DEV_MODE', value: '1' });
   }
   return env;
@@ -96,6 +121,22 @@ export function coldLoadSeconds(c: BenchConfig): number {
   const fsx = (c.vllm.replicas * weights) / (fsxMBps * MB);
   const node = (Math.max(1, replicasPerNode(c)) * weights) / ((gpuInstance(c).baselineNetworkGbps * 1e9) / 8);
   return Math.max(fsx, node);
+}
+
+/** vLLM start after the weights are read, typically (CUDA graph capture, KV allocation; the budget above is 300 s). */
+const ENGINE_TYPICAL_START_SECONDS = 90;
+
+/**
+ * Expected minutes of one rolling restart of the decode Deployment (cacheReset=restart): replicas go one
+ * at a time (maxUnavailable 1, no surge), each waiting out its preStop sleep, reading its weights alone
+ * (the file system or its node's network, whichever is slower) and starting the engine.
+ * Reference: 8 x (10 s + 15.2 GB at 300 MB/s ~ 51 s + 90 s) ~ 20 min.
+ */
+export function rollingRestartMinutes(c: BenchConfig, preStopSeconds: number): number {
+  const weights = modelWeightBytes(modelFacts(c));
+  const fsxMBps = fsxThroughputMBps(c.modelStore.deploymentType, c.modelStore.storageCapacityGiB, c.modelStore.perUnitStorageThroughput);
+  const load = Math.max(weights / (fsxMBps * MB), weights / ((gpuInstance(c).baselineNetworkGbps * 1e9) / 8));
+  return (c.vllm.replicas * (preStopSeconds + load + ENGINE_TYPICAL_START_SECONDS)) / 60;
 }
 
 /**

@@ -42,8 +42,12 @@ export interface ThroughputPrediction {
 export const JOB_OVERHEAD_MINUTES = 2;
 /** First Job on a fresh system node pulls the ~10 GB vLLM image. */
 export const IMAGE_PULL_MINUTES = 5;
-/** A rolling restart reloads the weights on every decode pod (cacheReset=restart). */
-export const RESTART_MINUTES = 10;
+/** A rolling restart reloads the weights on every decode pod, one at a time (cacheReset=restart). */
+export function restartMinutes(config: BenchConfig): number {
+  const { rollingRestartMinutes } = require('../../k8s/vllm/flags') as typeof import('../../k8s/vllm/flags');
+  const { PRE_STOP_SLEEP_SECONDS } = require('../../k8s/charts/vllm-decode-chart') as typeof import('../../k8s/charts/vllm-decode-chart');
+  return rollingRestartMinutes(config, PRE_STOP_SLEEP_SECONDS);
+}
 /** `cdk deploy` of everything and `cdk destroy`, during which the nodes bill too. */
 export const DEPLOY_HOURS = 0.75;
 export const DESTROY_HOURS = 0.33;
@@ -119,7 +123,7 @@ export function estimateRunMinutes(config: BenchConfig, shape: RunShape, predict
   const b = config.benchmark;
   const paths = PATHS.slice(0, Math.max(1, Math.min(2, shape.targets)));
   const parts: DurationPart[] = [{ what: 'first image pull on a system node', minutes: IMAGE_PULL_MINUTES }];
-  const resetMinutes = b.cacheReset === 'restart' ? RESTART_MINUTES : 0.1;
+  const resetMinutes = b.cacheReset === 'restart' ? restartMinutes(config) : 0.1;
   for (const p of paths) {
     const capacity = prediction.paths[p].requestThroughput;
     if (!(capacity > 0)) throw new BenchError(`the simulator predicts no completed request on the ${p} path; nothing to price`, { exitCode: EXIT.badInput });

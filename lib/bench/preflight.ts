@@ -10,8 +10,9 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { servedModelName, type BenchConfig } from '../config';
 import { INSTANCE_TYPES } from '../config/tables/instances';
-import { BENCH_CLIENT_SELECTOR, RUN_ID_LABEL } from '../../k8s/bench/benchmark-job';
+import { BENCH_CLIENT_SELECTOR, RUN_ID_LABEL } from './run-names';
 import { decodeLabelSelector, decodePodLabels } from '../../k8s/labels';
+import { loaderJobName } from '../../k8s/model-store/loader-job';
 import { GPU_NODE_ROLE, NODE_ROLE_LABEL, sharedNames } from '../../k8s/names';
 import { isPodReady, notReadyReason } from './cache-reset';
 import { updateKubeconfigHint } from './cluster/client-node';
@@ -185,13 +186,13 @@ export const CHECKS: readonly PreflightCheck[] = [
     run: withKube(async (kube, ctx) => {
       const names = sharedNames(ctx.config);
       const problems: string[] = [];
-      for (const claim of [names.modelsPvcReadOnly, names.modelsPvcReadWrite]) {
+      for (const claim of [names.modelsPvcReadOnly, names.resultsPvc]) {
         const pvc = await kube.readPersistentVolumeClaim(names.namespace, claim);
         if (!pvc) problems.push(`${claim}: not found`);
         else if (pvc.status?.phase !== 'Bound') problems.push(`${claim}: ${pvc.status?.phase ?? 'Unknown'}`);
       }
-      if (problems.length > 0) return fail('model claims not Bound', `the benchmark client mounts ${names.modelsPvcReadOnly} (tokenizer) and ${names.modelsPvcReadWrite} (results): deploy the stacks (cdk deploy --all); kubectl -n ${names.namespace} describe pvc`, problems);
-      return pass(`${names.modelsPvcReadOnly}, ${names.modelsPvcReadWrite} Bound`);
+      if (problems.length > 0) return fail('model claims not Bound', `the benchmark client mounts ${names.modelsPvcReadOnly} (tokenizer) and ${names.resultsPvc} (results): deploy the stacks (cdk deploy --all); kubectl -n ${names.namespace} describe pvc`, problems);
+      return pass(`${names.modelsPvcReadOnly}, ${names.resultsPvc} Bound`);
     }),
   },
   {
@@ -332,7 +333,8 @@ export const CHECKS: readonly PreflightCheck[] = [
       if (!pod?.metadata?.name) return skip('no Ready decode pod to look through');
       const container = (pod.spec?.containers ?? []).find((c) => c.name === 'vllm')?.name ?? pod.spec?.containers?.[0]?.name ?? 'vllm';
       const reply = await kube.execInPod(names.namespace, pod.metadata.name, container, ['test', '-f', names.weightsMarker]);
-      if (reply.exitCode !== 0) return fail(`${names.weightsMarker} is missing`, `the weights are incomplete: kubectl -n ${names.namespace} logs job/${names.loaderJob}; to load them again: npm run render (same -c options as the deploy), kubectl -n ${names.namespace} delete job ${names.loaderJob}, kubectl apply -f dist/manifests/03-model-loader.yaml (cdk deploy alone does not re-apply an unchanged Job)`);
+      const loaderJob = loaderJobName(ctx.config);
+      if (reply.exitCode !== 0) return fail(`${names.weightsMarker} is missing`, `the weights are incomplete: kubectl -n ${names.loaderNamespace} logs job/${loaderJob}; to load them again: npm run render (same -c options as the deploy), kubectl -n ${names.loaderNamespace} delete job ${loaderJob}, kubectl apply -f dist/manifests/*-model-loader.yaml (cdk deploy alone does not re-apply an unchanged Job)`);
       return pass(names.weightsMarker);
     }),
   },

@@ -8,10 +8,10 @@
  * The report identifies a run by the `label` and `request_rate` fields inside the JSON, never by the
  * file name, so hand-made vLLM result files work too.
  */
+import { PATH_LABELS, type PathLabel } from './run-names';
 
-/** The `--label` each path passes to `vllm bench serve`. */
-export const PATH_LABELS = { roundRobin: 'round-robin', llmd: 'llm-d' } as const;
-export type PathLabel = (typeof PATH_LABELS)[keyof typeof PATH_LABELS];
+// Shared with the benchmark Job chart; defined in the leaf module both import.
+export { PATH_LABELS, RESULT_LOG_MARKERS, RUN_METADATA_KEYS, type PathLabel, type RunPhase } from './run-names';
 
 /**
  * Keys of `vllm bench serve --save-result` (vllm/benchmarks/serve.py) that this project reads.
@@ -145,25 +145,8 @@ export function timeseriesFileName(base: string): string {
   return `${base}${TIMESERIES_SUFFIX}`;
 }
 
-/** Keys `llmd-bench run` adds through `vllm bench serve --metadata k=v` (strings in the result JSON). */
-export const RUN_METADATA_KEYS = {
-  runId: 'llmd_bench_run_id',
-  phase: 'llmd_bench_phase',
-  targetUrl: 'llmd_bench_target_url',
-  cacheReset: 'llmd_bench_cache_reset',
-} as const;
 
-/** What a run was for: the main comparison, one step of the rate ladder, or a discarded warm-up. */
-export type RunPhase = 'main' | 'ladder' | 'warmup';
 
-/**
- * Lines the benchmark Job prints around the result JSON on its log, so the CLI can collect the
- * result from the pod log after the Job completed (the FSx copy stays as the durable one).
- */
-export const RESULT_LOG_MARKERS = {
-  begin: '===LLMD-BENCH-RESULT-BEGIN===',
-  end: '===LLMD-BENCH-RESULT-END===',
-} as const;
 
 /** `source` of results and time series the simulator wrote (`llmd-bench simulate --out`). */
 export const SIMULATOR_SOURCE = 'simulator';

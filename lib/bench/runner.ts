@@ -7,8 +7,9 @@
 import * as fs from 'fs';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { BenchConfig } from '../config';
-import { CLIENT_CONTAINER, renderBenchmarkJob } from '../../k8s/bench/benchmark-job';
+import { renderBenchmarkJob } from '../../k8s/bench/benchmark-job';
 import { decodeLabelSelector } from '../../k8s/labels';
+import { CLIENT_CONTAINER } from './run-names';
 import { sharedNames } from '../../k8s/names';
 import { notReadyReason, resetPrefixCaches, restartEndpointPicker } from './cache-reset';
 import type { Clock, KubeApi, PrometheusApi } from './cluster/types';

@@ -51,3 +51,13 @@ export function servedModelName(c: BenchConfig): string {
 export function modelDir(c: BenchConfig): string {
   return `${c.modelStore.mountPath.replace(/\/$/, '')}/${c.model.id}`;
 }
+
+/**
+ * Suffix of the namespace the weights loader runs in (`<project.namespace>-loader`, Pod Security
+ * `baseline`, the only place the read-write claim exists); k8s/names.ts and a config check use it.
+ */
+export const LOADER_NAMESPACE_SUFFIX = '-loader';
+
+export function loaderNamespace(c: BenchConfig): string {
+  return `${c.project.namespace}${LOADER_NAMESPACE_SUFFIX}`;
+}

@@ -30,3 +30,7 @@ export const dnsLabel = () =>
   z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
     error: 'must be a DNS-1123 label: lower-case letters, digits and "-", 1-63 characters, starting and ending alphanumeric',
   });
+
+/** An OCI image digest (`sha256:<64 hex>`); when set, the image is pulled by digest, not by tag. */
+export const imageDigest = () =>
+  z.string().regex(/^sha256:[a-f0-9]{64}$/, { error: 'must be an image digest sha256:<64 lower-case hex characters> (e.g. from `crane digest <image>:<tag>`)' });

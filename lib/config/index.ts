@@ -96,3 +96,4 @@ export function defaultConfig(): BenchConfig {
   return loadConfig({});
 }
 export * from './derived';
+export * from './images';

@@ -64,7 +64,7 @@ export class ModelStoreStack extends PinnedAzStack {
     if (ms.hfTokenSecretName) {
       this.loaderIdentity = new PodIdentityRole(this, 'LoaderIdentity', {
         cluster: props.cluster,
-        namespace: names.namespace,
+        namespace: names.loaderNamespace,
         serviceAccount: names.loaderServiceAccount,
         description: `Model loader: read the Hugging Face token secret ${ms.hfTokenSecretName}`,
         statements: [new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArnForName(this, ms.hfTokenSecretName)] })],

@@ -14,6 +14,7 @@ import { GRAFANA_ADMIN_USER, GRAFANA_SERVICE_ACCOUNT, KubePrometheusStack } from
 import { PodIdentityRole } from '../../constructs/pod-identity-role';
 import { NODE_ROLE_LABEL, SYSTEM_NODE_ROLE } from '../../k8s/names';
 import type { BenchConfig } from '../config';
+import { awsCliImage } from '../config/images';
 import { PinnedAzStack } from './pinned-az-stack';
 
 export const PLATFORM_STACK_NAME = 'LlmdBench-Platform';
@@ -59,7 +60,7 @@ export class PlatformStack extends PinnedAzStack {
       nodeSelector: systemNodes,
       retention: c.monitoring.prometheusRetention,
       storageGiB: c.monitoring.prometheusStorageGiB,
-      grafanaAdminSecret: { secretArn: this.grafanaAdminSecret.secretArn, region: c.aws.region, awsCliImage: c.project.awsCliImage },
+      grafanaAdminSecret: { secretArn: this.grafanaAdminSecret.secretArn, region: c.aws.region, awsCliImage: awsCliImage(c).ref },
     });
     // Grafana's pods wait for the chart; the association must exist before they start.
     this.monitoring.node.addDependency(grafanaIdentity);

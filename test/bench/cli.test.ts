@@ -55,7 +55,7 @@ describe('llmd-bench cost', () => {
     const r = cli(['cost']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/GPU nodes\s+\$8\.05\/h\s+8 x g5\.xlarge/);
-    expect(r.stdout).toMatch(/total\s+\$9\.12\/h/);
+    expect(r.stdout).toMatch(/total\s+\$9\.51\/h/);
     expect(r.stdout).toContain('table reviewed');
   });
 
@@ -75,7 +75,7 @@ describe('llmd-bench run --dry-run and preflight without a cluster', () => {
     const r = cli(['run', '--dry-run', '--target', 'rr', '--run-id', 't9', '--out', '/tmp/never-created-t9']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('run plan (1 Jobs, results in /tmp/never-created-t9):');
-    expect(r.stdout).toContain('reset caches (endpoint) -> llmd-bench-rr-main-inf-t9 -> /tmp/never-created-t9/round-robin_rate-inf_t9.json');
+    expect(r.stdout).toContain('reset caches (restart) -> llmd-bench-rr-main-inf-t9 -> /tmp/never-created-t9/round-robin_rate-inf_t9.json');
     expect(r.stdout).toContain('kind: Job');
     expect(fs.existsSync('/tmp/never-created-t9')).toBe(false);
   });

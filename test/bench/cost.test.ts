@@ -4,7 +4,7 @@ import { INSTANCE_TYPES } from '../../lib/config/tables/instances';
 import { ec2HourlyPrice, PRICES, servicePrices } from '../../lib/config/tables/prices';
 import { FSX_PERSISTENT_2_THROUGHPUTS } from '../../lib/config/checks/platform';
 import { REGIONS } from '../../lib/config/tables/regions';
-import { costReport, estimateRunMinutes, formatCost, hourlyCost, predictThroughput, type ThroughputPrediction } from '../../lib/bench/cost';
+import { costReport, estimateRunMinutes, formatCost, hourlyCost, predictThroughput, restartMinutes, type ThroughputPrediction } from '../../lib/bench/cost';
 
 const reference = loadConfig({});
 /** A fixed prediction (the reference's measured req/s and tok/s) for the arithmetic tests; one test runs the simulator. */
@@ -20,14 +20,14 @@ describe('cost', () => {
     const lines = Object.fromEntries(hourlyCost(reference).map((l) => [l.item, Math.round(l.perHour * 10_000) / 10_000]));
     expect(lines).toEqual({
       'GPU nodes': 8.048, // 8 x g5.xlarge at $1.006
-      'system nodes': 0.384, // 2 x m6i.xlarge at $0.192
+      'system nodes': 0.768, // 2 x m6i.2xlarge at $0.384
       'EKS control plane': 0.1,
       'FSx for Lustre': 0.3452, // 1200 GB x $0.21 / 730 h
       'NAT gateways': 0.05, // $0.045 + $0.005 public IPv4
       'EBS root volumes': 0.1973, // (8 x 200 + 2 x 100) GB x $0.08 / 730 h
     });
     const { perHour } = costReport(reference, shape, undefined, FIXED);
-    expect(perHour).toBeCloseTo(9.1245, 3);
+    expect(perHour).toBeCloseTo(9.5085, 3);
   });
 
   test('every instance type and FSx tier the config accepts has a price, each marked how sure it is', () => {
@@ -73,8 +73,14 @@ describe('cost', () => {
     const llmd = r.paths.find((p) => p.path === 'llm-d')!;
     expect(rr.usdPerMillionOutputTokens).toBeCloseTo((r.perHour / (2742 * 3600)) * 1e6, 9);
     expect(llmd.gpuUsdPerMillionOutputTokens).toBeCloseTo((8.048 / (6423 * 3600)) * 1e6, 9);
-    // 9000 prompts at 10.71 and 25.09 req/s: 14.0 and 6.0 min of traffic, plus a 2-minute Job start.
-    expect(rr.runMinutes).toBeCloseTo(9000 / 10.71 / 60 + 2 + 0.1, 6);
+    // 9000 prompts at 10.71 and 25.09 req/s: 14.0 and 6.0 min of traffic, a 2-minute Job start and one
+    // rolling restart (cacheReset=restart, the default): 8 pods one at a time, each ~10 s preStop +
+    // 15.2 GB at 300 MB/s + 90 s engine start, ~20 min.
+    expect(restartMinutes(reference)).toBeGreaterThan(18);
+    expect(restartMinutes(reference)).toBeLessThan(24);
+    expect(rr.runMinutes).toBeCloseTo(9000 / 10.71 / 60 + 2 + restartMinutes(reference), 6);
+    const endpoint = costReport(loadConfig({ 'benchmark.cacheReset': 'endpoint' }), shape, undefined, FIXED);
+    expect(endpoint.paths[0].runMinutes).toBeCloseTo(9000 / 10.71 / 60 + 2 + 0.1, 6);
     expect(llmd.runCost).toBeCloseTo((llmd.runMinutes / 60) * r.perHour, 9);
     // Twice the throughput halves the traffic part of the run and the $/M tokens.
     const doubled: ThroughputPrediction = { ...FIXED, paths: { 'round-robin': { requestThroughput: 21.42, outputThroughput: 5484 }, 'llm-d': FIXED.paths['llm-d'] } };
@@ -89,20 +95,20 @@ describe('cost', () => {
     const total = (ladder: boolean, warmup: boolean) => estimateRunMinutes(reference, { targets: 2, ladder, warmup }, FIXED).reduce((a, p) => a + p.minutes, 0);
     const main = total(false, false);
     expect(main).toBeGreaterThan(20);
-    expect(main).toBeLessThan(40);
+    expect(main).toBeLessThan(80); // with two cache resets by rolling restart (the default), ~20 min each
     expect(total(true, false)).toBeGreaterThan(main + 20);
     expect(total(false, true)).toBeGreaterThan(main);
     const r = costReport(reference, shape, 3, FIXED);
     expect(r.run).toMatchObject({ hours: 3, byHours: true });
     expect(r.run.cost).toBeCloseTo(3 * r.perHour, 6);
-    expect(formatCost(r)).toContain('For 3.00 h: $27.37');
+    expect(formatCost(r)).toContain('For 3.00 h: $28.53');
   });
 
   test('quota arithmetic per family is part of the report', () => {
     const r = costReport(loadConfig({ 'gpuNodes.instanceType': 'p5.48xlarge', 'gpuNodes.count': 2, 'model.id': 'Qwen/Qwen3-32B', 'vllm.tensorParallelSize': 2 }), shape, 1, FIXED);
     expect(r.quotas).toEqual([
       expect.objectContaining({ family: 'P', quotaCode: 'L-417A185B', vcpus: 384, detail: '2 x p5.48xlarge (192 vCPU)' }),
-      expect.objectContaining({ family: 'Standard', quotaCode: 'L-1216C47A', vcpus: 8 }),
+      expect.objectContaining({ family: 'Standard', quotaCode: 'L-1216C47A', vcpus: 16 }),
     ]);
     expect(formatCost(r)).toContain('384 vCPU of "Running On-Demand P instances" (L-417A185B): 2 x p5.48xlarge (192 vCPU)');
     const spot = costReport(loadConfig({ 'gpuNodes.capacityType': 'SPOT' }), shape, 1, FIXED);

@@ -66,7 +66,7 @@ export class FakeKube implements KubeApi {
     ['llm-d-router', fixture('k8s/service-router.json')],
   ]);
   pvs = new Map<string, V1PersistentVolume>([['llmd-bench-models-ro', fixture('k8s/pv-models-ro.json')]]);
-  pvcs = new Map<string, V1PersistentVolumeClaim>([['models-ro', fixture('k8s/pvc-bound.json')], ['models-rw', { ...fixture('k8s/pvc-bound.json'), metadata: { name: 'models-rw', namespace: 'llmd-bench' } }]]);
+  pvcs = new Map<string, V1PersistentVolumeClaim>([['models-ro', fixture('k8s/pvc-bound.json')], ['results-rw', { ...fixture('k8s/pvc-bound.json'), metadata: { name: 'results-rw', namespace: 'llmd-bench' } }]]);
   crds = new Set(['inferencepools.inference.networking.k8s.io']);
   customObjects = new Map<string, Record<string, unknown>>([['inferencepools/vllm-decode', fixture('k8s/inferencepool.json')]]);
   /** Exit code of `test -f <marker>` in a decode pod. */

@@ -26,10 +26,10 @@ describe('integration with the platform and workloads', () => {
   test('the Job mounts claims that the model-store chart creates, and the results directory the loader prepares', () => {
     const n = sharedNames(config);
     const claims = objects.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.metadata.name);
-    expect(claims).toEqual(expect.arrayContaining([n.modelsPvcReadOnly, n.modelsPvcReadWrite]));
+    expect(claims).toEqual(expect.arrayContaining([n.modelsPvcReadOnly, n.resultsPvc]));
     const job = renderBenchmarkJob(config, exampleBenchmarkRun(config));
     const used = job.spec.template.spec.volumes.map((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName).filter(Boolean);
-    expect(used.sort()).toEqual([n.modelsPvcReadOnly, n.modelsPvcReadWrite].sort());
+    expect(used.sort()).toEqual([n.modelsPvcReadOnly, n.resultsPvc].sort());
     expect(`${config.modelStore.mountPath}/${relativeResultsPath(config)}`).toBe(n.resultsDir);
   });
 

@@ -98,7 +98,7 @@ describe('vllm bench serve arguments come from config', () => {
     expect(arg(container(llmdJob).args, '--result-filename')).toBe('llm-d_rate-12.5_20261125-2301.json');
     expect(argValues(args, '--metadata')).toEqual([
       'llmd_bench_run_id=20261125-2301', 'llmd_bench_phase=main',
-      `llmd_bench_target_url=${targetUrl(config, 'round-robin')}`, 'llmd_bench_cache_reset=endpoint',
+      `llmd_bench_target_url=${targetUrl(config, 'round-robin')}`, `llmd_bench_cache_reset=${config.benchmark.cacheReset}`,
     ]);
   });
 
@@ -160,11 +160,12 @@ describe('placement and isolation', () => {
     }
   });
 
-  test('weights read-only from the read-only claim; only the results subdirectory of the read-write claim', () => {
+  test('weights read-only from the read-only claim; results through the results claim (the results fileset only), never the read-write claim', () => {
     const p = pod(rrJob);
     expect(p.volumes).toContainEqual({ name: 'models', persistentVolumeClaim: { claimName: names.modelsPvcReadOnly, readOnly: true } });
-    expect(p.volumes).toContainEqual({ name: 'results', persistentVolumeClaim: { claimName: names.modelsPvcReadWrite } });
-    expect(container(rrJob).volumeMounts).toContainEqual({ name: 'results', mountPath: RESULTS_MOUNT, subPath: 'results' });
+    expect(p.volumes).toContainEqual({ name: 'results', persistentVolumeClaim: { claimName: names.resultsPvc } });
+    expect(JSON.stringify(p.volumes)).not.toContain(names.modelsPvcReadWrite);
+    expect(container(rrJob).volumeMounts).toContainEqual({ name: 'results', mountPath: RESULTS_MOUNT });
     const env = Object.fromEntries(container(rrJob).env.map((e: { name: string; value: string }) => [e.name, e.value]));
     expect(env.RESULTS_DIR).toBe(podResultsDir(rrMain));
     expect(env.RESULT_FILE).toBe(resultFileName(rrMain));

@@ -12,7 +12,7 @@ import { endpointPickerConfig } from '../../k8s/router/endpoint-picker-config';
 import type { BenchConfig } from '../../lib/config';
 import { defaultPrometheus, FakeAws, FakeKube } from './fakes';
 
-const config = loadConfig({});
+const config = loadConfig({ 'benchmark.cacheReset': 'endpoint' }); // the opt-in reset whose dev-mode check is tested below
 
 function context(mutate: (kube: FakeKube, aws: FakeAws) => void = () => undefined, cfg = config): PreflightContext {
   const kube = new FakeKube();
@@ -44,7 +44,7 @@ describe('preflight', () => {
     ['kube-context', 'kubeconfig points at another cluster', (k) => { (k as { context: unknown }).context = { ...k.context, contextName: 'kind-dev', server: 'https://127.0.0.1:6443' }; }, /context kind-dev points at https:\/\/127.0.0.1:6443, but cluster llmd-bench is at https:\/\/9F1C/, /aws eks update-kubeconfig --name llmd-bench --region us-west-2/],
     ['fsx', 'file system still creating', (_k, a) => { a.fileSystems.FileSystems[0].Lifecycle = 'CREATING'; }, /fs-0123456789abcdef0 is CREATING/, /wait/],
     ['fsx', 'mount name differs from the PV', (_k, a) => { a.fileSystems.FileSystems[0].LustreConfiguration.MountName = 'zyxwvuts'; }, /has mount name zyxwvuts, the PV says abcdefgh/, /stale/],
-    ['claims', 'read-write claim missing', (k) => { k.pvcs.delete('models-rw'); }, /model claims not Bound/, /models-rw \(results\)/],
+    ['claims', 'results claim missing', (k) => { k.pvcs.delete('results-rw'); }, /model claims not Bound/, /results-rw \(results\)/],
     ['crds', 'InferencePool CRD missing', (k) => { k.crds.clear(); }, /CRD inferencepools.inference.networking.k8s.io is missing/, /redeploy/],
     ['gpu-nodes', 'a node without allocatable GPUs', (k) => { k.nodes[2].status!.allocatable!['nvidia.com/gpu'] = '0'; }, /7\/8 GPU nodes usable/, /device plugin/],
     ['gpu-nodes', 'a node missing', (k) => { k.nodes.pop(); }, /7\/8 GPU nodes usable/, /node group/],

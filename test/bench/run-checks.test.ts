@@ -17,7 +17,8 @@ import type { RunChecksFile } from '../../lib/bench/result-format';
 import { allObjects, renderCharts } from '../../k8s/render';
 import { defaultPrometheus, FakeClock, FakeKube, PromAnswers } from './fakes';
 
-const config = loadConfig({});
+// The endpoint reset keeps the fakes small (no rolling restart); liveness is what is tested here.
+const config = loadConfig({ 'benchmark.cacheReset': 'endpoint' });
 const PODS = new FakeKube().decodePods.map((p) => p.metadata!.name!);
 const window = { startS: 1795647000, endS: 1795647791 };
 

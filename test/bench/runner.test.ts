@@ -13,7 +13,8 @@ import { prometheusViaKube, prometheusServiceRef } from '../../lib/bench/prometh
 import { BenchmarkRunner, extractResult, runPlan, StepHooks, StepProgress } from '../../lib/bench/runner';
 import { FakeClock, FakeKube, fixture, fixtureText, referenceResult, successLog } from './fakes';
 
-const config = loadConfig({ 'benchmark.timeoutMinutes': 30 });
+// The endpoint reset (an opt-in since the default became restart) is what most of these tests step through.
+const config = loadConfig({ 'benchmark.timeoutMinutes': 30, 'benchmark.cacheReset': 'endpoint' });
 
 function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-run-'));

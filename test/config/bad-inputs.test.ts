@@ -33,7 +33,7 @@ const CASES: Case[] = [
   { name: 'capacity type that does not exist', context: { 'gpuNodes.capacityType': 'RESERVED' }, got: 'gpuNodes.capacityType: got "RESERVED"', allowed: 'must be one of ON_DEMAND, SPOT' },
   { name: 'GPU disk too small for the vLLM image', context: { 'gpuNodes.diskSizeGiB': '50' }, got: 'gpuNodes.diskSizeGiB: got 50', allowed: 'must be >= 100' },
   { name: 'system disk too small', context: { 'systemNodes.diskSizeGiB': '20' }, got: 'systemNodes.diskSizeGiB: got 20', allowed: 'must be >= 50' },
-  { name: 'one system node cannot hold the EPP pod, the benchmark client and Prometheus together', context: { 'systemNodes.count': '1' }, got: 'systemNodes.count: got 1', allowed: /1 x m6i\.xlarge .* cannot hold the EPP pod 2\.5 CPU .*the benchmark client would stay Pending/ },
+  { name: 'one system node cannot hold the EPP pod, the benchmark client and Prometheus together', context: { 'systemNodes.count': '1' }, got: 'systemNodes.count: got 1', allowed: /1 x m6i\.2xlarge .* cannot hold the EPP pod 6 CPU .*the benchmark client would stay Pending/ },
   { name: 'system node type too small for the benchmark client', context: { 'systemNodes.instanceType': 'm6i.large', 'router.eppCpuRequest': '1' }, got: 'systemNodes.instanceType: got "m6i.large"', allowed: /the benchmark client \(2 CPU \/ 6 GiB\) does not fit one node/ },
   { name: 'disk beyond the largest gp3 volume', context: { 'gpuNodes.diskSizeGiB': '20000' }, got: 'gpuNodes.diskSizeGiB: got 20000', allowed: 'must be <= 16384' },
   // Region and AZs

@@ -34,9 +34,9 @@ describe('platform defaults (issue 3)', () => {
     expect(c.cluster.controlPlaneLogTypes).toEqual(['api', 'audit', 'authenticator', 'controllerManager', 'scheduler']);
   });
 
-  test('8 x g5.xlarge on demand with 200 GiB disks; 2 x m6i.xlarge system nodes in the GPU AZ', () => {
+  test('8 x g5.xlarge on demand with 200 GiB disks; 2 x m6i.2xlarge system nodes in the GPU AZ', () => {
     expect(c.gpuNodes).toEqual({ instanceType: 'g5.xlarge', count: 8, capacityType: 'ON_DEMAND', diskSizeGiB: 200 });
-    expect(c.systemNodes).toEqual({ instanceType: 'm6i.xlarge', count: 2, diskSizeGiB: 100, sameAzAsGpu: true });
+    expect(c.systemNodes).toEqual({ instanceType: 'm6i.2xlarge', count: 2, diskSizeGiB: 100, sameAzAsGpu: true });
   });
 
   test('one NAT gateway, FSx PERSISTENT_2 1.2 TiB at 250 MB/s/TiB, weights from the Hub, deleted on destroy', () => {

@@ -189,7 +189,7 @@ describe('offering knowledge warns, it does not refuse (AZ names map per account
 test('quota arithmetic per family: GPU nodes and system nodes against their own quotas', () => {
   expect(quotaNeeds(loadConfig({}))).toEqual([
     { family: 'G and VT', purchase: 'on-demand', quotaName: 'Running On-Demand G and VT instances', quotaCode: 'L-DB2E81BA', vcpus: 32, detail: '8 x g5.xlarge (4 vCPU)' },
-    { family: 'Standard', purchase: 'on-demand', quotaName: 'Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances', quotaCode: 'L-1216C47A', vcpus: 8, detail: '2 x m6i.xlarge (4 vCPU)' },
+    { family: 'Standard', purchase: 'on-demand', quotaName: 'Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances', quotaCode: 'L-1216C47A', vcpus: 16, detail: '2 x m6i.2xlarge (8 vCPU)' },
   ]);
   expect(quotaNeeds(loadConfig({ 'gpuNodes.instanceType': 'p4de.24xlarge', 'gpuNodes.count': '1', 'model.id': 'meta-llama/Llama-3.1-70B-Instruct', 'vllm.tensorParallelSize': '4' }))[0])
     .toMatchObject({ family: 'P', quotaCode: 'L-417A185B', vcpus: 96 });

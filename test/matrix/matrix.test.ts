@@ -15,7 +15,7 @@ import { ConfigError, fitInput, loadConfig, type BenchConfig } from '../../lib/c
 import { checkFit, kvBlocksPerReplica } from '../../lib/config/fit';
 import { decodePodShare, decodeShmGiB } from '../../lib/config/pod-sizing';
 import { INSTANCE_TYPES } from '../../lib/config/tables/instances';
-import { decodePodLabels, matchesLabels } from '../../k8s/labels';
+import { decodePodLabels, matchesLabels, renderPodLabels } from '../../k8s/labels';
 import { sharedNames } from '../../k8s/names';
 import { allObjects, type K8sObject, renderCharts } from '../../k8s/render';
 import { PLUGIN_TYPES } from '../../k8s/router/endpoint-picker-config';
@@ -108,7 +108,9 @@ describe.each(ROWS.map((row, i) => [row.name, i] as const))('%s', (_name, i) => 
     expect(pool.spec.targetPorts).toEqual([{ number: containerPort(vllm, 'http') }]);
     const decodeOwners = podTemplates(objects).filter((t) => matchesLabels(pool.spec.selector.matchLabels, t.metadata.labels)).map((t) => t.owner);
     expect(decodeOwners).toEqual([`Deployment/${n.decodeDeployment}`]);
-    for (const svc of [n.roundRobinService, n.renderService]) expect(find(objects, 'Service', svc).spec.selector).toEqual(decodePodLabels(c));
+    expect(find(objects, 'Service', n.roundRobinService).spec.selector).toEqual(decodePodLabels(c));
+    // The EPP tokenizes through its own render server, never through the measured decode pods.
+    expect(find(objects, 'Service', n.renderService).spec.selector).toEqual(renderPodLabels(c));
   });
 
   test('simulate: both paths complete every request on the registry\'s KV capacity', () => {

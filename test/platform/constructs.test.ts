@@ -16,7 +16,7 @@ import { kubePrometheusStackValues } from '../../constructs/helm/kube-prometheus
 import { KUBECTL_LAYER_CLASSES, kubectlLayerFor } from '../../constructs/kubectl-layer';
 import { NodeLaunchTemplate } from '../../constructs/node-launch-template';
 import { PodIdentityRole } from '../../constructs/pod-identity-role';
-import { SECRET_FILE_SCRIPT, secretFileInitContainer } from '../../constructs/secret-file-init-container';
+import { SECRET_FILE_SCRIPT, secretFileInitContainer } from '../../k8s/secret-file-init-container';
 import { KUBECTL_LAYER_PACKAGES } from '../../lib/config/tables/kubectl-layers';
 import { findKeys } from './helpers';
 

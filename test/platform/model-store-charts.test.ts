@@ -5,6 +5,7 @@
  * huggingface_hub module standing in for the Hub).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,15 +13,17 @@ import { App } from 'cdk8s';
 import { type BenchConfig, defaultConfig, loadConfig } from '../../lib/config';
 import { decodePodLabels, matchesLabels } from '../../k8s/labels';
 import { CLAIM_REQUEST, FSX_CSI_DRIVER, ModelStoreChart } from '../../k8s/model-store/model-store-chart';
-import { LOADER_POD_LABELS, LoaderChart, loaderEnv } from '../../k8s/model-store/loader-chart';
+import { LOADER_POD_LABELS, LoaderChart, loaderEnv, loaderJobName } from '../../k8s/model-store/loader-chart';
 import { LOADER_SCRIPT } from '../../k8s/model-store/loader-script';
-import { CLIENT_UID } from '../../k8s/bench/benchmark-job';
+import { CLIENT_UID, renderBenchmarkJob, exampleBenchmarkRun, RESULTS_MOUNT } from '../../k8s/bench/benchmark-job';
+import { vllmImage } from '../../lib/config/images';
 import { GPU_NODE_TAINT, NODE_ROLE_LABEL, sharedNames, SYSTEM_NODE_ROLE } from '../../k8s/names';
 import { allObjects, type K8sObject, RENDER_PLACEHOLDERS, renderCharts } from '../../k8s/render';
 import { validateObjects, formatIssues } from '../../k8s/validate';
 
 const config = defaultConfig();
 const n = sharedNames(config);
+const loaderJob = loaderJobName(config);
 const rendered = renderCharts(config);
 const everything = allObjects(rendered);
 const chartObjects = (id: string) => rendered.find((r) => r.entry.id === id)!.objects;
@@ -31,6 +34,14 @@ const find = (objs: readonly K8sObject[], kind: string, name: string) => {
   if (!o) throw new Error(`no ${kind}/${name}`);
   return o;
 };
+/** Every pod template with its namespace and the claims it mounts. */
+function podTemplatesOf(objs: readonly K8sObject[]): { owner: string; namespace: string; claims: string[] }[] {
+  return objs.filter((o) => o.spec?.template?.spec?.containers).map((o) => ({
+    owner: `${o.kind}/${o.metadata.name}`,
+    namespace: o.metadata.namespace,
+    claims: (o.spec.template.spec.volumes ?? []).map((v: any) => v.persistentVolumeClaim?.claimName).filter(Boolean),
+  }));
+}
 const jobOf = (c: BenchConfig) => new LoaderChart(new App(), 'l', { config: c }).toJson().find((o: K8sObject) => o.kind === 'Job') as K8sObject;
 
 describe('static PV/PVC pairs', () => {
@@ -47,9 +58,10 @@ describe('static PV/PVC pairs', () => {
   });
 
   test.each([
-    ['read-only', n.modelsPvReadOnly, n.modelsPvcReadOnly, 'ReadOnlyMany', true],
-    ['read-write', n.modelsPvReadWrite, n.modelsPvcReadWrite, 'ReadWriteMany', false],
-  ] as const)('%s pair: FSx CSI volume, static, pre-bound both ways', (_kind, pvName, pvcName, mode, readOnly) => {
+    ['read-only', n.modelsPvReadOnly, n.modelsPvcReadOnly, n.namespace, 'ReadOnlyMany', true, RENDER_PLACEHOLDERS.mountName],
+    ['read-write (loader namespace only)', n.modelsPvReadWrite, n.modelsPvcReadWrite, n.loaderNamespace, 'ReadWriteMany', false, RENDER_PLACEHOLDERS.mountName],
+    ['results (the results fileset only)', n.resultsPv, n.resultsPvc, n.namespace, 'ReadWriteMany', false, `${RENDER_PLACEHOLDERS.mountName}/${n.resultsSubdir}`],
+  ] as const)('%s pair: FSx CSI volume, static, pre-bound both ways', (_kind, pvName, pvcName, namespace, mode, readOnly, mountname) => {
     const pv = find(store, 'PersistentVolume', pvName);
     const pvc = find(store, 'PersistentVolumeClaim', pvcName);
     expect(pv.spec).toMatchObject({
@@ -57,16 +69,34 @@ describe('static PV/PVC pairs', () => {
       capacity: { storage: `${config.modelStore.storageCapacityGiB}Gi` },
       storageClassName: '',
       persistentVolumeReclaimPolicy: 'Retain',
-      claimRef: { namespace: n.namespace, name: pvcName },
+      claimRef: { namespace, name: pvcName },
       csi: {
         driver: FSX_CSI_DRIVER,
         volumeHandle: RENDER_PLACEHOLDERS.fileSystemId,
         readOnly,
-        volumeAttributes: { dnsname: RENDER_PLACEHOLDERS.dnsName, mountname: RENDER_PLACEHOLDERS.mountName },
+        volumeAttributes: { dnsname: RENDER_PLACEHOLDERS.dnsName, mountname },
       },
     });
-    expect(pvc.metadata.namespace).toBe(n.namespace);
+    expect(pvc.metadata.namespace).toBe(namespace);
     expect(pvc.spec).toMatchObject({ accessModes: [mode], storageClassName: '', volumeName: pvName, resources: { requests: { storage: CLAIM_REQUEST } } });
+  });
+
+  test('only the loader can mount the read-write claim: it exists in the loader namespace alone, and no pod of the project namespace names it', () => {
+    const rwClaims = store.filter((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === n.modelsPvcReadWrite);
+    expect(rwClaims.map((o) => o.metadata.namespace)).toEqual([n.loaderNamespace]);
+    const mounts = podTemplatesOf(everything).filter((t) => t.claims.includes(n.modelsPvcReadWrite));
+    expect(mounts.map((t) => `${t.namespace}/${t.owner}`)).toEqual([`${n.loaderNamespace}/Job/${loaderJob}`]);
+    expect(n.loaderNamespace).not.toBe(n.namespace);
+  });
+
+  test('the benchmark client writes results through the results claim, which mounts the results directory the loader creates', () => {
+    const job = renderBenchmarkJob(config, exampleBenchmarkRun(config));
+    const spec = job.spec.template.spec;
+    expect(spec.volumes).toContainEqual({ name: 'results', persistentVolumeClaim: { claimName: n.resultsPvc } });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'results', mountPath: RESULTS_MOUNT });
+    const env = Object.fromEntries(loaderEnv(config).map((e) => [e.name, e.value]));
+    expect(env.RESULTS_DIR).toBe(`${config.modelStore.mountPath}/${n.resultsSubdir}`);
+    expect(env.RESULTS_OWNER_UID).toBe(String(spec.securityContext.runAsUser));
   });
 
   test('a larger file system changes only the PVs: static claims cannot be resized, so their spec never follows the capacity', () => {
@@ -88,7 +118,8 @@ describe('static PV/PVC pairs', () => {
   test('deploy-time values flow in unchanged (what the CDK app passes as tokens)', () => {
     const objs = new ModelStoreChart(new App(), 'm', { config, fileSystemId: 'fs-0abc', dnsName: 'fs-0abc.fsx.us-west-2.amazonaws.com', mountName: 'xyz12' }).toJson();
     for (const pv of objs.filter((o: K8sObject) => o.kind === 'PersistentVolume')) {
-      expect(pv.spec.csi).toMatchObject({ volumeHandle: 'fs-0abc', volumeAttributes: { dnsname: 'fs-0abc.fsx.us-west-2.amazonaws.com', mountname: 'xyz12' } });
+      const mountname = pv.metadata.name === n.resultsPv ? `xyz12/${n.resultsSubdir}` : 'xyz12';
+      expect(pv.spec.csi).toMatchObject({ volumeHandle: 'fs-0abc', volumeAttributes: { dnsname: 'fs-0abc.fsx.us-west-2.amazonaws.com', mountname } });
     }
   });
 
@@ -96,12 +127,12 @@ describe('static PV/PVC pairs', () => {
     const decode = find(everything, 'Deployment', n.decodeDeployment);
     const claims = (spec: any) => (spec.volumes ?? []).map((v: any) => v.persistentVolumeClaim?.claimName).filter(Boolean);
     expect(claims(decode.spec.template.spec)).toEqual([n.modelsPvcReadOnly]);
-    expect(claims(find(loader, 'Job', n.loaderJob).spec.template.spec)).toEqual([n.modelsPvcReadWrite]);
+    expect(claims(find(loader, 'Job', loaderJob).spec.template.spec)).toEqual([n.modelsPvcReadWrite]);
   });
 });
 
 describe('loader Job', () => {
-  const job = find(loader, 'Job', n.loaderJob);
+  const job = find(loader, 'Job', loaderJob);
   const pod = job.spec.template;
   const container = pod.spec.containers[0];
 
@@ -122,7 +153,10 @@ describe('loader Job', () => {
   });
 
   test('the pinned vLLM image, file system mounted read-write at mountPath, read-only root', () => {
-    expect(container.image).toBe(`${config.vllm.image}:${config.vllm.tag}`);
+    expect(container.image).toBe(vllmImage(config).ref);
+    expect(container.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+    expect(pod.metadata.annotations['llmd-bench/image.loader']).toBe(`${config.vllm.image}:${config.vllm.tag}`);
+    expect(job.metadata.namespace).toBe(n.loaderNamespace);
     expect(container.volumeMounts).toContainEqual({ name: 'models', mountPath: config.modelStore.mountPath });
     expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['CHOWN'] } });
     expect(pod.spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
@@ -153,7 +187,7 @@ describe('loader Job', () => {
     expect(sa.metadata.name).toBe(spec.serviceAccountName);
     expect(spec.automountServiceAccountToken).toBe(true);
     const [init] = spec.initContainers;
-    expect(init.image).toBe(c.project.awsCliImage);
+    expect(init.image).toMatch(new RegExp(`^${c.project.awsCliImage.split(':')[0]}@sha256:[0-9a-f]{64}$`));
     expect(init.env).toEqual(expect.arrayContaining([{ name: 'SECRET_ID', value: 'llmd/hf-token' }, { name: 'AWS_REGION', value: c.aws.region }]));
     expect(init.command.join(' ')).toContain('secretsmanager get-secret-value');
     const vol = spec.volumes.find((v: any) => v.name === 'hf-token');
@@ -192,21 +226,18 @@ describe('loader Job', () => {
   test('a change of the loader code (not of the config) renames the Job too, or every stack update after it would fail', () => {
     // kubectl apply refuses to change a Job's pod template ("field is immutable"); before the name
     // hashed the spec, adding the CHOWN capability kept the old name and broke `cdk deploy` of stacks
-    // deployed earlier. Stand-in for a code change: the same module with one more field in the spec.
-    const before = n.loaderJob;
+    // deployed earlier. Stand-in for a code change: the loader program with one more line.
+    const before = loaderJob;
     expect(jobOf(config).metadata.name).toBe(before);
     let renamed = '';
     jest.isolateModules(() => {
-      jest.doMock('../../k8s/model-store/loader-chart', () => {
-        const actual = jest.requireActual('../../k8s/model-store/loader-chart');
-        return { ...actual, loaderJobSpec: (c: BenchConfig) => ({ ...actual.loaderJobSpec(c), ttlSecondsAfterFinished: 60 }) };
-      });
-      renamed = (require('../../k8s/names') as typeof import('../../k8s/names')).sharedNames(config).loaderJob;
+      jest.doMock('../../k8s/model-store/loader-script', () => ({ LOADER_SCRIPT: `${LOADER_SCRIPT}\n# changed` }));
+      renamed = (require('../../k8s/model-store/loader-job') as typeof import('../../k8s/model-store/loader-job')).loaderJobName(config);
     });
-    jest.dontMock('../../k8s/model-store/loader-chart');
+    jest.dontMock('../../k8s/model-store/loader-script');
     expect(renamed).toMatch(/^model-loader-[0-9a-f]{8}$/);
     expect(renamed).not.toBe(before);
-    expect(n.loaderJob).toBe(before);
+    expect(loaderJob).toBe(before);
   });
 });
 
@@ -217,24 +248,36 @@ const python = spawnSync('python3', ['--version']).status === 0;
   const state = join(root, 'hub-calls.log');
   mkdirSync(join(fakeDir, 'huggingface_hub'), { recursive: true });
   writeFileSync(join(fakeDir, 'huggingface_hub', '__init__.py'), [
-    'import json, os',
+    'import hashlib, json, os',
     'FILES = json.loads(os.environ["FAKE_HUB_FILES"])',
+    '# What the Hub serves: b"w" * size; LFS files (safetensors) are listed with their sha256, others with their git blob id.',
+    'def _content(size): return b"w" * size',
+    'def _git_sha1(data): return hashlib.sha1(b"blob %d\\0" % len(data) + data).hexdigest()',
     'def _log(ev):',
     '    with open(os.environ["FAKE_HUB_STATE"], "a") as f: f.write(ev + "\\n")',
     'class _Sibling:',
-    '    def __init__(self, name, size): self.rfilename, self.size = name, size',
+    '    def __init__(self, name, size):',
+    '        self.rfilename, self.size = name, size',
+    '        data = _content(size)',
+    '        if name.endswith(".safetensors"):',
+    '            self.lfs = {"size": size, "sha256": hashlib.sha256(data).hexdigest(), "pointer_size": 134}',
+    '            self.blob_id = "0" * 40  # the pointer file\'s blob, not the content',
+    '        else:',
+    '            self.lfs, self.blob_id = None, _git_sha1(data)',
     'class _Info:',
     '    def __init__(self): self.sha, self.siblings = os.environ["FAKE_HUB_SHA"], [_Sibling(n, s) for n, s in FILES.items()]',
     'class HfApi:',
     '    def model_info(self, repo_id, revision=None, files_metadata=False):',
     '        if os.environ.get("FAKE_HUB_OFFLINE"): raise RuntimeError("the Hub is unreachable")',
+    '        assert files_metadata, "the loader must ask for file metadata (hashes)"',
     '        _log("model_info %s@%s" % (repo_id, revision)); return _Info()',
     'def snapshot_download(repo_id, revision, local_dir, max_workers=8):',
     '    _log("download %s@%s" % (repo_id, revision))',
     '    for name, size in FILES.items():',
     '        path = os.path.join(local_dir, name); os.makedirs(os.path.dirname(path), exist_ok=True)',
     '        short = 1 if os.environ.get("FAKE_HUB_TRUNCATE") == name else 0',
-    '        with open(path, "wb") as f: f.write(b"w" * (size - short))',
+    '        fill = b"x" if os.environ.get("FAKE_HUB_TAMPER") == name else b"w"',
+    '        with open(path, "wb") as f: f.write(fill * (size - short))',
     '    return local_dir',
   ].join('\n'));
   const FILES = { 'config.json': 663, 'model-00001-of-00002.safetensors': 4096, 'model-00002-of-00002.safetensors': 2048, 'model.safetensors.index.json': 120, 'tokenizer.json': 700 };
@@ -253,26 +296,68 @@ const python = spawnSync('python3', ['--version']).status === 0;
   const dir = (c: BenchConfig) => sharedNames(c).modelDir.replace(c.modelStore.mountPath, mountOf(c));
   const marker = (c: BenchConfig) => sharedNames(c).weightsMarker.replace(c.modelStore.mountPath, mountOf(c));
 
-  test('first run downloads, verifies every size, leaves the tree world-readable and writes the marker last', () => {
+  /** What the marker must record: every file's size and the Hub's hash of its true content. */
+  const EXPECTED = Object.fromEntries(Object.entries(FILES).map(([name, size]) => {
+    const data = Buffer.alloc(size, 'w');
+    return [name, name.endsWith('.safetensors')
+      ? { size, sha256: createHash('sha256').update(data).digest('hex') }
+      : { size, gitSha1: createHash('sha1').update(Buffer.concat([Buffer.from(`blob ${size}\0`), data])).digest('hex') }];
+  }));
+
+  test('first run downloads, verifies every size and hash against the Hub\'s metadata, leaves the tree world-readable and writes the marker last', () => {
     const r = run(config);
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(calls()).toEqual([`model_info ${config.model.id}@${SHA}`, `download ${config.model.id}@${SHA}`]);
     const m = JSON.parse(readFileSync(marker(config), 'utf8'));
-    expect(m).toMatchObject({ source: 'huggingface', model: config.model.id, revision: SHA, sha: SHA, files: FILES, bytes: Object.values(FILES).reduce((a, b) => a + b, 0) });
+    expect(m).toMatchObject({ source: 'huggingface', model: config.model.id, revision: SHA, sha: SHA, files: EXPECTED, bytes: Object.values(FILES).reduce((a, b) => a + b, 0) });
+    // Every LFS weight file carries its LFS sha256; the small files their git blob id.
+    expect(Object.entries(m.files).filter(([f]) => f.endsWith('.safetensors')).every(([, v]) => /^[0-9a-f]{64}$/.test((v as { sha256: string }).sha256))).toBe(true);
     for (const f of Object.keys(FILES)) expect(statSync(join(dir(config), f)).mode & 0o777).toBe(0o644);
     expect(statSync(dir(config)).mode & 0o777).toBe(0o755);
     expect(statSync(sharedNames(config).resultsDir.replace(config.modelStore.mountPath, mountOf(config))).isDirectory()).toBe(true);
   });
 
-  test('a rerun with the pinned revision skips without asking the Hub', () => {
+  test('a rerun with the pinned revision re-verifies every hash against the marker, without asking the Hub', () => {
     const before = calls().length;
     const r = run(config, { FAKE_HUB_OFFLINE: '1' });
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('nothing to do');
+    expect(r.stdout).toContain('re-verified against the hashes in the marker; nothing to do');
     expect(calls().length).toBe(before);
   });
 
-  test('a damaged file is noticed: the marker is dropped and the model downloaded again', () => {
+  test('a same-size tampered weight file is caught on the rerun: the marker is not trusted, the model is downloaded again', () => {
+    const shard = join(dir(config), 'model-00001-of-00002.safetensors');
+    writeFileSync(shard, Buffer.alloc(FILES['model-00001-of-00002.safetensors'], 'x'));
+    const offline = run(config, { FAKE_HUB_OFFLINE: '1' });
+    expect(offline.status).not.toBe(0); // it must ask the Hub, and cannot
+    expect(offline.stdout).toContain('model-00001-of-00002.safetensors has sha256');
+    const before = calls().length;
+    const r = run(config);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(calls().slice(before)).toEqual([`model_info ${config.model.id}@${SHA}`, `download ${config.model.id}@${SHA}`]);
+    expect(readFileSync(shard).every((b) => b === 'w'.charCodeAt(0))).toBe(true);
+  });
+
+  test('a download that does not match the Hub\'s hashes fails the Job and leaves no marker', () => {
+    const c = loadConfig({ 'modelStore.mountPath': '/tampered' });
+    const r = run(c, { FAKE_HUB_TAMPER: 'model-00002-of-00002.safetensors' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('download does not match the Hub\'s metadata: model-00002-of-00002.safetensors has sha256');
+    expect(() => statSync(marker(c))).toThrow();
+  });
+
+  test('a marker of an older loader (sizes only) is upgraded with the Hub\'s hashes when the files match, without downloading', () => {
+    const c = loadConfig({ 'modelStore.mountPath': '/legacy' });
+    expect(run(c).status).toBe(0);
+    writeFileSync(marker(c), JSON.stringify({ source: 'huggingface', model: c.model.id, revision: c.model.revision, sha: SHA, files: FILES }));
+    const before = calls().length;
+    const r = run(c);
+    expect(r.status).toBe(0);
+    expect(calls().slice(before)).toEqual([`model_info ${c.model.id}@${SHA}`]);
+    expect(JSON.parse(readFileSync(marker(c), 'utf8')).files).toEqual(EXPECTED);
+  });
+
+  test('a damaged (truncated) file is noticed: the marker is dropped and the model downloaded again', () => {
     const shard = join(dir(config), 'model-00002-of-00002.safetensors');
     truncateSync(shard, 10);
     const before = calls().length;
@@ -286,7 +371,7 @@ const python = spawnSync('python3', ['--version']).status === 0;
     const c = loadConfig({ 'model.revision': 'main', 'modelStore.mountPath': '/other' });
     const r = run(c, { FAKE_HUB_TRUNCATE: 'tokenizer.json' });
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain('download incomplete: tokenizer.json has 699 bytes, expected 700');
+    expect(r.stdout).toContain('download does not match the Hub\'s metadata: tokenizer.json has 699 bytes, expected 700');
     expect(() => statSync(marker(c))).toThrow();
   });
 
@@ -316,8 +401,15 @@ const python = spawnSync('python3', ['--version']).status === 0;
     chmodSync(join(d, 'model-00002-of-00002.safetensors'), 0o644);
     const ok = run(c);
     expect([ok.status, ok.stderr]).toEqual([0, '']);
-    expect(JSON.parse(readFileSync(marker(c), 'utf8'))).toMatchObject({ source: 's3', bytes: 2 + JSON.stringify(index).length + 8000 });
-    expect(run(c).stdout).toContain('nothing to do');
+    const m = JSON.parse(readFileSync(marker(c), 'utf8'));
+    expect(m).toMatchObject({ source: 's3', bytes: 2 + JSON.stringify(index).length + 8000 });
+    expect(m.files['model-00002-of-00002.safetensors']).toEqual({ size: 3000, sha256: createHash('sha256').update(Buffer.alloc(3000)).digest('hex') });
+    expect(run(c).stdout).toContain('re-verified against the hashes in the marker; nothing to do');
+    // A same-size change under the marker (e.g. an S3 auto-import) is refused, not silently served.
+    writeFileSync(join(d, 'model-00002-of-00002.safetensors'), Buffer.alloc(3000, 1));
+    const changed = run(c);
+    expect(changed.status).toBe(1);
+    expect(changed.stdout).toContain('changed since they were verified');
   });
 
   test('the program is valid Python (compiles)', () => {

@@ -81,7 +81,9 @@ describe('destroy hygiene (every stack)', () => {
 
   test('no LoadBalancer Service in any Kubernetes manifest or Helm values', () => {
     const text = JSON.stringify(templates);
-    expect(text).not.toMatch(/LoadBalancer/);
+    // No `type: LoadBalancer` anywhere (the admission policy that refuses them names the word, not as a type).
+    expect(text).not.toMatch(/type\W+LoadBalancer/);
+    expect(text).toMatch(/ValidatingAdmissionPolicy/);
     // And every Service the workloads stack applies is ClusterIP (or headless).
     const manifests = resourcesOfType(templates[WORKLOADS_STACK_NAME], 'Custom::AWSCDK-EKS-KubernetesResource');
     const services = manifests.flatMap(([, r]) => JSON.parse(JSON.stringify(r.Properties!.Manifest)) as unknown)

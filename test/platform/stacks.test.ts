@@ -5,7 +5,8 @@
  */
 import { FSX_CSI_CONTROLLER_ACTIONS, FSX_CSI_CONTROLLER_SERVICE_ACCOUNT } from '../../constructs/fsx-csi-driver-addon';
 import { GRAFANA_SERVICE_ACCOUNT } from '../../constructs/helm/kube-prometheus-stack';
-import { GPU_NODE_ROLE, GPU_NODE_TAINT, NODE_ROLE_LABEL, sharedNames, SYSTEM_NODE_ROLE } from '../../k8s/names';
+import { GPU_NODE_ROLE, GPU_NODE_TAINT, NODE_ROLE_LABEL, SYSTEM_NODE_ROLE } from '../../k8s/names';
+import { loaderJobName } from '../../k8s/model-store/loader-job';
 import { CLUSTER_STACK_NAME, controlPlaneLogGroupName } from '../../lib/stacks/cluster-stack';
 import { MODEL_STORE_STACK_NAME } from '../../lib/stacks/model-store-stack';
 import { NETWORK_STACK_NAME } from '../../lib/stacks/network-stack';
@@ -273,7 +274,7 @@ describe('model store', () => {
     expect(manifest).toContain('Fn::GetStackOutput');
     expect(manifest).toContain(MODEL_STORE_STACK_NAME);
     const loader = JSON.stringify(stacks.workloads.resolve((stacks.workloads.manifests.get('model-loader')!.node.defaultChild as any)._cfnProperties.Manifest));
-    expect(loader).toContain(sharedNames(c).loaderJob);
+    expect(loader).toContain(loaderJobName(c));
   });
 });
 

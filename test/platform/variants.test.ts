@@ -105,7 +105,7 @@ describe('variant: gated model with an HF token secret, file system retained on 
   test('the loader service account gets a Pod Identity role that may read exactly that secret', () => {
     const [[, assoc]] = resourcesOfType(t2.modelStore, 'AWS::EKS::PodIdentityAssociation');
     const names = sharedNames(v2.config);
-    expect(assoc.Properties).toMatchObject({ Namespace: names.namespace, ServiceAccount: names.loaderServiceAccount });
+    expect(assoc.Properties).toMatchObject({ Namespace: names.loaderNamespace, ServiceAccount: names.loaderServiceAccount });
     const role = t2.modelStore.Resources[assoc.Properties!.RoleArn['Fn::GetAtt'][0]].Properties!;
     const [statement] = role.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
     expect(statement.Action).toBe('secretsmanager:GetSecretValue');

@@ -14,8 +14,8 @@ describe('sim config', () => {
 
   test('cross-field checks: EPP refresh floor, event lag shorter than the speculative TTL', () => {
     expect(() => loadConfig({ 'sim.metricsRefreshMs': 10 })).toThrow(/sim.metricsRefreshMs: got 10; must be >= 50/);
-    expect(() => loadConfig({ 'sim.kvEventLagMs': 2500 })).toThrow(/sim.kvEventLagMs: got 2500; must be shorter than router.speculativeTtl/);
-    expect(() => loadConfig({ 'sim.kvEventLagMs': 2500, 'router.speculativeIndexing': false })).not.toThrow();
+    expect(() => loadConfig({ 'sim.kvEventLagMs': 2500, 'router.speculativeTtl': '2s' })).toThrow(/sim.kvEventLagMs: got 2500; must be shorter than router.speculativeTtl/);
+    expect(() => loadConfig({ 'sim.kvEventLagMs': 2500, 'router.speculativeTtl': '2s', 'router.speculativeIndexing': false })).not.toThrow();
   });
 
   test('context strings are coerced (-c sim.stepOverheadMs=12)', () => {

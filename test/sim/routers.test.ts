@@ -1,4 +1,5 @@
 import { defaultConfig, loadConfig } from '../../lib/config';
+import { goDurationMs } from '../../lib/config/duration';
 import { endpointPickerConfig } from '../../k8s/router/endpoint-picker-config';
 import { BlockKeyLayout } from '../../lib/sim/block-keys';
 import { buildWorkload } from '../../lib/sim/dataset';
@@ -40,7 +41,7 @@ describe('EndpointPickerConfig parser', () => {
     expect(p.picker).toBe('max-score');
     expect(p.blockSizeTokens).toBe(c.vllm.blockSize);
     expect(p.speculativeIndexing).toBe(c.router.speculativeIndexing);
-    expect(p.speculativeTtlMs).toBe(2000);
+    expect(p.speculativeTtlMs).toBe(goDurationMs(c.router.speculativeTtl));
     expect(p.prefixScoresWork).toBe(true);
     expect(p.warnings).toEqual([]);
   });

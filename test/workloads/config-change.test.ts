@@ -82,7 +82,8 @@ describe('namespace and pool renamed', () => {
     // The old namespace appears nowhere it names a namespace (label keys like llmd-bench/pool stay).
     const old = base.project.namespace;
     for (const o of objects) {
-      if (o.metadata.namespace !== undefined) expect(`${o.kind}/${o.metadata.name} ${o.metadata.namespace}`).toBe(`${o.kind}/${o.metadata.name} bench-b`);
+      // The loader (and its read-write claim) live in <namespace>-loader.
+      if (o.metadata.namespace !== undefined) expect([`${o.kind}/${o.metadata.name}`, ['bench-b', 'bench-b-loader']]).toEqual([`${o.kind}/${o.metadata.name}`, expect.arrayContaining([o.metadata.namespace])]);
       for (const names of [o.spec?.namespaceSelector?.matchNames ?? [], (o.subjects ?? []).map((x: { namespace: string }) => x.namespace)]) {
         expect(names.filter((x: string) => x === old)).toEqual([]);
       }
@@ -94,16 +95,17 @@ describe('namespace and pool renamed', () => {
 });
 
 describe('scorer weights and failure mode', () => {
-  const objects = render({ 'router.scorers.prefixCache': 3, 'router.failureMode': 'FailClose' });
+  const objects = render({ 'router.scorers.prefixCache': 3, 'router.failureMode': 'FailOpen' });
 
   test('the weight reaches the rendered profile', () => {
     const profile = renderedEppConfig(objects, n.eppConfigMap).schedulingProfiles[0];
     expect(profile.plugins.find((p) => p.pluginRef === PLUGIN_TYPES.prefixCacheScorer)?.weight).toBe(3);
   });
 
-  test('FailClose reaches the InferencePool and Envoy', () => {
-    expect(find(objects, 'InferencePool', n.inferencePool).spec.endpointPickerRef.failureMode).toBe('FailClose');
-    expect(find(objects, 'ConfigMap', n.envoyConfigMap).data['envoy.yaml']).toMatch(/failure_mode_allow: false/);
+  test('FailOpen (not the default) reaches the InferencePool and Envoy', () => {
+    expect(base.router.failureMode).toBe('FailClose');
+    expect(find(objects, 'InferencePool', n.inferencePool).spec.endpointPickerRef.failureMode).toBe('FailOpen');
+    expect(find(objects, 'ConfigMap', n.envoyConfigMap).data['envoy.yaml']).toMatch(/failure_mode_allow: true/);
   });
 });
 
@@ -140,7 +142,9 @@ describe('config changes on a live stack never touch an immutable field of an ob
     { 'vllm.port': 8080 },
     { 'router.eppReplicas': 2 },
     { 'router.scorers.queue': 0 },
-    { 'benchmark.cacheReset': 'restart' },
+    { 'benchmark.cacheReset': 'endpoint' },
+    { 'vllm.kvEventsReplayPort': 5599 },
+    { 'router.renderReplicas': 3 },
   ])('%o', (ctx) => {
     const changed = applied(loadConfig(ctx)).flatMap((o) => {
       const old = before.get(key(o));

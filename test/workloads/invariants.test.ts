@@ -28,6 +28,8 @@ const eppPod = find(objects, 'Deployment', n.eppDeployment).spec.template.spec;
 const eppContainer = eppPod.containers.find((c: { name: string }) => c.name === 'epp');
 const envoyContainer = eppPod.containers.find((c: { name: string }) => c.name === 'envoy');
 const envoy = parse(Object.values(find(objects, 'ConfigMap', n.envoyConfigMap).data as Record<string, string>)[0]);
+const renderPod = find(objects, 'Deployment', n.renderDeployment).spec.template.spec;
+const renderContainer = renderPod.containers[0];
 
 function containerPort(container: Record<string, any>, name: string): number {
   const p = (container.ports ?? []).find((x: { name: string }) => x.name === name);
@@ -85,13 +87,32 @@ describe('vLLM <-> EPP wiring', () => {
     }
   });
 
-  test('the token producer calls the render Service, which reaches the vLLM HTTP port', () => {
+  test('the token producer calls the render Service, which reaches the render server\'s port (vllm launch render, same image, model and limits)', () => {
     const url = new URL(pluginOfType(epc, PLUGIN_TYPES.tokenProducer).parameters.vllm.url);
     const render = find(objects, 'Service', n.renderService);
     expect(url.protocol).toBe('http:');
     expect(url.hostname).toBe(`${n.renderService}.${n.namespace}.svc`);
     expect(Number(url.port)).toBe(render.spec.ports[0].port);
-    expect(resolveTarget(vllm, render.spec.ports[0].targetPort)).toBe(Number(flag(args, '--port')));
+    expect(resolveTarget(renderContainer, render.spec.ports[0].targetPort)).toBe(Number(flag(renderContainer.args, '--port')));
+    expect(renderContainer.command).toEqual(['vllm', 'launch', 'render']);
+    expect(renderContainer.image).toBe(vllm.image);
+    // The render call names the served model (llm-d-router v0.10.0 stamps modelName into it).
+    expect(flag(renderContainer.args, '--served-model-name')).toBe(pluginOfType(epc, PLUGIN_TYPES.tokenProducer).parameters.modelName);
+    expect(renderContainer.args[0]).toBe(args[0]);
+    expect(flag(renderContainer.args, '--max-model-len')).toBe(flag(args, '--max-model-len'));
+  });
+
+  test('the render server never gets VLLM_ENABLE_SCALE_OUT_ENDPOINTS (an explicit 0 stops `vllm launch render`, vllm-project/vllm#55117)', () => {
+    expect((renderContainer.env ?? []).map((e: { name: string }) => e.name)).not.toContain('VLLM_ENABLE_SCALE_OUT_ENDPOINTS');
+    expect(renderPod.enableServiceLinks).toBe(false);
+  });
+
+  test('vLLM replay socket: --kv-events-config replay_endpoint == kv-replay container port == EPP podDiscoveryConfig.replaySocketPort', () => {
+    const replay = /^tcp:\/\/\*:(\d+)$/.exec(kvEvents.replay_endpoint);
+    expect(replay).not.toBeNull();
+    expect(containerPort(vllm, 'kv-replay')).toBe(Number(replay![1]));
+    expect(precise.kvEventsConfig.podDiscoveryConfig.replaySocketPort).toBe(Number(replay![1]));
+    expect(Number(replay![1])).not.toBe(precise.kvEventsConfig.podDiscoveryConfig.socketPort);
   });
 
   test('the weights are served from the read-only claim, offline', () => {
@@ -119,14 +140,16 @@ describe('selectors', () => {
     expect(selected(pool.spec.selector.matchLabels)).toEqual(decodeOwners);
   });
 
-  test('the render Service selects exactly the decode pods', () => {
-    expect(selected(find(objects, 'Service', n.renderService).spec.selector)).toEqual(decodeOwners);
+  test('the render Service selects exactly the render pods, which neither the InferencePool nor the round-robin Service selects', () => {
+    expect(selected(find(objects, 'Service', n.renderService).spec.selector)).toEqual([`Deployment/${n.renderDeployment}`]);
+    const renderLabels = find(objects, 'Deployment', n.renderDeployment).spec.template.metadata.labels;
+    expect(matchesLabels(pool.spec.selector.matchLabels, renderLabels)).toBe(false);
+    expect(matchesLabels(find(objects, 'Service', n.roundRobinService).spec.selector, renderLabels)).toBe(false);
   });
 
-  test('the three selectors are the one decode label set', () => {
+  test('the decode selectors are the one decode label set', () => {
     const sel = decodePodLabels(config);
     expect(find(objects, 'Service', n.roundRobinService).spec.selector).toEqual(sel);
-    expect(find(objects, 'Service', n.renderService).spec.selector).toEqual(sel);
     expect(pool.spec.selector.matchLabels).toEqual(sel);
     expect(find(objects, 'PodMonitor', n.decodeDeployment).spec.selector.matchLabels).toEqual(sel);
   });
@@ -210,19 +233,21 @@ describe('EPP <-> Envoy <-> InferencePool wiring', () => {
     expect(resolveTarget(envoyContainer, svc.spec.ports[0].targetPort)).toBe(listener.address.socket_address.port_value);
   });
 
-  test('Envoy routes by the EPP destination header through ext_proc', () => {
+  test('Envoy routes by the EPP destination header through ext_proc, to vLLM\'s port only', () => {
     const od = envoy.static_resources.clusters.find((c: { name: string }) => c.name === 'original_destination');
-    expect(od).toMatchObject({ type: 'ORIGINAL_DST', original_dst_lb_config: { use_http_header: true, http_header_name: 'x-gateway-destination-endpoint' } });
+    expect(od).toMatchObject({ type: 'ORIGINAL_DST', original_dst_lb_config: { use_http_header: true, http_header_name: 'x-gateway-destination-endpoint', upstream_port_override: Number(flag(args, '--port')) } });
     const hcm = envoy.static_resources.listeners.find((l: { name: string }) => l.name === 'inference').filter_chains[0].filters[0].typed_config;
-    expect(hcm.http_filters.map((f: { name: string }) => f.name)).toEqual(['envoy.filters.http.ext_proc', 'envoy.filters.http.router']);
-    expect(hcm.route_config.virtual_hosts[0].routes[0].route.cluster).toBe('original_destination');
+    expect(hcm.http_filters.map((f: { name: string }) => f.name)).toEqual(['envoy.filters.http.header_mutation', 'envoy.filters.http.ext_proc', 'envoy.filters.http.router']);
+    const routes = hcm.route_config.virtual_hosts[0].routes;
+    expect(routes.filter((r: any) => r.route?.cluster === 'original_destination').map((r: any) => r.match.path)).toEqual(['/v1/chat/completions', '/v1/completions', '/v1/models', '/health']);
   });
 
-  test('failure mode: InferencePool and Envoy agree with the config', () => {
+  test('failure mode: InferencePool and Envoy agree with the config; the default fails closed', () => {
+    expect(config.router.failureMode).toBe('FailClose');
     expect(pool.spec.endpointPickerRef.failureMode).toBe(config.router.failureMode);
     const extProc = envoy.static_resources.listeners.find((l: { name: string }) => l.name === 'inference')
-      .filter_chains[0].filters[0].typed_config.http_filters[0].typed_config;
-    expect(extProc.failure_mode_allow).toBe(config.router.failureMode === 'FailOpen');
+      .filter_chains[0].filters[0].typed_config.http_filters.find((f: { name: string }) => f.name === 'envoy.filters.http.ext_proc').typed_config;
+    expect(extProc.failure_mode_allow).toBe(false);
   });
 
   test('the EPP pod restarts when its config changes (config hash in the pod template)', () => {
@@ -277,15 +302,18 @@ describe('placement and lifecycle', () => {
     expect(check.volumeMounts).toEqual([expect.objectContaining({ name: 'models', readOnly: true })]);
   });
 
-  test('graceful termination: preStop pause inside the grace period', () => {
-    expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(Number(vllm.lifecycle.preStop.exec.command[1]));
+  test('graceful termination: preStop pause, then vLLM drains for --shutdown-timeout, both inside the grace period', () => {
+    const preStop = Number(vllm.lifecycle.preStop.exec.command[1]);
+    const drain = Number(flag(args, '--shutdown-timeout'));
+    expect(drain).toBeGreaterThan(0);
+    expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(preStop + drain);
   });
 
-  test('VLLM_SERVER_DEV_MODE (POST /reset_prefix_cache) only when the CLI resets caches by endpoint', () => {
-    expect(config.benchmark.cacheReset).toBe('endpoint');
-    expect(vllm.env).toContainEqual({ name: 'VLLM_SERVER_DEV_MODE', value: '1' });
-    const restart = allObjects(renderCharts({ ...config, benchmark: { ...config.benchmark, cacheReset: 'restart' } }));
-    expect(vllmContainer(restart, n.decodeDeployment).env.map((e: { name: string }) => e.name)).not.toContain('VLLM_SERVER_DEV_MODE');
+  test('no development endpoints by default: VLLM_SERVER_DEV_MODE (POST /reset_prefix_cache) only with the opt-in cacheReset=endpoint', () => {
+    expect(config.benchmark.cacheReset).toBe('restart');
+    expect(vllm.env.map((e: { name: string }) => e.name)).not.toContain('VLLM_SERVER_DEV_MODE');
+    const endpoint = allObjects(renderCharts({ ...config, benchmark: { ...config.benchmark, cacheReset: 'endpoint' } }));
+    expect(vllmContainer(endpoint, n.decodeDeployment).env).toContainEqual({ name: 'VLLM_SERVER_DEV_MODE', value: '1' });
   });
 
   test('no Service of the project is reachable from outside the cluster', () => {

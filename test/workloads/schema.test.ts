@@ -4,6 +4,8 @@
  * validator really rejects broken objects.
  */
 import { defaultConfig, loadConfig } from '../../lib/config';
+import { loaderJobName } from '../../k8s/model-store/loader-job';
+import { sharedNames } from '../../k8s/names';
 import { CHARTS } from '../../k8s/registry';
 import { allObjects, RENDER_PLACEHOLDERS, type RenderedChart, renderCharts, toYaml } from '../../k8s/render';
 import { formatIssues, SCHEMA_KUBERNETES_VERSION, validateObjects, type ValidationIssue } from '../../k8s/validate';
@@ -13,7 +15,7 @@ const config = defaultConfig();
 const charts = renderCharts(config);
 const objects = allObjects(charts);
 // A second render exercising the other branches: two EPP replicas (leader election), multi-GPU nodes
-// (topology spread instead of anti-affinity), cache reset by restart.
+// (topology spread instead of anti-affinity), cache reset by endpoint, an HF token, FailOpen.
 const variant = renderCharts(loadConfig({
   'router.eppReplicas': 2,
   'gpuNodes.instanceType': 'g5.12xlarge',
@@ -22,7 +24,9 @@ const variant = renderCharts(loadConfig({
   'vllm.cpuRequest': 8,
   'vllm.memoryRequestGiB': 40,
   'vllm.memoryLimitGiB': 44,
-  'benchmark.cacheReset': 'restart',
+  'benchmark.cacheReset': 'endpoint',
+  'modelStore.hfTokenSecretName': 'hf/token',
+  'router.failureMode': 'FailOpen',
 }));
 
 let issues: ValidationIssue[];
@@ -70,7 +74,7 @@ describe('schema validation', () => {
     expect(formatIssues(found)).toBe('');
   });
 
-  test('every object is valid with leader election, multi-GPU nodes and restart cache reset', () => {
+  test('every object is valid with leader election, multi-GPU nodes, endpoint cache reset, an HF token and FailOpen', () => {
     expect(formatIssues(variantIssues)).toBe('');
     expect(allObjects(variant).length).toBeGreaterThan(objects.length); // the leader-election Role/RoleBinding
   });
@@ -106,8 +110,12 @@ describe('render', () => {
   });
 
   test('every namespaced object of ours lives in the project namespace', () => {
-    const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass']);
-    const wrong = objects.filter((o) => !clusterScoped.has(o.kind) && o.metadata.namespace !== config.project.namespace);
+    const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+    const n = sharedNames(config);
+    // The loader namespace holds the loader, its ServiceAccount, the read-write claim and their NetworkPolicies, nothing else.
+    const inLoaderNs = objects.filter((o) => o.metadata.namespace === n.loaderNamespace).map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    expect(inLoaderNs).toEqual([`Job/${loaderJobName(config)}`, `NetworkPolicy/default-deny`, 'NetworkPolicy/model-loader', `PersistentVolumeClaim/${n.modelsPvcReadWrite}`, `ServiceAccount/${n.loaderServiceAccount}`].sort());
+    const wrong = objects.filter((o) => !clusterScoped.has(o.kind) && o.metadata.namespace !== n.namespace && o.metadata.namespace !== n.loaderNamespace);
     expect(wrong.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
   });
 

@@ -6,12 +6,13 @@
  */
 import type { BenchConfig } from '../schema';
 import { BENCHMARK_CHECKS } from './benchmark';
+import { WORKLOAD_CHECKS } from './workloads';
 import { PLATFORM_CHECKS, PLATFORM_WARNINGS } from './platform';
 import { SERVING_CHECKS, SERVING_WARNINGS } from './serving';
 import { SIM_CHECKS } from './sim';
 import type { Check } from './types';
 
-export const CHECKS: readonly Check[] = [...PLATFORM_CHECKS, ...SERVING_CHECKS, ...BENCHMARK_CHECKS, ...SIM_CHECKS];
+export const CHECKS: readonly Check[] = [...PLATFORM_CHECKS, ...SERVING_CHECKS, ...WORKLOAD_CHECKS, ...BENCHMARK_CHECKS, ...SIM_CHECKS];
 export const WARNINGS: readonly Check[] = [...PLATFORM_WARNINGS, ...SERVING_WARNINGS];
 
 export function crossChecks(config: BenchConfig): string[] {

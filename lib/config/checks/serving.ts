@@ -79,9 +79,6 @@ export const vllm: Check = (c) => {
   return out;
 };
 
-/** The Envoy sidecar next to the EPP (k8s/charts/router-chart.ts requests exactly this). */
-export const ENVOY_CPU_REQUEST = 0.5;
-export const ENVOY_MEMORY_GIB = 0.5;
 /** Prometheus's request (constructs/helm/kube-prometheus-stack.ts requests exactly this). */
 export const PROMETHEUS_CPU_REQUEST = 0.5;
 export const PROMETHEUS_MEMORY_GIB = 2;
@@ -108,31 +105,33 @@ export const podsFit: Check = (c) => {
   }
   const sys = INSTANCE_TYPES[c.systemNodes.instanceType];
   if (sys) {
-    const cpu = c.router.eppCpuRequest + ENVOY_CPU_REQUEST;
-    const mem = c.router.eppMemoryGiB + ENVOY_MEMORY_GIB;
+    const cpu = c.router.eppCpuRequest + c.router.envoyCpuRequest;
+    const mem = c.router.eppMemoryGiB + c.router.envoyMemoryGiB;
     if (cpu > sys.vcpu - NODE_RESERVED_CPU) {
-      out.push(problem('router.eppCpuRequest', c.router.eppCpuRequest, `plus Envoy (${ENVOY_CPU_REQUEST}) must fit a ${c.systemNodes.instanceType} (${sys.vcpu} vCPU, ${NODE_RESERVED_CPU} kept for daemonsets)`));
+      out.push(problem('router.eppCpuRequest', c.router.eppCpuRequest, `plus router.envoyCpuRequest (${c.router.envoyCpuRequest}) must fit a ${c.systemNodes.instanceType} (${sys.vcpu} vCPU, ${NODE_RESERVED_CPU} kept for daemonsets): choose a larger systemNodes.instanceType or lower the requests`));
     }
     if (mem > sys.memoryGiB - NODE_RESERVED_MEMORY_GIB) {
-      out.push(problem('router.eppMemoryGiB', c.router.eppMemoryGiB, `plus Envoy (${ENVOY_MEMORY_GIB} GiB) must fit a ${c.systemNodes.instanceType} (${sys.memoryGiB} GiB, ${NODE_RESERVED_MEMORY_GIB} GiB kept for the kubelet and daemonsets)`));
+      out.push(problem('router.eppMemoryGiB', c.router.eppMemoryGiB, `plus router.envoyMemoryGiB (${c.router.envoyMemoryGiB}) must fit a ${c.systemNodes.instanceType} (${sys.memoryGiB} GiB, ${NODE_RESERVED_MEMORY_GIB} GiB kept for the kubelet and daemonsets)`));
     }
   }
   return out;
 };
 
 /**
- * The three large pods of the system node group must fit on it together, or the benchmark client
- * stays Pending at `llmd-bench run`, after the whole deploy: the EPP pod (EPP + Envoy), the client
- * and Prometheus, placed first-fit in decreasing order onto `systemNodes.count` nodes (each minus
- * what the node keeps for itself). CoreDNS, the operators and Grafana request little and are left out.
+ * The large pods of the system node group must fit on it together, or one stays Pending after the
+ * whole deploy (the benchmark client only at `llmd-bench run`): the EPP pod (EPP + Envoy), every
+ * render pod, the benchmark client and Prometheus, placed first-fit in decreasing order onto
+ * `systemNodes.count` nodes (each minus what the node keeps for itself). CoreDNS, the operators and
+ * Grafana request little and are left out.
  */
 export const systemPodsFit: Check = (c) => {
   const sys = INSTANCE_TYPES[c.systemNodes.instanceType];
   if (!sys) return [];
   const pods = [
-    { name: 'the EPP pod', cpu: c.router.eppCpuRequest + ENVOY_CPU_REQUEST, mem: c.router.eppMemoryGiB + ENVOY_MEMORY_GIB },
+    { name: 'the EPP pod', cpu: c.router.eppCpuRequest + c.router.envoyCpuRequest, mem: c.router.eppMemoryGiB + c.router.envoyMemoryGiB },
     { name: 'the benchmark client', cpu: c.benchmark.clientCpu, mem: c.benchmark.clientMemoryGiB },
     { name: 'Prometheus', cpu: PROMETHEUS_CPU_REQUEST, mem: PROMETHEUS_MEMORY_GIB },
+    ...Array.from({ length: c.router.renderReplicas }, (_, i) => ({ name: `render pod ${i + 1}`, cpu: c.router.renderCpuRequest, mem: c.router.renderMemoryGiB })),
   ];
   const usable = { cpu: sys.vcpu - NODE_RESERVED_CPU, mem: sys.memoryGiB - NODE_RESERVED_MEMORY_GIB };
   const tooBig = pods.filter((p) => p.cpu > usable.cpu || p.mem > usable.mem);
@@ -142,13 +141,13 @@ export const systemPodsFit: Check = (c) => {
       `${p.name} (${p.cpu} CPU / ${p.mem} GiB) does not fit one node (${usable.cpu} CPU / ${usable.mem} GiB usable): choose a larger instance type or lower its request`));
   }
   const free = Array.from({ length: c.systemNodes.count }, () => ({ ...usable }));
-  for (const pod of [...pods].sort((a, b) => b.cpu - a.cpu)) {
+  for (const pod of [...pods].sort((a, b) => b.cpu - a.cpu || b.mem - a.mem)) {
     const node = free.find((n) => n.cpu >= pod.cpu && n.mem >= pod.mem);
     if (!node) {
       const need = pods.map((p) => `${p.name} ${p.cpu} CPU / ${p.mem} GiB`).join(', ');
       return [problem('systemNodes.count', c.systemNodes.count,
         `${c.systemNodes.count} x ${c.systemNodes.instanceType} (${usable.cpu} CPU / ${usable.mem} GiB usable each) cannot hold ${need} (${pod.name} would stay Pending); ` +
-        'add a node, choose a larger systemNodes.instanceType, or lower benchmark.clientCpu/clientMemoryGiB')];
+        'add a node, choose a larger systemNodes.instanceType, or lower router.*CpuRequest / router.renderReplicas / benchmark.clientCpu')];
     }
     node.cpu -= pod.cpu;
     node.mem -= pod.mem;

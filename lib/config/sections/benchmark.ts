@@ -40,12 +40,13 @@ export const benchmarkSchema = z.object({
     .describe('Prompts per ladder step (a multiple of numPrefixes).'),
   warmupNumPrompts: positiveInt().default(300)
     .describe('Prompts of the optional warm-up run (own seed, excluded from results, caches reset after).'),
-  cacheReset: oneOf(['endpoint', 'restart']).default('endpoint')
-    .describe('How prefix caches are emptied before each measured run: vLLM POST /reset_prefix_cache, or a rolling restart.'),
+  cacheReset: oneOf(['endpoint', 'restart']).default('restart')
+    .describe('How prefix caches are emptied before each measured run: a rolling restart (default: ~15-20 min per reset, no development endpoints), ' +
+      'or vLLM POST /reset_prefix_cache (seconds, but the decode pods then run with VLLM_SERVER_DEV_MODE=1, exposing /collective_rpc, /sleep and the other development endpoints to every pod; lab clusters only, docs/security.md).'),
   timeoutMinutes: positiveInt().default(60)
     .describe('Longest a single benchmark Job may run before the CLI gives up and deletes it (also the Job\'s activeDeadlineSeconds).'),
-  restartTimeoutMinutes: positiveInt().default(20)
-    .describe('Longest a rolling restart of the decode pods (cacheReset=restart) may take; each pod reloads the weights from FSx.'),
+  restartTimeoutMinutes: positiveInt().default(60)
+    .describe('Longest a rolling restart of the decode pods (cacheReset=restart) may take: pods restart one at a time, each rereading its weights from FSx and starting the engine (~20 min for the reference; `llmd-bench cost` estimates it for the configured deployment).'),
   clientCpu: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 CPU cores' }).default(2)
     .describe('CPU cores requested (and limited to) by the benchmark client pod. One asyncio loop streams 512 responses; starving it inflates TTFT on both paths alike, but less is cleaner.'),
   clientMemoryGiB: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 GiB' }).default(6)

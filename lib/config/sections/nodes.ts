@@ -13,8 +13,9 @@ export const gpuNodesSchema = z.object({
 }).strict().prefault({});
 
 export const systemNodesSchema = z.object({
-  instanceType: z.string().default('m6i.xlarge')
-    .describe('Instance type for the router, monitoring, GPU-operator control pods, the loader and the benchmark client.'),
+  instanceType: z.string().default('m6i.2xlarge')
+    .describe('Instance type for the router, the render server, monitoring, GPU-operator control pods, the loader and the benchmark client. ' +
+      'm6i.2xlarge (8 vCPU): the EPP pod alone asks 6 CPU (EPP 4 + Envoy 2, below the upstream charts\' 8 + 4) so a starved router cannot bias the llm-d arm; +$0.38/h for two nodes.'),
   count: positiveInt().default(2)
     .describe('System nodes (min = max = desired).'),
   diskSizeGiB: positiveInt().default(100)

@@ -1,33 +1,71 @@
 import { z } from 'zod';
-import { dnsLabel, imageTag, nonNegativeNumber, oneOf, port, positiveInt } from '../fields';
+import { dnsLabel, imageDigest, imageTag, nonNegativeNumber, oneOf, port, positiveInt } from '../fields';
+
+/**
+ * `router.speculativeTtl` default, chosen from a simulator sweep (`npx llmd-bench simulate --router
+ * llm-d -c router.speculativeTtl=<ttl> --seed <s>`, seeds 0-2, the reference workload, lib/sim models
+ * llm-d-router v0.10.0's per-request TTL eviction of the pod's speculative entry, prerequest.go):
+ *
+ *   rate | 2s                      | 10s                     | 30s
+ *   inf  | 25.34 / 25.32 / 25.37   | identical to 2s         | identical to 2s      req/s (p99 TTFT 11.4 s)
+ *   25   | 24.16 / 24.03 / 24.07   | identical to 2s         | identical to 2s      req/s (p99 TTFT 1.3-1.8 s)
+ *   30   | 24.87 / 25.44 / 25.20   | 25.25 / 25.24 / 25.26   | identical to 10s     req/s (p99 TTFT 1.8-2.3 s)
+ *   (100ms at rate inf: 25.27 req/s, the only setting below 2s that moves the reference prediction)
+ *
+ * At the reference load the three are indistinguishable; above it 2s starts to depend on the seed
+ * (-1.5% .. +0.5%: a first-of-prefix request queued longer than the TTL loses its entry before its
+ * BlockStored event confirms it), while 10s and 30s agree. 10s covers the queue waits the ladder
+ * produces four times over; longer only keeps a guess alive longer after the engine evicted those
+ * blocks or the request failed (the speculative entry outlives BlockRemoved until its TTL).
+ */
+export const SPECULATIVE_TTL_DEFAULT = '10s';
 
 export const routerSchema = z.object({
   eppImage: z.string().default('ghcr.io/llm-d/llm-d-router-endpoint-picker')
     .describe('llm-d endpoint picker (EPP) image.'),
   eppTag: imageTag().default('v0.10.0')
     .describe('EPP release (llm-d-router v0.10.0: precise-prefix-cache-producer, token-producer with the vLLM render backend).'),
+  eppImageDigest: imageDigest().optional()
+    .describe('Digest (sha256:…) of router.eppImage:router.eppTag; the EPP is then pulled by digest. Unset: the digest table pins the default tag.'),
   envoyImage: z.string().default('envoyproxy/envoy')
     .describe('Envoy proxy image (standalone mode: sidecar of the EPP, ext_proc to it).'),
   envoyTag: imageTag().default('distroless-v1.33.2')
     .describe('Envoy release (the one llm-d-router v0.10.0 pins in its standalone chart).'),
+  envoyImageDigest: imageDigest().optional()
+    .describe('Digest (sha256:…) of router.envoyImage:router.envoyTag; Envoy is then pulled by digest. Unset: the digest table pins the default tag.'),
   poolName: dnsLabel().default('vllm-decode')
     .describe('Name of the InferencePool (and prefix of the EPP objects).'),
   serviceName: dnsLabel().default('llm-d-router')
     .describe('ClusterIP Service in front of Envoy: the URL of the llm-d path.'),
   servicePort: port().default(80)
     .describe('Port of the llm-d-router Service.'),
-  failureMode: oneOf(['FailOpen', 'FailClose']).default('FailOpen')
-    .describe('What Envoy does when the EPP is unreachable: FailOpen forwards anyway (as the upstream chart), FailClose rejects.'),
-  eppCpuRequest: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 CPU cores' }).default(2)
-    .describe('CPU cores requested by the EPP container (upstream asks 4-8; a 4-vCPU system node also hosts Envoy, monitoring and the benchmark client).'),
-  eppMemoryGiB: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 GiB' }).default(4)
-    .describe('Memory requested by the EPP container, GiB (the limit is twice this: the KV-block index grows with cached prefixes).'),
+  failureMode: oneOf(['FailOpen', 'FailClose']).default('FailClose')
+    .describe('What Envoy does when the EPP does not answer. FailClose (default) answers 500. FailOpen lets the request pass ext_proc, ' +
+      'but the original-destination cluster then has no destination header and answers 503 (no healthy upstream): in this standalone topology it never forwards, it only hides the EPP failure.'),
+  eppCpuRequest: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 CPU cores' }).default(4)
+    .describe('CPU cores requested by the EPP container (no CPU limit). llm-d-router v0.10.0 charts ask 4 (release note #1229) to 8 (routerlib values); 4 serves ~25 req/s with every SSE chunk passing ext_proc.'),
+  eppMemoryGiB: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 GiB' }).default(8)
+    .describe('Memory requested by the EPP container, GiB (the limit is twice this: the KV-block index grows with cached prefixes); the upstream charts ask 8.'),
+  envoyCpuRequest: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 CPU cores' }).default(2)
+    .describe('CPU cores requested by the Envoy sidecar (no CPU limit). The standalone chart asks 4; 2 proxies the reference load (~6k ext_proc messages/s) with headroom on an 8-vCPU system node.'),
+  envoyMemoryGiB: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 GiB' }).default(1)
+    .describe('Memory requested by the Envoy sidecar, GiB (limit twice this).'),
   eppReplicas: positiveInt().default(1)
     .describe('EPP replicas. >1 turns on leader election; the load scorers keep per-process state, so the guide runs 1.'),
+  renderImage: z.string().regex(/^[a-z0-9]+([._\-/][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, { error: 'must be an image repository without a tag, such as vllm/vllm-openai-cpu' }).optional()
+    .describe('Image repository of the render server, run at vllm.tag (the same release renders like the engines). Unset: vllm.image itself (the llm-d guide\'s standalone render pool runs the model-server image without a GPU); vllm/vllm-openai-cpu is the CPU build of the same release.'),
+  renderImageDigest: imageDigest().optional()
+    .describe('Digest (sha256:…) of router.renderImage:vllm.tag. Only with router.renderImage (otherwise vllm.imageDigest applies).'),
+  renderReplicas: positiveInt().default(2)
+    .describe('Replicas of the render server (`vllm launch render`, CPU only) the EPP tokenizes through; spread over the system nodes.'),
+  renderCpuRequest: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 CPU cores' }).default(1)
+    .describe('CPU cores requested per render pod (limit 4x: the t=0 burst of 512 prompts is rendered at once); the llm-d guide\'s standalone render pool asks 1.'),
+  renderMemoryGiB: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 GiB' }).default(3)
+    .describe('Memory requested per render pod, GiB (limit twice this): the Python server and the tokenizer, no weights.'),
   speculativeIndexing: z.boolean({ error: 'must be true or false' }).default(true)
     .describe('Record a routed prefix for the chosen pod before its KV events arrive (stops a burst of one prefix scattering).'),
-  speculativeTtl: z.string().regex(/^\d+(ms|s|m)$/, { error: 'must be a Go duration such as 500ms, 2s or 1m' }).default('2s')
-    .describe('How long a speculative index entry lives unless a KV event confirms it.'),
+  speculativeTtl: z.string().regex(/^\d+(ms|s|m)$/, { error: 'must be a Go duration such as 500ms, 2s or 1m' }).default(SPECULATIVE_TTL_DEFAULT)
+    .describe('How long a speculative index entry lives unless a KV event confirms it. 10s from a simulator sweep (2s/10s/30s tie at the reference load; 2s turns seed-dependent above it; longer keeps stale guesses): lib/config/sections/router.ts, docs/workloads.md.'),
   kvEventsConcurrency: positiveInt().default(8)
     .describe('Workers the EPP uses to digest KV events.'),
   scorers: z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TENSOR_PARALLEL_SIZES } from '../fit';
-import { imageTag, oneOf, oneOfNumbers, port, positiveInt } from '../fields';
+import { imageDigest, imageTag, oneOf, oneOfNumbers, port, positiveInt } from '../fields';
 
 /** Block sizes vLLM's CUDA attention backends accept. */
 export const VLLM_BLOCK_SIZES = [16, 32, 64, 128] as const;
@@ -10,7 +10,9 @@ export const vllmSchema = z.object({
     .describe('vLLM OpenAI-compatible server image.'),
   // v0.27.1 is the vLLM release the llm-d guides pin (guides/recipes/modelserver/components/images/gpu-vllm/release).
   tag: imageTag().default('v0.27.1')
-    .describe('vLLM release (the llm-d guide pin); needs KV-cache events over ZMQ and /v1/completions/render for the EPP token producer.'),
+    .describe('vLLM release (the llm-d guide pin); needs KV-cache events over ZMQ and `vllm launch render` (>= v0.18.0) for the EPP token producer.'),
+  imageDigest: imageDigest().optional()
+    .describe('Digest (sha256:…) of vllm.image:vllm.tag; pods then pull image@digest. Unset: the digest table (lib/config/tables/image-digests.ts) pins the default tag; another tag is pulled by tag.'),
   tensorParallelSize: oneOfNumbers(TENSOR_PARALLEL_SIZES).default(1)
     .describe('GPUs per decode replica (--tensor-parallel-size): 1, 2, 4 or 8, dividing the GPUs of one GPU node (a replica never spans nodes). Each decode pod requests this many nvidia.com/gpu.'),
   replicas: positiveInt().default(8)
@@ -19,6 +21,8 @@ export const vllmSchema = z.object({
     .describe('HTTP port of vLLM (OpenAI API, /metrics, /health); the InferencePool target port.'),
   kvEventsPort: port().default(5556)
     .describe('ZMQ port vLLM publishes KV-cache events on; the EPP subscribes to podIP:this.'),
+  kvEventsReplayPort: port().default(5557)
+    .describe('ZMQ ROUTER port vLLM replays recent KV events on (KVEventsConfig.replay_endpoint); the EPP asks podIP:this for what it missed across a (re)connect (podDiscoveryConfig.replaySocketPort).'),
   blockSize: oneOfNumbers(VLLM_BLOCK_SIZES).default(64)
     .describe('KV block size in tokens (--block-size); the EPP hashes prefixes in blocks of the same size.'),
   gpuMemoryUtilization: z.number({ error: 'must be a number' })
