@@ -9,6 +9,7 @@ import { BenchmarkJobChart, exampleBenchmarkRun } from './bench/benchmark-job';
 import { CrdsChart } from './charts/crds-chart';
 import { DcgmMonitorChart, MonitoringChart } from './charts/monitoring-chart';
 import { NamespaceChart } from './charts/namespace-chart';
+import { OperatorRbacChart } from './charts/operator-rbac-chart';
 import { RouterChart } from './charts/router-chart';
 import { VllmDecodeChart } from './charts/vllm-decode-chart';
 import { LoaderChart } from './model-store/loader-chart';
@@ -78,6 +79,11 @@ export const CHARTS: readonly ChartEntry[] = [
     id: 'monitoring', target: 'stack', owner: 'workloads',
     description: 'PodMonitor (vLLM), ServiceMonitor (EPP) with its metrics reader, Grafana dashboard',
     build: (app, config) => new MonitoringChart(app, 'monitoring', { config }),
+  },
+  {
+    id: 'operator-rbac', target: 'stack', owner: 'platform',
+    description: 'Least-privilege RBAC of the llmd-bench-operators group (cluster.operatorRoleArns) and Grafana\'s ConfigMap reader in the project namespace',
+    build: (app, config) => new OperatorRbacChart(app, 'operator-rbac', { config }),
   },
   {
     id: 'benchmark-job', target: 'cli', owner: 'benchmark',

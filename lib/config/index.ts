@@ -104,3 +104,4 @@ export function defaultConfig(): BenchConfig {
   return loadConfig({});
 }
 export * from './derived';
+export { isPaused, pausedProblem } from './pause';

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as YAML from 'yaml';
-import type { BenchConfig } from '../config';
+import { type BenchConfig, isPaused, pausedProblem } from '../config';
 import { type EppConfigLike, ROUTER_KINDS, type RouterKind, type SimOverrides, simulate } from './index';
 import { formatTable, writeJsonSummary, writeResultsDir } from './output';
 import { ProgressBar } from './progress';
@@ -118,6 +118,11 @@ export function registerSimulateCommand(program: Command, config: () => BenchCon
         throw err;
       });
       const c = config();
+      if (isPaused(c)) {
+        process.stderr.write(`llmd-bench simulate: ${pausedProblem('simulate')}\n`);
+        process.exitCode = 2;
+        return;
+      }
       const overrides: SimOverrides = {
         requestRate: flags.requestRate,
         maxConcurrency: flags.maxConcurrency === 'none' ? null : flags.maxConcurrency,

@@ -56,7 +56,7 @@ const goodCluster = baseCluster(good, {
 });
 new GpuNodeGroup(good, 'Gpu', {
   cluster: goodCluster, instanceType: 'g5.xlarge', count: 1, diskSizeGiB: 100,
-  subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+  subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, kubernetesVersion: '1.36', releaseVersion: '1.36.2-20260714',
 });
 
 const findings = (stack: Stack) => new EksV2Checks().validateScope(stack).violations

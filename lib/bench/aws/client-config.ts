@@ -3,7 +3,7 @@
  * timeout and a request (socket idle) timeout on the Node HTTP handler, and a bounded retry count.
  * The SDK is required lazily by the callers; this module only shapes the options.
  */
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** Default per-request timeout of AWS calls, ms (overridden by the CLI's --timeout). */
 export const DEFAULT_AWS_TIMEOUT_MS = 20_000;
@@ -19,6 +19,9 @@ export interface AwsClientOptions {
 /** The shared client configuration (region, timeouts, retries) for `new XxxClient(...)`. */
 export function awsClientConfig(o: AwsClientOptions): { region: string; maxAttempts: number; requestHandler: NodeHttpHandler } {
   const timeoutMs = o.timeoutMs ?? DEFAULT_AWS_TIMEOUT_MS;
+  // Loaded here, not at the top: the CLI registers its AWS commands at start without loading the SDK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { NodeHttpHandler } = require('@smithy/node-http-handler') as typeof import('@smithy/node-http-handler');
   return {
     region: o.region,
     maxAttempts: o.maxAttempts ?? 3,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { imageTag, oneOf, oneOfNumbers, port, positiveInt } from '../fields';
+import { imageTag, nonNegativeInt, oneOf, oneOfNumbers, port, positiveInt } from '../fields';
 
 /** Block sizes vLLM's CUDA attention backends accept. */
 export const VLLM_BLOCK_SIZES = [16, 32, 64, 128] as const;
@@ -10,8 +10,8 @@ export const vllmSchema = z.object({
   // v0.27.1 is the vLLM release the llm-d guides pin (guides/recipes/modelserver/components/images/gpu-vllm/release).
   tag: imageTag().default('v0.27.1')
     .describe('vLLM release (the llm-d guide pin); needs KV-cache events over ZMQ and /v1/completions/render for the EPP token producer.'),
-  replicas: positiveInt().default(8)
-    .describe('Decode replicas: one per GPU. Unset: gpuNodes.count x GPUs per instance (8); if set, it must equal that.'),
+  replicas: nonNegativeInt().default(8)
+    .describe('Decode replicas: one per GPU. Unset: gpuNodes.count x GPUs per instance (8; 0 while paused with gpuNodes.count=0); if set, it must equal that.'),
   port: port().default(8000)
     .describe('HTTP port of vLLM (OpenAI API, /metrics, /health); the InferencePool target port.'),
   kvEventsPort: port().default(5556)
