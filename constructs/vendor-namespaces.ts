@@ -2,7 +2,8 @@
  * The namespaces of the vendor charts, created before the charts with explicit Pod Security Admission
  * labels (Helm's --create-namespace would leave them unlabelled, which on EKS means privileged
  * without anyone having decided it), plus the ConfigMap-only Role Grafana's sidecars use in the
- * monitoring namespace. One KubernetesManifest, applied with `kubectl apply` semantics.
+ * monitoring namespace and any other namespaced objects the platform needs there (the operator
+ * group's Prometheus access). One KubernetesManifest, applied with `kubectl apply` semantics.
  *
  * Both namespaces enforce `privileged`, on purpose and only because their DaemonSets need it:
  * - monitoring: the node exporter runs with hostNetwork, hostPID and a read-only hostPath of `/`
@@ -28,6 +29,8 @@ export interface VendorNamespacesProps {
   readonly namespaces: readonly VendorNamespace[];
   /** A Role granting get/list/watch on ConfigMaps, created in each of these namespaces. */
   readonly configMapReader?: { readonly roleName: string; readonly namespaces: readonly string[] };
+  /** More objects that belong in these namespaces (applied after them, in the same manifest). */
+  readonly extraObjects?: readonly Record<string, unknown>[];
 }
 
 export const VENDOR_NAMESPACE_POD_SECURITY = { enforce: 'privileged', audit: 'baseline', warn: 'baseline' } as const;
@@ -51,7 +54,7 @@ export function vendorNamespaceObjects(props: Omit<VendorNamespacesProps, 'clust
     metadata: { name: reader!.roleName, namespace },
     rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }],
   }));
-  return [...namespaces, ...roles];
+  return [...namespaces, ...roles, ...(props.extraObjects ?? [])];
 }
 
 export class VendorNamespaces extends Construct {

@@ -13,7 +13,8 @@
  *      prefix-cache reset POST), get/patch deployments (rolling restart), get services and
  *      persistentvolumeclaims, create/get/list/delete jobs (the benchmark Jobs), get inferencepools;
  *    - Prometheus's namespace: get services/proxy on the Prometheus Service only
- *      (config `benchmark.prometheusService`).
+ *      (config `benchmark.prometheusService`); that Role lives outside the project namespace, so the
+ *      platform stack applies it with the monitoring namespace (operatorPrometheusAccess below).
  *    Nothing reads Secrets, nothing writes outside the benchmark Jobs and the decode Deployment's
  *    restart annotation. `cluster.adminRoleArns` (AmazonEKSClusterAdminPolicy) stays for break-glass.
  * 2. Grafana: get/list/watch ConfigMaps in the project namespace for service account
@@ -23,6 +24,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
+import type { BenchConfig } from '../../lib/config';
 import { SERVICE_REF } from '../../lib/config/sections/benchmark';
 import { GRAFANA_CONFIGMAP_READER_ROLE, GRAFANA_SERVICE_ACCOUNT, MONITORING_NAMESPACE, OPERATORS_GROUP } from '../../lib/stacks/names';
 import { sharedNames } from '../names';
@@ -31,7 +33,7 @@ import { clusterMeta, meta, type WorkloadChartProps } from './common';
 import { PART_OF_LABEL } from '../labels';
 
 const RBAC = 'rbac.authorization.k8s.io';
-/** The Role/ClusterRole name of the operator group's rules. */
+/** The Role name of the operator group's rules in the project namespace (the ClusterRole is `<namespace>-operator`). */
 export const OPERATOR_ROLE = 'llmd-bench-operator';
 
 /** `{namespace, service, port}` of config benchmark.prometheusService (the schema validated it). */
@@ -60,15 +62,36 @@ export const OPERATOR_CLUSTER_RULES: readonly k8s.PolicyRule[] = [
   { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'] },
 ];
 
+/**
+ * Role + RoleBinding that let the operator group read Prometheus through the API server's service
+ * proxy, in Prometheus's namespace (plain objects: the platform stack applies them with the vendor
+ * namespaces). The proxy's RBAC name is the URL segment, "<service>:<port>" (or the bare name when
+ * the port is omitted): both are listed.
+ */
+export function operatorPrometheusAccess(c: BenchConfig): Record<string, unknown>[] {
+  const prom = prometheusService(c.benchmark.prometheusService);
+  const metadata = { name: `${sharedNames(c).namespace}-operator-prometheus`, namespace: prom.namespace, labels: { ...PART_OF_LABEL, 'app.kubernetes.io/component': 'access' } };
+  return [
+    {
+      apiVersion: `${RBAC}/v1`, kind: 'Role', metadata,
+      rules: [{ apiGroups: [''], resources: ['services/proxy'], resourceNames: [prom.service, `${prom.service}:${prom.port}`], verbs: ['get'] }],
+    },
+    {
+      apiVersion: `${RBAC}/v1`, kind: 'RoleBinding', metadata,
+      subjects: [{ kind: 'Group', name: OPERATORS_GROUP, apiGroup: RBAC }],
+      roleRef: { apiGroup: RBAC, kind: 'Role', name: metadata.name },
+    },
+  ];
+}
+
 export class OperatorRbacChart extends Chart {
   constructor(scope: Construct, id: string, props: WorkloadChartProps) {
     super(scope, id);
     const c = props.config;
-    const n = sharedNames(c);
     const group: k8s.Subject[] = [{ kind: 'Group', name: OPERATORS_GROUP, apiGroup: RBAC }];
     const labels = { 'app.kubernetes.io/component': 'access' };
 
-    const cluster = clusterMeta(c, OPERATOR_ROLE, labels);
+    const cluster = clusterMeta(c, 'operator', labels);
     new k8s.KubeClusterRole(this, 'operator-cluster', { metadata: cluster, rules: [...OPERATOR_CLUSTER_RULES] });
     new k8s.KubeClusterRoleBinding(this, 'operator-cluster-binding', {
       metadata: cluster, subjects: group, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: cluster.name! },
@@ -77,18 +100,6 @@ export class OperatorRbacChart extends Chart {
     new k8s.KubeRole(this, 'operator', { metadata: meta(c, OPERATOR_ROLE, labels), rules: [...OPERATOR_NAMESPACE_RULES] });
     new k8s.KubeRoleBinding(this, 'operator-binding', {
       metadata: meta(c, OPERATOR_ROLE, labels), subjects: group, roleRef: { apiGroup: RBAC, kind: 'Role', name: OPERATOR_ROLE },
-    });
-
-    // The service proxy's RBAC name is the URL segment, "<service>:<port>" (or the bare name when
-    // the port is omitted): both are listed.
-    const prom = prometheusService(c.benchmark.prometheusService);
-    const promMeta = { name: `${n.namespace}-${OPERATOR_ROLE}-prometheus`, namespace: prom.namespace, labels: { ...PART_OF_LABEL, ...labels } };
-    new k8s.KubeRole(this, 'operator-prometheus', {
-      metadata: promMeta,
-      rules: [{ apiGroups: [''], resources: ['services/proxy'], resourceNames: [prom.service, `${prom.service}:${prom.port}`], verbs: ['get'] }],
-    });
-    new k8s.KubeRoleBinding(this, 'operator-prometheus-binding', {
-      metadata: promMeta, subjects: group, roleRef: { apiGroup: RBAC, kind: 'Role', name: promMeta.name },
     });
 
     const grafana = meta(c, GRAFANA_CONFIGMAP_READER_ROLE, { 'app.kubernetes.io/component': 'monitoring' });

@@ -3,6 +3,7 @@
  * the configured size costs. Prices come from lib/config/tables/prices.ts (one table, dated).
  */
 import type { BenchConfig } from '../config';
+import { isPaused } from '../config/pause';
 import { PRICES } from '../config/tables/prices';
 import { INSTANCE_TYPES } from '../config/tables/instances';
 import { BenchError, EXIT } from './errors';
@@ -119,20 +120,23 @@ export function costReport(config: BenchConfig, shape: RunShape, hoursOverride?:
   }
   const lines = hourlyCost(config);
   const perHour = lines.reduce((a, l) => a + l.perHour, 0);
-  const parts = estimateRunMinutes(config, shape);
+  // Paused (gpuNodes.count = 0): no run is possible; price an hour of the paused stack instead.
+  const paused = isPaused(config);
+  const parts = paused ? [] : estimateRunMinutes(config, shape);
   const estimated = parts.reduce((a, p) => a + p.minutes, 0) / 60;
-  const hours = hoursOverride ?? estimated;
+  const hours = hoursOverride ?? (paused ? 1 : estimated);
   const notes = [
     `Prices: ${PRICES.region} on-demand, table reviewed ${PRICES.reviewed} (lib/config/tables/prices.ts). ${PRICES.provenance.join(' ')}`,
     'Not itemised: data transfer, NAT data processing ($0.045/GB, mostly the one-time model download), CloudWatch logs, S3 for CDK assets.',
   ];
   if (config.aws.region !== PRICES.region) notes.unshift(`aws.region is ${config.aws.region} but the price table is for ${PRICES.region}; prices differ by region.`);
   if (config.gpuNodes.capacityType === 'SPOT') notes.unshift('gpuNodes.capacityType is SPOT: GPU nodes are billed at spot prices, usually well below these on-demand figures.');
-  if (hoursOverride === undefined) {
+  if (paused) notes.unshift('gpuNodes.count is 0 (paused): no benchmark can run; the figures are what the paused stack costs per hour (control plane, system nodes, FSx, NAT). Resume: npx cdk deploy --all -c gpuNodes.count=8.');
+  if (hoursOverride === undefined && !paused) {
     notes.push('Run duration is an estimate from the reference run\'s throughput per replica (A10G, Qwen2.5-7B); other GPUs or models differ: pass --hours.');
   }
   const sessionHours = DEPLOY_HOURS + hours + DESTROY_HOURS;
-  return { lines, perHour, run: { parts, hours, cost: hours * perHour, byHours: hoursOverride !== undefined }, session: { hours: sessionHours, cost: sessionHours * perHour }, notes };
+  return { lines, perHour, run: { parts, hours, cost: hours * perHour, byHours: hoursOverride !== undefined || paused }, session: { hours: sessionHours, cost: sessionHours * perHour }, notes };
 }
 
 const usd = (v: number) => `$${formatNumber(v, 2)}`;

@@ -16,6 +16,7 @@ import { GRAFANA_ADMIN_USER, KubePrometheusStack } from '../../constructs/helm/k
 import { PodIdentityRole } from '../../constructs/pod-identity-role';
 import { VendorNamespaces } from '../../constructs/vendor-namespaces';
 import { GRAFANA_DASHBOARD_LABEL } from '../../k8s/charts/monitoring-chart';
+import { operatorPrometheusAccess } from '../../k8s/charts/operator-rbac-chart';
 import { NODE_ROLE_LABEL, SYSTEM_NODE_ROLE } from '../../k8s/names';
 import type { BenchConfig } from '../config';
 import { GPU_OPERATOR_NAMESPACE, GRAFANA_CONFIGMAP_READER_ROLE, GRAFANA_SERVICE_ACCOUNT, MONITORING_NAMESPACE } from './names';
@@ -48,6 +49,8 @@ export class PlatformStack extends PinnedAzStack {
         { name: GPU_OPERATOR_NAMESPACE, reason: 'NVIDIA GPU operator operands: privileged device plugin, GFD, DCGM exporter, validator, NFD worker with host paths' },
       ],
       configMapReader: { roleName: GRAFANA_CONFIGMAP_READER_ROLE, namespaces: [MONITORING_NAMESPACE] },
+      // The operator group (cluster.operatorRoleArns) reads Prometheus through the service proxy.
+      extraObjects: operatorPrometheusAccess(c),
     });
 
     // CloudFormation picks the name: a fixed name would block a redeploy during the deleted secret's

@@ -51,6 +51,8 @@ export function quotaFamilyOf(instanceType: string): QuotaFamily | undefined {
   const family = instanceType.split('.')[0].toLowerCase();
   if (family.startsWith('vt') || family.startsWith('g')) return 'G and VT';
   if (family.startsWith('p')) return 'P';
+  // Families with quotas of their own (Inf, Trn, DL, HPC, F, X, high memory, Mac).
+  if (/^(inf|trn|dl|hpc|f|x|u-|mac)/.test(family)) return undefined;
   if (/^[acdhimrtz]/.test(family)) return 'Standard';
   return undefined;
 }
