@@ -18,8 +18,10 @@
  *   creates the cluster does not become admin (`bootstrapClusterCreatorAdminPermissions: false`);
  *   the kubectl provider's role gets its own entry (aws-eks-v2 adds it).
  * - Node role: join the cluster and pull images only (AmazonEKSWorkerNodePolicy,
- *   AmazonEC2ContainerRegistryPullOnly). The VPC CNI's ENI permissions are on aws-node's own Pod
- *   Identity role (constructs/core-addons.ts), not on a role every hostNetwork pod could reach.
+ *   AmazonEC2ContainerRegistryPullOnly), as the EKS user guide lists them (create-node-role: "we
+ *   recommend that you attach the [CNI] policy to a separate role used specifically for the Amazon
+ *   VPC CNI add-on"). The VPC CNI's ENI permissions are on aws-node's own Pod Identity role
+ *   (constructs/core-addons.ts), not on a role every hostNetwork pod could reach.
  * - No self-managed add-ons are bootstrapped; managed add-ons instead (constructs/core-addons.ts).
  * - Optional detective control: a GuardDuty detector with EKS audit-log monitoring only
  *   (`cluster.guardDutyEksProtection`).
