@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as YAML from 'yaml';
-import { type BenchConfig, isPaused, pausedProblem } from '../config';
+import type { BenchConfig } from '../config';
+import { isPaused, pausedProblem } from '../config/pause';
 import { type EppConfigLike, ROUTER_KINDS, type RouterKind, type SimOverrides, simulate } from './index';
 import { formatTable, writeJsonSummary, writeResultsDir } from './output';
 import { ProgressBar } from './progress';
