@@ -16,6 +16,12 @@ import type { IConstruct } from 'constructs';
 export interface DestroyHygieneProps {
   /** Upper bound of log retention, days (a valid CloudWatch Logs retention). */
   readonly maxLogRetentionDays: number;
+  /**
+   * Log groups (or their L2 constructs) the configuration keeps on destroy on purpose; their removal
+   * policy is left as set. Retention is still bounded.
+   * @default none
+   */
+  readonly retained?: readonly IConstruct[];
 }
 
 const LAMBDA_FUNCTION = 'AWS::Lambda::Function';
@@ -35,7 +41,8 @@ export class DestroyHygiene implements IAspect {
     // bounded) like every other one.
     if (node instanceof Stack) this.giveFunctionsLogGroups(node);
     if (!(node instanceof logs.CfnLogGroup)) return;
-    (node as CfnResource).applyRemovalPolicy(RemovalPolicy.DESTROY);
+    const kept = (this.props.retained ?? []).some((r) => r === node || r.node.defaultChild === node);
+    if (!kept) (node as CfnResource).applyRemovalPolicy(RemovalPolicy.DESTROY);
     const days = node.retentionInDays;
     if (days === undefined || (typeof days === 'number' && days > this.props.maxLogRetentionDays)) {
       node.retentionInDays = this.props.maxLogRetentionDays;

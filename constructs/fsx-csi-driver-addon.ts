@@ -4,9 +4,18 @@
  *
  * Least privilege: the project only uses static PersistentVolumes (the file system is created by
  * CloudFormation), so the controller never creates, updates or deletes file systems. It still calls
- * fsx:DescribeFileSystems (the reference run logged exactly that missing permission), which is all the
- * policy allows. AWS's guide attaches AmazonFSxFullAccess instead. DescribeFileSystems is a list-type
- * action without resource-level permissions, hence `*`.
+ * fsx:DescribeFileSystems: at start it polls every file system (driver pkg/cloud/cloud.go,
+ * pollFileSystems) and ValidateVolumeCapabilities describes the volume (pkg/driver/controller.go), so
+ * that action is all the policy allows. AWS's guide attaches AmazonFSxFullAccess instead.
+ * DescribeFileSystems has no resource-level permissions, hence `*`.
+ * Consequence to know: a StorageClass with dynamic provisioning, or a volume expansion, fails with
+ * AccessDenied (fsx:CreateFileSystem / UpdateFileSystem, plus iam:CreateServiceLinkedRole for S3
+ * links, per the driver's docs/install.md); add those actions here if you ever need them.
+ * Region: with `nodeImdsHopLimit` 1 the controller cannot reach instance metadata and reads its region
+ * and AZ from the Kubernetes node object instead (pkg/cloud/metadata.go; CSI_NODE_NAME is set in the
+ * controller Deployment). The driver docs recommend `controller.region` when IMDS is blocked; the
+ * add-on's configuration schema could not be checked offline (`aws eks describe-addon-configuration
+ * --addon-name aws-fsx-csi-driver`), so it is not set.
  * The node plugin (mounting Lustre on every node, GPU nodes included: it tolerates all taints) needs
  * no AWS permissions.
  */
@@ -23,11 +32,8 @@ export const FSX_CSI_CONTROLLER_ACTIONS = ['fsx:DescribeFileSystems'] as const;
 
 export interface FsxCsiDriverAddonProps {
   readonly cluster: eks.ICluster;
-  /**
-   * Add-on version.
-   * @default - the EKS default for the cluster version
-   */
-  readonly addonVersion?: string;
+  /** Add-on version (pinned per Kubernetes version, lib/config/tables/eks-versions.ts). */
+  readonly addonVersion: string;
 }
 
 export class FsxCsiDriverAddon extends Construct {

@@ -2,6 +2,13 @@
  * The two managed node groups. Fixed size (min = max = desired): a benchmark must not autoscale.
  * Both use NodeLaunchTemplate (IMDSv2 only, encrypted gp3) and label their nodes with
  * `llmd-bench/role=<gpu|system>`; workloads select them with exactly that label.
+ *
+ * Kubernetes version and AMI release are set explicitly (lib/config/tables/eks-versions.ts): a node
+ * group without them keeps the AMI it was created with forever; with them, a version bump is a
+ * rolling update (one node at a time, maxUnavailable 1).
+ *
+ * The GPU group may be sized 0 (paused, lib/config/pause.ts): min = desired = 0 and max = 1, the
+ * smallest maximum EKS accepts, so nothing launches until the count is raised again.
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -26,6 +33,12 @@ interface CommonNodeGroupProps {
   readonly imdsHopLimit?: number;
   /** Name tag of the instances and volumes (EC2 console). @default - the construct path */
   readonly nodeName?: string;
+  /** Kubernetes minor version of the kubelets (the cluster's). */
+  readonly kubernetesVersion: string;
+  /** EKS AMI release version, e.g. 1.36.2-20260714 (AL2023 AMI types share one per release). */
+  readonly releaseVersion: string;
+  /** Tags of the instances and root volumes (NodeLaunchTemplate `tags`). @default none */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** What differs between the two groups; everything else is the same fixed-size, launch-templated group. */
@@ -43,16 +56,18 @@ interface NodegroupRole {
  */
 const CDK_GPU_FAMILIES = ['p2', 'p3', 'p3dn', 'p4d', 'p4de', 'g3', 'g3s', 'g4dn', 'g4ad', 'g5', 'g5g', 'g6', 'g6e', 'inf1', 'inf2'];
 
-function fixedSizeNodegroup(scope: Construct, id: string, p: CommonNodeGroupProps, role: NodegroupRole): eks.Nodegroup {
-  if (!Number.isInteger(p.count) || p.count < 1) throw new Error(`${id}: count must be a positive integer, got ${p.count}`);
-  const lt = new NodeLaunchTemplate(scope, 'LaunchTemplate', { rootVolumeGiB: p.diskSizeGiB, imdsHopLimit: p.imdsHopLimit, nodeName: p.nodeName });
+function fixedSizeNodegroup(scope: Construct, id: string, p: CommonNodeGroupProps, role: NodegroupRole, pausable: boolean): eks.Nodegroup {
+  const min = pausable ? 0 : 1;
+  if (!Number.isInteger(p.count) || p.count < min) throw new Error(`${id}: count must be an integer >= ${min}, got ${p.count}`);
+  const lt = new NodeLaunchTemplate(scope, 'LaunchTemplate', { rootVolumeGiB: p.diskSizeGiB, imdsHopLimit: p.imdsHopLimit, nodeName: p.nodeName, tags: p.tags });
   const cdkKnowsType = role.amiType !== eks.NodegroupAmiType.AL2023_X86_64_NVIDIA || CDK_GPU_FAMILIES.includes(p.instanceType.split('.')[0]);
   const nodegroup = new eks.Nodegroup(scope, 'Resource', {
     cluster: p.cluster,
     instanceTypes: cdkKnowsType ? [new ec2.InstanceType(p.instanceType)] : undefined,
     minSize: p.count,
-    maxSize: p.count,
+    maxSize: Math.max(1, p.count),
     desiredSize: p.count,
+    releaseVersion: p.releaseVersion,
     subnets: p.subnets,
     nodeRole: p.nodeRole,
     launchTemplateSpec: lt.spec,
@@ -61,6 +76,8 @@ function fixedSizeNodegroup(scope: Construct, id: string, p: CommonNodeGroupProp
     maxUnavailable: 1,
   });
   if (!cdkKnowsType) (nodegroup.node.defaultChild as eks.CfnNodegroup).addPropertyOverride('InstanceTypes', [p.instanceType]);
+  // aws-eks-v2 has no prop for it; without Version the group would follow the cluster only at creation.
+  (nodegroup.node.defaultChild as eks.CfnNodegroup).version = p.kubernetesVersion;
   return nodegroup;
 }
 
@@ -89,7 +106,7 @@ export class GpuNodeGroup extends Construct {
       capacityType: props.capacityType ?? eks.CapacityType.ON_DEMAND,
       labels: { [NODE_ROLE_LABEL]: GPU_NODE_ROLE },
       taints: [{ key: GPU_NODE_TAINT.key, value: 'true', effect: eks.TaintEffect.NO_SCHEDULE }],
-    });
+    }, true);
   }
 }
 
@@ -108,6 +125,6 @@ export class SystemNodeGroup extends Construct {
       amiType: SystemNodeGroup.AMI_TYPE,
       capacityType: eks.CapacityType.ON_DEMAND,
       labels: { [NODE_ROLE_LABEL]: SYSTEM_NODE_ROLE },
-    });
+    }, false);
   }
 }

@@ -26,6 +26,12 @@ export interface NodeLaunchTemplateProps {
   readonly rootDeviceName?: string;
   /** Name tag of the instances and volumes launched from it. @default - the construct path */
   readonly nodeName?: string;
+  /**
+   * More tags for the instances and volumes it launches (stack tags reach the template itself but
+   * not what it launches; `llmd-bench cleanup-check` finds leftover nodes and volumes by these).
+   * @default none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export const NODE_LAUNCH_TEMPLATE_DEFAULTS = { imdsHopLimit: 1, rootDeviceName: '/dev/xvda' } as const;
@@ -57,6 +63,7 @@ export class NodeLaunchTemplate extends Construct {
       }],
     });
     if (p.nodeName) Tags.of(this.launchTemplate).add('Name', p.nodeName);
+    for (const [k, v] of Object.entries(p.tags ?? {})) Tags.of(this.launchTemplate).add(k, v);
   }
 
   /** The spec a managed node group takes (default version: the template is never edited in place). */

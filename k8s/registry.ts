@@ -11,6 +11,7 @@ import { DcgmMonitorChart, MonitoringChart } from './charts/monitoring-chart';
 import { NamespaceChart } from './charts/namespace-chart';
 import { NetworkPolicyChart } from './charts/network-policy-chart';
 import { RenderChart } from './charts/render-chart';
+import { OperatorRbacChart } from './charts/operator-rbac-chart';
 import { RouterChart } from './charts/router-chart';
 import { VllmDecodeChart } from './charts/vllm-decode-chart';
 import { LoaderChart } from './model-store/loader-chart';
@@ -90,6 +91,11 @@ export const CHARTS: readonly ChartEntry[] = [
     id: 'monitoring', target: 'stack', owner: 'workloads',
     description: 'PodMonitor (vLLM), ServiceMonitor (EPP) with its metrics reader, Grafana dashboard',
     build: (app, config) => new MonitoringChart(app, 'monitoring', { config }),
+  },
+  {
+    id: 'operator-rbac', target: 'stack', owner: 'platform',
+    description: 'Least-privilege RBAC of the llmd-bench-operators group (cluster.operatorRoleArns) and Grafana\'s ConfigMap reader in the project namespace',
+    build: (app, config) => new OperatorRbacChart(app, 'operator-rbac', { config }),
   },
   {
     id: 'benchmark-job', target: 'cli', owner: 'benchmark',

@@ -1,20 +1,41 @@
 /**
  * kube-prometheus-stack (Prometheus operator, Prometheus, Grafana, kube-state-metrics, node exporter)
- * from the prometheus-community Helm repository, with values in typed code:
+ * from the prometheus-community Helm repository, with values in typed code. Keys and defaults below
+ * are checked against the pinned chart (kube-prometheus-stack-88.5.3 values.yaml and templates; its
+ * subcharts grafana 12.11.1 and kube-state-metrics 8.4.0):
  *
- * - Prometheus picks up every ServiceMonitor/PodMonitor/PrometheusRule/Probe in every namespace (the
- *   `*SelectorNilUsesHelmValues: false` switches; otherwise only the chart's own release label counts
- *   and the project's vLLM PodMonitor, EPP ServiceMonitor and the GPU operator's DCGM ServiceMonitor
- *   would be ignored).
- * - Prometheus storage is an emptyDir with a size limit: nothing `cdk destroy` could leak.
+ * - Prometheus picks up every ServiceMonitor/PodMonitor/PrometheusRule/Probe the operator watches
+ *   (the `*SelectorNilUsesHelmValues: false` switches; otherwise only the chart's own release label
+ *   counts and the project's vLLM PodMonitor, EPP ServiceMonitor and the GPU operator's DCGM
+ *   ServiceMonitor would be ignored).
+ * - Prometheus storage is an emptyDir with a size limit: nothing `cdk destroy` could leak. The kubelet
+ *   evicts a pod whose emptyDir exceeds its sizeLimit, and time-based retention does not bound the
+ *   TSDB size, so `retentionSize` is set to 80% of the limit: old blocks go before the pod would.
+ * - CRDs: Helm installs `crds/` on install only, so a chart bump would leave the operator on old CRDs.
+ *   The chart's CRD upgrade job (`crds.upgradeJob`, a pre-install/pre-upgrade hook that runs
+ *   `kubectl apply --server-side --force-conflicts` on the chart's CRDs) is turned on, with its busybox
+ *   image pinned (the chart default is `latest`) and on the system nodes.
  * - Grafana's admin password comes from a generated Secrets Manager secret, read by an init container
  *   through EKS Pod Identity into an in-memory file that Grafana reads via GF_SECURITY_ADMIN_PASSWORD__FILE.
  *   With that variable set the chart creates no admin Secret (so no default password) and its
  *   sidecars do not call Grafana's admin API: dashboards are picked up by Grafana's provisioning poll,
  *   datasources are written by an init container before Grafana starts.
+ * - Nothing here reads every Secret of the cluster (security review finding 4):
+ *   Grafana's sidecars read ConfigMaps only (`resource: configmap`), in the monitoring namespace and
+ *   the project namespace only (`searchNamespace`, where the dashboard ConfigMap lives), through a
+ *   configmaps-only Role (`rbac.namespaced` + `rbac.useExistingRole`: the chart's own Role would add
+ *   Secrets); the Role in monitoring comes with the platform stack, the one in the project namespace
+ *   with k8s/charts/operator-rbac-chart.ts. kube-state-metrics drops its `secrets` collector (and with
+ *   it the list/watch on Secrets). The Prometheus operator is limited to the namespaces that hold
+ *   monitors (`prometheusOperator.namespaces`); its ClusterRole keeps Secrets access because the chart
+ *   has no namespaced RBAC for the operator (templates/prometheus-operator/clusterrole.yaml), a
+ *   deliberate exception listed in docs/security.md.
+ * - No Alertmanager datasource in Grafana: Alertmanager is off (no receivers), and the chart adds the
+ *   datasource on `grafana.sidecar.datasources.alertmanager.enabled`, not on `alertmanager.enabled`
+ *   (templates/grafana/configmaps-datasources.yaml).
  * - Every Service is ClusterIP (reach Grafana/Prometheus with `kubectl port-forward`).
  * - Control-plane scrapes that cannot work on EKS (etcd, scheduler, controller manager, kube-proxy's
- *   localhost metrics) are off, so no target is permanently down; Alertmanager is off (no receivers).
+ *   localhost metrics) are off, so no target is permanently down.
  * - Everything but the node exporter DaemonSet runs on the system nodes.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -24,6 +45,7 @@ import { secretFileInitContainer, secretVolume, type ContainerJson } from '../..
 import { withDefaults } from '../defaults';
 import { helmRelease } from './release';
 import { PROMETHEUS_CPU_REQUEST, PROMETHEUS_MEMORY_GIB } from '../../lib/config/checks/serving';
+import { GRAFANA_CONFIGMAP_READER_ROLE, GRAFANA_SERVICE_ACCOUNT } from '../../lib/names';
 
 export const KUBE_PROMETHEUS_STACK_CHART = {
   chart: 'kube-prometheus-stack',
@@ -31,8 +53,14 @@ export const KUBE_PROMETHEUS_STACK_CHART = {
   release: 'kube-prometheus-stack',
 } as const;
 
-/** Service account of Grafana (named, so the Pod Identity association can refer to it). */
-export const GRAFANA_SERVICE_ACCOUNT = 'grafana';
+export { GRAFANA_SERVICE_ACCOUNT };
+/** Share of the emptyDir sizeLimit Prometheus may fill with TSDB blocks before it deletes old ones. */
+export const PROMETHEUS_RETENTION_SIZE_FRACTION = 0.8;
+/**
+ * Image of the CRD upgrade job's init container (it only runs `bzcat`); the chart default tag is
+ * `latest`. The job's kubectl image follows the cluster version (registry.k8s.io/kubectl:<version>).
+ */
+export const CRD_UPGRADE_BUSYBOX_TAG = '1.37.0';
 /** Grafana's UID in the image; the init container writes the password file as this UID. */
 export const GRAFANA_UID = 472;
 export const GRAFANA_ADMIN_USER = 'admin';
@@ -54,6 +82,22 @@ export interface KubePrometheusStackProps {
   /** Grafana admin password: where the init container reads it. */
   readonly grafanaAdminSecret: { readonly secretArn: string; readonly region: string; readonly awsCliImage: string };
   /**
+   * Label (one key, one value) of the ConfigMaps Grafana's sidecar provisions as dashboards.
+   * @default { grafana_dashboard: '1' } (the chart's default)
+   */
+  readonly dashboardLabel?: Readonly<Record<string, string>>;
+  /**
+   * Namespaces besides the release's that hold dashboard ConfigMaps (the project namespace).
+   * @default none
+   */
+  readonly dashboardNamespaces?: readonly string[];
+  /**
+   * Namespaces besides the release's whose ServiceMonitors/PodMonitors (and the Secrets they refer
+   * to) the Prometheus operator may read.
+   * @default none
+   */
+  readonly monitoredNamespaces?: readonly string[];
+  /**
    * Helm's --timeout. The kubectl Lambda itself stops after 15 minutes; 12 leaves Helm time to report
    * its own error (which pods were not ready) instead of a bare Lambda timeout.
    * @default 12 minutes
@@ -65,7 +109,10 @@ export const KUBE_PROMETHEUS_STACK_DEFAULTS = { namespace: 'monitoring', timeout
 
 /** The values we give the chart (the subset of its values.yaml this project sets). */
 export interface KubePrometheusStackValues {
-  readonly crds: { enabled: boolean };
+  readonly crds: {
+    enabled: boolean;
+    upgradeJob: { enabled: true; image: { busybox: { tag: string } }; nodeSelector: Record<string, string> };
+  };
   readonly alertmanager: { enabled: boolean };
   readonly kubeEtcd: { enabled: boolean };
   readonly kubeScheduler: { enabled: boolean };
@@ -74,8 +121,9 @@ export interface KubePrometheusStackValues {
   readonly prometheusOperator: {
     nodeSelector: Record<string, string>;
     admissionWebhooks: { patch: { nodeSelector: Record<string, string> } };
+    namespaces: { releaseNamespace: true; additional: string[] };
   };
-  readonly 'kube-state-metrics': { nodeSelector: Record<string, string> };
+  readonly 'kube-state-metrics': { nodeSelector: Record<string, string>; collectorsExclude: string[] };
   readonly 'prometheus-node-exporter': { tolerations: { operator: 'Exists'; effect?: string }[] };
   readonly prometheus: {
     service: { type: 'ClusterIP' };
@@ -83,6 +131,7 @@ export interface KubePrometheusStackValues {
     prometheusSpec: {
       nodeSelector: Record<string, string>;
       retention: string;
+      retentionSize: string;
       serviceMonitorSelectorNilUsesHelmValues: false;
       podMonitorSelectorNilUsesHelmValues: false;
       ruleSelectorNilUsesHelmValues: false;
@@ -100,30 +149,44 @@ export interface KubePrometheusStackValues {
     service: { type: 'ClusterIP' };
     persistence: { enabled: false };
     testFramework: { enabled: false };
-    serviceAccount: { create: true; name: string; autoMount: true };
+    serviceAccount: { create: true; name: string; automountServiceAccountToken: true };
+    rbac: { namespaced: true; useExistingRole: string };
     env: Record<string, string>;
     extraInitContainers: ContainerJson[];
     extraVolumes: ReturnType<typeof secretVolume>[];
     extraVolumeMounts: { name: string; mountPath: string; readOnly: true }[];
     sidecar: {
-      dashboards: { skipReload: true };
-      datasources: { skipReload: true; initDatasources: true };
+      dashboards: { skipReload: true; label: string; labelValue: string; searchNamespace: string[]; resource: 'configmap' };
+      datasources: { skipReload: true; initDatasources: true; resource: 'configmap'; alertmanager: { enabled: false } };
     };
   };
+}
+
+/** `retentionSize` for an emptyDir of `storageGiB` (MiB, a unit the Prometheus CRD and Prometheus accept). */
+export function prometheusRetentionSize(storageGiB: number): string {
+  return `${Math.floor(storageGiB * 1024 * PROMETHEUS_RETENTION_SIZE_FRACTION)}MiB`;
 }
 
 /** Builds the typed values (exported for tests and docs). */
 export function kubePrometheusStackValues(p: KubePrometheusStackProps): KubePrometheusStackValues {
   const sys = p.nodeSelector;
+  const labels = Object.entries(p.dashboardLabel ?? { grafana_dashboard: '1' });
+  if (labels.length !== 1) throw new Error(`dashboardLabel must have exactly one key, got ${JSON.stringify(p.dashboardLabel)}`);
+  const [[label, labelValue]] = labels;
+  const namespace = p.namespace ?? KUBE_PROMETHEUS_STACK_DEFAULTS.namespace;
   return {
-    crds: { enabled: true },
+    crds: { enabled: true, upgradeJob: { enabled: true, image: { busybox: { tag: CRD_UPGRADE_BUSYBOX_TAG } }, nodeSelector: sys } },
     alertmanager: { enabled: false },
     kubeEtcd: { enabled: false },
     kubeScheduler: { enabled: false },
     kubeControllerManager: { enabled: false },
     kubeProxy: { enabled: false },
-    prometheusOperator: { nodeSelector: sys, admissionWebhooks: { patch: { nodeSelector: sys } } },
-    'kube-state-metrics': { nodeSelector: sys },
+    prometheusOperator: {
+      nodeSelector: sys,
+      admissionWebhooks: { patch: { nodeSelector: sys } },
+      namespaces: { releaseNamespace: true, additional: [...new Set(p.monitoredNamespaces ?? [])].filter((n) => n !== namespace) },
+    },
+    'kube-state-metrics': { nodeSelector: sys, collectorsExclude: ['secrets'] },
     // Node metrics from every node, the GPU nodes included.
     'prometheus-node-exporter': { tolerations: [{ operator: 'Exists' }] },
     prometheus: {
@@ -132,6 +195,7 @@ export function kubePrometheusStackValues(p: KubePrometheusStackProps): KubeProm
       prometheusSpec: {
         nodeSelector: sys,
         retention: p.retention,
+        retentionSize: prometheusRetentionSize(p.storageGiB),
         serviceMonitorSelectorNilUsesHelmValues: false,
         podMonitorSelectorNilUsesHelmValues: false,
         ruleSelectorNilUsesHelmValues: false,
@@ -152,7 +216,9 @@ export function kubePrometheusStackValues(p: KubePrometheusStackProps): KubeProm
       service: { type: 'ClusterIP' },
       persistence: { enabled: false },
       testFramework: { enabled: false },
-      serviceAccount: { create: true, name: GRAFANA_SERVICE_ACCOUNT, autoMount: true },
+      // automountServiceAccountToken: the chart's new name for the deprecated autoMount (grafana values.yaml).
+      serviceAccount: { create: true, name: GRAFANA_SERVICE_ACCOUNT, automountServiceAccountToken: true },
+      rbac: { namespaced: true, useExistingRole: GRAFANA_CONFIGMAP_READER_ROLE },
       env: {
         GF_SECURITY_ADMIN_USER: GRAFANA_ADMIN_USER,
         GF_SECURITY_ADMIN_PASSWORD__FILE: `${GRAFANA_SECRET_DIR}/${GRAFANA_SECRET_FILE}`,
@@ -170,8 +236,14 @@ export function kubePrometheusStackValues(p: KubePrometheusStackProps): KubeProm
       extraVolumes: [secretVolume('grafana-admin')],
       extraVolumeMounts: [{ name: 'grafana-admin', mountPath: GRAFANA_SECRET_DIR, readOnly: true }],
       sidecar: {
-        dashboards: { skipReload: true },
-        datasources: { skipReload: true, initDatasources: true },
+        dashboards: {
+          skipReload: true,
+          label,
+          labelValue,
+          searchNamespace: [...new Set([namespace, ...(p.dashboardNamespaces ?? [])])],
+          resource: 'configmap',
+        },
+        datasources: { skipReload: true, initDatasources: true, resource: 'configmap', alertmanager: { enabled: false } },
       },
     },
   };

@@ -10,10 +10,30 @@ import { CfnResource, Validations } from 'aws-cdk-lib';
 import { rules, type NagRuleResult } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
+/**
+ * The id an acknowledgement is recorded under: `<pack>::<finding>` for a cdk-nag finding
+ * (`AwsSolutions-IAM4[...]` -> `AwsSolutions::AwsSolutions-IAM4[...]`), ids that already name their
+ * plugin (`CloudFormation-Validate::W9009`) as given.
+ *
+ * Why the pack namespace: a bare id is stored as `Annotation::<id>`, which cdk-nag itself reads as
+ * "acknowledged" and then never reports the finding, so it would be missing from
+ * cdk.out/validation-report.json. Under the pack's own namespace cdk-nag reports the finding and
+ * aws-cdk-lib's validation suppresses it by path, writing it to the report as acknowledged, with
+ * its reason and the construct it was acknowledged at (the audit trail CI uploads).
+ */
+export function acknowledgementId(id: string): string {
+  if (id.includes('::') && !id.includes('[')) return id;
+  const bracket = id.indexOf('[');
+  const head = bracket < 0 ? id : id.slice(0, bracket);
+  if (head.includes('::')) return id;
+  const pack = head.split('-')[0];
+  return `${pack}::${id}`;
+}
+
 /** One acknowledgement; every reason names the specific why. */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   if (reason.trim().length < 20) throw new Error(`acknowledgement of ${id} at ${scope.node.path} needs a specific reason, got "${reason}"`);
-  Validations.of(scope).acknowledge({ id, reason });
+  Validations.of(scope).acknowledge({ id: acknowledgementId(id), reason });
 }
 
 /** The L1 resource of an L2 (its default child) or the resource itself. */

@@ -3,8 +3,9 @@
  * only recognise the legacy `aws-eks` constructs and never fire for a native AWS::EKS::Cluster, so the
  * guarantees this project relies on are checked here, on the synthesized CloudFormation properties:
  *
- * - LlmdBenchEks-PublicEndpoint: the public API endpoint is off, or restricted to CIDRs none of
- *   which is the whole internet.
+ * - LlmdBenchEks-PublicEndpoint: the public API endpoint is off, or restricted to IPv4 CIDRs of /16
+ *   or narrower (one finding per wider CIDR, naming it: `LlmdBenchEks-PublicEndpoint[Cidr::0.0.0.0/1]`;
+ *   0.0.0.0/1 + 128.0.0.0/1 is the whole internet too).
  * - LlmdBenchEks-ControlPlaneLogs: all five control-plane log types go to CloudWatch (one finding per
  *   missing type, `LlmdBenchEks-ControlPlaneLogs[LogExport::audit]`).
  * - LlmdBenchEks-SecretsEncryption: Kubernetes Secrets are envelope-encrypted with a KMS key.
@@ -18,10 +19,10 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagRuleCompliance, type NagPackProps, type NagRuleResult } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { MIN_PUBLIC_ACCESS_PREFIX, parseCidr } from '../../lib/config/cidr';
 
 export const EKS_V2_PACK = 'LlmdBenchEks';
 export const REQUIRED_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
-const WORLD = new Set(['0.0.0.0/0', '::/0']);
 
 type Props = Record<string, any>;
 
@@ -47,7 +48,10 @@ export const publicEndpoint = (node: CfnResource): NagRuleResult => {
   if (!isPublic) return NagRuleCompliance.COMPLIANT;
   const cidrs: unknown[] = vpc.PublicAccessCidrs ?? [];
   if (cidrs.length === 0) return NagRuleCompliance.NON_COMPLIANT;
-  return cidrs.some((c) => typeof c !== 'string' || WORLD.has(c)) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+  // Not a literal IPv4 CIDR (a token, IPv6) or wider than the minimum prefix: a finding naming it.
+  const wide = cidrs.map((c) => (typeof c === 'string' ? c : JSON.stringify(c)))
+    .filter((c) => (parseCidr(c)?.prefix ?? -1) < MIN_PUBLIC_ACCESS_PREFIX);
+  return wide.length === 0 ? NagRuleCompliance.COMPLIANT : wide.map((c) => `Cidr::${c}`);
 };
 
 export const controlPlaneLogs = (node: CfnResource): NagRuleResult => {
@@ -105,8 +109,8 @@ interface Rule {
 export const EKS_V2_RULES: readonly Rule[] = [
   {
     suffix: 'PublicEndpoint',
-    info: 'The EKS cluster API endpoint is public without a CIDR restriction (or open to the whole internet).',
-    explanation: 'Anyone can then attempt to authenticate against the Kubernetes API. Use a private endpoint or restrict publicAccessCidrs to known addresses.',
+    info: 'The EKS cluster API endpoint is public without a CIDR restriction, or to an IPv4 range wider than /16 (the finding names it).',
+    explanation: 'Anyone in that range can then attempt to authenticate against the Kubernetes API. Use a private endpoint or restrict publicAccessCidrs to known addresses (/16 or narrower).',
     rule: publicEndpoint,
   },
   {

@@ -7,12 +7,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import type { BenchConfig } from '../config';
+import { isPaused, pausedProblem } from '../config';
 import { ConfigOption, action, addTimeoutOption, timeoutMs } from './cli-kit';
 import { BenchError, EXIT, badInput } from './errors';
 import type { PlannedStep, TargetOption } from './plan';
 import type { CheckResult, PreflightCheck, PreflightContext, PreflightReport } from './preflight';
 import { RUN_CONFIG_FILE } from './result-format';
 import type { AwsApi, KubeApi } from './cluster/types';
+import { registerAwsCommands } from './aws/commands';
 
 /*
  * The heavy modules (cdk8s for the Job manifest, vega for the plots, the Kubernetes client, the AWS
@@ -172,6 +174,7 @@ function registerRun(program: Command, config: () => BenchConfig): void {
     .option('--dry-run', 'print the plan and the Job manifests; touch nothing')
     .action(action('run', async (opts: RunOptions) => {
       const c = config();
+      if (isPaused(c)) throw badInput(pausedProblem('measure'));
       const { newRunId, planRun, targetLabels } = load.plan();
       const runId = opts.runId ?? newRunId(Date.now());
       const outDir = opts.out ?? path.join(RESULTS_ROOT, runId);
@@ -319,10 +322,11 @@ function registerCost(program: Command, config: () => BenchConfig): void {
     }));
 }
 
-/** Registers preflight, run, report and cost. */
+/** Registers preflight, run, report, cost, account-check and cleanup-check. */
 export function registerBenchCommands(program: Command, config: () => BenchConfig): void {
   registerPreflight(program, config);
   registerRun(program, config);
   registerReport(program, config);
   registerCost(program, config);
+  registerAwsCommands(program, config);
 }

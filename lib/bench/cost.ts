@@ -6,6 +6,7 @@
  * verified, unverified or fallback).
  */
 import { type BenchConfig, configWarnings, gpuInstance } from '../config';
+import { isPaused } from '../config/pause';
 import { formatQuotaNeed, quotaNeeds, type QuotaNeed } from '../config/quota-needs';
 import { ec2HourlyPrice, PRICES, type PriceQuote, type PriceStatus, servicePrices } from '../config/tables/prices';
 import { BenchError, EXIT } from './errors';
@@ -168,7 +169,8 @@ export interface CostReport {
   readonly region: string;
   readonly lines: CostLine[];
   readonly perHour: number;
-  readonly prediction: ThroughputPrediction;
+  /** Undefined while paused (nothing to simulate). */
+  readonly prediction?: ThroughputPrediction;
   readonly paths: PathCost[];
   readonly run: { parts: DurationPart[]; hours: number; cost: number; byHours: boolean };
   readonly session: { hours: number; cost: number };
@@ -183,12 +185,14 @@ export function costReport(config: BenchConfig, shape: RunShape, hoursOverride?:
   const lines = hourlyCost(config);
   const perHour = lines.reduce((a, l) => a + l.perHour, 0);
   const gpuPerHour = lines[0].perHour;
-  const predicted = prediction ?? predictThroughput(config);
-  const parts = estimateRunMinutes(config, shape, predicted);
+  // Paused (gpuNodes.count = 0): no run is possible and nothing to simulate; price an hour of the paused stack.
+  const paused = isPaused(config);
+  const predicted = paused ? { source: 'simulated' as const, paths: undefined, notes: [] } : (prediction ?? predictThroughput(config));
+  const parts = predicted.paths ? estimateRunMinutes(config, shape, predicted as ThroughputPrediction) : [];
   const estimated = parts.reduce((a, p) => a + p.minutes, 0) / 60;
-  const hours = hoursOverride ?? estimated;
-  const paths = PATHS.map((path): PathCost => {
-    const t = predicted.paths[path];
+  const hours = hoursOverride ?? (paused ? 1 : estimated);
+  const paths = !predicted.paths ? [] : PATHS.map((path): PathCost => {
+    const t = predicted.paths![path];
     const runMinutes = parts.filter((p) => p.path === path).reduce((a, p) => a + p.minutes, 0);
     const perMillion = (usdPerHour: number) => (usdPerHour / (t.outputThroughput * 3600)) * 1e6;
     return {
@@ -211,15 +215,16 @@ export function costReport(config: BenchConfig, shape: RunShape, hoursOverride?:
   const unsure = lines.filter((l) => l.priceStatus === 'fallback');
   if (unsure.length > 0) notes.unshift(`No ${region} price is known for: ${unsure.map((l) => l.item).join(', ')}; those lines show US list prices, so the total is a lower bound (other regions list 5-30% higher).`);
   if (config.gpuNodes.capacityType === 'SPOT') notes.unshift('gpuNodes.capacityType is SPOT: GPU nodes are billed at spot prices, usually well below these on-demand figures.');
+  if (paused) notes.unshift('gpuNodes.count is 0 (paused): no benchmark can run; the figures are what the paused stack costs per hour (control plane, system nodes, FSx, NAT). Resume: npx cdk deploy --all -c gpuNodes.count=<N>.');
   notes.push(...configWarnings(config).map((w) => `warning: ${w}`));
   const sessionHours = DEPLOY_HOURS + hours + DESTROY_HOURS;
   return {
     region,
     lines,
     perHour,
-    prediction: predicted,
+    prediction: predicted.paths ? (predicted as ThroughputPrediction) : undefined,
     paths,
-    run: { parts, hours, cost: hours * perHour, byHours: hoursOverride !== undefined },
+    run: { parts, hours, cost: hours * perHour, byHours: hoursOverride !== undefined || paused },
     session: { hours: sessionHours, cost: sessionHours * perHour },
     quotas: quotaNeeds(config),
     notes,
@@ -234,12 +239,14 @@ export function formatCost(report: CostReport): string {
   const out = [`Cost per hour while the stacks are deployed (${report.region}):`];
   for (const l of report.lines) out.push(`  ${l.item.padEnd(w)}  ${usd(l.perHour).padStart(8)}/h   ${l.detail}`);
   out.push(`  ${'total'.padEnd(w)}  ${usd(report.perHour).padStart(8)}/h`, '');
-  out.push('Per path, at the throughput the simulator predicts for this deployment (simulated):');
-  out.push(`  ${'path'.padEnd(12)} ${'req/s'.padStart(7)} ${'output tok/s'.padStart(13)} ${'run min'.padStart(8)} ${'run cost'.padStart(9)} ${'$/M out tok'.padStart(12)} ${'GPU $/M'.padStart(9)}`);
+  if (report.paths.length > 0) {
+    out.push('Per path, at the throughput the simulator predicts for this deployment (simulated):');
+    out.push(`  ${'path'.padEnd(12)} ${'req/s'.padStart(7)} ${'output tok/s'.padStart(13)} ${'run min'.padStart(8)} ${'run cost'.padStart(9)} ${'$/M out tok'.padStart(12)} ${'GPU $/M'.padStart(9)}`);
   for (const p of report.paths) {
     out.push(`  ${p.path.padEnd(12)} ${formatNumber(p.requestThroughput, 2).padStart(7)} ${formatNumber(p.outputThroughput, 0).padStart(13)} ${formatNumber(p.runMinutes, 1).padStart(8)} ${usd(p.runCost).padStart(9)} ${usd(p.usdPerMillionOutputTokens).padStart(12)} ${usd(p.gpuUsdPerMillionOutputTokens).padStart(9)}`);
+    }
+    out.push('');
   }
-  out.push('');
   if (report.run.byHours) {
     out.push(`For ${formatNumber(report.run.hours, 2)} h: ${usd(report.run.cost)}`);
   } else {

@@ -7,6 +7,7 @@
  * A paused cluster (gpuNodes.count=0) gets one message with the resume command; the first unreachable
  * API server skips every later Kubernetes check instead of failing each one again.
  */
+import { GPU_NODES_STACK_NAME, WORKLOADS_STACK_NAME } from '../names';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { servedModelName, type BenchConfig } from '../config';
 import { INSTANCE_TYPES } from '../config/tables/instances';
@@ -61,7 +62,7 @@ export interface Memo {
 }
 
 /** The stacks a paused cluster is resumed with (lib/stacks: the GPU node group, then the workloads). */
-export const RESUME_STACKS = ['LlmdBench-GpuNodes', 'LlmdBench-Workloads'] as const;
+export const RESUME_STACKS = [GPU_NODES_STACK_NAME, WORKLOADS_STACK_NAME] as const;
 
 /** The command that resumes a paused cluster. */
 export function resumeCommand(): string {

@@ -1,4 +1,11 @@
 /** IPv4 CIDR parsing (the config accepts IPv4 only). */
+
+/**
+ * Shortest prefix a public API access CIDR may have: /16 is 65,536 addresses, an office or VPN
+ * range. Anything wider (0.0.0.0/1 + 128.0.0.0/1 is the whole internet) is refused by the config
+ * check (lib/config/checks/platform.ts) and by the LlmdBenchEks-PublicEndpoint nag rule.
+ */
+export const MIN_PUBLIC_ACCESS_PREFIX = 16;
 export interface Cidr {
   readonly address: number;
   readonly prefix: number;

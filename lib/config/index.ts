@@ -97,3 +97,4 @@ export function defaultConfig(): BenchConfig {
 }
 export * from './derived';
 export * from './images';
+export { isPaused, pausedProblem } from './pause';

@@ -8,6 +8,8 @@ import * as YAML from 'yaml';
 import { type BenchConfig, configWarnings } from '../config';
 import { action } from '../bench/cli-kit';
 import { checkOutputDir, checkOutputFile } from '../bench/results-io';
+import { badInput } from '../bench/errors';
+import { isPaused, pausedProblem } from '../config/pause';
 import { type EppConfigLike, ROUTER_KINDS, type RouterKind, type SimOverrides, simulate } from './index';
 import { formatTable, writeJsonSummary, writeResultsDir } from './output';
 import { ProgressBar } from './progress';
@@ -122,6 +124,7 @@ export function registerSimulateCommand(program: Command, config: () => BenchCon
         throw err;
       });
       const c = config();
+      if (isPaused(c)) throw badInput(pausedProblem('simulate'));
       // Outputs are checked before the simulation runs, not after minutes of work.
       if (flags.out) checkOutputDir(flags.out, '--out');
       if (flags.json) checkOutputFile(flags.json, '--json');

@@ -2,7 +2,8 @@
  * Every stack of the benchmark, with stable names (readable `cdk diff`):
  *
  *   LlmdBench-Network      VPC, NAT, S3 endpoint, flow logs
- *   LlmdBench-Cluster      EKS, kubectl provider, node groups, EKS add-ons
+ *   LlmdBench-Cluster      EKS, kubectl provider, system node group, EKS add-ons
+ *   LlmdBench-GpuNodes     the GPU node group alone (a capacity failure rolls back only this; 0 = paused)
  *   LlmdBench-ModelStore   FSx for Lustre (+ the loader's Pod Identity role)
  *   LlmdBench-Platform     kube-prometheus-stack, NVIDIA gpu-operator (Helm)
  *   LlmdBench-Workloads    cdk8s charts of k8s/registry.ts (model store PV/PVC + loader, vLLM, router, monitors)
@@ -10,7 +11,8 @@
  * All stacks share one explicit environment (region from config, account from `aws.account` or
  * CDK_DEFAULT_ACCOUNT) and pinned AZs, so synth needs no credentials and no lookups. cdk-nag's
  * AwsSolutions pack and the project's aws-eks-v2 pack validate every stack at synth; a finding that
- * is not acknowledged (with its reason, lib/stacks/nag-acknowledgements.ts) fails `cdk synth`.
+ * is not acknowledged (with its reason, lib/stacks/nag-acknowledgements.ts) fails `cdk synth`;
+ * acknowledged findings are written to cdk.out/validation-report.json with their reasons.
  */
 import { type App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -19,9 +21,11 @@ import { EksV2Checks } from '../../constructs/nag/eks-v2-checks';
 import type { BenchConfig } from '../config';
 import { addWorkloadsStack, type WorkloadsStack } from './workloads-stack';
 import { ClusterStack, CLUSTER_STACK_NAME } from './cluster-stack';
+import { GpuNodesStack, GPU_NODES_STACK_NAME } from './gpu-nodes-stack';
 import { ModelStoreStack, MODEL_STORE_STACK_NAME } from './model-store-stack';
 import { NetworkStack, NETWORK_STACK_NAME } from './network-stack';
 import { acknowledgeFindings } from './nag-acknowledgements';
+import { projectTags } from '../names';
 import { PlatformStack, PLATFORM_STACK_NAME } from './platform-stack';
 
 export interface BenchStacks {
@@ -29,6 +33,7 @@ export interface BenchStacks {
   readonly network: NetworkStack;
   /** `cluster.cluster` is the eks.Cluster (with kubectl provider). */
   readonly cluster: ClusterStack;
+  readonly gpuNodes: GpuNodesStack;
   /** `modelStore.chartDeps` = { fileSystemId, dnsName, mountName } of the file system (tokens). */
   readonly modelStore: ModelStoreStack;
   readonly platform: PlatformStack;
@@ -57,7 +62,8 @@ export function benchEnvironment(config: BenchConfig): Environment {
 /** Adds every stack of the benchmark to the app. */
 export function buildApp(app: App, config: BenchConfig, options: BuildAppOptions = {}): BenchStacks {
   const env = benchEnvironment(config);
-  const tags = { 'llmd-bench:project': 'llmd-eks-bench', 'llmd-bench:cluster': config.cluster.name };
+  // Every taggable resource carries them; `llmd-bench cleanup-check` finds leftovers by them.
+  const tags = projectTags(config.cluster.name);
 
   const network = new NetworkStack(app, NETWORK_STACK_NAME, {
     env, config, tags,
@@ -65,8 +71,13 @@ export function buildApp(app: App, config: BenchConfig, options: BuildAppOptions
   });
   const cluster = new ClusterStack(app, CLUSTER_STACK_NAME, {
     env, config, tags, vpc: network.vpc,
-    description: 'llmd-eks-bench: EKS cluster, GPU and system node groups, EKS add-ons',
+    description: 'llmd-eks-bench: EKS cluster, system node group, EKS add-ons',
   });
+  const gpuNodes = new GpuNodesStack(app, GPU_NODES_STACK_NAME, {
+    env, config, tags, cluster: cluster.cluster, nodeRole: cluster.nodeRole, after: cluster.addons.networking.ready,
+    description: 'llmd-eks-bench: GPU node group (gpuNodes.count = 0 pauses it)',
+  });
+  gpuNodes.addStackDependency(cluster);
   const modelStore = new ModelStoreStack(app, MODEL_STORE_STACK_NAME, {
     env, config, tags, vpc: network.vpc, subnet: network.gpuSubnet(config.aws.gpuAvailabilityZone), cluster: cluster.cluster,
     description: 'llmd-eks-bench: FSx for Lustre model store in the GPU AZ',
@@ -82,14 +93,20 @@ export function buildApp(app: App, config: BenchConfig, options: BuildAppOptions
     cluster: cluster.cluster,
     modelStore: modelStore.chartDeps,
     env,
-    // PodMonitor/ServiceMonitor CRDs come with kube-prometheus-stack; the PVs need the file system.
-    dependsOn: [cluster, modelStore, platform],
+    tags,
+    // PodMonitor/ServiceMonitor CRDs come with kube-prometheus-stack; the PVs need the file system;
+    // GPU nodes first, so a resume (gpuNodes.count back from 0) brings nodes before the replicas.
+    dependsOn: [cluster, gpuNodes, modelStore, platform],
   });
 
-  const stacks: BenchStacks = { env, network, cluster, modelStore, platform, workloads };
+  const stacks: BenchStacks = { env, network, cluster, gpuNodes, modelStore, platform, workloads };
   // Every log group (also those constructs create on their own) is deleted on destroy. The bound is
   // the longest retention the config asks for: a lower one would cut the other configured log group.
-  DestroyHygiene.applyTo(app, { maxLogRetentionDays: Math.max(config.network.flowLogRetentionDays, config.cluster.controlPlaneLogRetentionDays) });
+  DestroyHygiene.applyTo(app, {
+    maxLogRetentionDays: Math.max(config.network.flowLogRetentionDays, config.cluster.controlPlaneLogRetentionDays),
+    // The audit trail outlives the cluster only when the config asks for it.
+    retained: config.cluster.retainControlPlaneLogs ? [cluster.controlPlaneLogs] : [],
+  });
   if (options.acknowledge ?? true) acknowledgeFindings(stacks, config);
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new EksV2Checks(app));

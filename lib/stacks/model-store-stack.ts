@@ -19,7 +19,7 @@ import type { ChartDeps } from '../../k8s/registry';
 import type { BenchConfig } from '../config';
 import { PinnedAzStack } from './pinned-az-stack';
 
-export const MODEL_STORE_STACK_NAME = 'LlmdBench-ModelStore';
+export { MODEL_STORE_STACK_NAME } from '../names';
 
 export interface ModelStoreStackProps extends StackProps {
   readonly config: BenchConfig;

@@ -1,8 +1,9 @@
 /**
  * Every cdk-nag finding the app accepts, on the construct it concerns, with the reason it is accepted.
- * Anything not listed here fails `cdk synth`. Two findings can only come from configuration (fewer
- * control-plane log types, IMDS hop limit 2); they are acknowledged only when the config asks for
- * them, and the reason names the key.
+ * Anything not listed here fails `cdk synth`; everything listed appears in
+ * cdk.out/validation-report.json as acknowledged (rule, resource, reason). Two findings can only come
+ * from configuration (fewer control-plane log types, IMDS hop limit 2); they are acknowledged only
+ * when the config asks for them, and the reason names the key.
  */
 import { CfnResource } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
@@ -11,16 +12,28 @@ import { eksV2RuleId, REQUIRED_LOG_TYPES } from '../../constructs/nag/eks-v2-che
 import type { BenchConfig } from '../config';
 import type { BenchStacks } from './app';
 
-/** AWS managed policies the app attaches or that aws-eks-v2 attaches, and why each is acceptable. */
-const MANAGED_POLICY_REASONS: Readonly<Record<string, string>> = {
-  AmazonEKSClusterPolicy: 'The EKS cluster service role needs exactly this AWS-maintained policy; AWS updates it as the control plane gains features.',
-  AmazonEKSWorkerNodePolicy: 'Managed nodes need it to join the cluster (eks:DescribeCluster, EC2 describe calls); AWS maintains it for new node features.',
-  AmazonEKS_CNI_Policy: 'The VPC CNI on every node manages ENIs and IP addresses with the node role; the AWS-maintained policy tracks the CNI versions EKS ships.',
-  AmazonEC2ContainerRegistryReadOnly: 'Read-only image pulls from ECR (EKS add-on images, kubectl handler); no write access.',
-  AmazonElasticContainerRegistryPublicReadOnly: 'aws-eks-v2 kubectl handler: read-only pulls from ECR Public for Helm OCI charts; no write access.',
-  AWSLambdaBasicExecutionRole: 'Lambda functions of the aws-eks-v2 kubectl provider write their own logs to CloudWatch Logs; nothing else.',
-  AWSLambdaVPCAccessExecutionRole: 'The kubectl provider runs inside the VPC (private cluster endpoint) and must create its ENIs.',
-};
+/**
+ * AWS managed policies, per role, and why each is acceptable there. A policy on a role that has no
+ * reason for it fails synth (acknowledgeManagedPolicies throws).
+ */
+const REASONS = {
+  clusterRole: {
+    AmazonEKSClusterPolicy: 'The EKS cluster service role needs exactly this AWS-maintained policy; AWS updates it as the control plane gains features.',
+  },
+  nodeRole: {
+    AmazonEKSWorkerNodePolicy: 'Managed nodes need it to join the cluster (eks:DescribeCluster, EC2 describe calls) and the Pod Identity agent needs its eks-auth:AssumeRoleForPodIdentity; AWS maintains it for new node features.',
+    AmazonEC2ContainerRegistryPullOnly: 'Nodes pull images from ECR (EKS add-on images, mirrored images) with only GetAuthorizationToken, BatchGetImage and GetDownloadUrlForLayer: no listing or describing of repositories.',
+  },
+  vpcCniRole: {
+    AmazonEKS_CNI_Policy: 'The VPC CNI (aws-node, through its own Pod Identity role, not the node role) creates and attaches ENIs and assigns pod IP addresses; the AWS-maintained policy tracks the CNI versions EKS ships.',
+  },
+  kubectlProvider: {
+    AmazonEC2ContainerRegistryReadOnly: 'aws-eks-v2 attaches it to the kubectl handler (not configurable) for Helm charts stored in private ECR as OCI artifacts. This app installs its charts from HTTPS repositories and never uses it; read-only either way.',
+    AmazonElasticContainerRegistryPublicReadOnly: 'aws-eks-v2 attaches it to the kubectl handler (not configurable) for Helm charts on ECR Public; unused by this app (HTTPS chart repositories), read-only.',
+    AWSLambdaBasicExecutionRole: 'aws-eks-v2 attaches it to its provider functions (not configurable). It allows logs:CreateLogGroup/CreateLogStream/PutLogEvents on every log group of the account, not only the functions\' own; they write only their own (each has a log group of its stack). Accepted: whoever controls the kubectl handler is cluster-admin already (docs/security.md).',
+    AWSLambdaVPCAccessExecutionRole: 'The kubectl provider runs inside the VPC (private cluster endpoint) and must create and delete its ENIs.',
+  },
+} as const;
 
 /** All roles and policies (L1) below `scope`. */
 function iamResourcesUnder(scope: IConstruct): CfnResource[] {
@@ -32,14 +45,15 @@ export function acknowledgeFindings(stacks: BenchStacks, config: BenchConfig): v
   const { cluster: clusterStack, platform } = stacks;
   const cluster = clusterStack.cluster;
 
-  acknowledgeManagedPolicies(clusterStack.nodeRole, MANAGED_POLICY_REASONS);
-  acknowledgeManagedPolicies(cluster.role, MANAGED_POLICY_REASONS);
+  acknowledgeManagedPolicies(clusterStack.nodeRole, REASONS.nodeRole);
+  acknowledgeManagedPolicies(cluster.role, REASONS.clusterRole);
+  acknowledgeManagedPolicies(clusterStack.addons.networking.vpcCniRole, REASONS.vpcCniRole);
 
   // The kubectl provider (aws-eks-v2): its handler role, the custom-resource framework's role and policy.
   const provider = cluster.kubectlProvider;
   if (!provider) throw new Error('the cluster has no kubectl provider');
   for (const resource of iamResourcesUnder(provider)) {
-    if (resource.cfnResourceType === 'AWS::IAM::Role') acknowledgeManagedPolicies(resource, MANAGED_POLICY_REASONS);
+    if (resource.cfnResourceType === 'AWS::IAM::Role') acknowledgeManagedPolicies(resource, REASONS.kubectlProvider);
     acknowledgeWildcards(resource, {
       // The custom-resource framework invokes the handler function and its versions (`<arn>:*`).
       'Handler': 'The custom-resource framework may invoke the kubectl handler and any of its versions (lambda:InvokeFunction on <handler arn>:*), nothing else.',
@@ -67,7 +81,7 @@ export function acknowledgeFindings(stacks: BenchStacks, config: BenchConfig): v
       `Control-plane log type "${t}" turned off by configuration (cluster.controlPlaneLogTypes = ${JSON.stringify(config.cluster.controlPlaneLogTypes)}).`);
   }
   if (config.cluster.nodeImdsHopLimit !== 1) {
-    for (const group of [clusterStack.gpuNodes.nodegroup, clusterStack.systemNodes.nodegroup]) {
+    for (const group of [stacks.gpuNodes.gpuNodes.nodegroup, clusterStack.systemNodes.nodegroup]) {
       acknowledge(cfnOf(group), eksV2RuleId('NodeImdsv2'),
         `IMDSv2 hop limit ${config.cluster.nodeImdsHopLimit} set by configuration (cluster.nodeImdsHopLimit): pods may reach instance metadata.`);
     }

@@ -5,10 +5,14 @@
  * - NAT gateways: config `network.natGateways` (default 1, placed in the GPU AZ so the GPU nodes'
  *   image and weight downloads do not cross AZs).
  * - S3 gateway endpoint: ECR image layers and S3 model sources bypass NAT (faster, no NAT data charge).
- * - VPC flow logs (all traffic) to a CloudWatch log group that the stack deletes on destroy.
+ * - VPC flow logs (`network.flowLogTrafficType`, default REJECT) to a CloudWatch log group that the
+ *   stack deletes on destroy, written through a role only the flow-logs service of this account may
+ *   assume (aws:SourceAccount / aws:SourceArn, the confused-deputy guard the VPC user guide
+ *   recommends in flow-logs-iam-role).
  */
-import { RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { Arn, RemovalPolicy, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { parseCidr } from '../config/cidr';
@@ -16,7 +20,7 @@ import { PRIVATE_SUBNET_EXTRA_BITS, PUBLIC_SUBNET_EXTRA_BITS } from '../config/c
 import type { BenchConfig } from '../config';
 import { PinnedAzStack } from './pinned-az-stack';
 
-export const NETWORK_STACK_NAME = 'LlmdBench-Network';
+export { NETWORK_STACK_NAME } from '../names';
 
 export interface NetworkStackProps extends StackProps {
   readonly config: BenchConfig;
@@ -25,6 +29,7 @@ export interface NetworkStackProps extends StackProps {
 export class NetworkStack extends PinnedAzStack {
   readonly vpc: ec2.Vpc;
   readonly flowLogGroup: logs.LogGroup;
+  readonly flowLogRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, { ...props, pinnedAvailabilityZones: props.config.aws.availabilityZones });
@@ -35,6 +40,13 @@ export class NetworkStack extends PinnedAzStack {
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: c.network.flowLogRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.flowLogRole = new iam.Role(this, 'FlowLogRole', {
+      description: 'VPC flow logs of this stack: write to its log group',
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': this.account },
+        ArnLike: { 'aws:SourceArn': Arn.format({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }, this) },
+      }),
     });
 
     const gpuAz = c.aws.gpuAvailabilityZone;
@@ -53,7 +65,11 @@ export class NetworkStack extends PinnedAzStack {
       ],
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
       flowLogs: {
-        all: { destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup), trafficType: ec2.FlowLogTrafficType.ALL },
+        // One flow log; its traffic type is immutable, so changing it replaces the flow log.
+        flowLog: {
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, this.flowLogRole),
+          trafficType: ec2.FlowLogTrafficType[c.network.flowLogTrafficType],
+        },
       },
     });
   }

@@ -1,5 +1,7 @@
 /**
  * LlmdBench-Platform: cluster-wide vendor Helm charts, pinned by config.
+ * 0. Their namespaces, `monitoring` and `gpu-operator`, with explicit Pod Security labels and the
+ *    reason (constructs/vendor-namespaces.ts), and Grafana's ConfigMap-only Role in `monitoring`.
  * 1. kube-prometheus-stack (namespace `monitoring`): Prometheus + Grafana on the system nodes. The
  *    Grafana admin password is a generated Secrets Manager secret, read in-cluster through Pod Identity.
  * 2. NVIDIA gpu-operator (namespace `gpu-operator`), after (1), so its DCGM ServiceMonitor is created.
@@ -10,16 +12,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { GpuOperator } from '../../constructs/helm/gpu-operator';
-import { GRAFANA_ADMIN_USER, GRAFANA_SERVICE_ACCOUNT, KubePrometheusStack } from '../../constructs/helm/kube-prometheus-stack';
+import { GRAFANA_ADMIN_USER, KubePrometheusStack } from '../../constructs/helm/kube-prometheus-stack';
 import { PodIdentityRole } from '../../constructs/pod-identity-role';
+import { VendorNamespaces } from '../../constructs/vendor-namespaces';
+import { GRAFANA_DASHBOARD_LABEL } from '../../k8s/charts/monitoring-chart';
+import { operatorPrometheusAccess } from '../../k8s/charts/operator-rbac-chart';
 import { NODE_ROLE_LABEL, SYSTEM_NODE_ROLE } from '../../k8s/names';
 import type { BenchConfig } from '../config';
 import { awsCliImage } from '../config/images';
+import { GPU_OPERATOR_NAMESPACE, GRAFANA_CONFIGMAP_READER_ROLE, GRAFANA_SERVICE_ACCOUNT, MONITORING_NAMESPACE } from '../names';
 import { PinnedAzStack } from './pinned-az-stack';
 
-export const PLATFORM_STACK_NAME = 'LlmdBench-Platform';
-export const MONITORING_NAMESPACE = 'monitoring';
-export const GPU_OPERATOR_NAMESPACE = 'gpu-operator';
+export { GPU_OPERATOR_NAMESPACE, MONITORING_NAMESPACE, PLATFORM_STACK_NAME } from '../names';
 
 export interface PlatformStackProps extends StackProps {
   readonly config: BenchConfig;
@@ -29,6 +33,7 @@ export interface PlatformStackProps extends StackProps {
 
 export class PlatformStack extends PinnedAzStack {
   readonly grafanaAdminSecret: secretsmanager.Secret;
+  readonly namespaces: VendorNamespaces;
   readonly monitoring: KubePrometheusStack;
   readonly gpuOperator: GpuOperator;
 
@@ -36,6 +41,18 @@ export class PlatformStack extends PinnedAzStack {
     super(scope, id, { ...props, pinnedAvailabilityZones: props.config.aws.availabilityZones });
     const c = props.config;
     const systemNodes = { [NODE_ROLE_LABEL]: SYSTEM_NODE_ROLE };
+    const projectNamespace = c.project.namespace;
+
+    this.namespaces = new VendorNamespaces(this, 'Namespaces', {
+      cluster: props.cluster,
+      namespaces: [
+        { name: MONITORING_NAMESPACE, reason: 'node exporter: hostNetwork, hostPID, hostPath / (kube-prometheus-stack); everything else here is baseline' },
+        { name: GPU_OPERATOR_NAMESPACE, reason: 'NVIDIA GPU operator operands: privileged device plugin, GFD, DCGM exporter, validator, NFD worker with host paths' },
+      ],
+      configMapReader: { roleName: GRAFANA_CONFIGMAP_READER_ROLE, namespaces: [MONITORING_NAMESPACE] },
+      // The operator group (cluster.operatorRoleArns) reads Prometheus through the service proxy.
+      extraObjects: operatorPrometheusAccess(c),
+    });
 
     // CloudFormation picks the name: a fixed name would block a redeploy during the deleted secret's
     // recovery window.
@@ -61,9 +78,15 @@ export class PlatformStack extends PinnedAzStack {
       retention: c.monitoring.prometheusRetention,
       storageGiB: c.monitoring.prometheusStorageGiB,
       grafanaAdminSecret: { secretArn: this.grafanaAdminSecret.secretArn, region: c.aws.region, awsCliImage: awsCliImage(c).ref },
+      dashboardLabel: GRAFANA_DASHBOARD_LABEL,
+      // The serving dashboard's ConfigMap lives in the project namespace.
+      dashboardNamespaces: [projectNamespace],
+      // vLLM PodMonitor and EPP ServiceMonitor (project), DCGM ServiceMonitor (gpu-operator), the
+      // kubelet endpoints the operator maintains (kube-system).
+      monitoredNamespaces: [projectNamespace, GPU_OPERATOR_NAMESPACE, 'kube-system'],
     });
     // Grafana's pods wait for the chart; the association must exist before they start.
-    this.monitoring.node.addDependency(grafanaIdentity);
+    this.monitoring.node.addDependency(grafanaIdentity, this.namespaces);
 
     this.gpuOperator = new GpuOperator(this, 'GpuOperator', {
       cluster: props.cluster,
@@ -72,7 +95,7 @@ export class PlatformStack extends PinnedAzStack {
       nodeSelector: systemNodes,
     });
     // The DCGM exporter's ServiceMonitor needs the Prometheus operator's CRDs.
-    this.gpuOperator.node.addDependency(this.monitoring);
+    this.gpuOperator.node.addDependency(this.monitoring, this.namespaces);
 
     new CfnOutput(this, 'GrafanaAdminSecretArn', {
       value: this.grafanaAdminSecret.secretArn,

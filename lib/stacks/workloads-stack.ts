@@ -7,6 +7,13 @@
  * The InferencePool CRD is applied first, and the charts after it wait until the API server reports
  * the CRD Established (a custom resource applied in the same second as its CRD can be refused with
  * "no matches for kind").
+ *
+ * Every manifest is applied with `overwrite: true`: the aws-eks-v2 kubectl handler then runs
+ * `kubectl apply` on create too, where the default runs `kubectl create --save-config` and a retry
+ * after a half-failed deploy (an object left behind, a namespace still Terminating) stops with
+ * AlreadyExists until someone deletes the object by hand (aws-eks-v2 k8s-manifest.d.ts: overwrite
+ * "@default false"; handler apply/__init__.py). Prune labels work as with addCdk8sChart, which builds
+ * the same KubernetesManifest but cannot pass `overwrite`.
  */
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -16,7 +23,9 @@ import type { BenchConfig } from '../config';
 import { APPLIED_CRD_FILES, loadCrd } from '../../k8s/charts/crds-chart';
 import { type ChartDeps, chartsFor } from '../../k8s/registry';
 
-export const WORKLOADS_STACK_NAME = 'LlmdBench-Workloads';
+import { WORKLOADS_STACK_NAME } from '../names';
+
+export { WORKLOADS_STACK_NAME };
 
 export interface WorkloadsStackProps extends StackProps {
   /** The validated configuration. */
@@ -30,6 +39,14 @@ export interface WorkloadsStackProps extends StackProps {
   readonly modelStore: ChartDeps;
 }
 
+/**
+ * A cdk8s chart as one KubernetesManifest with apply semantics on create and update (see above).
+ * Scope and id as addCdk8sChart would use them, so logical ids do not change.
+ */
+export function applyChart(cluster: eks.ICluster, id: string, chart: cdk8s.Chart): eks.KubernetesManifest {
+  return new eks.KubernetesManifest(cluster, id, { cluster, manifest: chart.toJson(), overwrite: true });
+}
+
 export class WorkloadsStack extends Stack {
   /** One KubernetesManifest per chart id, in apply order. */
   readonly manifests: ReadonlyMap<string, eks.KubernetesManifest>;
@@ -39,8 +56,8 @@ export class WorkloadsStack extends Stack {
     if (!props.cluster.kubectlProvider) {
       throw new Error(`${id}: the cluster has no kubectl provider; create it with kubectlProviderOptions (kubectl layer)`);
     }
-    // A handle in this stack, so addCdk8sChart puts the manifests here (the provider's service token
-    // becomes a cross-stack reference).
+    // A handle in this stack, so the manifests live here (the provider's service token becomes a
+    // cross-stack reference).
     const cluster = eks.Cluster.fromClusterAttributes(this, 'Cluster', {
       clusterName: props.cluster.clusterName,
       kubectlProvider: props.cluster.kubectlProvider,
@@ -50,7 +67,7 @@ export class WorkloadsStack extends Stack {
     const manifests = new Map<string, eks.KubernetesManifest>();
     let previous: IDependable | undefined;
     for (const entry of chartsFor('stack')) {
-      const manifest = cluster.addCdk8sChart(entry.id, entry.build(app, props.config, props.modelStore));
+      const manifest = applyChart(cluster, entry.id, entry.build(app, props.config, props.modelStore));
       if (previous) manifest.node.addDependency(previous);
       manifests.set(entry.id, manifest);
       previous = manifest;

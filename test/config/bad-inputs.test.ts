@@ -20,8 +20,9 @@ const CASES: Case[] = [
   { name: 'unknown section lists the sections', context: { 'gpu.count': '4' }, got: 'gpu.count: got "4"', allowed: /unknown config key; .*config sections are: .*gpuNodes/ },
   { name: 'unknown key in a nested object', context: { modelStore: { capacity: 1200 } }, got: 'modelStore.capacity: got 1200', allowed: 'unknown config key' },
   // Counts
-  { name: 'negative GPU node count', context: { 'gpuNodes.count': '-1' }, got: 'gpuNodes.count: got -1', allowed: 'must be a positive integer (> 0)' },
-  { name: 'zero GPU node count', context: { 'gpuNodes.count': '0' }, got: 'gpuNodes.count: got 0', allowed: 'must be a positive integer (> 0)' },
+  { name: 'negative GPU node count', context: { 'gpuNodes.count': '-1' }, got: 'gpuNodes.count: got -1', allowed: 'must be an integer >= 0' },
+  { name: 'zero system node count (only the GPU group can pause)', context: { 'systemNodes.count': '0' }, got: 'systemNodes.count: got 0', allowed: 'must be a positive integer (> 0)' },
+  { name: 'replicas while paused', context: { 'gpuNodes.count': '0', 'vllm.replicas': '8' }, got: 'vllm.replicas: got 8', allowed: 'gpuNodes.count (0) x 1 GPU per g5.xlarge = 0' },
   { name: 'fractional system node count', context: { 'systemNodes.count': '1.5' }, got: 'systemNodes.count: got 1.5', allowed: 'must be a whole number' },
   { name: 'count that is not a number', context: { 'gpuNodes.count': 'eight' }, got: 'gpuNodes.count: got "eight"', allowed: 'must be a number' },
   { name: 'replicas not equal to the GPUs available', context: { 'gpuNodes.count': '4', 'vllm.replicas': '8' }, got: 'vllm.replicas: got 8', allowed: 'must equal the GPUs available, gpuNodes.count (4) x 1 GPU per g5.xlarge = 4' },
@@ -54,7 +55,13 @@ const CASES: Case[] = [
   { name: 'flow-log retention CloudWatch does not offer', context: { 'network.flowLogRetentionDays': '10' }, got: 'network.flowLogRetentionDays: got 10', allowed: 'must be one of 1, 3, 5, 7, 14' },
   // Cluster
   { name: 'Kubernetes version without a kubectl layer', context: { 'cluster.kubernetesVersion': '1.34' }, got: 'cluster.kubernetesVersion: got "1.34"', allowed: 'no matching kubectl layer; allowed: 1.35, 1.36' },
-  { name: 'API endpoint open to the world', context: { 'cluster.publicAccessCidrs': '0.0.0.0/0' }, got: 'cluster.publicAccessCidrs: got "0.0.0.0/0"', allowed: 'opens the Kubernetes API to the whole internet' },
+  { name: 'API endpoint open to the world', context: { 'cluster.publicAccessCidrs': '0.0.0.0/0' }, got: 'cluster.publicAccessCidrs: got "0.0.0.0/0"', allowed: '/0 is 4294967296 addresses; the Kubernetes API may be opened to /16 or narrower ranges only' },
+  { name: 'API endpoint open to the world in two halves', context: { 'cluster.publicAccessCidrs': '0.0.0.0/1,128.0.0.0/1' }, got: 'cluster.publicAccessCidrs: got "128.0.0.0/1"', allowed: '/1 is 2147483648 addresses' },
+  { name: 'API endpoint open to a /15', context: { 'cluster.publicAccessCidrs': '10.0.0.0/15' }, got: 'cluster.publicAccessCidrs: got "10.0.0.0/15"', allowed: 'may be opened to /16 or narrower ranges only' },
+  { name: 'operator that is not a role ARN', context: { 'cluster.operatorRoleArns': 'arn:aws:iam::123456789012:user/bob' }, got: 'cluster.operatorRoleArns: got "arn:aws:iam::123456789012:user/bob"', allowed: 'each entry must be an IAM role ARN' },
+  { name: 'role both admin and operator', context: { 'cluster.adminRoleArns': 'arn:aws:iam::123456789012:role/A', 'cluster.operatorRoleArns': 'arn:aws:iam::123456789012:role/A' }, got: 'cluster.operatorRoleArns: got "arn:aws:iam::123456789012:role/A"', allowed: 'is also in cluster.adminRoleArns' },
+  { name: 'flow-log traffic type that does not exist', context: { 'network.flowLogTrafficType': 'DROPPED' }, got: 'network.flowLogTrafficType: got "DROPPED"', allowed: 'must be one of REJECT, ALL, ACCEPT' },
+  { name: 'control-plane log retention CloudWatch does not offer', context: { 'cluster.controlPlaneLogRetentionDays': '100' }, got: 'cluster.controlPlaneLogRetentionDays: got 100', allowed: 'must be one of 1, 3, 5, 7' },
   { name: 'public access CIDR that does not parse', context: { 'cluster.publicAccessCidrs': '203.0.113.7' }, got: 'cluster.publicAccessCidrs: got "203.0.113.7"', allowed: 'each entry must be an IPv4 CIDR such as 203.0.113.7/32' },
   { name: 'the same public CIDR twice', context: { 'cluster.publicAccessCidrs': '203.0.113.7/32,203.0.113.7/32' }, got: 'cluster.publicAccessCidrs: got ["203.0.113.7/32","203.0.113.7/32"]', allowed: 'each CIDR may appear once' },
   { name: 'admin that is not a role ARN', context: { 'cluster.adminRoleArns': 'arn:aws:iam::123456789012:user/alice' }, got: 'cluster.adminRoleArns: got "arn:aws:iam::123456789012:user/alice"', allowed: 'each entry must be an IAM role ARN such as arn:aws:iam::123456789012:role/Admin' },
@@ -122,7 +129,7 @@ describe('bad configuration is refused with key, value and what is allowed', () 
   test('every problem is reported at once, one line each, with a pointer to the docs', () => {
     let err: ConfigError | undefined;
     try {
-      loadConfig({ 'gpuNodes.count': '0', 'modelStore.storageCapacityGiB': '1000', 'cluster.publicAccessCidrs': '0.0.0.0/0' });
+      loadConfig({ 'gpuNodes.count': '-1', 'modelStore.storageCapacityGiB': '1000', 'cluster.publicAccessCidrs': '0.0.0.0/0' });
     } catch (e) {
       err = e as ConfigError;
     }

@@ -40,7 +40,7 @@ describe('platform defaults (issue 3)', () => {
   });
 
   test('one NAT gateway, FSx PERSISTENT_2 1.2 TiB at 250 MB/s/TiB, weights from the Hub, deleted on destroy', () => {
-    expect(c.network).toEqual({ vpcCidr: '10.42.0.0/16', natGateways: 1, flowLogRetentionDays: 7 });
+    expect(c.network).toEqual({ vpcCidr: '10.42.0.0/16', natGateways: 1, flowLogTrafficType: 'REJECT', flowLogRetentionDays: 7 });
     expect(c.modelStore).toEqual({ deploymentType: 'PERSISTENT_2', storageCapacityGiB: 1200, perUnitStorageThroughput: 250, modelSource: 'huggingface', mountPath: '/models', retainOnDestroy: false });
   });
 

@@ -132,8 +132,8 @@ describe('synthesized (CDK, cdk-nag on) for every non-default row', () => {
 
   test.each(synths.map((s, k) => [s.row.name, k] as const))('%s: GPU node group, FSx sized from the weights, workloads applied', (_n, k) => {
     const { row, app } = synths[k];
-    const cluster = app.templates.cluster.toJSON() as CfnTemplate;
-    const gpu = resourcesOfType(cluster, 'AWS::EKS::Nodegroup').find(([, r]) => r.Properties!.AmiType === 'AL2023_x86_64_NVIDIA')![1].Properties!;
+    const gpuStack = app.templates.gpuNodes.toJSON() as CfnTemplate;
+    const gpu = resourcesOfType(gpuStack, 'AWS::EKS::Nodegroup').find(([, r]) => r.Properties!.AmiType === 'AL2023_x86_64_NVIDIA')![1].Properties!;
     expect(gpu.InstanceTypes).toEqual([row.context['gpuNodes.instanceType']]);
     expect(gpu.ScalingConfig).toEqual({ MinSize: Number(row.context['gpuNodes.count']), MaxSize: Number(row.context['gpuNodes.count']), DesiredSize: Number(row.context['gpuNodes.count']) });
     const [[, fs]] = resourcesOfType(app.templates.modelStore.toJSON() as CfnTemplate, 'AWS::FSx::FileSystem');

@@ -22,7 +22,7 @@ export interface SynthesizedApp {
   readonly config: BenchConfig;
   readonly stacks: BenchStacks;
   /** Template of each of the platform's stacks, by role. */
-  readonly templates: { network: Template; cluster: Template; modelStore: Template; platform: Template; workloads: Template };
+  readonly templates: { network: Template; cluster: Template; gpuNodes: Template; modelStore: Template; platform: Template; workloads: Template };
 }
 
 /**
@@ -47,6 +47,7 @@ export function synthInProcess(overrides: Record<string, unknown> = {}, options:
     templates: {
       network: Template.fromStack(stacks.network),
       cluster: Template.fromStack(stacks.cluster),
+      gpuNodes: Template.fromStack(stacks.gpuNodes),
       modelStore: Template.fromStack(stacks.modelStore),
       platform: Template.fromStack(stacks.platform),
       workloads: Template.fromStack(stacks.workloads),

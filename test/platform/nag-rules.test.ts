@@ -3,13 +3,16 @@
  * stack built like ours, and acknowledgements silence exactly the finding they name. (cdk-nag's own
  * AwsSolutions-EKS1/EKS2 never fire for aws-eks-v2; shown here too.)
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { acknowledge } from '../../constructs/nag/acknowledge';
-import { EKS_V2_RULES, EksV2Checks, eksV2RuleId } from '../../constructs/nag/eks-v2-checks';
+import { EKS_V2_PACK, EKS_V2_RULES, EksV2Checks, eksV2RuleId } from '../../constructs/nag/eks-v2-checks';
 import { GpuNodeGroup } from '../../constructs/node-groups';
 
 const app = new App();
@@ -56,7 +59,7 @@ const goodCluster = baseCluster(good, {
 });
 new GpuNodeGroup(good, 'Gpu', {
   cluster: goodCluster, instanceType: 'g5.xlarge', count: 1, diskSizeGiB: 100,
-  subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+  subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, kubernetesVersion: '1.36', releaseVersion: '1.36.2-20260714',
 });
 
 const findings = (stack: Stack) => new EksV2Checks().validateScope(stack).violations
@@ -82,20 +85,44 @@ describe('LlmdBenchEks rule pack', () => {
     expect([...fired].sort()).toEqual(EKS_V2_RULES.map((r) => eksV2RuleId(r.suffix)).sort());
   });
 
-  test('a public endpoint "restricted" to 0.0.0.0/0 is still open to the world', () => {
-    expect(findings(world)).toEqual([`${eksV2RuleId('PublicEndpoint')} @ Cluster/Resource`]);
+  test('a public endpoint "restricted" to 0.0.0.0/0 is still open to the world, and the finding names the CIDR', () => {
+    expect(findings(world)).toEqual([`${eksV2RuleId('PublicEndpoint')}[Cidr::0.0.0.0/0] @ Cluster/Resource`]);
+  });
+
+  test('so is the internet in two halves, and any range wider than /16 (each named); /16 itself passes', () => {
+    const s = new Stack(new App(), 'Wide');
+    baseCluster(s, {
+      endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('0.0.0.0/1', '128.0.0.0/1', '10.0.0.0/15', '192.168.0.0/16', '203.0.113.7/32'),
+      clusterLogging: Object.values(eks.ClusterLoggingTypes),
+      secretsEncryptionKey: new kms.Key(s, 'Key'),
+    });
+    expect(findings(s)).toEqual(['0.0.0.0/1', '10.0.0.0/15', '128.0.0.0/1'].map((c) => `${eksV2RuleId('PublicEndpoint')}[Cidr::${c}] @ Cluster/Resource`));
   });
 
   test('nothing fires on a cluster built like ours', () => {
     expect(findings(good)).toEqual([]);
   });
 
-  test('an acknowledgement silences exactly the finding it names', () => {
-    const s = new Stack(new App(), 'Acked');
-    const cl = baseCluster(s, { endpointAccess: eks.EndpointAccess.PRIVATE, clusterLogging: [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR, eks.ClusterLoggingTypes.SCHEDULER], secretsEncryptionKey: new kms.Key(s, 'Key') });
-    expect(findings(s)).toEqual([`${eksV2RuleId('ControlPlaneLogs')}[LogExport::controllerManager] @ Cluster/Resource`]);
-    acknowledge(cl.node.defaultChild!, `${eksV2RuleId('ControlPlaneLogs')}[LogExport::controllerManager]`, 'Test: controller manager logs turned off on purpose for this case.');
-    expect(findings(s)).toEqual([]);
+  test('an acknowledgement silences exactly the finding it names, and the validation report keeps it with its reason', () => {
+    const build = (ack: boolean) => {
+      const a = new App({ outdir: mkdtempSync(join(tmpdir(), 'nag-ack-')), context: { '@aws-cdk/core:validateAgainstDefaultRules': false, 'aws:cdk:disable-asset-staging': true } });
+      const s = new Stack(a, 'Acked');
+      const cl = baseCluster(s, { endpointAccess: eks.EndpointAccess.PRIVATE, clusterLogging: [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR, eks.ClusterLoggingTypes.SCHEDULER], secretsEncryptionKey: new kms.Key(s, 'Key') });
+      if (ack) acknowledge(cl.node.defaultChild!, `${eksV2RuleId('ControlPlaneLogs')}[LogExport::controllerManager]`, 'Test: controller manager logs turned off on purpose for this case.');
+      Validations.of(a).addPlugins(new EksV2Checks(a));
+      return a;
+    };
+    expect(() => build(false).synth()).toThrow(/LlmdBenchEks-ControlPlaneLogs\[LogExport::controllerManager\]/);
+    const app = build(true);
+    const assembly = app.synth();
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'));
+    const plugin = report.pluginReports.find((p: { pluginName: string }) => p.pluginName === EKS_V2_PACK);
+    expect(plugin.violations ?? []).toEqual([]);
+    expect(plugin.suppressedViolations.map((v: any) => [v.ruleName, v.reason, v.violatingConstructs.map((c: any) => c.constructPath)])).toEqual([[
+      `${eksV2RuleId('ControlPlaneLogs')}[LogExport::controllerManager]`,
+      'Test: controller manager logs turned off on purpose for this case.',
+      ['Acked/Cluster/Resource'],
+    ]]);
   });
 
   test('acknowledgements need a real reason', () => {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLUSTER_STACK_NAME } from '../../lib/stacks/cluster-stack';
+import { GPU_NODES_STACK_NAME } from '../../lib/stacks/gpu-nodes-stack';
 import { MODEL_STORE_STACK_NAME } from '../../lib/stacks/model-store-stack';
 import { NETWORK_STACK_NAME } from '../../lib/stacks/network-stack';
 import { PLATFORM_STACK_NAME } from '../../lib/stacks/platform-stack';
@@ -18,10 +19,10 @@ const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'))
   artifacts: Record<string, { type: string; environment?: string }>;
   missing?: unknown[];
 };
-const PLATFORM_STACKS = [NETWORK_STACK_NAME, CLUSTER_STACK_NAME, MODEL_STORE_STACK_NAME, PLATFORM_STACK_NAME];
+const PLATFORM_STACKS = [NETWORK_STACK_NAME, CLUSTER_STACK_NAME, GPU_NODES_STACK_NAME, MODEL_STORE_STACK_NAME, PLATFORM_STACK_NAME];
 
 describe('offline synth (no credentials, empty HOME)', () => {
-  test('produces the five stacks under their stable names, all in us-west-2', () => {
+  test('produces the six stacks under their stable names, all in us-west-2', () => {
     const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
     expect(stacks.map(([name]) => name).sort()).toEqual([...PLATFORM_STACKS, WORKLOADS_STACK_NAME].sort());
     for (const [, a] of stacks) expect(a.environment).toBe('aws://unknown-account/us-west-2');
@@ -32,13 +33,31 @@ describe('offline synth (no credentials, empty HOME)', () => {
     expect(output).not.toMatch(/Need to perform AWS calls|context lookup|credentials/i);
   });
 
+  type Report = { pluginReports: { pluginName: string; violations?: { ruleName: string; severity: string }[]; suppressedViolations?: { ruleName: string; reason: string; acknowledgedAt: string; violatingConstructs: { constructPath: string }[] }[] }[] };
+  const reportFile = join(outdir, 'validation-report.json');
+  const report = (existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : { pluginReports: [] }) as Report;
+
   test('cdk-nag and CloudFormation validation left nothing but the deliberate no-admin-role warning', () => {
-    const reportFile = join(outdir, 'validation-report.json');
-    const report = existsSync(reportFile)
-      ? JSON.parse(readFileSync(reportFile, 'utf8')) as { pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[] }
-      : { pluginReports: [] };
-    const violations = report.pluginReports.flatMap((p) => p.violations.map((v) => `${p.pluginName}: ${v.severity} ${v.ruleName}`));
+    const violations = report.pluginReports.flatMap((p) => (p.violations ?? []).map((v) => `${p.pluginName}: ${v.severity} ${v.ruleName}`));
     expect(violations).toEqual(['Construct Annotations: warning Annotation::llmd-bench:no-admin-role']);
+  });
+
+  test('the report CI uploads lists every acknowledged finding: rule, resource and reason', () => {
+    const acked = report.pluginReports.flatMap((p) => (p.suppressedViolations ?? []).map((v) => ({ plugin: p.pluginName, ...v })));
+    const rules = acked.map((a) => a.ruleName.replace(/\[.*$/, ''));
+    for (const rule of ['AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-SMG4', 'W9009']) expect(rules).toContain(rule);
+    for (const a of acked) {
+      expect([a.ruleName, a.reason.length >= 40]).toEqual([a.ruleName, true]);
+      expect(a.violatingConstructs.length).toBeGreaterThan(0);
+      for (const c of a.violatingConstructs) expect(c.constructPath.startsWith(a.acknowledgedAt)).toBe(true);
+    }
+    // The managed policies of the node role and the VPC CNI's own role are there by name.
+    const iam4 = acked.filter((a) => a.ruleName.startsWith('AwsSolutions-IAM4')).map((a) => `${a.violatingConstructs[0].constructPath} ${a.ruleName}`);
+    expect(iam4).toEqual(expect.arrayContaining([
+      expect.stringMatching(/NodeRole\/Resource .*AmazonEC2ContainerRegistryPullOnly/),
+      expect.stringMatching(/VpcCni\/Identity\/Role\/Resource .*AmazonEKS_CNI_Policy/),
+    ]));
+    expect(iam4.filter((x) => /NodeRole\/Resource .*(AmazonEKS_CNI_Policy|ReadOnly)/.test(x))).toEqual([]);
   });
 });
 
@@ -91,6 +110,12 @@ describe('destroy hygiene (every stack)', () => {
       .filter((o) => o.kind === 'Service');
     expect(services.length).toBeGreaterThan(0);
     for (const s of services) expect(['ClusterIP', undefined]).toContain(s.spec?.type);
+  });
+
+  test('every Kubernetes manifest is applied with overwrite (kubectl apply on create: a retry after a half-failed deploy does not stop at AlreadyExists)', () => {
+    const manifests = Object.values(templates).flatMap((t) => resourcesOfType(t, 'Custom::AWSCDK-EKS-KubernetesResource'));
+    expect(manifests.length).toBeGreaterThan(8);
+    for (const [id, r] of manifests) expect([id, r.Properties!.Overwrite]).toEqual([id, true]);
   });
 
   test('no Helm values name a Service type other than ClusterIP', () => {

@@ -4,12 +4,19 @@
  */
 import { sharedNames } from '../../k8s/names';
 import { eksV2RuleId } from '../../constructs/nag/eks-v2-checks';
+import { GUARDDUTY_FEATURES } from '../../lib/stacks/cluster-stack';
+import { OPERATORS_GROUP } from '../../lib/names';
+import { EKS_ADDON_NAMES, EKS_VERSION_PINS } from '../../lib/config/tables/eks-versions';
 import { type CfnTemplate, resourcesOfType, synthInProcess } from './helpers';
 
 const ADMIN = ['arn:aws:iam::123456789012:role/BenchAdmin', 'arn:aws:iam::123456789012:role/path/Ops'];
+const OPERATOR = 'arn:aws:iam::123456789012:role/Benchmarker';
 
-// Variant 1: S3 weights, spot GPUs, a public endpoint for one address, two admins, relaxed node and log settings.
+// Variant 1: S3 weights, spot GPUs paused, a public endpoint for one address, two admins and an
+// operator, relaxed node and log settings, the older Kubernetes version.
 const v1 = synthInProcess({
+  'gpuNodes.count': '0',
+  'cluster.operatorRoleArns': OPERATOR,
   'modelStore.modelSource': 's3://my-weights/qwen2.5-7b',
   'gpuNodes.capacityType': 'SPOT',
   'cluster.publicAccessCidrs': '203.0.113.7/32,198.51.100.0/24',
@@ -21,25 +28,88 @@ const v1 = synthInProcess({
   'network.natGateways': '2',
   'aws.account': '123456789012',
 });
-// Variant 2: gated Hugging Face model (token secret), file system kept on destroy, control-plane logs
-// kept longer than the flow logs.
-const v2 = synthInProcess({ 'modelStore.hfTokenSecretName': 'llmd/hf-token', 'modelStore.retainOnDestroy': 'true', 'cluster.controlPlaneLogRetentionDays': '30' });
+// Variant 2 (Kubernetes 1.36, the default): gated Hugging Face model (token secret), file system and
+// audit trail kept on destroy, control-plane logs kept longer than the flow logs, GuardDuty.
+const v2 = synthInProcess({
+  'modelStore.hfTokenSecretName': 'llmd/hf-token', 'modelStore.retainOnDestroy': 'true', 'cluster.controlPlaneLogRetentionDays': '30',
+  'cluster.retainControlPlaneLogs': 'true', 'cluster.guardDutyEksProtection': 'true',
+});
 
 const t1 = {
   network: v1.templates.network.toJSON() as CfnTemplate,
   cluster: v1.templates.cluster.toJSON() as CfnTemplate,
+  gpuNodes: v1.templates.gpuNodes.toJSON() as CfnTemplate,
   modelStore: v1.templates.modelStore.toJSON() as CfnTemplate,
+  workloads: v1.templates.workloads.toJSON() as CfnTemplate,
 };
 const t2 = {
   modelStore: v2.templates.modelStore.toJSON() as CfnTemplate,
   cluster: v2.templates.cluster.toJSON() as CfnTemplate,
+  gpuNodes: v2.templates.gpuNodes.toJSON() as CfnTemplate,
   network: v2.templates.network.toJSON() as CfnTemplate,
 };
+/** Acknowledged rule ids without the plugin namespace they are recorded under (`AwsSolutions::`, `Annotation::`). */
 const acknowledgedIds = (app: typeof v1.app) => app.node.findAll().flatMap((n) => n.node.metadata
   .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
-  .flatMap((m) => Object.keys(m.data as Record<string, string>).map((id) => id.replace(/^annotation::/i, ''))));
+  .flatMap((m) => Object.keys(m.data as Record<string, string>).map((id) => id.replace(/^[\w-]+::(?=[\w-]+-)/, ''))));
+const addonVersions = (t: CfnTemplate) => Object.fromEntries(resourcesOfType(t, 'AWS::EKS::Addon').map(([, r]) => [r.Properties!.AddonName, r.Properties!.AddonVersion]));
+const nodeVersions = (...ts: CfnTemplate[]) => ts.flatMap((t) => resourcesOfType(t, 'AWS::EKS::Nodegroup'))
+  .map(([, r]) => [r.Properties!.AmiType, r.Properties!.Version, r.Properties!.ReleaseVersion]).sort();
 
-describe('variant: S3 weights, spot, public CIDRs, admins, hop limit 2, fewer logs, Kubernetes 1.35', () => {
+describe('a Kubernetes version bump (1.35 -> 1.36) changes every pinned add-on and node version that differs between the rows', () => {
+  const rows = { old: EKS_VERSION_PINS['1.35'], new: EKS_VERSION_PINS['1.36'] };
+
+  test('each synth pins exactly its row', () => {
+    const row = (r: typeof rows.old) => Object.fromEntries(EKS_ADDON_NAMES.map((n) => [n, r.addons[n].version]));
+    expect(addonVersions(t1.cluster)).toEqual(row(rows.old));
+    expect(addonVersions(t2.cluster)).toEqual(row(rows.new));
+    expect(nodeVersions(t1.cluster, t1.gpuNodes)).toEqual([
+      ['AL2023_x86_64_NVIDIA', '1.35', rows.old.nodeReleaseVersion.version], ['AL2023_x86_64_STANDARD', '1.35', rows.old.nodeReleaseVersion.version]]);
+    expect(nodeVersions(t2.cluster, t2.gpuNodes)).toEqual([
+      ['AL2023_x86_64_NVIDIA', '1.36', rows.new.nodeReleaseVersion.version], ['AL2023_x86_64_STANDARD', '1.36', rows.new.nodeReleaseVersion.version]]);
+  });
+
+  test('kube-proxy, coredns, vpc-cni, metrics-server and both node groups change; nothing is left at the old value unless the rows agree', () => {
+    const before = addonVersions(t1.cluster);
+    const after = addonVersions(t2.cluster);
+    const changed = EKS_ADDON_NAMES.filter((n) => before[n] !== after[n]);
+    expect(changed).toEqual(expect.arrayContaining(['vpc-cni', 'kube-proxy', 'coredns', 'metrics-server']));
+    for (const n of EKS_ADDON_NAMES.filter((x) => !changed.includes(x))) {
+      // Same build recorded for both versions (see lib/config/tables/eks-versions.ts).
+      expect(rows.old.addons[n].version).toBe(rows.new.addons[n].version);
+    }
+    const [b, a] = [nodeVersions(t1.cluster, t1.gpuNodes), nodeVersions(t2.cluster, t2.gpuNodes)];
+    for (let i = 0; i < b.length; i++) {
+      expect(a[i][1]).not.toBe(b[i][1]);
+      expect(a[i][2]).not.toBe(b[i][2]);
+    }
+  });
+});
+
+describe('variant: paused GPU nodes, S3 weights, spot, public CIDRs, admins and an operator, hop limit 2, fewer logs, Kubernetes 1.35', () => {
+  test('paused: the GPU node group scales to zero (max 1, the least EKS accepts) and the decode Deployment to 0 replicas', () => {
+    const [[, gpu]] = resourcesOfType(t1.gpuNodes, 'AWS::EKS::Nodegroup');
+    expect(gpu.Properties!.ScalingConfig).toEqual({ MinSize: 0, DesiredSize: 0, MaxSize: 1 });
+    expect(v1.config.vllm.replicas).toBe(0);
+    const manifest = v1.stacks.workloads.manifests.get('vllm-decode')!;
+    const objects = v1.stacks.workloads.resolve((manifest.node.defaultChild as any)._cfnProperties.Manifest);
+    const deployment = (JSON.parse(typeof objects === 'string' ? objects : JSON.stringify(objects)) as any[])
+      .find((o) => o.kind === 'Deployment' && o.metadata.name === sharedNames(v1.config).decodeDeployment);
+    expect(deployment.spec.replicas).toBe(0);
+  });
+
+  test('the operator role gets an access entry in the operators group and no access policy', () => {
+    const entry = resourcesOfType(t1.cluster, 'AWS::EKS::AccessEntry').find(([, r]) => r.Properties!.PrincipalArn === OPERATOR)![1];
+    expect(entry.Properties).toMatchObject({ Type: 'STANDARD', KubernetesGroups: [OPERATORS_GROUP] });
+    expect(entry.Properties!.AccessPolicies).toBeUndefined();
+  });
+
+  test('update-kubeconfig output names who and from where (public endpoint for the configured CIDRs)', () => {
+    const out = t1.cluster.Outputs!.UpdateKubeconfigCommand as { Value: string; Description: string };
+    expect(out.Value).toBe('aws eks update-kubeconfig --region us-west-2 --name llmd-bench');
+    expect(out.Description).toContain('203.0.113.7/32, 198.51.100.0/24');
+  });
+
   const cluster = resourcesOfType(t1.cluster, 'AWS::EKS::Cluster')[0][1].Properties!;
 
   test('account from config; every stack in it', () => {
@@ -50,12 +120,10 @@ describe('variant: S3 weights, spot, public CIDRs, admins, hop limit 2, fewer lo
     expect(cluster.ResourcesVpcConfig).toMatchObject({ EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCidrs: ['203.0.113.7/32', '198.51.100.0/24'] });
   });
 
-  test('one cluster-admin access entry per configured role (plus the kubectl provider)', () => {
-    const principals = resourcesOfType(t1.cluster, 'AWS::EKS::AccessEntry').map(([, r]) => r.Properties!.PrincipalArn);
-    expect(principals.filter((p) => typeof p === 'string').sort()).toEqual([...ADMIN].sort());
-    for (const [, r] of resourcesOfType(t1.cluster, 'AWS::EKS::AccessEntry')) {
-      expect(JSON.stringify(r.Properties!.AccessPolicies)).toContain('AmazonEKSClusterAdminPolicy');
-    }
+  test('one cluster-admin access entry per configured admin role (plus the kubectl provider)', () => {
+    const entries = resourcesOfType(t1.cluster, 'AWS::EKS::AccessEntry').filter(([, r]) => r.Properties!.PrincipalArn !== OPERATOR);
+    expect(entries.map(([, r]) => r.Properties!.PrincipalArn).filter((p) => typeof p === 'string').sort()).toEqual([...ADMIN].sort());
+    for (const [, r] of entries) expect(JSON.stringify(r.Properties!.AccessPolicies)).toContain('AmazonEKSClusterAdminPolicy');
   });
 
   test('Kubernetes 1.35 with the v35 kubectl layer', () => {
@@ -65,7 +133,7 @@ describe('variant: S3 weights, spot, public CIDRs, admins, hop limit 2, fewer lo
   });
 
   test('spot GPU nodes', () => {
-    const gpu = resourcesOfType(t1.cluster, 'AWS::EKS::Nodegroup').find(([, r]) => r.Properties!.AmiType === 'AL2023_x86_64_NVIDIA')![1];
+    const gpu = resourcesOfType(t1.gpuNodes, 'AWS::EKS::Nodegroup').find(([, r]) => r.Properties!.AmiType === 'AL2023_x86_64_NVIDIA')![1];
     expect(gpu.Properties!.CapacityType).toBe('SPOT');
   });
 
@@ -76,7 +144,7 @@ describe('variant: S3 weights, spot, public CIDRs, admins, hop limit 2, fewer lo
   });
 
   test('hop limit 2 and the reduced log types are acknowledged, naming the config key', () => {
-    for (const [, lt] of resourcesOfType(t1.cluster, 'AWS::EC2::LaunchTemplate')) {
+    for (const [, lt] of [...resourcesOfType(t1.cluster, 'AWS::EC2::LaunchTemplate'), ...resourcesOfType(t1.gpuNodes, 'AWS::EC2::LaunchTemplate')]) {
       expect(lt.Properties!.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit).toBe(2);
     }
     expect(cluster.Logging.ClusterLogging.EnabledTypes).toEqual([{ Type: 'api' }, { Type: 'audit' }, { Type: 'authenticator' }]);
@@ -117,6 +185,24 @@ describe('variant: gated model with an HF token secret, file system retained on 
     expect(fs.DeletionPolicy).toBe('Retain');
     const others = Object.values(t2.modelStore.Resources).filter((r) => r.Type !== 'AWS::FSx::FileSystem' && r.DeletionPolicy === 'Retain');
     expect(others).toEqual([]);
+    expect(Object.values(t2.network.Resources).filter((r) => r.DeletionPolicy === 'Retain')).toEqual([]);
+  });
+
+  test('retainControlPlaneLogs keeps the audit trail (and only it, besides the file system) on destroy', () => {
+    const retained = resourcesOfType(t2.cluster, 'AWS::Logs::LogGroup').filter(([, r]) => r.DeletionPolicy === 'Retain');
+    expect(retained.map(([, r]) => r.Properties!.LogGroupName)).toEqual(['/aws/eks/llmd-bench/cluster']);
+  });
+
+  test('guardDutyEksProtection: a detector with EKS audit-log monitoring only (every other optional feature off)', () => {
+    const [[, detector]] = resourcesOfType(t2.cluster, 'AWS::GuardDuty::Detector');
+    expect(detector.Properties).toEqual({ Enable: true, Features: GUARDDUTY_FEATURES.map((f) => ({ Name: f.name, Status: f.status })) });
+    expect(detector.Properties!.Features.filter((f: { Status: string }) => f.Status === 'ENABLED')).toEqual([{ Name: 'EKS_AUDIT_LOGS', Status: 'ENABLED' }]);
+    expect(detector.DeletionPolicy ?? 'Delete').toBe('Delete'); // CloudFormation's default
+  });
+
+  test('update-kubeconfig is not offered while nobody has an access entry', () => {
+    expect(t2.cluster.Outputs!.UpdateKubeconfigCommand).toBeUndefined();
+    expect(t2.cluster.Outputs!.KubectlAccess).toBeDefined();
   });
 
   test('control-plane logs keep their 30 days even though the flow logs keep 7 (the destroy-hygiene bound is the longest configured)', () => {

@@ -4,7 +4,7 @@
  * count (so one call takes at most about maxAttempts x timeoutMs).
  * The SDK is required lazily by the callers; this module only shapes the options.
  */
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** Default per-request timeout of AWS calls, ms (overridden by the CLI's --timeout). */
 export const DEFAULT_AWS_TIMEOUT_MS = 20_000;
@@ -20,6 +20,9 @@ export interface AwsClientOptions {
 /** The shared client configuration (region, timeouts, retries) for `new XxxClient(...)`. */
 export function awsClientConfig(o: AwsClientOptions): { region: string; maxAttempts: number; requestHandler: NodeHttpHandler } {
   const timeoutMs = o.timeoutMs ?? DEFAULT_AWS_TIMEOUT_MS;
+  // Loaded here, not at the top: the CLI registers its AWS commands at start without loading the SDK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { NodeHttpHandler } = require('@smithy/node-http-handler') as typeof import('@smithy/node-http-handler');
   return {
     region: o.region,
     maxAttempts: o.maxAttempts ?? 3,

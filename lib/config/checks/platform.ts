@@ -1,11 +1,14 @@
 /** Checks of the infrastructure keys: region/AZs, network, cluster, node groups, FSx. */
-import { parseCidr } from '../cidr';
+import { MIN_PUBLIC_ACCESS_PREFIX, parseCidr } from '../cidr';
+
+export { MIN_PUBLIC_ACCESS_PREFIX };
 import { problem } from '../problems';
 import type { BenchConfig } from '../schema';
 import { configSchema } from '../schema';
 import { listKeys } from '../schema-walk';
 import { FSX_MIN_CAPACITY_GIB, FSX_PERSISTENT_2_THROUGHPUTS } from '../model-store-sizing';
 import { GENERAL_INSTANCE_TYPES, GPU_INSTANCE_TYPES, INSTANCE_TYPES, instanceFamily } from '../tables/instances';
+import { EKS_VERSION_PINS, eksVersionRowProblems } from '../tables/eks-versions';
 import { KUBECTL_LAYER_PACKAGES } from '../tables/kubectl-layers';
 import { isZoneOfRegion, REGIONS, regionOffers, zoneOffers } from '../tables/regions';
 import type { Check } from './types';
@@ -116,27 +119,42 @@ export const network: Check = (c) => {
 
 export const cluster: Check = (c) => {
   const out: string[] = [];
-  if (!KUBECTL_LAYER_PACKAGES[c.cluster.kubernetesVersion]) {
-    out.push(problem('cluster.kubernetesVersion', c.cluster.kubernetesVersion, `no matching kubectl layer; allowed: ${Object.keys(KUBECTL_LAYER_PACKAGES).join(', ')}`));
+  const version = c.cluster.kubernetesVersion;
+  if (!KUBECTL_LAYER_PACKAGES[version]) {
+    out.push(problem('cluster.kubernetesVersion', version, `no matching kubectl layer; allowed: ${Object.keys(KUBECTL_LAYER_PACKAGES).join(', ')}`));
+  }
+  const pins = EKS_VERSION_PINS[version];
+  if (!pins) {
+    out.push(problem('cluster.kubernetesVersion', version, `no pinned add-on and node versions (lib/config/tables/eks-versions.ts); allowed: ${Object.keys(EKS_VERSION_PINS).join(', ')}`));
+  } else {
+    for (const p of eksVersionRowProblems(version, pins)) out.push(problem('cluster.kubernetesVersion', version, `its row in lib/config/tables/eks-versions.ts is wrong: ${p}`));
   }
   const cidrs = c.cluster.publicAccessCidrs;
   for (const cidr of cidrs) {
     const parsed = parseCidr(cidr);
     if (!parsed) out.push(problem('cluster.publicAccessCidrs', cidr, 'each entry must be an IPv4 CIDR such as 203.0.113.7/32 (no host bits set)'));
-    else if (parsed.prefix === 0) out.push(problem('cluster.publicAccessCidrs', cidr, 'opens the Kubernetes API to the whole internet; give your own address or range (e.g. 203.0.113.7/32)'));
+    else if (parsed.prefix < MIN_PUBLIC_ACCESS_PREFIX) {
+      out.push(problem('cluster.publicAccessCidrs', cidr, `/${parsed.prefix} is ${2 ** (32 - parsed.prefix)} addresses; the Kubernetes API may be opened to /${MIN_PUBLIC_ACCESS_PREFIX} or narrower ranges only (your address, e.g. 203.0.113.7/32, or your office range)`));
+    }
   }
   if (new Set(cidrs).size !== cidrs.length) out.push(problem('cluster.publicAccessCidrs', cidrs, 'each CIDR may appear once'));
   if (cidrs.length > MAX_PUBLIC_ACCESS_CIDRS) out.push(problem('cluster.publicAccessCidrs', cidrs.length, `EKS accepts at most ${MAX_PUBLIC_ACCESS_CIDRS} public access CIDRs`));
-  for (const arn of c.cluster.adminRoleArns) {
-    const session = ASSUMED_ROLE_ARN.exec(arn);
-    if (session) {
-      out.push(problem('cluster.adminRoleArns', arn, `is an STS session ARN; give the role itself, e.g. arn:aws:iam::${session[1]}:role/${session[2]} (paths included)`));
-    } else if (!ROLE_ARN.test(arn)) {
-      out.push(problem('cluster.adminRoleArns', arn, 'each entry must be an IAM role ARN such as arn:aws:iam::123456789012:role/Admin'));
+  for (const key of ['adminRoleArns', 'operatorRoleArns'] as const) {
+    const arns = c.cluster[key];
+    for (const arn of arns) {
+      const session = ASSUMED_ROLE_ARN.exec(arn);
+      if (session) {
+        out.push(problem(`cluster.${key}`, arn, `is an STS session ARN; give the role itself, e.g. arn:aws:iam::${session[1]}:role/${session[2]} (paths included)`));
+      } else if (!ROLE_ARN.test(arn)) {
+        out.push(problem(`cluster.${key}`, arn, 'each entry must be an IAM role ARN such as arn:aws:iam::123456789012:role/Admin'));
+      }
+    }
+    if (new Set(arns).size !== arns.length) {
+      out.push(problem(`cluster.${key}`, arns, 'each role may appear once (one access entry per principal)'));
     }
   }
-  if (new Set(c.cluster.adminRoleArns).size !== c.cluster.adminRoleArns.length) {
-    out.push(problem('cluster.adminRoleArns', c.cluster.adminRoleArns, 'each role may appear once (one access entry per principal)'));
+  for (const arn of c.cluster.operatorRoleArns.filter((a) => c.cluster.adminRoleArns.includes(a))) {
+    out.push(problem('cluster.operatorRoleArns', arn, 'is also in cluster.adminRoleArns; a role gets one access entry, so list it in one of the two'));
   }
   const logTypes = c.cluster.controlPlaneLogTypes;
   if (new Set(logTypes).size !== logTypes.length) out.push(problem('cluster.controlPlaneLogTypes', logTypes, 'each log type may appear once'));

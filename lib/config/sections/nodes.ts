@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { oneOf, positiveInt } from '../fields';
+import { nonNegativeInt, oneOf, positiveInt } from '../fields';
 
 export const gpuNodesSchema = z.object({
   instanceType: z.string().default('g5.xlarge')
     .describe('GPU node instance type (NVIDIA GPUs only: g5, g6, g6e, p4d, p4de, p5, p5e, p5en, p6-b200 sizes of lib/config/tables/instances.ts). AMI type AL2023_x86_64_NVIDIA: driver and container toolkit preinstalled.'),
-  count: positiveInt().default(8)
-    .describe('GPU nodes (min = max = desired: no autoscaling during a benchmark). 8 x g5.xlarge needs 32 vCPU of the "Running On-Demand G and VT instances" quota.'),
+  count: nonNegativeInt().default(8)
+    .describe('GPU nodes (min = max = desired: no autoscaling during a benchmark). 8 x g5.xlarge needs 32 vCPU of the "Running On-Demand G and VT instances" quota. 0 pauses the GPU bill and keeps the cluster: the GPU node group scales to zero and vllm.replicas derives to 0 (resume with the count you had, e.g. 8; README "Pause and resume").'),
   capacityType: oneOf(['ON_DEMAND', 'SPOT']).default('ON_DEMAND')
     .describe('ON_DEMAND for reproducible runs; SPOT is cheaper but a reclaimed node ruins a run.'),
   diskSizeGiB: positiveInt().default(200)

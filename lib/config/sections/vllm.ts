@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TENSOR_PARALLEL_SIZES } from '../fit';
-import { imageDigest, imageTag, oneOf, oneOfNumbers, port, positiveInt } from '../fields';
+import { imageDigest, imageTag, nonNegativeInt, oneOf, oneOfNumbers, port, positiveInt } from '../fields';
 
 /** Block sizes vLLM's CUDA attention backends accept. */
 export const VLLM_BLOCK_SIZES = [16, 32, 64, 128] as const;
@@ -15,8 +15,8 @@ export const vllmSchema = z.object({
     .describe('Digest (sha256:…) of vllm.image:vllm.tag; pods then pull image@digest. Unset: the digest table (lib/config/tables/image-digests.ts) pins the default tag; another tag is pulled by tag.'),
   tensorParallelSize: oneOfNumbers(TENSOR_PARALLEL_SIZES).default(1)
     .describe('GPUs per decode replica (--tensor-parallel-size): 1, 2, 4 or 8, dividing the GPUs of one GPU node (a replica never spans nodes). Each decode pod requests this many nvidia.com/gpu.'),
-  replicas: positiveInt().default(8)
-    .describe('Decode replicas. Unset: gpuNodes.count x GPUs per instance / vllm.tensorParallelSize (8 x 1 / 1 = 8); if set, it must equal that.'),
+  replicas: nonNegativeInt().default(8)
+    .describe('Decode replicas. Unset: gpuNodes.count x GPUs per instance / vllm.tensorParallelSize (8 x 1 / 1 = 8; 0 while paused with gpuNodes.count=0); if set, it must equal that.'),
   port: port().default(8000)
     .describe('HTTP port of vLLM (OpenAI API, /metrics, /health); the InferencePool target port.'),
   kvEventsPort: port().default(5556)

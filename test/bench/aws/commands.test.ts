@@ -1,0 +1,73 @@
+/**
+ * account-check and cleanup-check as a user runs them (node bin/llmd-bench.js in a child process),
+ * and the GPU-needing commands on a paused configuration. No AWS credentials, no region profile, an
+ * empty HOME and instance metadata disabled: the SDK's credential chain gives up before any request,
+ * so nothing leaves this machine.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseTimeoutSeconds } from '../../../lib/bench/aws/commands';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+function cli(args: string[]) {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && k !== 'HOME') env[k] = v;
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'llmd-bench.js'), ...args], {
+    cwd: ROOT, encoding: 'utf8', timeout: 60_000,
+    env: { ...env, HOME: mkdtempSync(join(tmpdir(), 'llmd-bench-home-')), AWS_EC2_METADATA_DISABLED: 'true', NO_COLOR: '1' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('account-check / cleanup-check', () => {
+  test.each([['account-check'], ['cleanup-check']])('%s without credentials: one message that says so, exit 1', (cmd) => {
+    const r = cli([cmd, '--timeout', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^llmd-bench ${cmd}: .*no AWS credentials\\n  what to do: configure credentials`, 'm'));
+  });
+
+  test.each([['account-check', 'abc'], ['cleanup-check', '0'], ['account-check', '-5']])('%s --timeout %s is bad input: exit 2', (cmd, value) => {
+    const r = cli([cmd, '--timeout', value]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--timeout "${value}": must be a positive number of seconds`);
+  });
+
+  test('a bad -c value is bad input: exit 2, the key named', () => {
+    const r = cli(['cleanup-check', '-c', 'cluster.name=not ok!']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cluster.name: got "not ok!"');
+  });
+
+  test('help lists -c, --timeout with its default, and --delete', () => {
+    const r = cli(['cleanup-check', '--help']);
+    expect(r.stdout).toContain('-c, --context <key=value>');
+    expect(r.stdout).toMatch(/--timeout <seconds>\s+upper bound of each AWS call, seconds \(default: 20\)/);
+    expect(r.stdout).toContain('--delete');
+  });
+
+  test('--timeout parsing', () => {
+    expect(parseTimeoutSeconds('1.5')).toBe(1.5);
+    expect(() => parseTimeoutSeconds('')).toThrow(/positive number/);
+  });
+});
+
+describe('a paused configuration (gpuNodes.count=0)', () => {
+  test.each([['simulate'], ['run']])('%s refuses it with exit 2 and says how to resume', (cmd) => {
+    const r = cli([cmd, '-c', 'gpuNodes.count=0', ...(cmd === 'run' ? ['--skip-aws'] : ['--no-progress'])]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/gpuNodes\.count: got 0; the configuration is paused \(no GPU nodes, 0 decode replicas\)/);
+    expect(r.stderr).toContain('-c gpuNodes.count=8');
+  });
+
+  test('cost prices an hour of the paused stack (no GPU nodes, no run estimate)', () => {
+    const r = cli(['cost', '-c', 'gpuNodes.count=0']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/GPU nodes\s+\$0\.00\/h\s+0 x g5\.xlarge/);
+    expect(r.stdout).toContain('For 1.00 h:');
+    expect(r.stdout).toContain('gpuNodes.count is 0 (paused)');
+    expect(r.stdout).not.toContain('∞');
+  });
+});
