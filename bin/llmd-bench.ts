@@ -12,7 +12,8 @@ export function buildProgram(): Command {
     .description('Run, report, simulate and price the llm-d vs round-robin benchmark on EKS.')
     .option('-c, --context <key=value>', 'config override, as `cdk -c` (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .showHelpAfterError();
-  const config = () => loadCliConfig(program.opts<{ context?: string[] }>().context ?? []);
+  // Commands may add overrides of their own (the workload flags): they apply after cdk.json and -c.
+  const config = (extra?: Record<string, unknown>) => loadCliConfig(program.opts<{ context?: string[] }>().context ?? [], undefined, extra);
   registerBenchCommands(program, config);
   registerSimulateCommand(program, config);
   return program;

@@ -9,9 +9,11 @@ import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { BenchConfig, servedModelName } from '../../lib/config';
+import { isRunLabel, RUN_LABELS, type RunLabel } from '../../lib/bench/path-labels';
 import {
-  PATH_LABELS, PathLabel, RESULT_LOG_MARKERS, RESULT_SUFFIX, RUN_METADATA_KEYS, RunPhase, resultBaseName,
+  PATH_LABELS, RESULT_LOG_MARKERS, RESULT_SUFFIX, RUN_METADATA_KEYS, RunPhase, resultBaseName,
 } from '../../lib/bench/result-format';
+import { vllmDatasetArgs } from './vllm-dataset-args';
 import { cpu, gib, meta, nonRootPod, restrictedContainer, SYSTEM_NODE_SELECTOR } from '../charts/common';
 import { VLLM_UID } from '../charts/vllm-decode-chart';
 import { PART_OF_LABEL } from '../labels';
@@ -19,8 +21,8 @@ import { sharedNames } from '../names';
 
 /** What one benchmark Job measures. */
 export interface BenchmarkRun {
-  /** The path under test; also vLLM's `--label`, so the result file names its path. */
-  readonly label: PathLabel;
+  /** The path under test (round-robin, llm-d, llm-d-<profile>); also the result's label. */
+  readonly label: RunLabel;
   /** `--request-rate`: requests per second, or "inf". */
   readonly requestRate: number | 'inf';
   /** `--num-prompts`. */
@@ -56,18 +58,18 @@ const RUN_ID = /^[a-z0-9]([a-z0-9-]{0,22}[a-z0-9])?$/;
 export function validateRun(config: BenchConfig, run: BenchmarkRun): void {
   const problems: string[] = [];
   if (!RUN_ID.test(run.runId)) problems.push(`runId ${JSON.stringify(run.runId)}: must be 1-24 lower-case letters, digits or "-", starting and ending alphanumeric`);
-  if (!Object.values(PATH_LABELS).includes(run.label)) problems.push(`label ${JSON.stringify(run.label)}: must be one of ${Object.values(PATH_LABELS).join(', ')}`);
+  if (!isRunLabel(run.label)) problems.push(`label ${JSON.stringify(run.label)}: must be one of ${RUN_LABELS.join(', ')}`);
   if (!(run.requestRate === 'inf' || (typeof run.requestRate === 'number' && run.requestRate > 0 && Number.isFinite(run.requestRate)))) {
     problems.push(`requestRate ${JSON.stringify(run.requestRate)}: must be "inf" or a positive number`);
   }
-  if (!Number.isInteger(run.numPrompts) || run.numPrompts < config.benchmark.numPrefixes || run.numPrompts % config.benchmark.numPrefixes !== 0) {
+  if (config.workload.name === 'prefix-repetition' && (!Number.isInteger(run.numPrompts) || run.numPrompts < config.benchmark.numPrefixes || run.numPrompts % config.benchmark.numPrefixes !== 0)) {
     problems.push(`numPrompts ${run.numPrompts}: must be a multiple of benchmark.numPrefixes (${config.benchmark.numPrefixes})`);
   }
   if (problems.length > 0) throw new Error(`Invalid benchmark run:\n  - ${problems.join('\n  - ')}`);
 }
 
 /** In-cluster URL of a path: the round-robin Service on vLLM's port, or the llm-d router Service. */
-export function targetUrl(config: BenchConfig, label: PathLabel): string {
+export function targetUrl(config: BenchConfig, label: RunLabel): string {
   const names = sharedNames(config);
   const [service, port] = label === PATH_LABELS.roundRobin
     ? [names.roundRobinService, config.vllm.port]
@@ -81,9 +83,9 @@ export function benchEndpoint(config: BenchConfig): string {
   return config.benchmark.backend === 'openai-chat' ? '/v1/chat/completions' : '/v1/completions';
 }
 
-/** Short path name used in Job names. */
-export function targetShortName(label: PathLabel): string {
-  return label === PATH_LABELS.roundRobin ? 'rr' : 'llmd';
+/** Short path name used in Job names: rr, llmd, llmd-<profile>. */
+export function targetShortName(label: RunLabel): string {
+  return label === PATH_LABELS.roundRobin ? 'rr' : label.replace(/^llm-d/, 'llmd');
 }
 
 /** `llmd-bench-<rr|llmd>-<phase>-<rate>-<runId>`: at most 63 characters, one per step of a run. */
@@ -118,14 +120,12 @@ export function vllmBenchArgs(config: BenchConfig, run: BenchmarkRun): string[] 
     '--model', servedModelName(config),
     // The tokenizer comes from the weights on FSx; HF_HUB_OFFLINE stops any hub download.
     '--tokenizer', names.modelDir,
-    '--dataset-name', b.dataset,
-    '--prefix-repetition-num-prefixes', String(b.numPrefixes),
-    '--prefix-repetition-prefix-len', String(b.prefixLen),
-    '--prefix-repetition-suffix-len', String(b.suffixLen),
-    '--prefix-repetition-output-len', String(b.outputLen),
+    ...vllmDatasetArgs(config),
     '--num-prompts', String(run.numPrompts),
     '--request-rate', String(run.requestRate),
-    '--max-concurrency', String(b.maxConcurrency),
+    // Gamma-shaped gaps at a finite rate; 1 (Poisson) is vLLM's default and is not repeated.
+    ...(run.requestRate !== 'inf' && b.burstiness !== 1 ? ['--burstiness', String(b.burstiness)] : []),
+    ...(b.maxConcurrency === 'none' ? [] : ['--max-concurrency', String(b.maxConcurrency)]),
     '--seed', String(runSeed(config, run)),
     // Every request generates exactly outputLen tokens, so both paths do the same work.
     '--ignore-eos',

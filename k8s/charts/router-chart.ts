@@ -11,7 +11,8 @@ import { ENVOY_CPU_REQUEST, ENVOY_MEMORY_GIB } from '../../lib/config/checks/ser
 import { InferencePool, InferencePoolSpecAppProtocol, InferencePoolSpecEndpointPickerRefFailureMode } from '../imports/inference.networking.k8s.io';
 import { decodePodLabels, eppPodLabels, eppServiceLabels, PART_OF_LABEL } from '../labels';
 import { sharedNames } from '../names';
-import { EPP_CONFIG_DIR, EPP_CONFIG_FILE, endpointPickerConfig, endpointPickerConfigYaml } from '../router/endpoint-picker-config';
+import { EPP_CONFIG_DIR, EPP_CONFIG_FILE, endpointPickerConfig } from '../router/endpoint-picker-config';
+import { eppProfileFiles } from '../router/profiles';
 import { eppConfigProblems } from '../router/epp-config-checks';
 import { ENVOY_CONFIG_DIR, ENVOY_CONFIG_FILE, envoyBootstrapYaml } from '../router/envoy-config';
 import { ENVOY_HTTP_PORT, ENVOY_READY_PORT, EPP_GRPC_PORT, EPP_HEALTH_PORT, EPP_METRICS_PORT, PORT_NAMES } from '../router/ports';
@@ -35,7 +36,9 @@ export class RouterChart extends Chart {
     // Refuse to synthesize a config whose prefix scores would silently be 0.
     const problems = eppConfigProblems(endpointPickerConfig(c));
     if (problems.length > 0) throw new Error(`EndpointPickerConfig is broken:\n  - ${problems.join('\n  - ')}`);
-    const eppYaml = endpointPickerConfigYaml(c);
+    // Every deployed router profile gets its own file in the EPP ConfigMap (k8s/router/profiles.ts).
+    const profileFiles = eppProfileFiles(c);
+    const eppYaml = profileFiles[EPP_CONFIG_FILE];
     const envoyYaml = envoyBootstrapYaml(c);
 
     new InferencePool(this, 'pool', {
@@ -112,10 +115,12 @@ export class RouterChart extends Chart {
     }
 
     // --- configuration ---------------------------------------------------------------------------
-    new k8s.KubeConfigMap(this, 'epp-config', { metadata: meta(c, n.eppConfigMap, podLabels), data: { [EPP_CONFIG_FILE]: eppYaml } });
+    new k8s.KubeConfigMap(this, 'epp-config', { metadata: meta(c, n.eppConfigMap, podLabels), data: profileFiles });
     new k8s.KubeConfigMap(this, 'envoy-config', { metadata: meta(c, n.envoyConfigMap, podLabels), data: { [ENVOY_CONFIG_FILE]: envoyYaml } });
     // ConfigMap changes do not restart pods; this hash in the pod template does.
-    const configHash = createHash('sha256').update(eppYaml).update('\0').update(envoyYaml).digest('hex').slice(0, 16);
+    const hash = createHash('sha256').update(eppYaml).update('\0').update(envoyYaml);
+    for (const [file, text] of Object.entries(profileFiles)) if (file !== EPP_CONFIG_FILE) hash.update('\0').update(file).update('\0').update(text);
+    const configHash = hash.digest('hex').slice(0, 16);
 
     // --- EPP + Envoy -----------------------------------------------------------------------------
     const healthService = leaderElection ? undefined : 'inference-extension';

@@ -32,6 +32,7 @@ const load = {
   progress: (): typeof import('./progress') => require('./progress'),
   prometheus: (): typeof import('./prometheus') => require('./prometheus'),
   report: (): typeof import('./report') => require('./report'),
+  llmdBenchmark: (): typeof import('./report/llmd-benchmark') => require('./report/llmd-benchmark'),
   reportFormat: (): typeof import('./report/format') => require('./report/format'),
   resultsIo: (): typeof import('./results-io') => require('./results-io'),
   runner: (): typeof import('./runner') => require('./runner'),
@@ -192,7 +193,7 @@ async function executeRun(c: BenchConfig, ctx: PreflightContext, steps: PlannedS
   fs.mkdirSync(outDir, { recursive: true });
   writeJsonAtomic(path.join(outDir, RUN_CONFIG_FILE), {
     run_id: runId, target: opts.target, ladder: !!opts.ladder || !!opts.ladderOnly, warmup: !!opts.warmup,
-    context: ctx.kube?.context.contextName, benchmark: c.benchmark, vllm: c.vllm, model: c.model, gpuNodes: c.gpuNodes, router: c.router,
+    context: ctx.kube?.context.contextName, benchmark: c.benchmark, workload: c.workload, vllm: c.vllm, model: c.model, gpuNodes: c.gpuNodes, router: c.router,
   });
   const runner = new BenchmarkRunner({ config: c, kube: ctx.kube!, prometheus: ctx.prometheus, clock: systemClock });
   const abort = new AbortController();
@@ -252,9 +253,16 @@ function registerReport(program: Command, config: () => BenchConfig): void {
     .option('--out <dir>', 'where to write report.md, summary.json and the SVGs (default: <results-dir>/report)')
     .option('--main-rate <rate>', 'request rate of the main comparison (default: benchmark.requestRate)')
     .option('--json', 'print summary.json to stdout instead of the table')
-    .action(action('report', async (dirArg: string | undefined, opts: { out?: string; mainRate?: string; json?: boolean }) => {
+    .addOption(new Option('--format <format>', 'llmd-bench: report.md, plots and summary.json; llmd-benchmark: llm-d-benchmark benchmark reports (v0.2 YAML, one per result and stage, schema-validated)').choices(['llmd-bench', 'llmd-benchmark']).default('llmd-bench'))
+    .action(action('report', async (dirArg: string | undefined, opts: { out?: string; mainRate?: string; json?: boolean; format?: string }) => {
       const dir = dirArg ?? latestResultsDir();
       if (!dir) throw new BenchError(`no results directory given and none under ${RESULTS_ROOT}/`, { exitCode: EXIT.badInput, hint: 'pass one: npx llmd-bench report <results-dir>' });
+      if (opts.format === 'llmd-benchmark') {
+        const outDir = opts.out ?? path.join(dir, 'benchmark-report');
+        const written = load.llmdBenchmark().writeLlmdBenchmarkReports(dir, outDir);
+        process.stdout.write(`wrote ${written.length} llm-d-benchmark report(s) to ${outDir}: ${written.join(', ')}\n`);
+        return;
+      }
       const mainRate = opts.mainRate !== undefined ? parseRate(opts.mainRate) : config().benchmark.requestRate;
       const outDir = opts.out ?? path.join(dir, 'report');
       const out = await load.report().generateReport({ resultsDir: dir, outDir, mainRate });

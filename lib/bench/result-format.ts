@@ -9,9 +9,8 @@
  * file name, so hand-made vLLM result files work too.
  */
 
-/** The `--label` each path passes to `vllm bench serve`. */
-export const PATH_LABELS = { roundRobin: 'round-robin', llmd: 'llm-d' } as const;
-export type PathLabel = (typeof PATH_LABELS)[keyof typeof PATH_LABELS];
+/** The `--label` each path passes to its benchmark client (lib/bench/path-labels.ts). */
+export { isPathLabel, PATH_LABELS, type PathLabel } from './path-labels';
 
 /**
  * Keys of `vllm bench serve --save-result` (vllm/benchmarks/serve.py) that this project reads.
@@ -54,7 +53,35 @@ export interface VllmBenchResult {
   readonly kv_cache_usage_mean?: number;
   readonly kv_cache_usage_p95?: number;
   readonly max_waiting?: number;
+  /** A staged run (inference-perf stages, or `simulate --stages`): one entry per measured stage, in order. */
+  readonly stages?: readonly StageResult[];
   readonly [key: string]: unknown;
+}
+
+/**
+ * One measured load stage, as inference-perf's per-stage report computes it (throughput = successes /
+ * (last end - first start) of the stage's requests; latencies from the actual send) plus the engines'
+ * prefix-cache hit rate and queue peak during the stage (null when no Prometheus series was stored).
+ * These keys are also `simulate --json`'s `results.<router>.stages[]` contract.
+ */
+export interface StageResult {
+  /** Requested requests per second ("inf" for a concurrent stage). */
+  readonly rate: number | 'inf';
+  /** Requested seconds (null for a concurrent stage). */
+  readonly duration_s: number | null;
+  readonly completed: number;
+  readonly request_throughput: number;
+  readonly output_throughput: number;
+  readonly mean_ttft_ms: number;
+  readonly median_ttft_ms: number;
+  readonly p90_ttft_ms: number;
+  readonly p99_ttft_ms: number;
+  readonly mean_tpot_ms: number;
+  readonly p99_tpot_ms: number;
+  readonly prefix_cache_hit_rate: number | null;
+  readonly max_waiting: number | null;
+  /** Seconds from the stage's first send to its last completion. */
+  readonly elapsed_s: number;
 }
 
 /**
@@ -121,8 +148,3 @@ export const RESULT_LOG_MARKERS = {
   begin: '===LLMD-BENCH-RESULT-BEGIN===',
   end: '===LLMD-BENCH-RESULT-END===',
 } as const;
-
-/** True for the two labels the report compares. */
-export function isPathLabel(label: unknown): label is PathLabel {
-  return label === PATH_LABELS.roundRobin || label === PATH_LABELS.llmd;
-}

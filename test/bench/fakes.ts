@@ -109,6 +109,18 @@ export class FakeKube implements KubeApi {
     this.calls.push(`restartDeployment:${name}@${at}`);
   }
 
+  /** Applies a strategic-merge patch of container args (the only kind the CLI sends) to every stored state. */
+  async patchDeployment(_ns: string, name: string, patch: Record<string, any>) {
+    const containers = patch.spec?.template?.spec?.containers ?? [];
+    this.calls.push(`patchDeployment:${name}:${JSON.stringify(containers.map((c: { name: string; args?: string[] }) => [c.name, c.args]))}`);
+    for (const d of this.deployments.get(name) ?? []) {
+      for (const c of containers) {
+        const target = d.spec?.template?.spec?.containers?.find((x) => x.name === c.name);
+        if (target && c.args) target.args = [...c.args];
+      }
+    }
+  }
+
   async readPersistentVolume(name: string) {
     return clone(this.pvs.get(name));
   }

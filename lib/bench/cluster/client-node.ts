@@ -92,6 +92,13 @@ class ClientNodeKubeApi implements KubeApi {
     );
   }
 
+  async patchDeployment(namespace: string, name: string, body: Record<string, unknown>) {
+    await call(
+      this.apps.patchNamespacedDeployment({ namespace, name, body }, this.lib.setHeaderOptions('Content-Type', this.lib.PatchStrategy.StrategicMergePatch)),
+      `patch deployment ${namespace}/${name}`,
+    );
+  }
+
   readPersistentVolume(name: string) {
     return optional(this.core.readPersistentVolume({ name }), `read persistent volume ${name}`);
   }

@@ -8,6 +8,7 @@ import { loadResultsDir, writeFileAtomic, writeJsonAtomic } from '../results-io'
 import { Analysis, Rate, analyze, displayName } from './analyze';
 import { formatRate } from './format';
 import { buildPlots, renderSvg } from './plots';
+import { stageMarkdown, stageSummary } from './stages';
 import { CACHE_ROW_KEYS, LADDER_HEADER, MetricRow, ladderTable, mainTable, markdownTable } from './tables';
 
 export interface ReportOptions {
@@ -38,12 +39,17 @@ export interface ReportSummary {
     readonly metrics: { key: string; metric: string; values: Partial<Record<PathLabel, number>>; advantage: string; advantage_value: number | null; advantage_kind: string }[];
   };
   readonly ladder: { request_rate: Rate; paths: Partial<Record<PathLabel, { request_throughput: number; output_throughput: number; median_ttft_ms: number; p99_ttft_ms: number | null; mean_tpot_ms: number; failed: number; file: string }>> }[];
+  /** Load stages of the main comparison (staged runs only): per stage, each path's numbers. */
+  readonly stages: ReturnType<typeof stageSummary>;
   readonly superseded: string[];
   readonly skipped: { file: string; reason: string }[];
   readonly plots: string[];
 }
 
-const LABELS: PathLabel[] = [PATH_LABELS.roundRobin, PATH_LABELS.llmd];
+/** Main-table columns: round-robin and llm-d always (the reference layout), then any other path present. */
+function columns(labels: readonly PathLabel[]): PathLabel[] {
+  return [PATH_LABELS.roundRobin, PATH_LABELS.llmd, ...labels.filter((l) => l !== PATH_LABELS.roundRobin && l !== PATH_LABELS.llmd)];
+}
 
 function mainHeading(a: Analysis): string {
   const any = Object.values(a.main.runs)[0];
@@ -58,8 +64,9 @@ function modelLine(a: Analysis): string {
   return parts.join(', ');
 }
 
-export function mainTableMarkdown(rows: readonly MetricRow[]): string {
-  return markdownTable(['metric', ...LABELS, 'advantage'], rows.map((r) => [r.metric, ...LABELS.map((l) => r.values[l] ?? '–'), r.advantage]));
+export function mainTableMarkdown(rows: readonly MetricRow[], labels: readonly PathLabel[] = []): string {
+  const cols = columns(labels);
+  return markdownTable(['metric', ...cols, 'advantage'], rows.map((r) => [r.metric, ...cols.map((l) => r.values[l] ?? '–'), r.advantage]));
 }
 
 function summaryOf(a: Analysis, rows: readonly MetricRow[], plots: string[]): ReportSummary {
@@ -88,6 +95,7 @@ function summaryOf(a: Analysis, rows: readonly MetricRow[], plots: string[]): Re
         file: displayName(r!.file),
       }])),
     })),
+    stages: stageSummary(a),
     superseded: a.superseded.map(displayName),
     skipped: a.skipped.map((s) => ({ file: displayName(s.file), reason: s.reason })),
     plots,
@@ -98,7 +106,7 @@ function markdownOf(a: Analysis, rows: readonly MetricRow[], plotFiles: { name: 
   const out: string[] = ['# llm-d vs round-robin: benchmark report', ''];
   const sources = [modelLine(a), `paths: ${a.labels.join(', ')}`].filter((s) => s).join('; ');
   out.push(sources, '');
-  out.push(mainHeading(a), '', mainTableMarkdown(rows), '');
+  out.push(mainHeading(a), '', mainTableMarkdown(rows, a.labels), '');
   out.push('Advantage is llm-d relative to round-robin: "faster" compares durations, percentages compare llm-d with round-robin, "pts" are percentage points.');
   if (!rows.some((r) => CACHE_ROW_KEYS.includes(r.key))) {
     out.push('Prefix cache hit rate, KV cache usage and queue rows need the Prometheus time series (`*.timeseries.json`) that `llmd-bench run` stores beside each result; none were found.');
@@ -106,6 +114,7 @@ function markdownOf(a: Analysis, rows: readonly MetricRow[], plotFiles: { name: 
   if (a.labels.length < 2) out.push(`Only ${a.labels.join('')} results were found, so there is nothing to compare against.`);
   out.push('');
 
+  out.push(...stageMarkdown(a));
   out.push('## Rate ladder', '');
   if (a.ladder.length === 0) {
     out.push('No results at numeric request rates (run `llmd-bench run --ladder`).', '');
@@ -120,7 +129,7 @@ function markdownOf(a: Analysis, rows: readonly MetricRow[], plotFiles: { name: 
   out.push('## Result files', '');
   const fileRows: string[][] = [];
   for (const c of [a.main, ...a.ladder.filter((l) => l !== a.main)]) {
-    for (const l of LABELS) {
+    for (const l of columns(a.labels)) {
       const r = c.runs[l];
       if (r) fileRows.push([l, formatRate(r.rate), String(r.result.num_prompts ?? '?'), String(r.result.date ?? '?'), `\`${displayName(r.file)}\``, r.timeseries ? 'yes' : 'no']);
     }
@@ -151,5 +160,5 @@ export async function generateReport(options: ReportOptions): Promise<ReportOutp
   writeJsonAtomic(path.join(options.outDir, 'summary.json'), summary);
   writeFileAtomic(path.join(options.outDir, 'report.md'), markdown);
   files.push('summary.json', 'report.md');
-  return { markdown, mainTableMarkdown: mainTableMarkdown(rows), summary, files };
+  return { markdown, mainTableMarkdown: mainTableMarkdown(rows, analysis.labels), summary, files };
 }

@@ -10,9 +10,12 @@ export const benchmark: Check = (c) => {
       out.push(problem(key, n, `must be a multiple of benchmark.numPrefixes (${b.numPrefixes}): vllm bench serve makes num_prompts // num_prefixes prompts per prefix`));
     }
   };
-  multiple('benchmark.numPrompts', b.numPrompts);
-  multiple('benchmark.ladderNumPrompts', b.ladderNumPrompts);
-  multiple('benchmark.warmupNumPrompts', b.warmupNumPrompts);
+  // Only prefix_repetition groups prompts by prefix; the other workloads take any count.
+  if (c.workload.name === 'prefix-repetition') {
+    multiple('benchmark.numPrompts', b.numPrompts);
+    multiple('benchmark.ladderNumPrompts', b.ladderNumPrompts);
+    multiple('benchmark.warmupNumPrompts', b.warmupNumPrompts);
+  }
   if (b.ladderRates.length === 0) {
     out.push(problem('benchmark.ladderRates', b.ladderRates, 'must list at least one request rate'));
   }

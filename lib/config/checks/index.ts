@@ -8,8 +8,9 @@ import { PLATFORM_CHECKS } from './platform';
 import { SERVING_CHECKS } from './serving';
 import { SIM_CHECKS } from './sim';
 import type { Check } from './types';
+import { WORKLOAD_CHECKS } from './workload';
 
-export const CHECKS: readonly Check[] = [...PLATFORM_CHECKS, ...SERVING_CHECKS, ...BENCHMARK_CHECKS, ...SIM_CHECKS];
+export const CHECKS: readonly Check[] = [...PLATFORM_CHECKS, ...SERVING_CHECKS, ...BENCHMARK_CHECKS, ...WORKLOAD_CHECKS, ...SIM_CHECKS];
 
 export function crossChecks(config: BenchConfig): string[] {
   return CHECKS.flatMap((check) => check(config));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dnsLabel, imageTag, nonNegativeNumber, oneOf, port, positiveInt } from '../fields';
+import { routerProfileFields } from './router-profiles';
 
 export const routerSchema = z.object({
   eppImage: z.string().default('ghcr.io/llm-d/llm-d-router-endpoint-picker')
@@ -30,6 +31,7 @@ export const routerSchema = z.object({
     .describe('How long a speculative index entry lives unless a KV event confirms it.'),
   kvEventsConcurrency: positiveInt().default(8)
     .describe('Workers the EPP uses to digest KV events.'),
+  ...routerProfileFields,
   scorers: z.object({
     prefixCache: nonNegativeNumber().default(2)
       .describe('Weight of the precise prefix-cache scorer (must be > 0: it is the point of the llm-d path).'),
