@@ -12,6 +12,7 @@ import type { PlannedStep, TargetOption } from './plan';
 import type { CheckResult, PreflightCheck, PreflightContext } from './preflight';
 import { RUN_CONFIG_FILE } from './result-format';
 import type { AwsApi, KubeApi } from './cluster/types';
+import { addWorkloadOptions, type ConfigProvider, configWithWorkloadFlags, type WorkloadFlags } from '../workload/flags';
 
 /*
  * The heavy modules (cdk8s for the Job manifest, vega for the plots, the Kubernetes client, the AWS
@@ -22,7 +23,9 @@ import type { AwsApi, KubeApi } from './cluster/types';
 const load = {
   listr2: (): typeof import('listr2') => require('listr2'),
   yaml: (): typeof import('yaml') => require('yaml'),
-  benchmarkJob: (): typeof import('../../k8s/bench/benchmark-job') => require('../../k8s/bench/benchmark-job'),
+  harnessJob: (): typeof import('../../k8s/bench/harness-job') => require('../../k8s/bench/harness-job'),
+  workloadSpec: (): typeof import('../workload/spec') => require('../workload/spec'),
+  eppProfile: (): typeof import('./epp-profile') => require('./epp-profile'),
   aws: (): typeof import('./cluster/aws') => require('./cluster/aws'),
   kube: (): typeof import('./cluster/client-node') => require('./cluster/client-node'),
   clock: (): typeof import('./cluster/clock') => require('./cluster/clock'),
@@ -131,7 +134,7 @@ function registerPreflight(program: Command, config: () => BenchConfig): void {
     }));
 }
 
-interface RunOptions extends ClusterOptions {
+interface RunOptions extends ClusterOptions, WorkloadFlags {
   target: TargetOption;
   ladder?: boolean;
   ladderOnly?: boolean;
@@ -145,17 +148,19 @@ interface RunOptions extends ClusterOptions {
 
 function dryRun(config: BenchConfig, steps: PlannedStep[], outDir: string): void {
   const YAML = load.yaml();
-  const { renderBenchmarkJob } = load.benchmarkJob();
-  const lines = [`run plan (${steps.length} Jobs, results in ${outDir}):`];
+  const { renderHarnessJob } = load.harnessJob();
+  const { describeWorkload, resolveHarness, workloadSpec } = load.workloadSpec();
+  const lines = [`run plan (${steps.length} Jobs, ${resolveHarness(config)}, ${describeWorkload(workloadSpec(config))}, results in ${outDir}):`];
   for (const s of steps) lines.push(`  ${s.resetCaches ? `reset caches (${config.benchmark.cacheReset}) -> ` : ''}${s.jobName} -> ${s.resultPath}`);
   process.stdout.write(`${lines.join('\n')}\n---\n`);
-  process.stdout.write(steps.map((s) => YAML.stringify(renderBenchmarkJob(config, s.run))).join('---\n'));
+  process.stdout.write(steps.map((s) => YAML.stringify(renderHarnessJob(config, s.run))).join('---\n'));
 }
 
-function registerRun(program: Command, config: () => BenchConfig): void {
-  addClusterOptions(program.command('run'))
-    .description('Run the A/B benchmark in the cluster: per path reset the prefix caches, run vllm bench serve as a Job, collect the result and Prometheus time series; then write the report.')
-    .addOption(new Option('--target <path>', 'which path(s) to measure').choices(['rr', 'llm-d', 'both']).default('both'))
+function registerRun(program: Command, config: ConfigProvider): void {
+  const cmd = addClusterOptions(program.command('run'))
+    .description('Run the benchmark in the cluster: per path (round-robin, llm-d, or any deployed router profile) reset the prefix caches, run the harness (vllm bench serve or inference-perf) as a Job, collect the result and Prometheus time series; then write the report. Takes the workload and load flags `simulate` takes.')
+    .option('--target <paths>', 'path(s) to measure, comma-separated: rr, llm-d, both, or router profiles precise, approximate, load, random, custom (deployed ones)', 'both');
+  addWorkloadOptions(cmd)
     .option('--ladder', 'also run the rate ladder (benchmark.ladderRates) after the main run')
     .option('--ladder-only', 'run only the rate ladder')
     .option('--warmup', 'run a discarded warm-up (own seed) before each path')
@@ -165,11 +170,11 @@ function registerRun(program: Command, config: () => BenchConfig): void {
     .option('--no-report', 'do not write the report at the end')
     .option('--dry-run', 'print the plan and the Job manifests; touch nothing')
     .action(action('run', async (opts: RunOptions) => {
-      const c = config();
+      const c = configWithWorkloadFlags(cmd, config, opts);
       const { newRunId, planRun, targetLabels } = load.plan();
       const runId = opts.runId ?? newRunId(Date.now());
       const outDir = opts.out ?? path.join(RESULTS_ROOT, runId);
-      targetLabels(opts.target);
+      targetLabels(opts.target, c);
       const steps = planRun(c, { targets: opts.target, ladder: !!opts.ladder, ladderOnly: !!opts.ladderOnly, warmup: !!opts.warmup, runId, outDir });
       if (opts.dryRun) {
         dryRun(c, steps, outDir);
@@ -220,6 +225,14 @@ async function executeRun(c: BenchConfig, ctx: PreflightContext, steps: PlannedS
     await tasks.run();
   } finally {
     process.removeListener('SIGINT', onSigint);
+    // A run through another router profile leaves the EPP on the configured one, as deployed.
+    if (steps.some((st) => st.run.label.startsWith('llm-d-'))) {
+      try {
+        if (await load.eppProfile().pointEppAt(c, ctx.kube!, 'llm-d')) process.stderr.write('the endpoint picker is back on router.profile (it restarts by itself)\n');
+      } catch (err) {
+        warnings.push(`could not point the endpoint picker back at router.profile: ${(err as Error).message}`);
+      }
+    }
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   }
   process.stdout.write(`results: ${outDir}\n`);
@@ -297,7 +310,7 @@ function registerCost(program: Command, config: () => BenchConfig): void {
 }
 
 /** Registers preflight, run, report and cost. */
-export function registerBenchCommands(program: Command, config: () => BenchConfig): void {
+export function registerBenchCommands(program: Command, config: ConfigProvider): void {
   registerPreflight(program, config);
   registerRun(program, config);
   registerReport(program, config);

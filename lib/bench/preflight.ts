@@ -14,6 +14,7 @@ import { isPodReady, notReadyReason } from './cache-reset';
 import { updateKubeconfigHint } from './cluster/client-node';
 import type { AwsApi, EksClusterInfo, KubeApi, PrometheusApi } from './cluster/types';
 import { BenchError, describeError } from './errors';
+import { HARNESS_CHECKS } from './preflight-harness';
 import { prometheusServiceRef, scalarOf } from './prometheus';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
@@ -279,6 +280,8 @@ export const CHECKS: readonly PreflightCheck[] = [
       return pass(`${where} ready, ${scraped} vLLM pods scraped`);
     }),
   },
+  // The benchmark client's image and tokenizer (lib/bench/preflight-harness.ts).
+  ...HARNESS_CHECKS,
   {
     id: 'idle',
     title: 'no other benchmark Job is running',

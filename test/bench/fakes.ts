@@ -58,7 +58,7 @@ export class FakeKube implements KubeApi {
   /** Every call, in order, as "op:argument". */
   readonly calls: string[] = [];
   readonly jobs = new Map<string, StoredJob>();
-  nodes: V1Node[] = fixture('k8s/nodes-gpu.json').items;
+  nodes: V1Node[] = [...fixture('k8s/nodes-gpu.json').items, ...fixture('k8s/nodes-system.json').items];
   decodePods: V1Pod[] = fixture('k8s/pods-decode.json').items;
   deployments = new Map<string, V1Deployment[]>([['vllm-decode-epp', [fixture('k8s/deployment-epp.json')]]]);
   services = new Map<string, V1Service>([
@@ -71,6 +71,8 @@ export class FakeKube implements KubeApi {
   customObjects = new Map<string, Record<string, unknown>>([['inferencepools/vllm-decode', fixture('k8s/inferencepool.json')]]);
   /** Exit code of `test -f <marker>` in a decode pod. */
   markerExit = 0;
+  /** Exit code of any command run in a pod, when set (overrides markerExit). */
+  execExit?: (command: string[]) => number;
   /** HTTP status of POST /reset_prefix_cache. */
   resetStatus = 200;
   /** Answers of the service proxy (Prometheus); default: a ready Prometheus with recorded answers. */
@@ -188,7 +190,7 @@ export class FakeKube implements KubeApi {
 
   async execInPod(_ns: string, pod: string, _container: string, command: string[]): Promise<ExecReply> {
     this.calls.push(`exec:${pod}:${command.join(' ')}`);
-    return { exitCode: this.markerExit, stdout: '', stderr: '' };
+    return { exitCode: this.execExit ? this.execExit(command) : this.markerExit, stdout: '', stderr: '' };
   }
 
   private jobState(name: string, job: StoredJob, countsAsRead: boolean): V1Job {
