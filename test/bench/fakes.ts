@@ -171,8 +171,12 @@ export class FakeKube implements KubeApi {
     this.jobs.delete(name);
   }
 
+  /** Containers whose logs were read, in order. */
+  readonly logContainers: (string | undefined)[] = [];
+
   async readPodLog(_ns: string, pod: string, options: { container?: string; tailLines?: number } = {}) {
     this.calls.push(`readPodLog:${pod}${options.tailLines ? `:tail${options.tailLines}` : ''}`);
+    this.logContainers.push(options.container);
     const job = [...this.jobs.entries()].find(([name]) => pod.startsWith(`${name}-`));
     if (!job) throw Object.assign(new Error(`pods "${pod}" not found`), { status: 404 });
     const lines = job[1].behaviour.log.replace(/\n$/, '').split('\n');
