@@ -294,7 +294,7 @@ function registerCost(program: Command, config: () => BenchConfig): void {
   program.command('cost')
     .description('On-demand cost per hour of the configured stack, itemised (GPU nodes, system nodes, EKS, FSx, NAT, EBS), and of a run of the configured size.')
     .option('--hours <h>', 'price this many hours instead of the estimated run duration')
-    .addOption(new Option('--target <path>', 'paths the run measures').choices(['rr', 'llm-d', 'both']).default('both'))
+    .option('--target <paths>', 'paths the run measures, as for run --target (comma-separated)', 'both')
     .option('--ladder', 'include the rate ladder in the run estimate')
     .option('--warmup', 'include warm-up runs in the estimate')
     .option('--json', 'print the cost report as JSON')
@@ -304,7 +304,9 @@ function registerCost(program: Command, config: () => BenchConfig): void {
         throw new BenchError(`--hours ${JSON.stringify(opts.hours)}: must be a positive number of hours`, { exitCode: EXIT.badInput });
       }
       const { costReport, formatCost } = load.cost();
-      const report = costReport(config(), { targets: load.plan().targetLabels(opts.target).length, ladder: !!opts.ladder, warmup: !!opts.warmup }, hours);
+      const c = config();
+      const labels = load.plan().targetLabels(opts.target, c);
+      const report = costReport(c, { targets: labels.length, labels, ladder: !!opts.ladder, warmup: !!opts.warmup }, hours);
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCost(report)}\n`);
     }));
 }

@@ -7,6 +7,7 @@ import { PRICES } from '../config/tables/prices';
 import { INSTANCE_TYPES } from '../config/tables/instances';
 import { BenchError, EXIT } from './errors';
 import { formatNumber } from './report/format';
+import { configuredStages, configuredWarmup } from '../workload/spec';
 
 export interface CostLine {
   readonly item: string;
@@ -64,6 +65,8 @@ export function hourlyCost(config: BenchConfig): CostLine[] {
 
 export interface RunShape {
   readonly targets: number;
+  /** The paths' result labels (run --target), when known; router profiles run at llm-d's pace. */
+  readonly labels?: readonly string[];
   readonly ladder: boolean;
   readonly warmup: boolean;
 }
@@ -77,11 +80,16 @@ export interface DurationPart {
 export function estimateRunMinutes(config: BenchConfig, shape: RunShape): DurationPart[] {
   const b = config.benchmark;
   const replicas = config.vllm.replicas;
-  const paths = (['round-robin', 'llm-d'] as const).slice(0, Math.max(1, Math.min(2, shape.targets)));
+  const paths = shape.labels ?? (['round-robin', 'llm-d'] as const).slice(0, Math.max(1, Math.min(2, shape.targets)));
+  // Load stages take their wall time, or longer when the replicas cannot keep up (the queue drains after).
+  const stages = configuredStages(config);
+  const warmupStage = configuredWarmup(config);
+  const stagedMinutes = (capacity: number) => [...(warmupStage ? [warmupStage] : []), ...stages]
+    .reduce((a, s) => a + Math.max(s.durationS, (s.rate * s.durationS) / capacity) / 60 + 1 / 60, 0);
   const parts: DurationPart[] = [{ what: 'first image pull on a system node', minutes: IMAGE_PULL_MINUTES }];
   const resetMinutes = b.cacheReset === 'restart' ? RESTART_MINUTES : 0.1;
   for (const p of paths) {
-    const capacity = REFERENCE_REQ_PER_S_PER_REPLICA[p] * replicas;
+    const capacity = REFERENCE_REQ_PER_S_PER_REPLICA[p === 'round-robin' ? 'round-robin' : 'llm-d'] * replicas;
     const at = (rate: number | 'inf') => (rate === 'inf' ? capacity : Math.min(rate, capacity));
     let steps = 0;
     let minutes = 0;
@@ -89,7 +97,7 @@ export function estimateRunMinutes(config: BenchConfig, shape: RunShape): Durati
       minutes += b.warmupNumPrompts / at(b.requestRate) / 60;
       steps++;
     }
-    minutes += b.numPrompts / at(b.requestRate) / 60;
+    minutes += stages.length > 0 ? stagedMinutes(capacity) : b.numPrompts / at(b.requestRate) / 60;
     steps++;
     if (shape.ladder) {
       for (const r of b.ladderRates) {

@@ -51,6 +51,22 @@ describe('cost', () => {
     expect(formatCost(r)).toContain('For 3.00 h: $27.37');
   });
 
+  test('every router profile path of run --target is priced; load stages take their wall time (no faster than offered)', () => {
+    const minutes = (c: typeof reference, labels: string[]) => estimateRunMinutes(c, { targets: labels.length, labels, ladder: false, warmup: false })
+      .filter((p) => p.what.includes('benchmark traffic')).map((p) => p.minutes);
+    // Three paths: round-robin at its pace, each profile at llm-d's.
+    const three = minutes(reference, ['round-robin', 'llm-d-precise', 'llm-d-approximate']);
+    expect(three).toHaveLength(3);
+    expect(three[1]).toBeCloseTo(three[2], 9);
+    expect(three[0]).toBeGreaterThan(three[1]);
+    // 2:50 and 4:100 with a 1:30 warm-up: 180 s of stages (+1 s lead each), well under capacity.
+    const staged = loadConfig({ 'workload.name': 'shared-prefix', 'benchmark.stages': '2:50,4:100', 'benchmark.warmupStage': '1:30' });
+    expect(minutes(staged, ['llm-d-precise'])[0]).toBeCloseTo((180 + 3) / 60, 9);
+    // Offered beyond the reference capacity (25.09 req/s on 8 replicas): the queue drains after the stage.
+    const over = loadConfig({ 'workload.name': 'shared-prefix', 'benchmark.stages': '100:60' });
+    expect(minutes(over, ['llm-d'])[0]).toBeCloseTo((6000 / 25.09 + 1) / 60, 6);
+  });
+
   test('bad --hours and other regions are called out', () => {
     expect(() => costReport(reference, { targets: 2, ladder: false, warmup: false }, -1)).toThrow(/--hours -1: must be a positive number/);
     // Only us-west-2 validates today; a region row added later must not be priced silently with Oregon prices.
