@@ -11,8 +11,10 @@ import type { Construct } from 'constructs';
 import { BenchConfig, servedModelName, vllmImage } from '../../lib/config';
 import { RESULT_SUFFIX, resultBaseName } from '../../lib/bench/result-format';
 import {
-  BENCH_CLIENT_NAME, CLIENT_CONTAINER, PATH_LABELS, PathLabel, PHASE_LABEL, RESULT_LOG_MARKERS, RUN_ID_LABEL, RUN_METADATA_KEYS, RunPhase, TARGET_LABEL,
+  BENCH_CLIENT_NAME, CLIENT_CONTAINER, isRunLabel, PATH_LABELS, PHASE_LABEL, RESULT_LOG_MARKERS, RUN_ID_LABEL, RUN_LABELS, RUN_METADATA_KEYS, type RunLabel, RunPhase,
+  TARGET_LABEL,
 } from '../../lib/bench/run-names';
+import { vllmDatasetArgs } from './vllm-dataset-args';
 import { cpu, emptyDir, gib, imageAnnotations, meta, nonRootPod, restrictedContainer, SYSTEM_NODE_SELECTOR } from '../charts/common';
 import { eppPodLabels, PART_OF_LABEL } from '../labels';
 import { sharedNames } from '../names';
@@ -23,8 +25,8 @@ export { BENCH_CLIENT_NAME, BENCH_CLIENT_SELECTOR, CLIENT_CONTAINER, PHASE_LABEL
 
 /** What one benchmark Job measures. */
 export interface BenchmarkRun {
-  /** The path under test; also vLLM's `--label`, so the result file names its path. */
-  readonly label: PathLabel;
+  /** The path under test (round-robin, llm-d, llm-d-<profile>); also the result's label. */
+  readonly label: RunLabel;
   /** `--request-rate`: requests per second, or "inf". */
   readonly requestRate: number | 'inf';
   /** `--num-prompts`. */
@@ -55,18 +57,18 @@ const RUN_ID = /^[a-z0-9]([a-z0-9-]{0,22}[a-z0-9])?$/;
 export function validateRun(config: BenchConfig, run: BenchmarkRun): void {
   const problems: string[] = [];
   if (!RUN_ID.test(run.runId)) problems.push(`runId ${JSON.stringify(run.runId)}: must be 1-24 lower-case letters, digits or "-", starting and ending alphanumeric`);
-  if (!Object.values(PATH_LABELS).includes(run.label)) problems.push(`label ${JSON.stringify(run.label)}: must be one of ${Object.values(PATH_LABELS).join(', ')}`);
+  if (!isRunLabel(run.label)) problems.push(`label ${JSON.stringify(run.label)}: must be one of ${RUN_LABELS.join(', ')}`);
   if (!(run.requestRate === 'inf' || (typeof run.requestRate === 'number' && run.requestRate > 0 && Number.isFinite(run.requestRate)))) {
     problems.push(`requestRate ${JSON.stringify(run.requestRate)}: must be "inf" or a positive number`);
   }
-  if (!Number.isInteger(run.numPrompts) || run.numPrompts < config.benchmark.numPrefixes || run.numPrompts % config.benchmark.numPrefixes !== 0) {
+  if (config.workload.name === 'prefix-repetition' && (!Number.isInteger(run.numPrompts) || run.numPrompts < config.benchmark.numPrefixes || run.numPrompts % config.benchmark.numPrefixes !== 0)) {
     problems.push(`numPrompts ${run.numPrompts}: must be a multiple of benchmark.numPrefixes (${config.benchmark.numPrefixes})`);
   }
   if (problems.length > 0) throw new Error(`Invalid benchmark run:\n  - ${problems.join('\n  - ')}`);
 }
 
 /** In-cluster URL of a path: the round-robin Service on vLLM's port, or the llm-d router Service. */
-export function targetUrl(config: BenchConfig, label: PathLabel): string {
+export function targetUrl(config: BenchConfig, label: RunLabel): string {
   const names = sharedNames(config);
   const [service, port] = label === PATH_LABELS.roundRobin
     ? [names.roundRobinService, config.vllm.port]
@@ -80,9 +82,9 @@ export function benchEndpoint(config: BenchConfig): string {
   return config.benchmark.backend === 'openai-chat' ? '/v1/chat/completions' : '/v1/completions';
 }
 
-/** Short path name used in Job names. */
-export function targetShortName(label: PathLabel): string {
-  return label === PATH_LABELS.roundRobin ? 'rr' : 'llmd';
+/** Short path name used in Job names: rr, llmd, llmd-<profile>. */
+export function targetShortName(label: RunLabel): string {
+  return label === PATH_LABELS.roundRobin ? 'rr' : label.replace(/^llm-d/, 'llmd');
 }
 
 /** `llmd-bench-<rr|llmd>-<phase>-<rate>-<runId>`: at most 63 characters, one per step of a run. */
@@ -117,14 +119,12 @@ export function vllmBenchArgs(config: BenchConfig, run: BenchmarkRun): string[] 
     '--model', servedModelName(config),
     // The tokenizer comes from the weights on FSx; HF_HUB_OFFLINE stops any hub download.
     '--tokenizer', names.modelDir,
-    '--dataset-name', b.dataset,
-    '--prefix-repetition-num-prefixes', String(b.numPrefixes),
-    '--prefix-repetition-prefix-len', String(b.prefixLen),
-    '--prefix-repetition-suffix-len', String(b.suffixLen),
-    '--prefix-repetition-output-len', String(b.outputLen),
+    ...vllmDatasetArgs(config),
     '--num-prompts', String(run.numPrompts),
     '--request-rate', String(run.requestRate),
-    '--max-concurrency', String(b.maxConcurrency),
+    // Gamma-shaped gaps at a finite rate; 1 (Poisson) is vLLM's default and is not repeated.
+    ...(run.requestRate !== 'inf' && b.burstiness !== 1 ? ['--burstiness', String(b.burstiness)] : []),
+    ...(b.maxConcurrency === 'none' ? [] : ['--max-concurrency', String(b.maxConcurrency)]),
     '--seed', String(runSeed(config, run)),
     // Every request generates exactly outputLen tokens, so both paths do the same work.
     '--ignore-eos',
@@ -168,6 +168,44 @@ export const JOB_SCRIPT = [
   'fi',
 ].join('\n');
 
+/**
+ * Keep the client off the EPP's node where possible: the client's event loop and the EPP + Envoy
+ * compete for CPU only on the llm-d arm (llmd-wiring review F7). Every harness's Job uses it.
+ */
+export function clientAffinity(config: BenchConfig): k8s.Affinity {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [{
+        weight: 100,
+        podAffinityTerm: { labelSelector: { matchLabels: eppPodLabels(config) }, topologyKey: 'kubernetes.io/hostname' },
+      }],
+    },
+  };
+}
+
+/** The client's volumes: tokenizer (read-only weights), the results fileset, and size-limited scratch (read-only root). */
+export function clientVolumes(config: BenchConfig): k8s.Volume[] {
+  const names = sharedNames(config);
+  return [
+    { name: 'models', persistentVolumeClaim: { claimName: names.modelsPvcReadOnly, readOnly: true } },
+    { name: 'results', persistentVolumeClaim: { claimName: names.resultsPvc } },
+    emptyDir('home', HOME_SIZE_LIMIT),
+    emptyDir('tmp', TMP_SIZE_LIMIT),
+  ];
+}
+
+/** Where clientVolumes() go in the client container. */
+export function clientVolumeMounts(config: BenchConfig): k8s.VolumeMount[] {
+  return [
+    // The tokenizer, read-only, from the same claim the decode pods use.
+    { name: 'models', mountPath: config.modelStore.mountPath, readOnly: true },
+    // The results directory only (a fileset mount of the file system): the weights stay out of reach.
+    { name: 'results', mountPath: RESULTS_MOUNT },
+    { name: 'home', mountPath: HOME_DIR },
+    { name: 'tmp', mountPath: '/tmp' },
+  ];
+}
+
 /** Pod (and Job) labels of a run. */
 export function benchmarkPodLabels(run: BenchmarkRun): Record<string, string> {
   return {
@@ -193,7 +231,6 @@ export class BenchmarkJobChart extends Chart {
     const { config, run } = props;
     validateRun(config, run);
     super(scope, id);
-    const names = sharedNames(config);
     this.jobName = benchmarkJobName(run);
     const labels = benchmarkPodLabels(run);
     const memory = gib(config.benchmark.clientMemoryGiB);
@@ -213,16 +250,7 @@ export class BenchmarkJobChart extends Chart {
             restartPolicy: 'Never',
             // System nodes only; GPU nodes also carry a taint this pod does not tolerate.
             nodeSelector: SYSTEM_NODE_SELECTOR,
-            // Keep the client off the EPP's node where possible: the client's asyncio loop and the
-            // EPP + Envoy compete for CPU only on the llm-d arm (llmd-wiring review F7).
-            affinity: {
-              podAntiAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [{
-                  weight: 100,
-                  podAffinityTerm: { labelSelector: { matchLabels: eppPodLabels(config) }, topologyKey: 'kubernetes.io/hostname' },
-                }],
-              },
-            },
+            affinity: clientAffinity(config),
             securityContext: nonRootPod(CLIENT_UID),
             // The client talks to Services only; it needs no Kubernetes API access.
             automountServiceAccountToken: false,
@@ -236,24 +264,12 @@ export class BenchmarkJobChart extends Chart {
               args: vllmBenchArgs(config, run),
               env: clientEnv(run),
               resources: { requests: { cpu: cores, memory }, limits: { cpu: cores, memory } },
-              volumeMounts: [
-                // The tokenizer, read-only, from the same claim the decode pods use.
-                { name: 'models', mountPath: config.modelStore.mountPath, readOnly: true },
-                // The results directory only (a fileset mount of the file system): the weights stay out of reach.
-                { name: 'results', mountPath: RESULTS_MOUNT },
-                { name: 'home', mountPath: HOME_DIR },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
+              volumeMounts: clientVolumeMounts(config),
               // Read-only root: HOME, every cache and TMPDIR point into the emptyDirs below.
               securityContext: restrictedContainer(true),
               terminationMessagePolicy: 'FallbackToLogsOnError',
             }],
-            volumes: [
-              { name: 'models', persistentVolumeClaim: { claimName: names.modelsPvcReadOnly, readOnly: true } },
-              { name: 'results', persistentVolumeClaim: { claimName: names.resultsPvc } },
-              emptyDir('home', HOME_SIZE_LIMIT),
-              emptyDir('tmp', TMP_SIZE_LIMIT),
-            ],
+            volumes: clientVolumes(config),
           },
         },
       },

@@ -10,7 +10,7 @@
  *      get customresourcedefinitions (is the InferencePool CRD installed);
  *    - project namespace: get/list pods, get pods/log (client output), create/get pods/exec (the
  *      weights marker test; WebSocket exec is authorized as create), create/get pods/proxy (the
- *      prefix-cache reset POST), get/patch deployments (rolling restart), get services and
+ *      prefix-cache reset POST), get/patch deployments (rolling restart; the EPP's --config-file for run --target <profile>), get services and
  *      persistentvolumeclaims, create/get/list/delete jobs (the benchmark Jobs), get inferencepools;
  *    - Prometheus's namespace: get services/proxy on the Prometheus Service only
  *      (config `benchmark.prometheusService`); that Role lives outside the project namespace, so the

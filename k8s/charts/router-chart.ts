@@ -11,7 +11,8 @@ import { envoyImage, eppImage } from '../../lib/config';
 import { InferencePool, InferencePoolSpecAppProtocol, InferencePoolSpecEndpointPickerRefFailureMode } from '../imports/inference.networking.k8s.io';
 import { decodePodLabels, eppPodLabels, eppServiceLabels, PART_OF_LABEL } from '../labels';
 import { sharedNames } from '../names';
-import { EPP_CONFIG_DIR, EPP_CONFIG_FILE, endpointPickerConfig, endpointPickerConfigYaml } from '../router/endpoint-picker-config';
+import { EPP_CONFIG_DIR, EPP_CONFIG_FILE, endpointPickerConfig } from '../router/endpoint-picker-config';
+import { eppProfileFiles } from '../router/profiles';
 import { eppConfigProblems } from '../router/epp-config-checks';
 import { ENVOY_CONFIG_DIR, ENVOY_CONFIG_FILE, envoyBootstrap, envoyBootstrapYaml } from '../router/envoy-config';
 import { validateEnvoyBootstrap } from '../validate/envoy';
@@ -41,7 +42,9 @@ export class RouterChart extends Chart {
     // Refuse an Envoy bootstrap that does not match the Envoy v1.33 API (Envoy would not start).
     const envoyIssues = validateEnvoyBootstrap(envoyBootstrap(c));
     if (envoyIssues.length > 0) throw new Error(`Envoy bootstrap does not match the v1.33 API:\n  - ${envoyIssues.map((i) => `${i.path}: ${i.message}`).join('\n  - ')}`);
-    const eppYaml = endpointPickerConfigYaml(c);
+    // Every deployed router profile gets its own file in the EPP ConfigMap (k8s/router/profiles.ts).
+    const profileFiles = eppProfileFiles(c);
+    const eppYaml = profileFiles[EPP_CONFIG_FILE];
     const envoyYaml = envoyBootstrapYaml(c);
 
     new InferencePool(this, 'pool', {
@@ -118,10 +121,12 @@ export class RouterChart extends Chart {
     }
 
     // --- configuration ---------------------------------------------------------------------------
-    new k8s.KubeConfigMap(this, 'epp-config', { metadata: meta(c, n.eppConfigMap, podLabels), data: { [EPP_CONFIG_FILE]: eppYaml } });
+    new k8s.KubeConfigMap(this, 'epp-config', { metadata: meta(c, n.eppConfigMap, podLabels), data: profileFiles });
     new k8s.KubeConfigMap(this, 'envoy-config', { metadata: meta(c, n.envoyConfigMap, podLabels), data: { [ENVOY_CONFIG_FILE]: envoyYaml } });
     // ConfigMap changes do not restart pods; this hash in the pod template does.
-    const configHash = createHash('sha256').update(eppYaml).update('\0').update(envoyYaml).digest('hex').slice(0, 16);
+    const hash = createHash('sha256').update(eppYaml).update('\0').update(envoyYaml);
+    for (const [file, text] of Object.entries(profileFiles)) if (file !== EPP_CONFIG_FILE) hash.update('\0').update(file).update('\0').update(text);
+    const configHash = hash.digest('hex').slice(0, 16);
 
     // --- EPP + Envoy -----------------------------------------------------------------------------
     const healthService = leaderElection ? undefined : 'inference-extension';

@@ -17,6 +17,7 @@
 import { stringify } from 'yaml';
 import { type BenchConfig, servedModelName } from '../../lib/config';
 import { sharedNames } from '../names';
+import { PICKER_TYPES, PLUGIN_TYPES } from './plugin-types';
 
 export interface PluginSpec {
   readonly type: string;
@@ -40,26 +41,8 @@ export interface EndpointPickerConfig {
   readonly schedulingProfiles: readonly { readonly name: string; readonly plugins: readonly SchedulingPluginRef[] }[];
 }
 
-/** Plugin types of llm-d-router v0.10.0 this config and the simulator know (verified against its plugin registry). */
-export const PLUGIN_TYPES = {
-  tokenProducer: 'token-producer',
-  endpointNotificationSource: 'endpoint-notification-source',
-  metricsDataSource: 'metrics-data-source',
-  coreMetricsExtractor: 'core-metrics-extractor',
-  singleProfileHandler: 'single-profile-handler',
-  decodeFilter: 'decode-filter',
-  precisePrefixCacheProducer: 'precise-prefix-cache-producer',
-  prefixCacheScorer: 'prefix-cache-scorer',
-  kvCacheUtilizationScorer: 'kv-cache-utilization-scorer',
-  queueScorer: 'queue-scorer',
-  noHitLruScorer: 'no-hit-lru-scorer',
-  maxScorePicker: 'max-score-picker',
-  randomPicker: 'random-picker',
-  weightedRandomPicker: 'weighted-random-picker',
-} as const;
-
-/** Plugin types that end a scheduling profile by choosing the endpoint. */
-export const PICKER_TYPES: readonly string[] = [PLUGIN_TYPES.maxScorePicker, PLUGIN_TYPES.randomPicker, PLUGIN_TYPES.weightedRandomPicker];
+// Plugin type names live in a leaf module (the simulator and the checker import them too).
+export { PICKER_TYPES, PLUGIN_TYPES };
 
 /** File name of the config inside the EPP ConfigMap (mounted at /config). */
 export const EPP_CONFIG_FILE = 'endpoint-picker-config.yaml';

@@ -5,6 +5,7 @@
  * config can never be synthesized), and the tests run them on the rendered ConfigMap.
  */
 import { type EndpointPickerConfig, PICKER_TYPES, PLUGIN_TYPES, type PluginSpec } from './endpoint-picker-config';
+import { pluginRegistryProblems } from './plugin-registry';
 
 /** Name a plugin is referenced by (the EPP defaults it to the type). */
 export function pluginName(p: PluginSpec): string {
@@ -111,4 +112,101 @@ function noHitLruProblems(epc: EndpointPickerConfig, byName: Map<string, PluginS
     if (!referenced.has(pluginName(lru))) out.push(`${where}: defined but in no scheduling profile (it spreads nothing)`);
   }
   return out;
+}
+
+// ---- router profiles (k8s/router/profiles.ts) ---------------------------------------------------
+
+/** What a profile's config must wire up (a custom file gets the generic and v0.10.0 checks only). */
+export type ProfileKind = 'precise' | 'approximate' | 'load' | 'random' | 'custom';
+
+/**
+ * Checks every config can fail, whatever its profile: unique names, resolvable references, a picker
+ * at the end of each profile, and every plugin type and parameter name as llm-d-router v0.10.0
+ * accepts them (plugin-registry.ts: strict decoding, parameters a factory would ignore).
+ */
+export function genericProblems(epc: EndpointPickerConfig): string[] {
+  const out: string[] = [];
+  const byName = new Map<string, PluginSpec>();
+  for (const p of epc.plugins ?? []) {
+    if (byName.has(pluginName(p))) out.push(`plugin name "${pluginName(p)}" is defined twice`);
+    byName.set(pluginName(p), p);
+    out.push(...pluginRegistryProblems(p));
+  }
+  for (const s of epc.dataLayer?.sources ?? []) {
+    if (!byName.has(s.pluginRef)) out.push(`dataLayer.sources: pluginRef "${s.pluginRef}" names no defined plugin`);
+    for (const e of s.extractors ?? []) if (!byName.has(e.pluginRef)) out.push(`dataLayer.sources[${s.pluginRef}].extractors: pluginRef "${e.pluginRef}" names no defined plugin`);
+  }
+  if ((epc.schedulingProfiles ?? []).length === 0) out.push('schedulingProfiles is empty');
+  for (const prof of epc.schedulingProfiles ?? []) {
+    const plugins = prof.plugins ?? [];
+    for (const p of plugins) if (!byName.has(p.pluginRef)) out.push(`schedulingProfiles[${prof.name}]: pluginRef "${p.pluginRef}" names no defined plugin`);
+    const last = plugins[plugins.length - 1];
+    const lastType = last ? byName.get(last.pluginRef)?.type : undefined;
+    if (!lastType || !PICKER_TYPES.includes(lastType)) out.push(`schedulingProfiles[${prof.name}]: must end in a picker, ends in ${last ? `"${last.pluginRef}"` : 'nothing'}`);
+  }
+  return out;
+}
+
+function weighted(epc: EndpointPickerConfig, type: string): { name: string; weight: number; parameters: Record<string, unknown> }[] {
+  const byName = new Map((epc.plugins ?? []).map((p) => [pluginName(p), p] as const));
+  return (epc.schedulingProfiles ?? []).flatMap((prof) => (prof.plugins ?? [])
+    .map((ref) => ({ ref, plugin: byName.get(ref.pluginRef) }))
+    .filter((x) => x.plugin?.type === type)
+    .map((x) => ({ name: x.ref.pluginRef, weight: x.ref.weight ?? 1, parameters: (x.plugin!.parameters ?? {}) as Record<string, unknown> })));
+}
+
+/** The approximate profile: the approx producer fed with engine tokens, and every prefix reader naming it. */
+function approximateProblems(epc: EndpointPickerConfig): string[] {
+  const out: string[] = [];
+  const approx = (epc.plugins ?? []).filter((p) => p.type === PLUGIN_TYPES.approxPrefixCacheProducer);
+  if (approx.length !== 1) out.push(`expected exactly one ${PLUGIN_TYPES.approxPrefixCacheProducer}, found ${approx.length}`);
+  const tp = (epc.plugins ?? []).filter((p) => p.type === PLUGIN_TYPES.tokenProducer);
+  if (tp.length !== 1 || !(tp[0].parameters as { vllm?: { url?: string } } | undefined)?.vllm?.url) {
+    out.push(`${PLUGIN_TYPES.tokenProducer} with parameters.vllm.url is required: without it the EPP auto-creates the "estimate" byte-packer and the approximate index hashes estimated tokens, not the engine's`);
+  }
+  const producer = approx[0] ? pluginName(approx[0]) : undefined;
+  const scorers = weighted(epc, PLUGIN_TYPES.prefixCacheScorer).filter((s) => s.weight > 0);
+  if (scorers.length === 0) out.push(`no ${PLUGIN_TYPES.prefixCacheScorer} with weight > 0`);
+  for (const reader of [...scorers, ...weighted(epc, PLUGIN_TYPES.noHitLruScorer)]) {
+    if (reader.parameters.prefixMatchInfoProducerName !== producer) {
+      out.push(`"${reader.name}": prefixMatchInfoProducerName must name the ${PLUGIN_TYPES.approxPrefixCacheProducer} ("${producer ?? '?'}"), got ${JSON.stringify(reader.parameters.prefixMatchInfoProducerName)}`);
+    }
+  }
+  if ((epc.plugins ?? []).some((p) => p.type === PLUGIN_TYPES.precisePrefixCacheProducer)) out.push(`the approximate profile takes no ${PLUGIN_TYPES.precisePrefixCacheProducer}`);
+  return out;
+}
+
+/** The load profile: KV-utilization and queue scorers fed by the metrics source, nothing prefix-aware. */
+function loadProblems(epc: EndpointPickerConfig): string[] {
+  const out: string[] = [];
+  const scored = [PLUGIN_TYPES.kvCacheUtilizationScorer, PLUGIN_TYPES.queueScorer].filter((t) => weighted(epc, t).some((s) => s.weight > 0));
+  if (scored.length === 0) out.push(`no ${PLUGIN_TYPES.kvCacheUtilizationScorer} or ${PLUGIN_TYPES.queueScorer} with weight > 0`);
+  const types = new Map((epc.plugins ?? []).map((p) => [pluginName(p), p.type] as const));
+  const fed = (epc.dataLayer?.sources ?? []).some((s) => types.get(s.pluginRef) === PLUGIN_TYPES.metricsDataSource
+    && (s.extractors ?? []).some((e) => types.get(e.pluginRef) === PLUGIN_TYPES.coreMetricsExtractor));
+  if (!fed) out.push(`dataLayer: no ${PLUGIN_TYPES.metricsDataSource} source with ${PLUGIN_TYPES.coreMetricsExtractor}: the load scorers would read no metrics`);
+  for (const t of [PLUGIN_TYPES.prefixCacheScorer, PLUGIN_TYPES.noHitLruScorer]) if (weighted(epc, t).length > 0) out.push(`the load profile takes no ${t}`);
+  return out;
+}
+
+/** The random profile: nothing but a random-picker after the decode filter. */
+function randomProblems(epc: EndpointPickerConfig): string[] {
+  const out: string[] = [];
+  const types = new Map((epc.plugins ?? []).map((p) => [pluginName(p), p.type] as const));
+  for (const prof of epc.schedulingProfiles ?? []) {
+    const refs = (prof.plugins ?? []).map((p) => types.get(p.pluginRef));
+    if (refs[refs.length - 1] !== PLUGIN_TYPES.randomPicker) out.push(`schedulingProfiles[${prof.name}]: the random profile must end in ${PLUGIN_TYPES.randomPicker}`);
+    const scorers = refs.filter((t) => t !== PLUGIN_TYPES.decodeFilter && t !== PLUGIN_TYPES.randomPicker);
+    if (scorers.length > 0) out.push(`schedulingProfiles[${prof.name}]: the random profile scores nothing, found ${scorers.join(', ')}`);
+  }
+  return out;
+}
+
+/** Every problem of a profile's config; empty when the EPP would start and route as the profile means. */
+export function profileProblems(epc: EndpointPickerConfig, kind: ProfileKind): string[] {
+  const specific = kind === 'precise' ? eppConfigProblems(epc)
+    : kind === 'approximate' ? approximateProblems(epc)
+      : kind === 'load' ? loadProblems(epc)
+        : kind === 'random' ? randomProblems(epc) : [];
+  return [...new Set([...genericProblems(epc), ...specific])];
 }

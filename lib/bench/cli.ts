@@ -15,6 +15,7 @@ import type { CheckResult, PreflightCheck, PreflightContext, PreflightReport } f
 import { RUN_CONFIG_FILE } from './result-format';
 import type { AwsApi, KubeApi } from './cluster/types';
 import { registerAwsCommands } from './aws/commands';
+import { addWorkloadOptions, type ConfigProvider, configWithWorkloadFlags, type WorkloadFlags } from '../workload/flags';
 
 /*
  * The heavy modules (cdk8s for the Job manifest, vega for the plots, the Kubernetes client, the AWS
@@ -25,7 +26,9 @@ import { registerAwsCommands } from './aws/commands';
 const load = {
   listr2: (): typeof import('listr2') => require('listr2'),
   yaml: (): typeof import('yaml') => require('yaml'),
-  benchmarkJob: (): typeof import('../../k8s/bench/benchmark-job') => require('../../k8s/bench/benchmark-job'),
+  harnessJob: (): typeof import('../../k8s/bench/harness-job') => require('../../k8s/bench/harness-job'),
+  workloadSpec: (): typeof import('../workload/spec') => require('../workload/spec'),
+  eppProfile: (): typeof import('./epp-profile') => require('./epp-profile'),
   aws: (): typeof import('./cluster/aws') => require('./cluster/aws'),
   kube: (): typeof import('./cluster/client-node') => require('./cluster/client-node'),
   clock: (): typeof import('./cluster/clock') => require('./cluster/clock'),
@@ -35,6 +38,7 @@ const load = {
   progress: (): typeof import('./progress') => require('./progress'),
   prometheus: (): typeof import('./prometheus') => require('./prometheus'),
   report: (): typeof import('./report') => require('./report'),
+  llmdBenchmark: (): typeof import('./report/llmd-benchmark') => require('./report/llmd-benchmark'),
   reportFormat: (): typeof import('./report/format') => require('./report/format'),
   resultsIo: (): typeof import('./results-io') => require('./results-io'),
   runner: (): typeof import('./runner') => require('./runner'),
@@ -139,7 +143,7 @@ function registerPreflight(program: Command, config: () => BenchConfig): void {
     }));
 }
 
-interface RunOptions extends ClusterOptions {
+interface RunOptions extends ClusterOptions, WorkloadFlags {
   target: TargetOption;
   ladder?: boolean;
   ladderOnly?: boolean;
@@ -153,17 +157,19 @@ interface RunOptions extends ClusterOptions {
 
 function dryRun(config: BenchConfig, steps: PlannedStep[], outDir: string): void {
   const YAML = load.yaml();
-  const { renderBenchmarkJob } = load.benchmarkJob();
-  const lines = [`run plan (${steps.length} Jobs, results in ${outDir}):`];
+  const { renderHarnessJob } = load.harnessJob();
+  const { describeWorkload, resolveHarness, workloadSpec } = load.workloadSpec();
+  const lines = [`run plan (${steps.length} Jobs, ${resolveHarness(config)}, ${describeWorkload(workloadSpec(config))}, results in ${outDir}):`];
   for (const s of steps) lines.push(`  ${s.resetCaches ? `reset caches (${config.benchmark.cacheReset}) -> ` : ''}${s.jobName} -> ${s.resultPath}`);
   process.stdout.write(`${lines.join('\n')}\n---\n`);
-  process.stdout.write(steps.map((s) => YAML.stringify(renderBenchmarkJob(config, s.run))).join('---\n'));
+  process.stdout.write(steps.map((s) => YAML.stringify(renderHarnessJob(config, s.run))).join('---\n'));
 }
 
-function registerRun(program: Command, config: () => BenchConfig): void {
-  addClusterOptions(program.command('run'))
-    .description('Run the A/B benchmark in the cluster: per path reset the prefix caches, run vllm bench serve as a Job, collect the result and Prometheus time series; then write the report.')
-    .addOption(new Option('--target <path>', 'which path(s) to measure').choices(['rr', 'llm-d', 'both']).default('both'))
+function registerRun(program: Command, config: ConfigProvider): void {
+  const cmd = addClusterOptions(program.command('run'))
+    .description('Run the benchmark in the cluster: per path (round-robin, llm-d, or any deployed router profile) reset the prefix caches, run the harness (vllm bench serve or inference-perf) as a Job, collect the result and Prometheus time series; then write the report. Takes the workload and load flags `simulate` takes.')
+    .option('--target <paths>', 'path(s) to measure, comma-separated: rr, llm-d, both, or router profiles precise, approximate, load, random, custom (deployed ones)', 'both');
+  addWorkloadOptions(cmd)
     .option('--ladder', 'also run the rate ladder after the main run (its rates: config benchmark.ladderRates)')
     .option('--ladder-only', 'run only the rate ladder')
     .option('--warmup', 'run a discarded warm-up (own seed) before each path')
@@ -173,12 +179,12 @@ function registerRun(program: Command, config: () => BenchConfig): void {
     .option('--no-report', 'do not write the report at the end')
     .option('--dry-run', 'print the plan and the Job manifests; touch nothing')
     .action(action('run', async (opts: RunOptions) => {
-      const c = config();
+      const c = configWithWorkloadFlags(config, opts);
       if (isPaused(c)) throw badInput(pausedProblem('measure'));
       const { newRunId, planRun, targetLabels } = load.plan();
       const runId = opts.runId ?? newRunId(Date.now());
       const outDir = opts.out ?? path.join(RESULTS_ROOT, runId);
-      targetLabels(opts.target);
+      targetLabels(opts.target, c);
       const steps = planRun(c, { targets: opts.target, ladder: !!opts.ladder, ladderOnly: !!opts.ladderOnly, warmup: !!opts.warmup, runId, outDir });
       if (opts.dryRun) {
         dryRun(c, steps, outDir);
@@ -204,7 +210,7 @@ async function executeRun(c: BenchConfig, ctx: PreflightContext, steps: PlannedS
   fs.mkdirSync(outDir, { recursive: true });
   writeJsonAtomic(path.join(outDir, RUN_CONFIG_FILE), {
     run_id: runId, target: opts.target, ladder: !!opts.ladder || !!opts.ladderOnly, warmup: !!opts.warmup,
-    context: ctx.kube?.context.contextName, benchmark: c.benchmark, vllm: c.vllm, model: c.model, gpuNodes: c.gpuNodes, router: c.router,
+    context: ctx.kube?.context.contextName, benchmark: c.benchmark, workload: c.workload, vllm: c.vllm, model: c.model, gpuNodes: c.gpuNodes, router: c.router,
   });
   const runner = new BenchmarkRunner({ config: c, kube: ctx.kube!, prometheus: ctx.prometheus, clock: systemClock });
   const abort = new AbortController();
@@ -234,6 +240,14 @@ async function executeRun(c: BenchConfig, ctx: PreflightContext, steps: PlannedS
     await tasks.run();
   } finally {
     process.removeListener('SIGINT', onSigint);
+    // A run through another router profile leaves the EPP on the configured one, as deployed.
+    if (steps.some((st) => st.run.label.startsWith('llm-d-'))) {
+      try {
+        if (await load.eppProfile().pointEppAt(c, ctx.kube!, 'llm-d')) process.stderr.write('the endpoint picker is back on router.profile (it restarts by itself)\n');
+      } catch (err) {
+        warnings.push(`could not point the endpoint picker back at router.profile: ${(err as Error).message}`);
+      }
+    }
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   }
   process.stdout.write(`results: ${outDir}\n`);
@@ -278,12 +292,20 @@ function registerReport(program: Command, config: () => BenchConfig): void {
     .option('--out <dir>', 'where to write report.md, summary.json and the SVGs (default: <results-dir>/report)')
     .addOption(new ConfigOption('--main-rate <rate>', 'request rate of the main comparison; an error if the directory has no result at it', 'benchmark.requestRate'))
     .option('--json', 'print summary.json to stdout instead of the table')
-    .action(action('report', async (dirArg: string | undefined, opts: { out?: string; mainRate?: string; json?: boolean }) => {
+    .addOption(new Option('--format <format>', 'llmd-bench: report.md, plots and summary.json; llmd-benchmark: llm-d-benchmark benchmark reports (v0.2 YAML, one per result and stage, schema-validated)').choices(['llmd-bench', 'llmd-benchmark']).default('llmd-bench'))
+    .action(action('report', async (dirArg: string | undefined, opts: { out?: string; mainRate?: string; json?: boolean; format?: string }) => {
       let dir = dirArg;
       if (dir === undefined) {
         const chosen = chooseResultsDir();
         dir = chosen.dir;
         process.stderr.write(`${chosen.note}\n`);
+      }
+      if (opts.format === 'llmd-benchmark') {
+        const outDir = opts.out ?? path.join(dir, 'benchmark-report');
+        if (opts.out !== undefined) load.resultsIo().checkOutputDir(outDir, '--out');
+        const written = load.llmdBenchmark().writeLlmdBenchmarkReports(dir, outDir);
+        process.stdout.write(`wrote ${written.length} llm-d-benchmark report(s) to ${outDir}: ${written.join(', ')}\n`);
+        return;
       }
       const mainRate = opts.mainRate !== undefined ? parseRate(opts.mainRate) : config().benchmark.requestRate;
       const outDir = opts.out ?? path.join(dir, 'report');
@@ -307,7 +329,7 @@ function registerCost(program: Command, config: () => BenchConfig): void {
   program.command('cost')
     .description('On-demand cost per hour of the configured stack, itemised (GPU nodes, system nodes, EKS, FSx, NAT, EBS), and of a run of the configured size.')
     .option('--hours <h>', 'price this many hours instead of the estimated run duration')
-    .addOption(new Option('--target <path>', 'paths the run measures').choices(['rr', 'llm-d', 'both']).default('both'))
+    .option('--target <paths>', 'paths the run measures, as for run --target (comma-separated)', 'both')
     .option('--ladder', 'include the rate ladder in the run estimate')
     .option('--warmup', 'include warm-up runs in the estimate')
     .option('--json', 'print the cost report as JSON')
@@ -317,13 +339,15 @@ function registerCost(program: Command, config: () => BenchConfig): void {
         throw badInput(`--hours ${JSON.stringify(opts.hours)}: must be a positive number of hours`, 'e.g. --hours 3');
       }
       const { costReport, formatCost } = load.cost();
-      const report = costReport(config(), { targets: load.plan().targetLabels(opts.target).length, ladder: !!opts.ladder, warmup: !!opts.warmup }, hours);
+      const c = config();
+      const labels = load.plan().targetLabels(opts.target, c);
+      const report = costReport(c, { targets: labels.length, labels, ladder: !!opts.ladder, warmup: !!opts.warmup }, hours);
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCost(report)}\n`);
     }));
 }
 
 /** Registers preflight, run, report, cost, account-check and cleanup-check. */
-export function registerBenchCommands(program: Command, config: () => BenchConfig): void {
+export function registerBenchCommands(program: Command, config: ConfigProvider): void {
   registerPreflight(program, config);
   registerRun(program, config);
   registerReport(program, config);

@@ -11,6 +11,7 @@ import { formatQuotaNeed, quotaNeeds, type QuotaNeed } from '../config/quota-nee
 import { ec2HourlyPrice, PRICES, type PriceQuote, type PriceStatus, servicePrices } from '../config/tables/prices';
 import { BenchError, EXIT } from './errors';
 import { formatNumber } from './report/format';
+import { configuredStages, configuredWarmup } from '../workload/spec';
 
 export interface CostLine {
   readonly item: string;
@@ -20,8 +21,10 @@ export interface CostLine {
   readonly priceStatus: PriceStatus;
 }
 
+/** The A/B paths every cost report prices; `cost --target` adds router-profile paths (llm-d-<profile>). */
 export const PATHS = ['round-robin', 'llm-d'] as const;
-export type CostPath = (typeof PATHS)[number];
+/** A path label as `run --target` measures it (round-robin, llm-d, llm-d-<profile>). */
+export type CostPath = string;
 
 /** Predicted steady throughput of one path of the configured deployment. */
 export interface PathThroughput {
@@ -34,6 +37,7 @@ export interface PathThroughput {
 export interface ThroughputPrediction {
   /** `simulated`: `llmd-bench simulate` on the configured deployment and workload. */
   readonly source: 'simulated';
+  /** Per path label; each path `cost` prices must be here. */
   readonly paths: Readonly<Record<CostPath, PathThroughput>>;
   /** Calibration notes of the simulation (empty inside the calibrated envelope). */
   readonly notes: readonly string[];
@@ -54,15 +58,36 @@ export const DEPLOY_HOURS = 0.75;
 export const DESTROY_HOURS = 0.33;
 
 /**
- * Throughput of both paths from the simulator, for the configured deployment (GPU, model, TP,
- * replicas, router config) and the configured main run. Loaded on demand: `cost --hours` needs no
- * simulation, and the CLI starts without the simulator's modules.
+ * Throughput of the paths (default: both A/B paths) from the simulator, for the configured deployment
+ * (GPU, model, TP, replicas, router config) and the configured main run. A router-profile path is
+ * simulated with that profile's rendered EndpointPickerConfig (llm-d-<profile> routers; the custom
+ * profile through its file). Loaded on demand: `cost --hours` needs no simulation, and the CLI starts
+ * without the simulator's modules.
  */
-export function predictThroughput(config: BenchConfig): ThroughputPrediction {
-  const { simulate } = require('../sim') as typeof import('../sim');
-  const sim = simulate(config, { routers: [...PATHS] });
-  const paths = Object.fromEntries(sim.runs.map((r) => [r.router, { requestThroughput: r.result.request_throughput, outputThroughput: r.result.output_throughput }])) as Record<CostPath, PathThroughput>;
-  return { source: 'simulated', paths, notes: sim.params.calibrationNotes };
+export function predictThroughput(config: BenchConfig, labels: readonly string[] = PATHS): ThroughputPrediction {
+  const { simulate, ROUTER_KINDS } = require('../sim') as typeof import('../sim');
+  const paths: Record<string, PathThroughput> = {};
+  const of = (r: { result: { request_throughput: number; output_throughput: number } }): PathThroughput => ({
+    requestThroughput: r.result.request_throughput, outputThroughput: r.result.output_throughput,
+  });
+  const routers = [...new Set(labels)].filter((l) => (ROUTER_KINDS as readonly string[]).includes(l)) as (typeof ROUTER_KINDS)[number][];
+  const unknown = [...new Set(labels)].filter((l) => !(ROUTER_KINDS as readonly string[]).includes(l));
+  let notes: readonly string[] = [];
+  if (routers.length > 0) {
+    const sim = simulate(config, { routers });
+    for (const r of sim.runs) paths[r.router] = of(r);
+    notes = sim.params.calibrationNotes;
+  }
+  for (const label of unknown) {
+    // llm-d-custom: the deployed custom file is what the EPP runs on that path.
+    const { deployedProfiles, endpointPickerConfigFor } = require('../../k8s/router/profiles') as typeof import('../../k8s/router/profiles');
+    const profile = deployedProfiles(config).find((p) => p.label === label);
+    if (!profile) throw new BenchError(`cost: no simulator path for ${label}`, { exitCode: EXIT.badInput, hint: `--target takes ${PATHS.join(', ')} and the deployed router profiles` });
+    const sim = simulate(config, { routers: ['llm-d'], eppConfig: endpointPickerConfigFor(config, profile.value) as unknown as import('../sim').EppConfigLike });
+    paths[label] = of(sim.runs[0]);
+    notes = sim.params.calibrationNotes;
+  }
+  return { source: 'simulated', paths, notes };
 }
 
 function ec2Price(type: string, key: string, region: string): PriceQuote {
@@ -108,6 +133,8 @@ export function hourlyCost(config: BenchConfig): CostLine[] {
 
 export interface RunShape {
   readonly targets: number;
+  /** The paths' result labels (run --target), when known; router profiles run at llm-d's pace. */
+  readonly labels?: readonly string[];
   readonly ladder: boolean;
   readonly warmup: boolean;
 }
@@ -122,11 +149,18 @@ export interface DurationPart {
 /** Estimated wall time of `llmd-bench run` for the configured workload, at the predicted throughput of each path. */
 export function estimateRunMinutes(config: BenchConfig, shape: RunShape, prediction: ThroughputPrediction): DurationPart[] {
   const b = config.benchmark;
-  const paths = PATHS.slice(0, Math.max(1, Math.min(2, shape.targets)));
+  const paths = shape.labels ?? PATHS.slice(0, Math.max(1, Math.min(2, shape.targets)));
+  // Load stages take their wall time, or longer when the replicas cannot keep up (the queue drains after).
+  const stages = configuredStages(config);
+  const warmupStage = configuredWarmup(config);
+  const stagedMinutes = (capacity: number) => [...(warmupStage ? [warmupStage] : []), ...stages]
+    .reduce((a, s) => a + Math.max(s.durationS, (s.rate * s.durationS) / capacity) / 60 + 1 / 60, 0);
   const parts: DurationPart[] = [{ what: 'first image pull on a system node', minutes: IMAGE_PULL_MINUTES }];
   const resetMinutes = b.cacheReset === 'restart' ? restartMinutes(config) : 0.1;
   for (const p of paths) {
-    const capacity = prediction.paths[p].requestThroughput;
+    const predicted = prediction.paths[p];
+    if (!predicted) throw new BenchError(`no predicted throughput for the ${p} path; nothing to price it by`, { exitCode: EXIT.badInput });
+    const capacity = predicted.requestThroughput;
     if (!(capacity > 0)) throw new BenchError(`the simulator predicts no completed request on the ${p} path; nothing to price`, { exitCode: EXIT.badInput });
     const at = (rate: number | 'inf') => (rate === 'inf' ? capacity : Math.min(rate, capacity));
     let steps = 0;
@@ -135,7 +169,7 @@ export function estimateRunMinutes(config: BenchConfig, shape: RunShape, predict
       minutes += b.warmupNumPrompts / at(b.requestRate) / 60;
       steps++;
     }
-    minutes += b.numPrompts / at(b.requestRate) / 60;
+    minutes += stages.length > 0 ? stagedMinutes(capacity) : b.numPrompts / at(b.requestRate) / 60;
     steps++;
     if (shape.ladder) {
       for (const r of b.ladderRates) {
@@ -187,12 +221,15 @@ export function costReport(config: BenchConfig, shape: RunShape, hoursOverride?:
   const gpuPerHour = lines[0].perHour;
   // Paused (gpuNodes.count = 0): no run is possible and nothing to simulate; price an hour of the paused stack.
   const paused = isPaused(config);
-  const predicted = paused ? { source: 'simulated' as const, paths: undefined, notes: [] } : (prediction ?? predictThroughput(config));
+  // The per-path table: the A/B paths, plus every path the run measures (cost --target).
+  const tablePaths = [...new Set<string>([...PATHS, ...(shape.labels ?? [])])];
+  const predicted = paused ? { source: 'simulated' as const, paths: undefined, notes: [] } : (prediction ?? predictThroughput(config, tablePaths));
   const parts = predicted.paths ? estimateRunMinutes(config, shape, predicted as ThroughputPrediction) : [];
   const estimated = parts.reduce((a, p) => a + p.minutes, 0) / 60;
   const hours = hoursOverride ?? (paused ? 1 : estimated);
-  const paths = !predicted.paths ? [] : PATHS.map((path): PathCost => {
+  const paths = !predicted.paths ? [] : tablePaths.map((path): PathCost => {
     const t = predicted.paths![path];
+    if (!t) throw new BenchError(`no predicted throughput for the ${path} path; nothing to price it by`, { exitCode: EXIT.badInput });
     const runMinutes = parts.filter((p) => p.path === path).reduce((a, p) => a + p.minutes, 0);
     const perMillion = (usdPerHour: number) => (usdPerHour / (t.outputThroughput * 3600)) * 1e6;
     return {
@@ -241,9 +278,10 @@ export function formatCost(report: CostReport): string {
   out.push(`  ${'total'.padEnd(w)}  ${usd(report.perHour).padStart(8)}/h`, '');
   if (report.paths.length > 0) {
     out.push('Per path, at the throughput the simulator predicts for this deployment (simulated):');
-    out.push(`  ${'path'.padEnd(12)} ${'req/s'.padStart(7)} ${'output tok/s'.padStart(13)} ${'run min'.padStart(8)} ${'run cost'.padStart(9)} ${'$/M out tok'.padStart(12)} ${'GPU $/M'.padStart(9)}`);
+    const pw = Math.max(12, ...report.paths.map((p) => p.path.length));
+    out.push(`  ${'path'.padEnd(pw)} ${'req/s'.padStart(7)} ${'output tok/s'.padStart(13)} ${'run min'.padStart(8)} ${'run cost'.padStart(9)} ${'$/M out tok'.padStart(12)} ${'GPU $/M'.padStart(9)}`);
   for (const p of report.paths) {
-    out.push(`  ${p.path.padEnd(12)} ${formatNumber(p.requestThroughput, 2).padStart(7)} ${formatNumber(p.outputThroughput, 0).padStart(13)} ${formatNumber(p.runMinutes, 1).padStart(8)} ${usd(p.runCost).padStart(9)} ${usd(p.usdPerMillionOutputTokens).padStart(12)} ${usd(p.gpuUsdPerMillionOutputTokens).padStart(9)}`);
+    out.push(`  ${p.path.padEnd(pw)} ${formatNumber(p.requestThroughput, 2).padStart(7)} ${formatNumber(p.outputThroughput, 0).padStart(13)} ${formatNumber(p.runMinutes, 1).padStart(8)} ${usd(p.runCost).padStart(9)} ${usd(p.usdPerMillionOutputTokens).padStart(12)} ${usd(p.gpuUsdPerMillionOutputTokens).padStart(9)}`);
     }
     out.push('');
   }

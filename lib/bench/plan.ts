@@ -2,10 +2,21 @@
 import * as path from 'path';
 import type { BenchConfig } from '../config';
 import { BenchmarkRun, benchmarkJobName, resultFileName, validateRun } from '../../k8s/bench/benchmark-job';
-import { PATH_LABELS, PathLabel, checksFileName, timeseriesFileName } from './result-format';
+import { deployedProfiles } from '../../k8s/router/profiles';
+import { CUSTOM_PROFILE, ROUTER_PROFILE_NAMES } from '../config/tables/router-profiles';
+import { configuredStages, resolveHarness } from '../workload/spec';
+import { meanStageRate, stageRequests } from '../workload/stages';
+import { PATH_LABELS, type RunLabel, checksFileName, timeseriesFileName } from './result-format';
 import { BenchError, EXIT } from './errors';
 
-export type TargetOption = 'rr' | 'llm-d' | 'both';
+/**
+ * `--target`: a comma-separated list of rr, llm-d, both, or router profiles (precise, approximate,
+ * load, random, custom): each measured in turn, round-robin first.
+ */
+export type TargetOption = string;
+
+/** The words `--target` takes. */
+export const TARGET_WORDS = ['rr', 'llm-d', 'both', ...ROUTER_PROFILE_NAMES, CUSTOM_PROFILE] as const;
 
 export interface PlanOptions {
   readonly targets: TargetOption;
@@ -31,13 +42,32 @@ export interface PlannedStep {
   readonly title: string;
 }
 
-export function targetLabels(option: TargetOption): PathLabel[] {
-  switch (option) {
-    case 'rr': return [PATH_LABELS.roundRobin];
-    case 'llm-d': return [PATH_LABELS.llmd];
-    case 'both': return [PATH_LABELS.roundRobin, PATH_LABELS.llmd];
-    default: throw new BenchError(`--target ${JSON.stringify(option)}: must be rr, llm-d or both`, { exitCode: EXIT.badInput });
+export function targetLabels(option: TargetOption, config?: BenchConfig): RunLabel[] {
+  const out: RunLabel[] = [];
+  const deployed = config ? deployedProfiles(config) : undefined;
+  for (const word of option.split(',').map((w) => w.trim()).filter(Boolean)) {
+    if (word === 'rr') out.push(PATH_LABELS.roundRobin);
+    else if (word === 'llm-d') out.push(PATH_LABELS.llmd);
+    else if (word === 'both') out.push(PATH_LABELS.roundRobin, PATH_LABELS.llmd);
+    else if ((ROUTER_PROFILE_NAMES as readonly string[]).includes(word) || word === CUSTOM_PROFILE) {
+      const profile = deployed?.find((p) => p.name === word);
+      if (deployed && !profile) {
+        throw new BenchError(`--target ${word}: router profile "${word}" is not deployed (router.profile=${config!.router.profile}, router.profiles=${config!.router.profiles.join(',')})`, {
+          exitCode: EXIT.badInput,
+          hint: `add it and redeploy: -c router.profiles=${[...new Set([...config!.router.profiles, word])].join(',')} (cdk deploy), then run again with the same -c`,
+        });
+      }
+      out.push(`llm-d-${word}` as RunLabel);
+    } else {
+      throw new BenchError(`--target ${JSON.stringify(option)}: "${word}" is not a path; use ${TARGET_WORDS.join(', ')} (comma-separated for several)`, {
+        exitCode: EXIT.badInput, hint: 'e.g. --target both, or --target rr,precise,approximate (a router profile must be deployed: router.profiles)',
+      });
+    }
   }
+  if (out.length === 0) throw new BenchError('--target: name at least one path', { exitCode: EXIT.badInput, hint: 'e.g. --target both' });
+  // Round-robin first, then in the order given.
+  const unique = [...new Set(out)];
+  return [...unique.filter((l) => l === PATH_LABELS.roundRobin), ...unique.filter((l) => l !== PATH_LABELS.roundRobin)];
 }
 
 export { newRunId } from './result-format';
@@ -53,6 +83,16 @@ export function planRun(config: BenchConfig, opts: PlanOptions): PlannedStep[] {
     } catch (err) {
       throw new BenchError((err as Error).message, { exitCode: EXIT.badInput, hint: '--run-id takes 1-24 lower-case letters, digits or "-" (e.g. 20261125-2301)' });
     }
+    // inference-perf runs a finite rate as one stage of whole seconds (the config checks cover the main run).
+    const staged = run.phase === 'main' && config.benchmark.stages.length > 0;
+    if (resolveHarness(config) === 'inference-perf' && !staged && run.requestRate !== 'inf') {
+      const seconds = run.numPrompts / run.requestRate;
+      if (Math.abs(seconds - Math.round(seconds)) > 1e-9 || seconds < 1) {
+        throw new BenchError(`${title}: inference-perf runs ${run.numPrompts} prompts at ${run.requestRate} req/s as one stage of ${seconds.toFixed(2)} s, not a whole number of seconds`, {
+          exitCode: EXIT.badInput, hint: 'pick prompt counts that are whole seconds at every rate (benchmark.ladderNumPrompts, warmupNumPrompts)',
+        });
+      }
+    }
     const dir = run.phase === 'warmup' ? path.join(opts.outDir, 'warmup') : opts.outDir;
     const file = resultFileName(run);
     steps.push({
@@ -65,12 +105,20 @@ export function planRun(config: BenchConfig, opts: PlanOptions): PlannedStep[] {
       title,
     });
   };
-  for (const label of targetLabels(opts.targets)) {
+  for (const label of targetLabels(opts.targets, config)) {
     if (opts.warmup) {
       add({ label, requestRate: b.requestRate, numPrompts: b.warmupNumPrompts, runId: opts.runId, phase: 'warmup' }, `${label}: warm-up (${b.warmupNumPrompts} prompts, discarded)`);
     }
     if (!opts.ladderOnly) {
-      add({ label, requestRate: b.requestRate, numPrompts: b.numPrompts, runId: opts.runId, phase: 'main' }, `${label}: main run (${b.numPrompts} prompts, rate ${b.requestRate}, ${b.maxConcurrency} concurrent)`);
+      const stages = configuredStages(config);
+      if (stages.length > 0) {
+        // A staged run is filed under its mean offered rate (the result's request_rate says the same).
+        const requests = stages.reduce((a, st) => a + stageRequests(st), 0);
+        add({ label, requestRate: meanStageRate(stages), numPrompts: requests, runId: opts.runId, phase: 'main' },
+          `${label}: main run (stages ${b.stages.join(',')}${b.warmupStage ? ` after warm-up ${b.warmupStage}` : ''}, ${requests} requests)`);
+      } else {
+        add({ label, requestRate: b.requestRate, numPrompts: b.numPrompts, runId: opts.runId, phase: 'main' }, `${label}: main run (${b.numPrompts} prompts, rate ${b.requestRate}, ${b.maxConcurrency} concurrent)`);
+      }
     }
     if (opts.ladder || opts.ladderOnly) {
       for (const rate of b.ladderRates) {

@@ -11,7 +11,7 @@ import { GPU_NODES_STACK_NAME, WORKLOADS_STACK_NAME } from '../names';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { servedModelName, type BenchConfig } from '../config';
 import { INSTANCE_TYPES } from '../config/tables/instances';
-import { BENCH_CLIENT_SELECTOR, RUN_ID_LABEL } from './run-names';
+import { BENCH_CLIENT_SELECTOR, PATH_LABELS, RUN_ID_LABEL } from './run-names';
 import { decodeLabelSelector, decodePodLabels } from '../../k8s/labels';
 import { loaderJobName } from '../../k8s/model-store/loader-job';
 import { GPU_NODE_ROLE, NODE_ROLE_LABEL, sharedNames } from '../../k8s/names';
@@ -19,8 +19,10 @@ import { isPodReady, notReadyReason } from './cache-reset';
 import { updateKubeconfigHint } from './cluster/client-node';
 import { isUnreachable, type AwsApi, type EksClusterInfo, type KubeApi, type PrometheusApi } from './cluster/types';
 import { BenchError, describeError } from './errors';
+import { HARNESS_CHECKS } from './preflight-harness';
+import { fail, pass, skip, warn, withKube } from './preflight-kit';
 import { prometheusServiceRef, scalarOf } from './prometheus';
-import { EPP_METRICS, identifiesPod } from './run-checks';
+import { EPP_METRICS, identifiesPod, pathChecksFor } from './run-checks';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -85,20 +87,6 @@ export const CRD_INFERENCE_POOL = 'inferencepools.inference.networking.k8s.io';
 export const INFERENCE_POOL_API = { group: 'inference.networking.k8s.io', version: 'v1', plural: 'inferencepools' } as const;
 export const VLLM_DEV_MODE_ENV = 'VLLM_SERVER_DEV_MODE';
 
-const pass = (summary: string, details?: string[]): CheckResult => ({ status: 'pass', summary, details });
-const fail = (summary: string, fix: string, details?: string[]): CheckResult => ({ status: 'fail', summary, fix, details });
-const warn = (summary: string, fix: string, details?: string[]): CheckResult => ({ status: 'warn', summary, fix, details });
-const skip = (summary: string): CheckResult => ({ status: 'skip', summary });
-
-/** A check that needs the cluster; skipped (not failed twice) when there is no Kubernetes access. */
-function withKube(fn: (kube: KubeApi, ctx: PreflightContext, memo: Memo) => Promise<CheckResult>): PreflightCheck['run'] {
-  return (ctx, memo) => {
-    if (memo.paused) return Promise.resolve(skip('cluster paused'));
-    if (!ctx.kube) return Promise.resolve(skip('no Kubernetes access (see the kubeconfig check)'));
-    if (memo.unreachable) return Promise.resolve(skip('API server unreachable (see the kubeconfig check)'));
-    return fn(ctx.kube, ctx, memo);
-  };
-}
 
 async function describeClusterOnce(ctx: PreflightContext, memo: Memo): Promise<EksClusterInfo | undefined> {
   if (memo.cluster === undefined) memo.cluster = (await ctx.aws!.describeCluster(ctx.config.cluster.name)) ?? null;
@@ -365,10 +353,16 @@ export const CHECKS: readonly PreflightCheck[] = [
       return pass(`${where} ready, ${scraped} vLLM pods scraped`);
     }),
   },
+  // The benchmark client's image and tokenizer (lib/bench/preflight-harness.ts).
+  ...HARNESS_CHECKS,
   {
     id: 'kv-subscriptions',
     title: 'the EPP subscribes to the KV-cache events of every decode pod',
     run: withKube(async (kube, ctx, memo) => {
+      // The EPP runs router.profile; only a profile with the precise producer subscribes (run-checks.ts pathChecksFor).
+      if (pathChecksFor(ctx.config, PATH_LABELS.llmd) !== 'kv-events') {
+        return skip(`router.profile=${ctx.config.router.profile} subscribes to no KV events (a precise profile run is checked after the run)`);
+      }
       if (memo.prometheusDown || !ctx.prometheus) return skip('Prometheus unavailable (see the Prometheus check)');
       const ns = sharedNames(ctx.config).namespace;
       const fix = `kubectl -n ${ns} logs deploy/${sharedNames(ctx.config).eppDeployment} -c epp | grep -i -e zmq -e subscriber; check the decode pods' --kv-events-config and port ${ctx.config.vllm.kvEventsPort}`;

@@ -21,12 +21,15 @@ export function parseContextPair(value: string, previous: string[] = []): string
   return [...previous, value];
 }
 
-/** cdk.json context + `-c`: any problem with them is bad input (exit 2). */
-function loadConfigFrom(pairs: readonly string[]): BenchConfig {
+/**
+ * cdk.json context + `-c` (+ `extra`: overrides a command adds from its own flags, e.g. the workload
+ * flags, applied after cdk.json and -c): any problem with them is bad input (exit 2).
+ */
+function loadConfigFrom(pairs: readonly string[], extra?: Record<string, unknown>): BenchConfig {
   // Loaded here: the config module pulls zod and every table, which `--help` does not need.
   const { loadCliConfig } = require('../config/cli-context') as typeof import('../config/cli-context');
   try {
-    return loadCliConfig(pairs);
+    return loadCliConfig(pairs, undefined, extra);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof BenchError) throw err;
     throw new BenchError((err as Error).message, { exitCode: EXIT.badInput, hint: 'check cdk.json and the -c options' });
@@ -61,7 +64,7 @@ export function buildProgram(): BenchCommand {
     .description('Run, report, simulate and price the llm-d vs round-robin benchmark on EKS.')
     .option('-c, --context <key=value>', 'config override, as `cdk -c` (repeatable; before or after the command)', parseContextPair)
     .version(versionText(), '-V, --version', 'print the version and the pinned component versions');
-  const config = () => loadConfigFrom(program.opts<{ context?: string[] }>().context ?? []);
+  const config = (extra?: Record<string, unknown>) => loadConfigFrom(program.opts<{ context?: string[] }>().context ?? [], extra);
   // Help shows defaults from cdk.json + -c when they are valid, else from the reference run.
   setHelpConfig(() => {
     try {

@@ -8,10 +8,12 @@
  * The report identifies a run by the `label` and `request_rate` fields inside the JSON, never by the
  * file name, so hand-made vLLM result files work too.
  */
-import { PATH_LABELS, type PathLabel } from './run-names';
 
-// Shared with the benchmark Job chart; defined in the leaf module both import.
-export { PATH_LABELS, RESULT_LOG_MARKERS, RUN_METADATA_KEYS, type PathLabel, type RunPhase } from './run-names';
+// Shared with the benchmark Job charts and the simulator; defined in the leaf module they all import.
+export {
+  isEppLabel, isPathLabel, isRunLabel, KNOWN_PATH_LABELS, PATH_LABELS, RESULT_LOG_MARKERS, RUN_LABELS, RUN_METADATA_KEYS,
+  type PathLabel, type RunLabel, type RunPhase,
+} from './run-names';
 
 /**
  * Keys of `vllm bench serve --save-result` (vllm/benchmarks/serve.py) that this project reads.
@@ -54,7 +56,37 @@ export interface VllmBenchResult {
   readonly kv_cache_usage_mean?: number;
   readonly kv_cache_usage_p95?: number;
   readonly max_waiting?: number;
+  /** A staged run (inference-perf stages, or `simulate --stages`): one entry per measured stage, in order. */
+  readonly stages?: readonly StageResult[];
   readonly [key: string]: unknown;
+}
+
+/**
+ * One measured load stage, as inference-perf's per-stage report computes it (throughput = successes /
+ * (last end - first start) of the stage's requests; latencies from the actual send) plus the engines'
+ * prefix-cache hit rate and queue peak during the stage (null when no Prometheus series was stored).
+ * These keys are also `simulate --json`'s `results.<router>.stages[]` contract.
+ */
+export interface StageResult {
+  /** Requested requests per second ("inf" for a concurrent stage). */
+  readonly rate: number | 'inf';
+  /** Requested seconds (null for a concurrent stage). */
+  readonly duration_s: number | null;
+  readonly completed: number;
+  readonly request_throughput: number;
+  readonly output_throughput: number;
+  readonly mean_ttft_ms: number;
+  readonly median_ttft_ms: number;
+  readonly p90_ttft_ms: number;
+  readonly p99_ttft_ms: number;
+  readonly mean_tpot_ms: number;
+  readonly p99_tpot_ms: number;
+  readonly prefix_cache_hit_rate: number | null;
+  readonly max_waiting: number | null;
+  /** Seconds from the stage's first send to its last completion. */
+  readonly elapsed_s: number;
+  /** "simulator" on a stage `simulate` predicted (as on its result); absent on measured stages. */
+  readonly source?: typeof SIMULATOR_SOURCE;
 }
 
 /**
@@ -103,7 +135,7 @@ export const SIDE_FILE_SUFFIXES = [TIMESERIES_SUFFIX, CHECKS_SUFFIX, '.pytorch.j
 export type RunValidity = 'valid' | 'invalid' | 'unchecked';
 
 export interface RunCheck {
-  /** kv_events_per_pod, index_non_empty, prefix_lookups (llm-d); every_pod_served (round-robin). */
+  /** kv_events_per_pod, index_non_empty, prefix_lookups (llm-d paths with KV events); every_pod_served (round-robin, load, random); see run-checks.ts. */
   readonly name: string;
   readonly status: 'pass' | 'fail' | 'unknown';
   readonly detail: string;
@@ -145,9 +177,6 @@ export function timeseriesFileName(base: string): string {
   return `${base}${TIMESERIES_SUFFIX}`;
 }
 
-
-
-
 /** `source` of results and time series the simulator wrote (`llmd-bench simulate --out`). */
 export const SIMULATOR_SOURCE = 'simulator';
 
@@ -174,9 +203,4 @@ export function runIdTime(name: string): number | undefined {
 export function vllmDate(nowMs: number): string {
   const iso = new Date(nowMs).toISOString();
   return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
-}
-
-/** True for the two labels the report compares. */
-export function isPathLabel(label: unknown): label is PathLabel {
-  return label === PATH_LABELS.roundRobin || label === PATH_LABELS.llmd;
 }

@@ -217,7 +217,7 @@ export function loadResultsDir(dir: string): LoadedResults {
       continue;
     }
     if (typeof label === 'string' && !isPathLabel(label)) {
-      skipped.push({ file, reason: `label ${JSON.stringify(label)} is neither round-robin nor llm-d` });
+      skipped.push({ file, reason: `label ${JSON.stringify(label)} is not a path label (round-robin, llm-d, llm-d-<profile>, or a simulator variant)` });
       continue;
     }
     const result = parseResult(raw, file);
@@ -231,7 +231,7 @@ export function loadResultsDir(dir: string): LoadedResults {
     const why = skipped.length > 0 ? ` (skipped: ${skipped.map((s) => `${path.basename(s.file)}: ${s.reason}`).join('; ')})` : '';
     throw new BenchError(`no benchmark results in ${dir}${why}`, {
       exitCode: EXIT.badInput,
-      hint: 'Results are vllm bench serve --save-result JSON files with "label": "round-robin" or "llm-d".',
+      hint: 'Results are vllm bench serve --save-result JSON files with "label": "round-robin", "llm-d" or "llm-d-<profile>".',
     });
   }
   return { results, skipped };

@@ -1,16 +1,48 @@
 /**
- * Proof, after each run, that the path measured what it claims to measure, from Prometheus:
- * - llm-d: the EPP received KV-cache events from every decode pod, its index holds blocks, and it
- *   looked prefixes up (which needs the render call to produce tokens). Each of these fails silently
- *   in llm-d-router v0.10.0 (render errors are logged and skipped, ZMQ errors are logged and retried),
- *   leaving an LRU balancer that the report would still call "llm-d".
- * - round-robin: every decode pod served requests.
- * - both: CPU throttling of the vLLM, EPP and Envoy containers (cAdvisor), warned above 5%.
+ * Proof, after each run, that the path measured what it claims to measure, from Prometheus. Which
+ * checks apply depends on what the path's router does (pathChecksFor):
+ * - an llm-d path whose profile runs the precise prefix producer (`llm-d` with router.profile=precise,
+ *   `llm-d-precise`, a custom file with that producer): the EPP received KV-cache events from every
+ *   decode pod, its index holds blocks, and it looked prefixes up (which needs the render call to
+ *   produce tokens). Each of these fails silently in llm-d-router v0.10.0 (render errors are logged and
+ *   skipped, ZMQ errors are logged and retried), leaving an LRU balancer that the report would still
+ *   call "llm-d".
+ * - round-robin, and llm-d profiles with no prefix producer (load, random): every decode pod served
+ *   requests; spreading the load is all these routers do, so an idle pod means one was not routable.
+ * - llm-d with the approximate producer: no path check. It subscribes to nothing and its LRU index
+ *   lives inside the EPP without the kv_cache_index metrics (those belong to the precise producer's
+ *   indexer), and its prefix affinity may rightly leave a pod idle; only throttling is recorded.
+ * - every path: CPU throttling of the vLLM, EPP and Envoy containers (cAdvisor), warned above 5%.
  * A failed proof marks the result invalid (report and summary.json); a missing metric marks it unchecked.
  */
 import type { BenchConfig } from '../config';
+import { PLUGIN_TYPES } from '../../k8s/router/plugin-types';
+import { deployedProfiles, endpointPickerConfigFor } from '../../k8s/router/profiles';
 import type { PrometheusApi, PromSeries } from './cluster/types';
-import { PATH_LABELS, type RunChecksFile, type RunCheck, type ThrottlingFigure } from './result-format';
+import { isEppLabel, PATH_LABELS, type RunChecksFile, type RunCheck, type ThrottlingFigure } from './result-format';
+
+/**
+ * The liveness checks a path gets (see the module comment): the KV-event/index checks, the
+ * every-pod-served check, or none beyond throttling.
+ */
+export type PathChecks = 'kv-events' | 'every-pod' | 'none';
+
+/** Which checks apply to a path, from the EndpointPickerConfig its profile renders (the one the EPP ran). */
+export function pathChecksFor(config: BenchConfig, label: string): PathChecks {
+  if (label === PATH_LABELS.roundRobin) return 'every-pod';
+  if (!isEppLabel(label)) return 'none';
+  const value = label === PATH_LABELS.llmd ? config.router.profile : deployedProfiles(config).find((p) => p.label === label)?.value;
+  if (value === undefined) return 'none';
+  let types: string[];
+  try {
+    types = endpointPickerConfigFor(config, value).plugins.map((p) => p.type);
+  } catch {
+    return 'none'; // a custom profile file no longer readable here: nothing to judge the path by
+  }
+  if (types.includes(PLUGIN_TYPES.precisePrefixCacheProducer)) return 'kv-events';
+  if (types.includes(PLUGIN_TYPES.approxPrefixCacheProducer)) return 'none';
+  return 'every-pod';
+}
 
 /**
  * EPP metric names of llm-d-router v0.10.0, pkg/kvcache/metrics/collector.go (subsystem
@@ -121,7 +153,8 @@ export async function checkRun(prom: PrometheusApi | undefined, input: RunCheckI
   const at = input.endS;
   const checks: RunCheck[] = [];
 
-  if (label === PATH_LABELS.llmd) {
+  const kind = pathChecksFor(config, label);
+  if (kind === 'kv-events') {
     const [subs, messages, indexed, lookups, hits] = await Promise.all([
       instant(prom, q.subscribers, at), instant(prom, q.messagesByPod, at), instant(prom, q.indexed, at), instant(prom, q.lookups, at), instant(prom, q.lookupHits, at),
     ]);
@@ -147,7 +180,7 @@ export async function checkRun(prom: PrometheusApi | undefined, input: RunCheckI
         ? { name: 'prefix_lookups', status: 'pass', detail: `the EPP looked up ${Math.round(looked)} requests in its index (${Math.round(scalar(hits) ?? 0)} block hits)` }
         : { name: 'prefix_lookups', status: 'fail', detail: 'the EPP looked up no request in its index: the render call produced no tokens, so every prefix score was 0' });
   }
-  if (label === PATH_LABELS.roundRobin) {
+  if (kind === 'every-pod') {
     const served = await instant(prom, q.servedByPod, at);
     if (served === undefined || served.length === 0) {
       checks.push({ name: 'every_pod_served', status: 'unknown', detail: 'Prometheus has no vllm:request_success_total for the decode pods' });
@@ -157,7 +190,7 @@ export async function checkRun(prom: PrometheusApi | undefined, input: RunCheckI
         return s !== undefined && (first(s) ?? 0) < 0.5;
       });
       const unseen = decodePods.filter((pod) => !served.some((x) => x.metric.pod === pod));
-      if (idle.length > 0) checks.push({ name: 'every_pod_served', status: 'fail', detail: `${idle.length} of ${decodePods.length} decode pods served no request (${idle.join(', ')}): the Service did not spread the load over all pods` });
+      if (idle.length > 0) checks.push({ name: 'every_pod_served', status: 'fail', detail: `${idle.length} of ${decodePods.length} decode pods served no request (${idle.join(', ')}): the ${label === PATH_LABELS.roundRobin ? 'Service' : 'endpoint picker'} did not spread the load over all pods` });
       else if (unseen.length > 0) checks.push({ name: 'every_pod_served', status: 'unknown', detail: `no vLLM metrics for ${unseen.join(', ')}` });
       else checks.push({ name: 'every_pod_served', status: 'pass', detail: `all ${decodePods.length} decode pods served requests` });
     }

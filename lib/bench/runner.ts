@@ -7,16 +7,21 @@
 import * as fs from 'fs';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { BenchConfig } from '../config';
-import { renderBenchmarkJob } from '../../k8s/bench/benchmark-job';
+import { harnessContainer, renderHarnessJob } from '../../k8s/bench/harness-job';
+import { stepRunSpec } from '../../k8s/bench/inference-perf-job';
 import { decodeLabelSelector } from '../../k8s/labels';
-import { CLIENT_CONTAINER } from './run-names';
 import { sharedNames } from '../../k8s/names';
+import { servedModelName } from '../config';
+import { resolveHarness } from '../workload/spec';
+import { pointEppAt } from './epp-profile';
+import { extractReportFiles, fillStageCacheFigures, normaliseInferencePerf, stageTimesFromLog } from './inference-perf-results';
+import { isEppLabel } from './run-names';
 import { notReadyReason, resetPrefixCaches, restartEndpointPicker } from './cache-reset';
 import type { Clock, KubeApi, PrometheusApi } from './cluster/types';
 import { BenchError, CancelledError } from './errors';
 import type { PlannedStep } from './plan';
 import { collectTimeSeries, progressQueries, scalarOf } from './prometheus';
-import { PATH_LABELS, RESULT_LOG_MARKERS, type RunValidity } from './result-format';
+import { RESULT_LOG_MARKERS, RUN_METADATA_KEYS, type RunValidity, type TimeSeriesFile, type VllmBenchResult, vllmDate } from './result-format';
 import { parseResult, writeFileAtomic, writeJsonAtomic } from './results-io';
 import { checkRun } from './run-checks';
 import { stripControl } from './sanitize';
@@ -150,7 +155,9 @@ export class BenchmarkRunner {
       if (step.resetCaches) {
         update('reset', { detail: `${config.benchmark.cacheReset === 'endpoint' ? 'POST /reset_prefix_cache' : 'rolling restart'} on the decode pods` });
         resetPods = (await resetPrefixCaches(config, kube, clock, signal)).pods;
-        if (step.run.label === PATH_LABELS.llmd) {
+        if (isEppLabel(step.run.label)) {
+          // Every llm-d path runs its own profile's file; the restart below starts the EPP on it.
+          if (await pointEppAt(config, kube, step.run.label)) update('reset', { detail: `pointing the endpoint picker at the ${step.run.label} profile` });
           update('reset', { detail: 'restarting the endpoint picker (its prefix index ignores cache resets)' });
           await restartEndpointPicker(config, kube, clock, signal);
         }
@@ -159,7 +166,7 @@ export class BenchmarkRunner {
       // Ctrl-C during the reset (the endpoint reset does not wait on the signal): start nothing.
       if (signal?.aborted) throw new CancelledError('cancelled before the Job was started');
       update('launch', { detail: step.jobName });
-      await kube.createJob(this.ns, renderBenchmarkJob(config, step.run));
+      await kube.createJob(this.ns, renderHarnessJob(config, step.run));
     } else {
       update('running', { detail: `adopted Job ${step.jobName} of an earlier attempt` });
     }
@@ -253,18 +260,9 @@ export class BenchmarkRunner {
     const pods = await kube.listPods(this.ns, `${JOB_NAME_LABEL}=${step.jobName}`);
     const pod = pods.find((p) => p.status?.phase === 'Succeeded') ?? pods[pods.length - 1];
     if (!pod?.metadata?.name) throw new BenchError(`Job ${this.ns}/${step.jobName} completed but its pod is gone; the result is on FSx only`, { hint: 'the FSx copy is under the results directory of the file system' });
-    const log = await kube.readPodLog(this.ns, pod.metadata.name, { container: CLIENT_CONTAINER });
-    const text = extractResult(log);
-    if (text === undefined) {
-      throw new BenchError(`Job ${this.ns}/${step.jobName} completed but printed no result`, { details: ['last log lines:', ...lastLines(log, LOG_TAIL_LINES)] });
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (err) {
-      throw new BenchError(`malformed result JSON in the log of ${pod.metadata.name}: ${(err as Error).message}`);
-    }
-    const result = parseResult(raw, `${step.jobName} (pod log)`);
+    const log = await kube.readPodLog(this.ns, pod.metadata.name, { container: harnessContainer(config) });
+    const inferencePerf = resolveHarness(config) === 'inference-perf';
+    let result = inferencePerf ? this.inferencePerfResult(step, job, log, pod.metadata.name) : this.vllmResult(step, log, pod.metadata.name);
     if (result.label !== step.run.label || String(result.request_rate) !== String(step.run.requestRate)) {
       throw new BenchError(`Job ${step.jobName} returned a result for label ${result.label} at rate ${result.request_rate}, expected ${step.run.label} at ${step.run.requestRate}`);
     }
@@ -274,19 +272,24 @@ export class BenchmarkRunner {
       });
     }
     if ((result.failed ?? 0) > 0) hooks.warn(`${step.title}: ${result.failed} of ${result.completed + (result.failed ?? 0)} requests failed`);
-    writeFileAtomic(step.resultPath, `${text}\n`);
 
+    let series: TimeSeriesFile | undefined;
     if (prometheus) {
       const startS = epochSeconds(job.status?.startTime) ?? clock.now() / 1000 - result.duration;
       const endS = epochSeconds(job.status?.completionTime) ?? clock.now() / 1000;
       try {
         const { file, missing } = await collectTimeSeries(prometheus, config, step.run.label, step.run.requestRate, startS, endS);
-        writeJsonAtomic(step.timeseriesPath, file);
+        series = file;
         if (missing.length > 0) hooks.warn(`no Prometheus data for ${missing.join(', ')} (${step.title})`);
       } catch (err) {
         hooks.warn(`time series not stored for ${step.title}: ${(err as Error).message}`);
       }
     }
+    // Each stage's hit rate and queue peak: the Prometheus series inside the stage's window.
+    if (inferencePerf && series && result.stages) result = fillStageCacheFigures(result, stageTimesFromLog(log), series);
+    // vLLM's own file is kept byte for byte; an inference-perf result is the normalised one.
+    writeFileAtomic(step.resultPath, inferencePerf ? `${JSON.stringify(result, null, 2)}\n` : `${extractResult(log)}\n`);
+    if (series) writeJsonAtomic(step.timeseriesPath, series);
     if (step.run.phase === 'warmup') return { status: 'done', resultPath: step.resultPath, completed: result.completed, failed: result.failed, durationS: result.duration };
 
     // Prove the path was live during the run; a failed proof marks the result invalid, never silently.
@@ -310,10 +313,61 @@ export class BenchmarkRunner {
     };
   }
 
+  /** vllm bench serve's --save-result JSON, printed between the markers. */
+  private vllmResult(step: PlannedStep, log: string, podName: string): VllmBenchResult {
+    const text = extractResult(log);
+    if (text === undefined) {
+      throw new BenchError(`Job ${this.ns}/${step.jobName} completed but printed no result`, { details: ['last log lines:', ...lastLines(log, LOG_TAIL_LINES)] });
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new BenchError(`malformed result JSON in the log of ${podName}: ${(err as Error).message}`);
+    }
+    return parseResult(raw, `${step.jobName} (pod log)`);
+  }
+
+  /** inference-perf's report files, printed between markers, normalised into the project's result format. */
+  private inferencePerfResult(step: PlannedStep, job: V1Job, log: string, podName: string): VllmBenchResult {
+    const { config, clock } = this.deps;
+    const texts = extractReportFiles(log);
+    if (texts.size === 0) {
+      throw new BenchError(`Job ${this.ns}/${step.jobName} completed but printed no inference-perf report`, { details: ['last log lines:', ...lastLines(log, LOG_TAIL_LINES)] });
+    }
+    const files = new Map<string, unknown>();
+    for (const [name, text] of texts) {
+      try {
+        files.set(name, JSON.parse(text));
+      } catch (err) {
+        throw new BenchError(`malformed inference-perf report ${name} in the log of ${podName}: ${(err as Error).message}`);
+      }
+    }
+    const spec = stepRunSpec(config, step.run);
+    const finished = epochSeconds(job.status?.completionTime);
+    const raw = normaliseInferencePerf({
+      files,
+      label: step.run.label,
+      requestRate: step.run.requestRate,
+      maxConcurrency: spec.load.maxConcurrency,
+      stages: spec.load.stages.map((s) => (s.kind === 'poisson' ? { rate: s.rate, durationS: s.durationS } : { rate: 'inf' as const, durationS: null })),
+      staged: spec.load.staged,
+      modelId: servedModelName(config),
+      date: vllmDate(finished !== undefined ? finished * 1000 : clock.now()),
+      percentiles: config.benchmark.metricPercentiles,
+      metadata: {
+        [RUN_METADATA_KEYS.runId]: step.run.runId,
+        [RUN_METADATA_KEYS.phase]: step.run.phase,
+        [RUN_METADATA_KEYS.cacheReset]: config.benchmark.cacheReset,
+      },
+    });
+    return parseResult(raw, `${step.jobName} (inference-perf reports)`);
+  }
+
   private async tail(pod: V1Pod | undefined): Promise<string[]> {
     if (!pod?.metadata?.name) return ['(no pod was created)'];
     try {
-      return lastLines(await this.deps.kube.readPodLog(this.ns, pod.metadata.name, { container: CLIENT_CONTAINER, tailLines: LOG_TAIL_LINES }), LOG_TAIL_LINES);
+      return lastLines(await this.deps.kube.readPodLog(this.ns, pod.metadata.name, { container: harnessContainer(this.deps.config), tailLines: LOG_TAIL_LINES }), LOG_TAIL_LINES);
     } catch (err) {
       return [`(log unavailable: ${(err as Error).message})`];
     }

@@ -25,7 +25,7 @@ export function parseContextPairs(pairs: readonly string[] = []): Record<string,
   return out;
 }
 
-/** cdk.json context + `-c` pairs, validated. */
-export function loadCliConfig(pairs: readonly string[] = [], dir?: string): BenchConfig {
-  return loadConfig({ ...readCdkJsonContext(dir), ...parseContextPairs(pairs) });
+/** cdk.json context + `-c` pairs (+ `extra` overrides, e.g. from command flags), validated. */
+export function loadCliConfig(pairs: readonly string[] = [], dir?: string, extra: Record<string, unknown> = {}): BenchConfig {
+  return loadConfig({ ...readCdkJsonContext(dir), ...parseContextPairs(pairs), ...extra });
 }

@@ -55,6 +55,11 @@ export function envoyImage(c: BenchConfig): ImageRef {
   return imageRef(c.router.envoyImage, c.router.envoyTag, c.router.envoyImageDigest);
 }
 
+/** The inference-perf benchmark client (benchmark.harness=inference-perf). */
+export function inferencePerfImage(c: BenchConfig): ImageRef {
+  return imageRef(c.benchmark.inferencePerfImage, c.benchmark.inferencePerfTag, c.benchmark.inferencePerfImageDigest);
+}
+
 /** The AWS CLI of the secret-reading init containers; a digest inline in project.awsCliImage counts as given. */
 export function awsCliImage(c: BenchConfig): ImageRef {
   const parts = splitImageReference(c.project.awsCliImage);
@@ -63,5 +68,8 @@ export function awsCliImage(c: BenchConfig): ImageRef {
 
 /** Every image of the project by the key prefix that configures it (for checks and docs). */
 export function allImages(c: BenchConfig): Record<string, ImageRef> {
-  return { 'vllm.image': vllmImage(c), 'router.renderImage': renderImage(c), 'router.eppImage': eppImage(c), 'router.envoyImage': envoyImage(c), 'project.awsCliImage': awsCliImage(c) };
+  return {
+    'vllm.image': vllmImage(c), 'router.renderImage': renderImage(c), 'router.eppImage': eppImage(c), 'router.envoyImage': envoyImage(c), 'project.awsCliImage': awsCliImage(c),
+    'benchmark.inferencePerfImage': inferencePerfImage(c),
+  };
 }

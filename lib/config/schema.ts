@@ -15,6 +15,7 @@ import { projectSchema } from './sections/project';
 import { routerSchema } from './sections/router';
 import { simSchema } from './sections/sim';
 import { vllmSchema } from './sections/vllm';
+import { workloadSchema } from './sections/workload';
 
 export const configSchema = z.object({
   project: projectSchema,
@@ -28,6 +29,7 @@ export const configSchema = z.object({
   vllm: vllmSchema,
   router: routerSchema,
   benchmark: benchmarkSchema,
+  workload: workloadSchema,
   monitoring: monitoringSchema,
   sim: simSchema,
 }).strict();

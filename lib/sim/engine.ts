@@ -293,10 +293,9 @@ export class Replica {
   private lookup(r: number): number {
     const q = this.reqs;
     const max = Math.floor((q.numTokens[r] - 1) / this.limits.blockSize);
-    const prefix = q.prefix[r];
     let n = 0;
     while (n < max) {
-      const b = this.pool.blockOf(this.layout.key(r, prefix, n));
+      const b = this.pool.blockOf(this.layout.key(r, n));
       if (b < 0) break;
       this.hitScratch[n++] = b;
     }
@@ -360,8 +359,7 @@ export class Replica {
     let cachedBlocks = q.numCachedBlocks[r];
     if (full > cachedBlocks) {
       const table = q.tableOf(r);
-      const prefix = q.prefix[r];
-      for (; cachedBlocks < full; cachedBlocks++) pool.cache(table[cachedBlocks], this.layout.key(r, prefix, cachedBlocks));
+      for (; cachedBlocks < full; cachedBlocks++) pool.cache(table[cachedBlocks], this.layout.key(r, cachedBlocks));
       q.numCachedBlocks[r] = cachedBlocks;
     }
     return true;

@@ -6,7 +6,10 @@
 import * as path from 'path';
 import { newRunId, resultBaseName, timeseriesFileName, vllmDate } from '../bench/result-format';
 import { writeJsonAtomic } from '../bench/results-io';
+import { formatLength, type LengthDist } from '../workload/lengths';
+import { measuredRequests } from '../workload/spec';
 import type { SimParams, Simulation } from './index';
+import type { StageResult } from './results';
 
 /** Prefix of the run id of simulated results in file names (`<label>_rate-<rate>_sim-<time>.json`). */
 export const SIM_RUN_ID = 'sim';
@@ -20,7 +23,9 @@ export const SIM_CONFIG_FILE = 'llmd-bench-simulate.config.json';
 
 /** The effective inputs of a simulation, as `--json` reports them under "config". */
 export function simConfigSummary(p: SimParams): Record<string, unknown> {
-  const w = p.workload;
+  const w = p.run.workload;
+  const l = p.run.load;
+  const lengths = Object.fromEntries(Object.entries(w).map(([k, v]) => [k, typeof v === 'object' && v !== null ? formatLength(v as LengthDist) : v]));
   return {
     model: p.modelId,
     gpu_memory_bandwidth_gbs: p.gpu.memoryBandwidthGBs,
@@ -29,16 +34,17 @@ export function simConfigSummary(p: SimParams): Record<string, unknown> {
     gpu_link: p.gpu.link,
     calibration_notes: p.calibrationNotes,
     backend: p.backend,
-    num_prompts: w.numPrompts,
-    num_prefixes: w.numPrefixes,
-    prefix_len: w.prefixLen,
-    suffix_len: w.suffixLen,
-    output_len: w.outputLen,
-    chat_template_tokens: w.leadingTokens + w.trailingTokens,
+    harness: p.run.harness,
+    workload: lengths,
+    num_prompts: measuredRequests(p.run),
+    // prefix-repetition's keys at the top level, as before
+    ...(w.name === 'prefix-repetition' ? { num_prefixes: w.numPrefixes, prefix_len: w.prefixLen, suffix_len: w.suffixLen, output_len: w.outputLen } : {}),
+    ...(l.staged ? { stages: l.stages, warmup_stage: l.warmup } : {}),
+    chat_template_tokens: p.template.leading + p.template.trailing,
     request_rate: p.requestRate,
     burstiness: p.burstiness,
     max_concurrency: p.maxConcurrency,
-    seed: w.seed,
+    seed: p.run.seed,
     replicas: p.replicas,
     block_size: p.limits.blockSize,
     max_num_seqs: p.limits.maxNumSeqs,
@@ -77,7 +83,7 @@ export function writeResultsDir(sim: Simulation, dir: string, nowMs: number = Da
   const files: string[] = [];
   const runId = simRunId(nowMs);
   for (const run of sim.runs) {
-    const base = resultBaseName(run.label, sim.params.requestRate, runId);
+    const base = resultBaseName(run.label, run.result.request_rate, runId);
     const file = path.join(dir, `${base}.json`);
     writeJsonAtomic(file, { ...run.result, date: vllmDate(nowMs) });
     writeJsonAtomic(path.join(dir, timeseriesFileName(base)), { ...run.timeSeries, started_at: new Date(nowMs).toISOString() });
@@ -122,4 +128,20 @@ export function formatTable(sim: Simulation): string {
       `${(a.mean_ttft_ms / Math.max(b.mean_ttft_ms, 1e-9)).toFixed(1)}x lower mean TTFT`);
   }
   return out.join('\n');
+}
+
+/** The per-stage table `simulate --stages` prints: one row per stage, one column per router. */
+export function formatStageTable(sim: Simulation): string {
+  const header = ['stage (req/s x s)', ...sim.runs.map((r) => `${r.label}: req/s | TTFT mean / p90 / p99 ms | hit`)];
+  const stages = sim.runs.map((r) => (r.result.stages ?? []) as readonly StageResult[]);
+  const rows = (stages[0] ?? []).map((st, i) => [
+    st.duration_s === null ? `${st.completed} @ ${sim.params.maxConcurrency ?? 'none'}` : `${st.rate} x ${st.duration_s}`,
+    ...stages.map((list) => {
+      const x = list[i];
+      return `${fixed(2)(x.request_throughput)} | ${int(x.mean_ttft_ms)} / ${int(x.p90_ttft_ms)} / ${int(x.p99_ttft_ms)} | ${x.prefix_cache_hit_rate === null ? '-' : pct(x.prefix_cache_hit_rate)}`;
+    }),
+  ]);
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => row[i].length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   ');
+  return [line(header), ...rows.map(line)].join('\n');
 }

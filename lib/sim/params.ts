@@ -2,18 +2,24 @@
  * Everything one simulation needs, resolved from `lib/config` (the same config that renders the
  * manifests) plus the `simulate` command-line overrides. Nothing here has a default of its own.
  */
-import { endpointPickerConfig } from '../../k8s/router/endpoint-picker-config';
-import { type BenchConfig, fitInput, gpuFacts, modelFacts, servedModelName } from '../config';
+import { endpointPickerConfigFor } from '../../k8s/router/profiles';
+import { type BenchConfig, fitInput, gpuFacts, modelFacts, parseConfig, servedModelName } from '../config';
+import { templateTokens } from '../config/checks/workload';
 import { kvBlocksPerReplica } from '../config/fit';
 import type { GpuFacts } from '../config/tables/gpus';
-import type { WorkloadParams } from './dataset';
+import { type BuiltinProfileName, ROUTER_PROFILE_NAMES } from '../config/tables/router-profiles';
+import { longestRequestTokens, type RunSpec, runSpec } from '../workload/spec';
 import type { EngineLimits } from './engine';
 import { calibrationNotes } from './envelope';
 import { type ModelCosts, modelCosts } from './hardware';
 import { type EppConfigLike, type EppRouterParams, parseEndpointPickerConfig } from './routers/epp-config';
 import type { StepTimeConstants } from './step-time';
+import type { TemplateTokens } from './workloads';
 
-/** `simulate` flags that override the config (undefined = take the config's value). */
+/**
+ * Programmatic overrides of the config (scripts, tests; the CLI's flags become config keys instead).
+ * undefined = take the config's value. Everything but `replicas` is validated as config.
+ */
 export interface SimOverrides {
   readonly requestRate?: number | 'inf';
   /** null = no client limit (`--max-concurrency none`). */
@@ -31,7 +37,10 @@ export interface SimOverrides {
 export interface SimParams {
   readonly modelId: string;
   readonly backend: string;
-  readonly workload: WorkloadParams;
+  /** The workload, load shape and harness (the same object the benchmark Job is rendered from). */
+  readonly run: RunSpec;
+  /** Chat-template tokens around each prompt (vllm bench serve's openai-chat backend only). */
+  readonly template: TemplateTokens;
   readonly requestRate: number | 'inf';
   readonly burstiness: number;
   readonly maxConcurrency: number | null;
@@ -50,55 +59,60 @@ export interface SimParams {
   readonly kvEventLag: number;
   readonly metricsRefresh: number;
   readonly timeSeriesStep: number;
-  /** The llm-d router, read from the rendered EndpointPickerConfig. */
+  /** The llm-d router of the configured profile (router.profile, or --epp-config), read from the rendered EndpointPickerConfig. */
   readonly epp: EppRouterParams;
+  /** Each built-in profile, read from its rendered EndpointPickerConfig (the llm-d-<profile> routers). */
+  readonly eppProfiles: Readonly<Record<BuiltinProfileName, EppRouterParams>>;
   readonly percentileMetrics: readonly string[];
   readonly metricPercentiles: readonly number[];
   /** Plain notes when the configuration is outside what the fitted constants were calibrated on. */
   readonly calibrationNotes: readonly string[];
 }
 
-export function simParams(c: BenchConfig, o: SimOverrides = {}, eppConfig?: EppConfigLike): SimParams {
+/** The config with the programmatic overrides applied and validated (ConfigError names the key). */
+export function withSimOverrides(c: BenchConfig, o: SimOverrides): BenchConfig {
+  const b: Record<string, unknown> = {};
+  if (o.requestRate !== undefined) b.requestRate = o.requestRate;
+  if (o.maxConcurrency !== undefined) b.maxConcurrency = o.maxConcurrency ?? 'none';
+  if (o.numPrompts !== undefined) b.numPrompts = o.numPrompts;
+  if (o.numPrefixes !== undefined) b.numPrefixes = o.numPrefixes;
+  if (o.prefixLen !== undefined) b.prefixLen = o.prefixLen;
+  if (o.suffixLen !== undefined) b.suffixLen = o.suffixLen;
+  if (o.outputLen !== undefined) b.outputLen = o.outputLen;
+  if (o.seed !== undefined) b.seed = o.seed;
+  if (o.burstiness !== undefined) b.burstiness = o.burstiness;
+  if (Object.keys(b).length === 0) return c;
+  const copy = JSON.parse(JSON.stringify(c)) as Record<string, any>;
+  copy.benchmark = { ...copy.benchmark, ...b };
+  return parseConfig(copy);
+}
+
+export function simParams(config: BenchConfig, o: SimOverrides = {}, eppConfig?: EppConfigLike): SimParams {
+  const c = withSimOverrides(config, o);
   const model = modelFacts(c);
   const gpu = gpuFacts(c);
   if (!model) throw new Error(`no model facts for ${c.model.id}`);
   if (!gpu) throw new Error(`no GPU facts for ${c.gpuNodes.instanceType}`);
-  const chat = c.benchmark.backend === 'openai-chat';
-  const leading = chat ? model.chatTemplateLeadingTokens : 0;
-  const trailing = chat ? model.chatTemplateOverheadTokens - model.chatTemplateLeadingTokens : 0;
+  const run = runSpec(c);
+  const template: TemplateTokens = templateTokens(c) > 0
+    ? { leading: model.chatTemplateLeadingTokens, trailing: model.chatTemplateOverheadTokens - model.chatTemplateLeadingTokens }
+    : { leading: 0, trailing: 0 };
   const s = c.sim;
   // KV blocks per replica from the one memory model the config's fit check uses (lib/config/fit.ts).
   const numBlocks = kvBlocksPerReplica(fitInput(c));
-  const workload: WorkloadParams = {
-    numPrompts: o.numPrompts ?? c.benchmark.numPrompts,
-    numPrefixes: o.numPrefixes ?? c.benchmark.numPrefixes,
-    prefixLen: o.prefixLen ?? c.benchmark.prefixLen,
-    suffixLen: o.suffixLen ?? c.benchmark.suffixLen,
-    outputLen: o.outputLen ?? c.benchmark.outputLen,
-    leadingTokens: leading,
-    trailingTokens: trailing,
-    seed: o.seed ?? c.benchmark.seed,
-  };
-  const longest = workload.leadingTokens + workload.prefixLen + workload.suffixLen + workload.trailingTokens + workload.outputLen;
-  // The config check (checks/serving.ts) covers the config's lengths; flags bypass it, so repeat it here.
-  if (longest > c.vllm.maxModelLen) {
-    throw new Error(`a request of ${longest} tokens (prompt with chat template + output) exceeds vllm.maxModelLen (${c.vllm.maxModelLen}): ` +
-      'vLLM would reject every request. Shorten the workload or raise it with -c vllm.maxModelLen=N');
-  }
-  const maxConcurrency = o.maxConcurrency === undefined ? c.benchmark.maxConcurrency : o.maxConcurrency;
-  if (maxConcurrency !== null && !(Number.isInteger(maxConcurrency) && maxConcurrency > 0)) {
-    throw new Error(`maxConcurrency ${JSON.stringify(maxConcurrency)}: must be a positive whole number or null (no client limit)`);
-  }
+  const longest = longestRequestTokens(run.workload) + template.leading + template.trailing;
+  // The config checks refuse workloads longer than vllm.maxModelLen; a KV cache must still hold one request.
   if (numBlocks * c.vllm.blockSize < longest) {
     throw new Error(`a replica's KV cache (${numBlocks} blocks x ${c.vllm.blockSize} tokens) cannot hold one request of ${longest} tokens`);
   }
   return {
     modelId: servedModelName(c),
-    backend: c.benchmark.backend,
-    workload,
-    requestRate: o.requestRate ?? c.benchmark.requestRate,
-    burstiness: o.burstiness ?? 1,
-    maxConcurrency,
+    backend: run.harness === 'inference-perf' ? 'openai' : c.benchmark.backend,
+    run,
+    template,
+    requestRate: run.load.requestRate,
+    burstiness: run.load.burstiness,
+    maxConcurrency: run.load.maxConcurrency,
     replicas: o.replicas ?? c.vllm.replicas,
     tensorParallelSize: c.vllm.tensorParallelSize,
     numBlocks,
@@ -125,7 +139,8 @@ export function simParams(c: BenchConfig, o: SimOverrides = {}, eppConfig?: EppC
     kvEventLag: s.kvEventLagMs / 1000,
     metricsRefresh: s.metricsRefreshMs / 1000,
     timeSeriesStep: s.timeSeriesStepS,
-    epp: parseEndpointPickerConfig(eppConfig ?? endpointPickerConfig(c)),
+    epp: parseEndpointPickerConfig(eppConfig ?? endpointPickerConfigFor(c, c.router.profile)),
+    eppProfiles: Object.fromEntries(ROUTER_PROFILE_NAMES.map((name) => [name, parseEndpointPickerConfig(endpointPickerConfigFor(c, name))])) as Record<BuiltinProfileName, EppRouterParams>,
     percentileMetrics: c.benchmark.percentileMetrics,
     metricPercentiles: c.benchmark.metricPercentiles,
     calibrationNotes: calibrationNotes(c),

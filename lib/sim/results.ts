@@ -3,7 +3,11 @@
  * `--save-result` JSON, computed exactly as `vllm bench serve` computes it, plus the simulator's extra
  * keys, and the time-series file.
  */
-import type { TimeSeriesFile, TimeSeriesName, VllmBenchResult } from '../bench/result-format';
+import type { StageResult, TimeSeriesFile, TimeSeriesName, VllmBenchResult } from '../bench/result-format';
+
+export type { StageResult } from '../bench/result-format';
+import { meanStageRate } from '../workload/stages';
+import { isEppRouter } from './routers/types';
 import type { RunOutput } from './simulation';
 import {
   histogramPercentile, mean, percentileSorted, sortedCopy, std, weightedMean, weightedPercentiles, weightedStd,
@@ -39,18 +43,22 @@ export const SIM_DATE = '19700101-000000';
 
 export function buildResult(run: RunOutput, label: string): SimResult {
   const { reqs, params: p, recorder } = run;
-  const n = reqs.count;
+  // A warm-up stage is left out of every result (its requests come first).
+  const from = run.measuredFrom;
+  const n = reqs.count - from;
   const ttft = new Float64Array(n);
   const e2el = new Float64Array(n);
   const tpot: number[] = [];
   let input = 0;
   let output = 0;
-  for (let r = 0; r < n; r++) {
-    ttft[r] = (reqs.firstTokenTime[r] - reqs.sendTime[r]) * 1000;
-    e2el[r] = (reqs.finishTime[r] - reqs.sendTime[r]) * 1000;
+  for (let i = 0; i < n; i++) {
+    const r = from + i;
+    ttft[i] = (reqs.firstTokenTime[r] - reqs.sendTime[r]) * 1000;
+    // inference-perf's end time includes the think time it sleeps before releasing the request.
+    e2el[i] = (run.clientEnd[r] - reqs.sendTime[r]) * 1000;
     input += reqs.promptLen[r];
     output += reqs.generated[r];
-    if (reqs.generated[r] > 1) tpot.push((e2el[r] - ttft[r]) / (reqs.generated[r] - 1));
+    if (reqs.generated[r] > 1) tpot.push(((reqs.finishTime[r] - reqs.sendTime[r]) * 1000 - ttft[i]) / (reqs.generated[r] - 1));
   }
   const duration = run.duration;
   const percentiles = [...new Set([...p.metricPercentiles, 50, 99])].sort((a, b) => a - b);
@@ -74,10 +82,13 @@ export function buildResult(run: RunOutput, label: string): SimResult {
 
   let firstQ = 0;
   let firstH = 0;
-  for (let r = 0; r < n; r++) {
+  for (let r = from; r < reqs.count; r++) {
     firstQ += reqs.firstLookupQuery[r];
     firstH += reqs.firstLookupHit[r];
   }
+  const measured = run.stages.filter((w) => !w.warmup);
+  const queries = measured.length > 0 ? measured.reduce((a, w) => a + w.prefixQueries, 0) : recorder.prefixQueries;
+  const hits = measured.length > 0 ? measured.reduce((a, w) => a + w.prefixHits, 0) : recorder.prefixHits;
   let usageSeconds = 0;
   let gpuSeconds = 0;
   const hist = new Float64Array(1001);
@@ -89,6 +100,9 @@ export function buildResult(run: RunOutput, label: string): SimResult {
     for (let i = 0; i < hist.length; i++) hist[i] += rep.usageHistogram[i];
   }
   const outTps = recorder.outputTokensPerSecond;
+  // Gauges are integrated over the whole simulated time (a warm-up included).
+  let horizon = 0;
+  for (let r = 0; r < reqs.count; r++) if (run.clientEnd[r] > horizon) horizon = run.clientEnd[r];
   return {
     date: SIM_DATE,
     backend: p.backend,
@@ -96,7 +110,8 @@ export function buildResult(run: RunOutput, label: string): SimResult {
     model_id: p.modelId,
     tokenizer_id: p.modelId,
     num_prompts: n,
-    request_rate: p.requestRate,
+    // A staged run is filed under its mean offered rate (lib/workload/stages.ts meanStageRate).
+    request_rate: p.run.load.staged ? meanStageRate(p.run.load.stages.map((st) => (st.kind === 'poisson' ? { rate: st.rate, durationS: st.durationS } : { rate: st.requests, durationS: 1 }))) : p.requestRate,
     burstiness: p.burstiness,
     max_concurrency: p.maxConcurrency,
     duration,
@@ -115,9 +130,9 @@ export function buildResult(run: RunOutput, label: string): SimResult {
       mean_tpot_ms: number; median_tpot_ms: number; p99_tpot_ms: number;
       mean_itl_ms: number; p99_itl_ms: number;
     }),
-    prefix_cache_hit_rate: recorder.prefixQueries > 0 ? recorder.prefixHits / recorder.prefixQueries : 0,
+    prefix_cache_hit_rate: queries > 0 ? hits / queries : 0,
     prefix_cache_hit_rate_first_lookup: firstQ > 0 ? firstH / firstQ : 0,
-    kv_cache_usage_mean: duration > 0 ? usageSeconds / (duration * run.replicas.length) : 0,
+    kv_cache_usage_mean: horizon > 0 ? usageSeconds / (horizon * run.replicas.length) : 0,
     kv_cache_usage_p95: histogramPercentile(hist, 95),
     max_waiting: recorder.maxWaitingTotal,
     source: 'simulator',
@@ -127,9 +142,51 @@ export function buildResult(run: RunOutput, label: string): SimResult {
     sim_kv_tokens_per_replica: p.numBlocks * p.limits.blockSize,
     sim_num_preemptions: preemptions,
     sim_engine_steps: recorder.steps,
-    sim_gpu_utilization_mean: duration > 0 ? gpuSeconds / (duration * run.replicas.length) : 0,
+    sim_gpu_utilization_mean: horizon > 0 ? gpuSeconds / (horizon * run.replicas.length) : 0,
     sim_warnings: [...run.warnings],
+    ...(p.run.load.staged ? { stages: stageResults(run) } : {}),
   };
+}
+
+/** Per-stage results of the measured stages, in order. */
+export function stageResults(run: RunOutput): StageResult[] {
+  const { reqs } = run;
+  return run.stages.filter((w) => !w.warmup).map((w): StageResult => {
+    const ttft: number[] = [];
+    const tpot: number[] = [];
+    let output = 0;
+    let first = Infinity;
+    let last = -Infinity;
+    for (let r = w.first; r < w.end; r++) {
+      ttft.push((reqs.firstTokenTime[r] - reqs.sendTime[r]) * 1000);
+      if (reqs.generated[r] > 1) tpot.push((reqs.lastTokenTime[r] - reqs.firstTokenTime[r]) * 1000 / (reqs.generated[r] - 1));
+      output += reqs.generated[r];
+      first = Math.min(first, reqs.sendTime[r]);
+      last = Math.max(last, run.clientEnd[r]);
+    }
+    const elapsed = last - first;
+    const sortedTtft = sortedCopy(ttft);
+    const sortedTpot = sortedCopy(tpot);
+    const count = w.end - w.first;
+    return {
+      rate: w.spec.kind === 'poisson' ? w.spec.rate : 'inf',
+      duration_s: w.spec.kind === 'poisson' ? w.spec.durationS : null,
+      completed: count,
+      request_throughput: elapsed > 0 ? count / elapsed : 0,
+      output_throughput: elapsed > 0 ? output / elapsed : 0,
+      mean_ttft_ms: mean(ttft),
+      median_ttft_ms: percentileSorted(sortedTtft, 50),
+      p90_ttft_ms: percentileSorted(sortedTtft, 90),
+      p99_ttft_ms: percentileSorted(sortedTtft, 99),
+      mean_tpot_ms: mean(tpot),
+      p99_tpot_ms: percentileSorted(sortedTpot, 99),
+      prefix_cache_hit_rate: w.prefixQueries > 0 ? w.prefixHits / w.prefixQueries : 0,
+      max_waiting: w.maxWaiting,
+      elapsed_s: elapsed,
+      // A stage read on its own (simulate --json results.<router>.stages[]) still says it is a prediction.
+      source: 'simulator',
+    };
+  });
 }
 
 /** Name of replica j in the time series (the simulator has no pod names). */
@@ -145,7 +202,7 @@ export function buildTimeSeries(run: RunOutput, label: string): TimeSeriesFile {
     const s = (series[name] ??= {});
     (s[key] ??= []).push([round(t, 3), round(v, 6)]);
   };
-  const llmd = run.router === 'llm-d' || run.router === 'llm-d-no-speculative';
+  const llmd = isEppRouter(run.router);
   for (const s of run.samples) {
     let running = 0;
     let waiting = 0;

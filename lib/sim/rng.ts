@@ -65,6 +65,44 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
 
+  /** Exponential with the given mean (numpy.random.exponential(scale)). */
+  exponential(mean: number): number {
+    return -Math.log(1 - this.next()) * mean;
+  }
+
+  /**
+   * Poisson(lambda) (numpy.random.poisson's distribution): Knuth's product of uniforms below 30,
+   * Hormann's PTRS transformed rejection above (the method numpy uses for lambda >= 10).
+   */
+  poisson(lambda: number): number {
+    if (!(lambda > 0)) return 0;
+    if (lambda < 30) {
+      const limit = Math.exp(-lambda);
+      let k = 0;
+      let prod = this.next();
+      while (prod > limit) {
+        k++;
+        prod *= this.next();
+      }
+      return k;
+    }
+    const slam = Math.sqrt(lambda);
+    const loglam = Math.log(lambda);
+    const b = 0.931 + 2.53 * slam;
+    const a = -0.059 + 0.02483 * b;
+    const invalpha = 1.1239 + 1.1328 / (b - 3.4);
+    const vr = 0.9277 - 3.6224 / (b - 2);
+    for (;;) {
+      const U = this.next() - 0.5;
+      const V = this.next();
+      const us = 0.5 - Math.abs(U);
+      const k = Math.floor((2 * a / us + b) * U + lambda + 0.43);
+      if (us >= 0.07 && V <= vr) return k;
+      if (k < 0 || (us < 0.013 && V > us)) continue;
+      if (Math.log(V) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -lambda + k * loglam - logFactorial(k)) return k;
+    }
+  }
+
   /** Gamma(shape, scale) by Marsaglia-Tsang (numpy.random.gamma's distribution). */
   gamma(shape: number, scale: number): number {
     if (shape < 1) {
@@ -86,6 +124,16 @@ export class Rng {
       if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v * scale;
     }
   }
+}
+
+/** ln(k!) (exact sum below 30, Stirling's series above). */
+function logFactorial(k: number): number {
+  if (k < 30) {
+    let s = 0;
+    for (let i = 2; i <= k; i++) s += Math.log(i);
+    return s;
+  }
+  return (k + 0.5) * Math.log(k) - k + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * k) - 1 / (360 * k ** 3);
 }
 
 function rotl(x: number, k: number): number {

@@ -1,10 +1,19 @@
 /**
- * The discrete-event loop: the `vllm bench serve` client, one router, N vLLM replicas.
+ * The discrete-event loop: the benchmark client, one router, N vLLM replicas.
  *
- * Client: requests leave in the dataset's (shuffled) order at the scheduled arrival times (rate inf:
- * all at t = 0; otherwise gamma gaps with shape = burstiness, rescaled so the last one leaves at
- * N / rate, as vllm bench serve does), then wait for the --max-concurrency semaphore (FIFO). TTFT
- * starts when the semaphore is acquired; the run lasts from t = 0 to the last completion.
+ * Client, as the harness that runs the workload (lib/workload/spec.ts resolves which):
+ *  - vllm bench serve: requests leave in the dataset's order at the scheduled arrival times (rate
+ *    inf: all at t = 0; otherwise gamma gaps with shape = burstiness, rescaled so the last one leaves
+ *    at N / rate), then wait for the --max-concurrency semaphore (FIFO). TTFT starts when the semaphore
+ *    is acquired; the run lasts from t = 0 to the last completion.
+ *  - inference-perf (v0.6.1, loadgen/load_generator.py): stages run back to back. A stage starts 1 s
+ *    after the previous one drained (run_stage: start_time = now + 1; load.interval 0). A Poisson stage
+ *    sends int(rate x duration) requests with PoissonLoadTimer's times (each second: k ~ Poisson(rate)
+ *    requests, spread by exponential gaps normalised to fill that second; a second with none is
+ *    skipped); a concurrent stage schedules its N requests over its first second (ConstantLoadTimer(N,
+ *    1)). One worker process whose semaphore is the concurrency cap, acquired in order before a request
+ *    is sent. multi-turn: a request waits (holding its slot) for its previous turn's answer and think
+ *    time; the think time is slept after the answer with the slot held (conversation_replay_datagen.py).
  *
  * Request path: send -> [llm-d: EPP decision after eppOverhead] -> engine queue after requestOverhead
  * -> engine steps -> tokens stream back at the end of the step that sampled them.
@@ -14,22 +23,29 @@
  * (waiting, KV usage) is what the replicas published at the last metricsRefresh tick.
  */
 import { BlockKeyLayout } from './block-keys';
-import { buildWorkload, type Workload } from './dataset';
+import type { Workload } from './dataset';
 import { Replica } from './engine';
 import { EventQueue } from './event-queue';
 import type { SimParams } from './params';
 import { RunRecorder } from './recorder';
 import { RequestTable } from './requests';
 import { Rng, RNG_STREAMS } from './rng';
+import { type EppRouterParams, withoutSpeculation } from './routers/epp-config';
 import { KvEventQueue, LlmdRouter } from './routers/llm-d';
 import { RandomPerConnectionRouter, RoundRobinRouter } from './routers/round-robin';
-import type { MetricsSnapshot, Router, RouterKind } from './routers/types';
+import { isEppRouter, type MetricsSnapshot, type Router, type RouterKind } from './routers/types';
 import { StepTimeModel } from './step-time';
+import { buildRunWorkload } from './workloads';
+import { INFERENCE_PERF_UNLIMITED_CONCURRENCY, type RunStage } from '../workload/spec';
 
 const EV_ARRIVAL = 0;
 const EV_ROUTE = 1;
 const EV_ENGINE_ARRIVE = 2;
 const EV_STEP_END = 3;
+const EV_CLIENT_END = 4;
+
+/** inference-perf's run_stage starts a stage's timer one second after the stage begins. */
+export const INFERENCE_PERF_STAGE_LEAD_S = 1;
 
 /** One sample of the per-replica gauges, every timeSeriesStep seconds. */
 export interface ReplicaSample {
@@ -45,6 +61,23 @@ export interface ReplicaSample {
   readonly picksPerSecond: Float64Array;
 }
 
+/** What happened in one stage of an inference-perf run. */
+export interface StageWindow {
+  /** Index in the run's stage list (warm-up included). */
+  readonly index: number;
+  readonly spec: RunStage;
+  readonly warmup: boolean;
+  /** Request ids [first, end). */
+  readonly first: number;
+  readonly end: number;
+  readonly startT: number;
+  readonly endT: number;
+  /** vLLM prefix-cache counters (tokens) and the engines' queue peak during the stage. */
+  readonly prefixQueries: number;
+  readonly prefixHits: number;
+  readonly maxWaiting: number;
+}
+
 export interface RunOutput {
   readonly router: RouterKind;
   readonly params: SimParams;
@@ -52,13 +85,19 @@ export interface RunOutput {
   readonly reqs: RequestTable;
   readonly recorder: RunRecorder;
   readonly replicas: readonly Replica[];
-  /** Seconds from the benchmark start to the last completion. */
+  /** Seconds from the start of the measured part (t = 0 for vllm bench serve) to its last completion. */
   readonly duration: number;
   readonly maxConcurrentRequests: number;
   readonly samples: readonly ReplicaSample[];
   /** Events processed by the loop (for events/s). */
   readonly events: number;
   readonly warnings: readonly string[];
+  /** inference-perf stages (warm-up first when there is one); empty for vllm bench serve. */
+  readonly stages: readonly StageWindow[];
+  /** First request id of the measured part (warm-up requests come before it). */
+  readonly measuredFrom: number;
+  /** Client-side end of each request: last token, plus think time held (multi-turn). */
+  readonly clientEnd: Float64Array;
 }
 
 export type ProgressListener = (completed: number, total: number) => void;
@@ -77,17 +116,81 @@ export function arrivalTimes(count: number, rate: number | 'inf', burstiness: nu
   return t;
 }
 
+/** ConstantLoadTimer(rate, duration): `count` exponential gaps normalised to sum to `seconds`. */
+function spreadOver(count: number, seconds: number, rng: Rng, from: number, out: number[]): void {
+  const gaps = Array.from({ length: count }, () => rng.exponential(1));
+  const total = gaps.reduce((a, b) => a + b, 0);
+  let t = from;
+  for (const g of gaps) {
+    t += (g / total) * seconds;
+    out.push(t);
+  }
+}
+
+/**
+ * Send times of an inference-perf stage, relative to its timer start (load_timer.py): Poisson, each
+ * second k ~ Poisson(rate) requests spread over it, until `requests` are scheduled; concurrent, all
+ * over the first second.
+ */
+export function inferencePerfStageTimes(stage: RunStage, rng: Rng): Float64Array {
+  const out: number[] = [];
+  if (stage.kind === 'concurrent') {
+    spreadOver(stage.requests, 1, rng, 0, out);
+  } else {
+    let next = 0;
+    while (out.length < stage.requests) {
+      const k = rng.poisson(stage.rate);
+      if (k < 1) {
+        next += 1;
+        continue;
+      }
+      spreadOver(k, 1, rng, next, out);
+      next = out[out.length - 1];
+    }
+  }
+  return Float64Array.from(out.slice(0, stage.requests));
+}
+
+/** The EPP config a router kind runs. */
+export function eppParamsFor(p: SimParams, router: RouterKind): EppRouterParams {
+  switch (router) {
+    case 'llm-d': return p.epp;
+    case 'llm-d-no-speculative': return withoutSpeculation(p.epp);
+    case 'llm-d-precise': return p.eppProfiles.precise;
+    case 'llm-d-approximate': return p.eppProfiles.approximate;
+    case 'llm-d-load': return p.eppProfiles.load;
+    case 'llm-d-random': return p.eppProfiles.random;
+    default: throw new Error(`${router} is not an EPP router`);
+  }
+}
+
 export function runSimulation(params: SimParams, router: RouterKind, onProgress?: ProgressListener): RunOutput {
   const p = params;
-  const workload = buildWorkload(p.workload);
+  const run = p.run;
+  const workload = buildRunWorkload(run, p.template);
   const reqs = new RequestTable(workload, p.limits.blockSize);
-  const layout = new BlockKeyLayout(p.limits.blockSize, workload.leadingTokens, workload.prefixLen);
+  const layout = new BlockKeyLayout(p.limits.blockSize, workload.segments);
   const stepTime = new StepTimeModel(p.costs, p.gpu, p.stepTime);
   const recorder = new RunRecorder();
   const n = reqs.count;
   const R = p.replicas;
-  const isLlmd = router === 'llm-d' || router === 'llm-d-no-speculative';
-  const warnings: string[] = isLlmd ? [...p.epp.warnings] : [];
+  const viaEpp = isEppRouter(router);
+  const epp = viaEpp ? eppParamsFor(p, router) : undefined;
+  const warnings: string[] = epp ? [...epp.warnings] : [];
+
+  // Stages: vllm bench serve is one; inference-perf runs its list (warm-up first).
+  const ipStages: RunStage[] = run.harness === 'inference-perf' ? [...(run.load.warmup ? [run.load.warmup] : []), ...run.load.stages] : [];
+  const warmupCount = run.harness === 'inference-perf' && run.load.warmup ? 1 : 0;
+  const stageFirst: number[] = [];
+  {
+    let at = 0;
+    for (let s = 0; s < Math.max(1, ipStages.length); s++) {
+      stageFirst.push(at);
+      while (at < n && workload.stage[at] === s) at++;
+    }
+    stageFirst.push(n);
+  }
+  const measuredFrom = stageFirst[warmupCount] ?? 0;
 
   const queue = new EventQueue();
   let completed = 0;
@@ -95,12 +198,15 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
   let maxInFlight = 0;
   let lastFinish = 0;
   const progressEvery = Math.max(1, Math.floor(n / 100));
+  const clientEnd = new Float64Array(n).fill(NaN);
+  /** multi-turn: request waiting (with its slot) for the request it extends. */
+  const waitingOn = new Map<number, number>();
 
   // Client semaphore (FIFO of requests that arrived but hold no slot yet).
   const pendingSend = new Int32Array(n);
   let pendHead = 0;
   let pendTail = 0;
-  const limit = p.maxConcurrency ?? Infinity;
+  let limit = p.maxConcurrency ?? Infinity;
 
   let routerImpl: Router;
   const kvEvents = new KvEventQueue();
@@ -109,33 +215,76 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
   if (router === 'round-robin') {
     routerImpl = new RoundRobinRouter(R);
   } else if (router === 'random') {
-    routerImpl = new RandomPerConnectionRouter(R, new Rng(p.workload.seed, RNG_STREAMS.connections));
+    routerImpl = new RandomPerConnectionRouter(R, new Rng(run.seed, RNG_STREAMS.connections));
   } else {
-    const epp = router === 'llm-d-no-speculative' ? { ...p.epp, speculativeIndexing: false } : p.epp;
-    llmd = new LlmdRouter(epp, {
+    llmd = new LlmdRouter(epp!, {
       replicas: R,
-      numPrefixes: p.workload.numPrefixes,
       reqs,
       layout,
       metrics: snapshot,
       events: kvEvents,
-      rng: new Rng(p.workload.seed, RNG_STREAMS.router),
+      rng: new Rng(run.seed, RNG_STREAMS.router),
+      kvBlocksPerReplica: p.numBlocks,
     });
     routerImpl = llmd;
   }
+  const recordKvEvents = llmd?.needsKvEvents ?? false;
 
-  const onFinish = (r: number, t: number): void => {
-    completed++;
-    inFlight--;
-    lastFinish = t;
-    routerImpl.release(r);
-    if (onProgress && completed % progressEvery === 0) onProgress(completed, n);
-    trySend(t);
-  };
+  // ---- stages ----------------------------------------------------------------------------------
+  const arrivalAt = new Float64Array(n);
+  let stageIdx = 0;
+  let stageEndIdx = n;
+  let nextArrival = 0;
+  let stageDone = 0;
+  const windows: StageWindow[] = [];
+  let stageStartT = 0;
+  let stageQueries = 0;
+  let stageHits = 0;
+  const arrivalRng = new Rng(run.seed, RNG_STREAMS.arrivals);
+  let measuredStart = 0;
 
-  const replicas: Replica[] = [];
-  for (let j = 0; j < R; j++) {
-    replicas.push(new Replica(j, p.numBlocks, p.limits, reqs, layout, stepTime, recorder, onFinish, isLlmd));
+  function beginStage(s: number, t: number): void {
+    stageIdx = s;
+    stageStartT = t;
+    stageQueries = recorder.prefixQueries;
+    stageHits = recorder.prefixHits;
+    recorder.beginStage(s >= warmupCount);
+    if (s === warmupCount && ipStages.length > 0) measuredStart = t;
+    nextArrival = stageFirst[s];
+    stageEndIdx = stageFirst[s + 1];
+    stageDone = 0;
+    if (ipStages.length === 0) {
+      arrivalAt.set(arrivalTimes(n, p.requestRate, p.burstiness, arrivalRng));
+    } else {
+      const st = ipStages[s];
+      limit = st.kind === 'concurrent' ? st.concurrency : (p.maxConcurrency ?? INFERENCE_PERF_UNLIMITED_CONCURRENCY);
+      const rel = inferencePerfStageTimes(st, arrivalRng);
+      for (let i = 0; i < rel.length; i++) arrivalAt[stageFirst[s] + i] = t + INFERENCE_PERF_STAGE_LEAD_S + rel[i];
+    }
+    if (nextArrival < stageEndIdx) queue.push(arrivalAt[nextArrival], EV_ARRIVAL, nextArrival);
+  }
+
+  function endStage(t: number): void {
+    if (ipStages.length > 0) {
+      windows.push({
+        index: stageIdx, spec: ipStages[stageIdx], warmup: stageIdx < warmupCount,
+        first: stageFirst[stageIdx], end: stageFirst[stageIdx + 1], startT: stageStartT, endT: t,
+        prefixQueries: recorder.prefixQueries - stageQueries, prefixHits: recorder.prefixHits - stageHits,
+        maxWaiting: recorder.stageMaxWaiting,
+      });
+    }
+    if (stageIdx + 1 < Math.max(1, ipStages.length)) beginStage(stageIdx + 1, t);
+  }
+
+  // ---- client ----------------------------------------------------------------------------------
+  function send(r: number, now: number): void {
+    reqs.sendTime[r] = now;
+    if (viaEpp) {
+      queue.push(now + p.eppOverhead, EV_ROUTE, r);
+    } else {
+      reqs.replica[r] = routerImpl.pick(r, now);
+      queue.push(now + p.requestOverhead, EV_ENGINE_ARRIVE, r);
+    }
   }
 
   function trySend(now: number): void {
@@ -143,14 +292,37 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
       const r = pendingSend[pendHead++];
       inFlight++;
       if (inFlight > maxInFlight) maxInFlight = inFlight;
-      reqs.sendTime[r] = now;
-      if (isLlmd) {
-        queue.push(now + p.eppOverhead, EV_ROUTE, r);
-      } else {
-        reqs.replica[r] = routerImpl.pick(r, now);
-        queue.push(now + p.requestOverhead, EV_ENGINE_ARRIVE, r);
-      }
+      const prev = workload.after[r];
+      if (prev >= 0 && !(clientEnd[prev] <= now)) waitingOn.set(prev, r);
+      else send(r, now);
     }
+  }
+
+  function clientDone(r: number, t: number): void {
+    clientEnd[r] = t;
+    completed++;
+    inFlight--;
+    if (r >= measuredFrom) lastFinish = Math.max(lastFinish, t);
+    if (onProgress && completed % progressEvery === 0) onProgress(completed, n);
+    const next = waitingOn.get(r);
+    if (next !== undefined) {
+      waitingOn.delete(r);
+      send(next, t);
+    }
+    trySend(t);
+    if (++stageDone === stageEndIdx - stageFirst[stageIdx]) endStage(t);
+  }
+
+  const onFinish = (r: number, t: number): void => {
+    routerImpl.release(r);
+    const hold = workload.holdAfter[r];
+    if (hold > 0) queue.push(t + hold, EV_CLIENT_END, r);
+    else clientDone(r, t);
+  };
+
+  const replicas: Replica[] = [];
+  for (let j = 0; j < R; j++) {
+    replicas.push(new Replica(j, p.numBlocks, p.limits, reqs, layout, stepTime, recorder, onFinish, recordKvEvents));
   }
 
   function startStep(j: number, now: number): void {
@@ -204,9 +376,7 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
     samples.push(s);
   };
 
-  const arrivals = arrivalTimes(n, p.requestRate, p.burstiness, new Rng(p.workload.seed, RNG_STREAMS.arrivals));
-  let nextArrival = 0;
-  if (n > 0) queue.push(arrivals[0], EV_ARRIVAL, 0);
+  if (n > 0) beginStage(0, 0);
 
   let events = 0;
   while (queue.length > 0) {
@@ -215,7 +385,7 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
     const x = queue.peekPayload();
     queue.pop();
     events++;
-    if (isLlmd) {
+    if (viaEpp) {
       while (nextRefresh <= t) {
         refreshSnapshot();
         nextRefresh += p.metricsRefresh;
@@ -228,8 +398,8 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
     switch (kind) {
       case EV_ARRIVAL: {
         // Every request due now joins the semaphore queue in dataset order.
-        while (nextArrival < n && arrivals[nextArrival] <= t) pendingSend[pendTail++] = nextArrival++;
-        if (nextArrival < n) queue.push(arrivals[nextArrival], EV_ARRIVAL, nextArrival);
+        while (nextArrival < stageEndIdx && arrivalAt[nextArrival] <= t) pendingSend[pendTail++] = nextArrival++;
+        if (nextArrival < stageEndIdx) queue.push(arrivalAt[nextArrival], EV_ARRIVAL, nextArrival);
         trySend(t);
         break;
       }
@@ -246,7 +416,7 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
       case EV_STEP_END: {
         const rep = replicas[x];
         rep.finishStep(t);
-        if (isLlmd) {
+        if (recordKvEvents) {
           const ev = rep.pool.events;
           for (let k = 0; k < ev.length; k += 2) kvEvents.push(t + p.kvEventLag, x, ev[k], ev[k + 1]);
           ev.length = 0;
@@ -254,14 +424,24 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
         startStep(x, t);
         break;
       }
+      case EV_CLIENT_END:
+        clientDone(x, t);
+        break;
       default:
         throw new Error(`unknown event kind ${kind}`);
     }
   }
   if (completed !== n) throw new Error(`simulation stalled: ${completed} of ${n} requests completed`);
-  for (const rep of replicas) rep.closeUsage(lastFinish);
-  if (samples.length === 0 || samples[samples.length - 1].t < lastFinish) takeSample(lastFinish);
+  const end = Math.max(0, ...Array.from(clientEnd));
+  for (const rep of replicas) rep.closeUsage(end);
+  if (samples.length === 0 || samples[samples.length - 1].t < end) takeSample(end);
   if (onProgress) onProgress(n, n);
+  // inference-perf measures from the first measured send; vllm bench serve from its start (t = 0).
+  let firstSend = measuredStart;
+  if (ipStages.length > 0) {
+    firstSend = Infinity;
+    for (let r = measuredFrom; r < n; r++) if (reqs.sendTime[r] < firstSend) firstSend = reqs.sendTime[r];
+  }
   return {
     router,
     params: p,
@@ -269,10 +449,13 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
     reqs,
     recorder,
     replicas,
-    duration: lastFinish,
+    duration: lastFinish - (Number.isFinite(firstSend) ? firstSend : 0),
     maxConcurrentRequests: maxInFlight,
     samples,
     events,
     warnings,
+    stages: windows,
+    measuredFrom,
+    clientEnd,
   };
 }

@@ -49,10 +49,11 @@ const BAD_INPUT: [string, string[], RegExp][] = [
   ['a bad config value in run', ['run', '--dry-run', '-c', 'gpuNodes.count=four'], /^llmd-bench run: invalid configuration: gpuNodes.count/],
   ['a bad number', ['simulate', '--num-prompts', 'abc'], /^llmd-bench simulate: --num-prompts "abc": must be a positive whole number$/],
   ['zero concurrency says what else is allowed', ['simulate', '--max-concurrency', '0'], /^llmd-bench simulate: --max-concurrency "0": must be a positive whole number, or none for no client limit$/],
-  ['a bad choice', ['run', '--dry-run', '--target', 'rrr'], /^llmd-bench run: --target "rrr": Allowed choices are rr, llm-d, both\.$/],
+  // --target takes a comma-separated list with the router profiles (h5); the message lists every word.
+  ['a bad choice', ['run', '--dry-run', '--target', 'rrr'], /^llmd-bench run: --target "rrr": "rrr" is not a path; use rr, llm-d, both, precise, approximate, load, random, custom \(comma-separated for several\)$/],
   ['a bad timeout', ['preflight', '--timeout', '0'], /^llmd-bench preflight: --timeout "0": must be a positive number of seconds$/],
   ['a bad number of hours', ['cost', '--hours', '-3'], /^llmd-bench cost: --hours "-3": must be a positive number of hours$/],
-  ['a missing file', ['simulate', '--no-progress', '--epp-config', 'nope.yaml'], /^llmd-bench simulate: cannot read nope.yaml: no such file or directory$/],
+  ['a missing file', ['simulate', '--no-progress', '--epp-config', 'nope.yaml'], /^llmd-bench simulate: --epp-config nope.yaml: cannot read it: no such file or directory$/],
   ['a missing option value', ['report', '--main-rate'], /^llmd-bench report: --main-rate needs a value$/],
   ['too many arguments', ['report', 'a', 'b'], /^llmd-bench report: too many arguments for 'report'/],
   ['a main rate nobody ran', ['report', 'test/fixtures/results/reference', '--main-rate', '7', '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-r-'))], /^llmd-bench report: --main-rate 7: no results at that request rate; rates present: inf$/],

@@ -74,7 +74,7 @@ describe('llmd-bench run --dry-run and preflight without a cluster', () => {
   test('run --dry-run prints the plan and the Job manifests, touching nothing', () => {
     const r = cli(['run', '--dry-run', '--target', 'rr', '--run-id', 't9', '--out', '/tmp/never-created-t9']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('run plan (1 Jobs, results in /tmp/never-created-t9):');
+    expect(r.stdout).toContain('run plan (1 Jobs, vllm, prefix-repetition: 150 prefixes x 2048+128 tokens -> 256, results in /tmp/never-created-t9):');
     expect(r.stdout).toContain('reset caches (restart) -> llmd-bench-rr-main-inf-t9 -> /tmp/never-created-t9/round-robin_rate-inf_t9.json');
     expect(r.stdout).toContain('kind: Job');
     expect(fs.existsSync('/tmp/never-created-t9')).toBe(false);
@@ -120,7 +120,7 @@ describe('--help', () => {
 
   test.each([
     ['preflight', ['--kubeconfig <file>', '--kube-context <name>', '--skip-aws']],
-    ['run', ['--target <path>', '--ladder', '--warmup', '--run-id <id>', '--dry-run', '(choices: "rr", "llm-d"']],
+    ['run', ['--target <paths>', '--ladder', '--warmup', '--run-id <id>', '--dry-run', 'rr, llm-d,', '--workload <name>', '--stages <list>', '--harness <name>']],
     ['report', ['[results-dir]', '--out <dir>', '--main-rate <rate>', '--json']],
     ['cost', ['--hours <h>', '--ladder', '--warmup']],
   ])('%s', (cmd, options) => {

@@ -116,6 +116,40 @@ describe('cost', () => {
     expect(spot.notes[0]).toMatch(/SPOT/);
   });
 
+  test('every router profile path of run --target is priced at its own predicted pace; load stages take their wall time (no faster than offered)', () => {
+    // A prediction with the profile paths too (each profile has its own simulated throughput).
+    const profiles: ThroughputPrediction = {
+      ...FIXED,
+      paths: { ...FIXED.paths, 'llm-d-precise': FIXED.paths['llm-d'], 'llm-d-approximate': { requestThroughput: 18.5, outputThroughput: 4736 } },
+    };
+    const minutes = (c: typeof reference, labels: string[]) => estimateRunMinutes(c, { targets: labels.length, labels, ladder: false, warmup: false }, profiles)
+      .filter((p) => p.what.includes('benchmark traffic')).map((p) => p.minutes);
+    const three = minutes(reference, ['round-robin', 'llm-d-precise', 'llm-d-approximate']);
+    expect(three).toHaveLength(3);
+    expect(three[1]).toBeCloseTo(9000 / 25.09 / 60, 9);
+    expect(three[2]).toBeCloseTo(9000 / 18.5 / 60, 9);
+    expect(three[0]).toBeGreaterThan(three[2]);
+    // The per-path table lists the A/B paths and every path the run measures.
+    const r = costReport(reference, { targets: 3, labels: ['round-robin', 'llm-d-precise', 'llm-d-approximate'], ladder: false, warmup: false }, undefined, profiles);
+    expect(r.paths.map((p) => p.path)).toEqual(['round-robin', 'llm-d', 'llm-d-precise', 'llm-d-approximate']);
+    expect(formatCost(r)).toMatch(/llm-d-approximate +18\.50 +4,736/);
+    // A path without a prediction is refused, never priced at another path's pace.
+    expect(() => estimateRunMinutes(reference, { targets: 1, labels: ['llm-d-load'], ladder: false, warmup: false }, profiles)).toThrow(/no predicted throughput for the llm-d-load path/);
+    // 2:50 and 4:100 with a 1:30 warm-up: 180 s of stages (+1 s lead each), well under capacity.
+    const staged = loadConfig({ 'workload.name': 'shared-prefix', 'benchmark.stages': '2:50,4:100', 'benchmark.warmupStage': '1:30' });
+    expect(minutes(staged, ['llm-d-precise'])[0]).toBeCloseTo((180 + 3) / 60, 9);
+    // Offered beyond the predicted capacity (25.09 req/s): the queue drains after the stage.
+    const over = loadConfig({ 'workload.name': 'shared-prefix', 'benchmark.stages': '100:60' });
+    expect(minutes(over, ['llm-d'])[0]).toBeCloseTo((6000 / 25.09 + 1) / 60, 6);
+  });
+
+  test('without a given prediction, cost --target simulates each router profile path with its own EndpointPickerConfig', () => {
+    const predicted = predictThroughput(reference, ['round-robin', 'llm-d', 'llm-d-load']);
+    expect(Object.keys(predicted.paths).sort()).toEqual(['llm-d', 'llm-d-load', 'round-robin']);
+    // Load scorers alone have no prefix affinity: slower than precise llm-d on the shared-prefix reference.
+    expect(predicted.paths['llm-d-load'].requestThroughput).toBeLessThan(predicted.paths['llm-d'].requestThroughput);
+  });
+
   test('bad --hours is refused', () => {
     expect(() => costReport(reference, shape, -1, FIXED)).toThrow(/--hours -1: must be a positive number/);
   });

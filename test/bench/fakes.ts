@@ -58,7 +58,7 @@ export class FakeKube implements KubeApi {
   /** Every call, in order, as "op:argument". */
   readonly calls: string[] = [];
   readonly jobs = new Map<string, StoredJob>();
-  nodes: V1Node[] = fixture('k8s/nodes-gpu.json').items;
+  nodes: V1Node[] = [...fixture('k8s/nodes-gpu.json').items, ...fixture('k8s/nodes-system.json').items];
   decodePods: V1Pod[] = fixture('k8s/pods-decode.json').items;
   deployments = new Map<string, V1Deployment[]>([['vllm-decode-epp', [fixture('k8s/deployment-epp.json')]]]);
   services = new Map<string, V1Service>([
@@ -71,6 +71,8 @@ export class FakeKube implements KubeApi {
   customObjects = new Map<string, Record<string, unknown>>([['inferencepools/vllm-decode', fixture('k8s/inferencepool.json')]]);
   /** Exit code of `test -f <marker>` in a decode pod. */
   markerExit = 0;
+  /** Exit code of any command run in a pod, when set (overrides markerExit). */
+  execExit?: (command: string[]) => number;
   /** HTTP status of POST /reset_prefix_cache. */
   resetStatus = 200;
   /** Answer of POST through the service proxy (the render Service); default: the recorded render answer. */
@@ -109,6 +111,18 @@ export class FakeKube implements KubeApi {
 
   async restartDeployment(_ns: string, name: string, at: string) {
     this.calls.push(`restartDeployment:${name}@${at}`);
+  }
+
+  /** Applies a strategic-merge patch of container args (the only kind the CLI sends) to every stored state. */
+  async patchDeployment(_ns: string, name: string, patch: Record<string, any>) {
+    const containers = patch.spec?.template?.spec?.containers ?? [];
+    this.calls.push(`patchDeployment:${name}:${JSON.stringify(containers.map((c: { name: string; args?: string[] }) => [c.name, c.args]))}`);
+    for (const d of this.deployments.get(name) ?? []) {
+      for (const c of containers) {
+        const target = d.spec?.template?.spec?.containers?.find((x) => x.name === c.name);
+        if (target && c.args) target.args = [...c.args];
+      }
+    }
   }
 
   async readPersistentVolume(name: string) {
@@ -159,8 +173,12 @@ export class FakeKube implements KubeApi {
     this.jobs.delete(name);
   }
 
+  /** Containers whose logs were read, in order. */
+  readonly logContainers: (string | undefined)[] = [];
+
   async readPodLog(_ns: string, pod: string, options: { container?: string; tailLines?: number } = {}) {
     this.calls.push(`readPodLog:${pod}${options.tailLines ? `:tail${options.tailLines}` : ''}`);
+    this.logContainers.push(options.container);
     const job = [...this.jobs.entries()].find(([name]) => pod.startsWith(`${name}-`));
     if (!job) throw Object.assign(new Error(`pods "${pod}" not found`), { status: 404 });
     const lines = job[1].behaviour.log.replace(/\n$/, '').split('\n');
@@ -183,7 +201,7 @@ export class FakeKube implements KubeApi {
 
   async execInPod(_ns: string, pod: string, _container: string, command: string[]): Promise<ExecReply> {
     this.calls.push(`exec:${pod}:${command.join(' ')}`);
-    return { exitCode: this.markerExit, stdout: '', stderr: '' };
+    return { exitCode: this.execExit ? this.execExit(command) : this.markerExit, stdout: '', stderr: '' };
   }
 
   private jobState(name: string, job: StoredJob, countsAsRead: boolean): V1Job {

@@ -41,7 +41,7 @@ describe('run plan', () => {
 
   test('run ids sort by time and fit Job names', () => {
     expect(newRunId(Date.parse('2026-11-25T23:01:59Z'))).toBe('20261125-2301');
-    expect(() => plan({ targets: 'blue' as never })).toThrow(/--target "blue": must be rr, llm-d or both/);
+    expect(() => plan({ targets: 'blue' as never })).toThrow(/--target "blue": "blue" is not a path; use rr, llm-d, both, precise, approximate, load, random, custom/);
   });
 });
 

@@ -47,11 +47,12 @@ describe('preflight', () => {
     ['claims', 'results claim missing', (k) => { k.pvcs.delete('results-rw'); }, /model claims not Bound/, /results-rw \(results\)/],
     ['crds', 'InferencePool CRD missing', (k) => { k.crds.clear(); }, /CRD inferencepools.inference.networking.k8s.io is missing/, /redeploy/],
     ['gpu-nodes', 'a node without allocatable GPUs', (k) => { k.nodes[2].status!.allocatable!['nvidia.com/gpu'] = '0'; }, /7\/8 GPU nodes usable/, /device plugin/],
-    ['gpu-nodes', 'a node missing', (k) => { k.nodes.pop(); }, /7\/8 GPU nodes usable/, /node group/],
+    ['gpu-nodes', 'a node missing', (k) => { k.nodes = k.nodes.filter((n, i, all) => n.metadata?.labels?.['llmd-bench/role'] !== 'gpu' || i < all.filter((x) => x.metadata?.labels?.['llmd-bench/role'] === 'gpu').length - 1); }, /7\/8 GPU nodes usable/, /node group/],
     ['decode-pods', 'a pod not Ready', (k) => { k.decodePods[0].status!.conditions!.find((c) => c.type === 'Ready')!.status = 'False'; }, /7\/8 decode pods Ready/, /describe pod/],
     ['decode-pods', 'two pods on one node', (k) => { k.decodePods[1].spec!.nodeName = k.decodePods[0].spec!.nodeName; }, /8 decode pods share 7 nodes/, /own GPU node/],
     ['decode-pods', 'reset endpoint not enabled', (k) => { for (const p of k.decodePods) p.spec!.containers[0].env = p.spec!.containers[0].env!.filter((e) => e.name !== 'VLLM_SERVER_DEV_MODE'); }, /8 decode pods lack VLLM_SERVER_DEV_MODE=1/, /cacheReset=restart/],
     ['services', 'round-robin Service selects something else', (k) => { k.services.get('vllm-round-robin')!.spec!.selector = { 'app.kubernetes.io/name': 'vllm' }; }, /not the decode pods/, /unfair/],
+    ['tokenizer', 'the tokenizer is not on FSx', (k) => { k.execExit = (cmd) => (cmd.join(' ').includes('tokenizer_config.json') ? 1 : 0); }, /no tokenizer in \/models\/Qwen\/Qwen2.5-7B-Instruct/, /model loader/],
     ['epp', 'EPP not Ready', (k) => { k.deployments.get('vllm-decode-epp')![0].status!.readyReplicas = 0; }, /0\/1 EPP replicas Ready/, /logs deploy\/vllm-decode-epp/],
     ['inference-pool', 'InferencePool missing', (k) => { k.customObjects.clear(); }, /InferencePool llmd-bench\/vllm-decode not found/, /deploy/],
     ['weights', 'marker missing', (k) => { k.markerExit = 1; }, /\/models\/Qwen\/Qwen2.5-7B-Instruct\/.llmd-bench-complete is missing/, /logs job\/model-loader-[0-9a-f]{8}/],
@@ -103,7 +104,7 @@ describe('preflight', () => {
     expect(byId['eks-cluster'].status).toBe('pass');
     expect(byId['kube-context']).toMatchObject({ status: 'fail', summary: expect.stringMatching(/^no kubeconfig found/), fix: expect.stringMatching(/update-kubeconfig/) });
     expect(report.results.filter((r) => r.result.status === 'skip').map((r) => r.check.id)).toEqual(
-      ['fsx', 'claims', 'crds', 'gpu-nodes', 'decode-pods', 'services', 'epp', 'epp-render', 'inference-pool', 'weights', 'prometheus', 'kv-subscriptions', 'idle']);
+      ['fsx', 'claims', 'crds', 'gpu-nodes', 'decode-pods', 'services', 'epp', 'epp-render', 'inference-pool', 'weights', 'prometheus', 'harness-image', 'tokenizer', 'kv-subscriptions', 'idle']);
   });
 
   test('--skip-aws: EKS skipped, FSx checked against the PV only (warning)', async () => {
@@ -153,6 +154,12 @@ describe('preflight', () => {
     const { byId } = await statusOf(context());
     expect(byId['epp-render'].summary).toMatch(/^\d+ token ids from vllm-render:8000$/);
     expect(byId['kv-subscriptions']).toMatchObject({ status: 'pass', summary: '8 subscribers for 8 decode pods; events received so far from 8 of them' });
+  });
+
+  test('router.profile without the precise producer (load): the EPP subscribes to nothing, so the subscriber check is skipped, not failed', async () => {
+    const load = loadConfig({ 'benchmark.cacheReset': 'endpoint', 'router.profile': 'load' });
+    const { byId } = await statusOf(context((k) => { k.serviceProxy = defaultPrometheus({ subscribers: 'epp-index-empty.json' }); }, load));
+    expect(byId['kv-subscriptions']).toMatchObject({ status: 'skip', summary: expect.stringMatching(/^router.profile=load subscribes to no KV events/) });
   });
 
   test('ZMQ errors on a subscriber are a warning naming the pod', async () => {

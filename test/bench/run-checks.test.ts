@@ -12,10 +12,10 @@ import { planRun } from '../../lib/bench/plan';
 import { prometheusServiceRef, prometheusViaKube } from '../../lib/bench/prometheus';
 import { generateReport } from '../../lib/bench/report';
 import { BenchmarkRunner, runPlan, StepHooks } from '../../lib/bench/runner';
-import { EPP_METRICS, THROTTLE_CONTAINERS, checkRun, identifiesPod } from '../../lib/bench/run-checks';
+import { EPP_METRICS, THROTTLE_CONTAINERS, checkRun, identifiesPod, pathChecksFor } from '../../lib/bench/run-checks';
 import type { RunChecksFile } from '../../lib/bench/result-format';
 import { allObjects, renderCharts } from '../../k8s/render';
-import { defaultPrometheus, FakeClock, FakeKube, PromAnswers } from './fakes';
+import { defaultPrometheus, FakeClock, FakeKube, PromAnswers, referenceResult, successLog } from './fakes';
 
 // The endpoint reset keeps the fakes small (no rolling restart); liveness is what is tested here.
 const config = loadConfig({ 'benchmark.cacheReset': 'endpoint' });
@@ -98,6 +98,42 @@ describe('round-robin runs', () => {
   });
 });
 
+describe('router-profile runs (run --target <profile>): the checks their router makes sense for', () => {
+  const profiles = loadConfig({ 'benchmark.cacheReset': 'endpoint', 'router.profiles': 'precise,approximate,load,random' });
+  const checkAs = (label: string, answers: Partial<PromAnswers> = {}, c = profiles) =>
+    checkRun(prom(answers), { config: c, label, requestRate: 'inf', decodePods: PODS, ...window });
+
+  test('which checks apply follows the profile\'s EndpointPickerConfig (precise producer: KV events; no producer: every pod served; approximate: none)', () => {
+    expect(['round-robin', 'llm-d', 'llm-d-precise', 'llm-d-approximate', 'llm-d-load', 'llm-d-random'].map((l) => pathChecksFor(profiles, l)))
+      .toEqual(['every-pod', 'kv-events', 'kv-events', 'none', 'every-pod', 'every-pod']);
+    // `llm-d` is router.profile, whatever it is.
+    expect(pathChecksFor(loadConfig({ 'router.profile': 'approximate' }), 'llm-d')).toBe('none');
+    expect(pathChecksFor(loadConfig({ 'router.profile': 'load' }), 'llm-d')).toBe('every-pod');
+    // A label with no deployed profile: nothing to judge by.
+    expect(pathChecksFor(config, 'llm-d-approximate')).toBe('none');
+  });
+
+  test('llm-d-precise is checked like llm-d: a silent pod makes it invalid', async () => {
+    const r = await checkAs('llm-d-precise', { messages: 'epp-messages-by-pod-one-silent.json' });
+    expect(r.status).toBe('invalid');
+    expect(r.checks.map((c) => c.name)).toEqual(['kv_events_per_pod', 'index_non_empty', 'prefix_lookups']);
+  });
+
+  test('approximate subscribes to nothing: no KV-event or index check (an empty index is no failure), throttling still recorded', async () => {
+    const r = await checkAs('llm-d-approximate', { indexed: 'epp-index-empty.json', subscribers: 'empty' });
+    expect(r).toMatchObject({ status: 'valid', checks: [] });
+    expect(r.cpu_throttling.map((t) => t.container)).toEqual([...THROTTLE_CONTAINERS]);
+  });
+
+  test('load and random only spread load: an idle pod makes them invalid, KV events are not asked for', async () => {
+    const load = await checkAs('llm-d-load', { subscribers: 'empty' });
+    expect(load).toMatchObject({ status: 'valid', checks: [{ name: 'every_pod_served', status: 'pass' }] });
+    const random = await checkAs('llm-d-random', { served: 'vllm-served-by-pod-one-idle.json' });
+    expect(random.status).toBe('invalid');
+    expect(random.reasons).toEqual(['1 of 8 decode pods served no request (vllm-decode-6d5f8c7b9-7hb2c): the endpoint picker did not spread the load over all pods']);
+  });
+});
+
 describe('CPU throttling', () => {
   test('recorded per container (worst pod); above 5% is a warning; no CPU limit means no CFS quota', async () => {
     const r = await check('round-robin');
@@ -162,5 +198,39 @@ describe('a run whose llm-d path was not live', () => {
     expect(out.markdown).toContain('| vllm | no CPU limit, up to 3.45 cores |');
     const summary = JSON.parse(fs.readFileSync(path.join(outDir, 'report', 'summary.json'), 'utf8'));
     expect(summary.valid).toBe(false);
+  });
+});
+
+describe('a run through router profiles: their results are checked and reported like llm-d\'s', () => {
+  const cfg = loadConfig({ 'benchmark.cacheReset': 'endpoint', 'router.profiles': 'precise,load' });
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-profiles-'));
+  let outcomes: Awaited<ReturnType<typeof runPlan>>;
+
+  beforeAll(async () => {
+    const kube = new FakeKube();
+    kube.serviceProxy = defaultPrometheus({ messages: 'epp-messages-by-pod-one-silent.json' });
+    // The reference llm-d result, labelled as the profile path the Job ran.
+    kube.behaviourFor = (m) => {
+      const labels = m.metadata.labels as Record<string, string>;
+      const c = m.spec.template.spec.containers[0];
+      const file = (c.env as { name: string; value: string }[]).find((e) => e.name === 'RESULT_FILE')!.value;
+      const result = { ...referenceResult('llm-d', labels['llmd-bench/run-id']), label: labels['llmd-bench/target'] };
+      return { pollsUntilDone: 1, outcome: 'complete', log: successLog(result, file) };
+    };
+    const runner = new BenchmarkRunner({ config: cfg, kube, clock: new FakeClock(), prometheus: prometheusViaKube(kube, prometheusServiceRef(cfg)) });
+    const steps = planRun(cfg, { targets: 'precise,load', ladder: false, warmup: false, runId: 't8', outDir });
+    outcomes = await runPlan(runner, steps, () => ({ update: () => undefined, warn: () => undefined }));
+  });
+
+  test('the precise profile path heard nothing from one pod: invalid; the load path spread its load: valid', async () => {
+    expect(outcomes.map((o) => o.validity)).toEqual(['invalid', 'valid']);
+    const out = await generateReport({ resultsDir: outDir, outDir: path.join(outDir, 'report'), mainRate: 'inf' });
+    expect(out.summary.valid).toBe(false);
+    expect(out.summary.main.validity).toEqual({
+      'llm-d-precise': { status: 'invalid', reasons: [expect.stringMatching(/^no KV-cache events reached the EPP from 1 of 8/)] },
+      'llm-d-load': { status: 'valid', reasons: [] },
+    });
+    expect(out.summary.invalid_reasons).toEqual([expect.stringMatching(/^llm-d-precise at rate inf: no KV-cache events/)]);
+    expect(out.markdown).toContain('| llm-d-precise | inf | **invalid** |');
   });
 });

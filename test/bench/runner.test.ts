@@ -138,7 +138,8 @@ describe('a full A/B run', () => {
     const epp = fixture('k8s/deployment-epp.json');
     const rolling = { ...epp, metadata: { ...epp.metadata, generation: 2 }, status: { ...epp.status, observedGeneration: 2, updatedReplicas: 0, readyReplicas: 1 } };
     const rolled = { ...epp, metadata: { ...epp.metadata, generation: 2 }, status: { ...epp.status, observedGeneration: 2 } };
-    s.kube.deployments.set('vllm-decode-epp', [epp, rolling, rolling, rolled]);
+    // The first read is the profile check (pointEppAt: is --config-file already the llm-d profile's file?).
+    s.kube.deployments.set('vllm-decode-epp', [epp, epp, rolling, rolling, rolled]);
     await runPlan(s.runner, s.steps, () => s.hooks);
     const calls = s.kube.calls;
     const lastReset = calls.map((c, i) => (c.startsWith('reset:') ? i : -1)).reduce((a, b) => Math.max(a, b));

@@ -24,6 +24,8 @@ const NEEDS: Record<string, Need[]> = {
   listPods: [{ scope: 'project', group: '', resource: 'pods', verb: 'list' }],
   readDeployment: [{ scope: 'project', group: 'apps', resource: 'deployments', verb: 'get' }],
   restartDeployment: [{ scope: 'project', group: 'apps', resource: 'deployments', verb: 'patch' }],
+  // run --target <profile>: points the EPP's --config-file at the profile's file (lib/bench/epp-profile.ts).
+  patchDeployment: [{ scope: 'project', group: 'apps', resource: 'deployments', verb: 'patch' }],
   readPersistentVolume: [{ scope: 'cluster', group: '', resource: 'persistentvolumes', verb: 'get' }],
   readPersistentVolumeClaim: [{ scope: 'project', group: '', resource: 'persistentvolumeclaims', verb: 'get' }],
   readService: [{ scope: 'project', group: '', resource: 'services', verb: 'get' }],

@@ -3,6 +3,7 @@
  * lib/config/sections/sim.ts, against the published reference (lib/sim/calibration.ts). The llm-d path
  * runs the EndpointPickerConfig the workloads chart renders from the same config, unchanged.
  */
+import { weightOf } from '../../lib/sim/routers/epp-config';
 import { defaultConfig } from '../../lib/config';
 import { simulate } from '../../lib/sim';
 import { REFERENCE, TOLERANCE } from '../../lib/sim/calibration';
@@ -52,9 +53,10 @@ describe('KV regime', () => {
 });
 
 test('the llm-d path is the rendered EndpointPickerConfig (no-hit-lru-scorer included), not a copy', () => {
-  expect(sim.params.epp.weights.noHitLru).toBe(config.router.scorers.noHitLru);
-  expect(sim.params.epp.weights.noHitLru).toBeGreaterThan(0);
-  expect(sim.params.epp.noHitLruSeesMatches).toBe(true);
+  expect(weightOf(sim.params.epp, 'no-hit-lru')).toBe(config.router.scorers.noHitLru);
+  expect(weightOf(sim.params.epp, 'no-hit-lru')).toBeGreaterThan(0);
+  expect(sim.params.epp.scorers.find((s) => s.type === 'no-hit-lru')).toMatchObject({ producer: 'precise-prefix-cache-producer' });
+  expect(sim.params.epp.producers).toEqual([expect.objectContaining({ kind: 'precise', works: true })]);
   expect(sim.params.epp.warnings).toEqual([]);
 });
 

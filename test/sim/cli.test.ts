@@ -4,7 +4,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { Command } from 'commander';
 import { endpointPickerConfig } from '../../k8s/router/endpoint-picker-config';
-import { defaultConfig } from '../../lib/config';
+import { defaultConfig, loadConfig } from '../../lib/config';
 import { registerSimulateCommand } from '../../lib/sim/cli';
 import { generateReport } from '../../lib/bench/report';
 import { loadResultsDir } from '../../lib/bench/results-io';
@@ -24,7 +24,7 @@ async function run(args: string[]): Promise<{ stdout: string; stderr: string; er
   const out = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
   const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
   const program = new Command('llmd-bench').exitOverride().configureOutput({ writeErr: (s) => { stderr += s; }, writeOut: (s) => { stdout += s; } });
-  registerSimulateCommand(program, defaultConfig);
+  registerSimulateCommand(program, (extra) => loadConfig(extra ?? {}));
   for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (s) => { stderr += s; } });
   try {
     await program.parseAsync(['node', 'llmd-bench', 'simulate', ...args]);
@@ -60,7 +60,7 @@ describe('llmd-bench simulate', () => {
   test('--json follows the contract', () => {
     const doc = JSON.parse(fs.readFileSync(json, 'utf8'));
     expect(Object.keys(doc).sort()).toEqual(['config', 'results']);
-    expect(Object.keys(doc.results).sort()).toEqual(['llm-d', 'llm-d-no-speculative', 'random', 'round-robin']);
+    expect(Object.keys(doc.results).sort()).toEqual(['llm-d', 'llm-d-approximate', 'llm-d-load', 'llm-d-no-speculative', 'llm-d-precise', 'llm-d-random', 'random', 'round-robin']);
     expect(doc.config).toMatchObject({ num_prompts: 240, num_prefixes: 12, replicas: 3, max_concurrency: 48, request_rate: 'inf' });
     for (const result of Object.values(doc.results) as Record<string, unknown>[]) {
       for (const k of CONTRACT_KEYS) expect(result).toHaveProperty(k);
@@ -73,14 +73,15 @@ describe('llmd-bench simulate', () => {
 
   test('--out writes what `run` writes: the report reads it unchanged', async () => {
     const loaded = loadResultsDir(out);
-    expect(loaded.results.map((r) => r.result.label).sort()).toEqual(['llm-d', 'round-robin']);
+    expect(loaded.results.map((r) => r.result.label).sort()).toEqual(['llm-d', 'llm-d-approximate', 'llm-d-load', 'llm-d-no-speculative', 'llm-d-precise', 'llm-d-random', 'random', 'round-robin']);
     for (const r of loaded.results) {
       expect(r.timeseries?.source).toBe('simulator');
       expect(Object.keys(r.timeseries?.series ?? {})).toEqual(expect.arrayContaining(['kv_cache_usage', 'num_requests_running', 'num_requests_waiting', 'prefix_cache_hit_rate']));
     }
-    expect(loaded.skipped.map((s) => path.basename(s.file).replace(/_sim-\d{8}-\d{4}\.json$/, '')).sort()).toEqual(['llm-d-no-speculative_rate-inf', 'random_rate-inf']);
+    expect(loaded.skipped).toEqual([]);
     const report = await generateReport({ resultsDir: out, outDir: path.join(dir, 'report'), mainRate: 'inf' });
-    expect(Object.keys(report.summary.main.files).sort()).toEqual(['llm-d', 'round-robin']);
+    expect(Object.keys(report.summary.main.files).sort()).toEqual(['llm-d', 'llm-d-approximate', 'llm-d-load', 'llm-d-no-speculative', 'llm-d-precise', 'llm-d-random', 'random', 'round-robin']);
+    expect(report.mainTableMarkdown.split('\n')[0]).toBe('| metric | round-robin | llm-d | random | llm-d-precise | llm-d-approximate | llm-d-load | llm-d-random | llm-d-no-speculative | advantage |');
   });
 
   test('--out results say they are simulated everywhere, with the time they were made', async () => {

@@ -25,13 +25,13 @@ describe('sim config', () => {
 
 describe('simParams: flag overrides get the checks the config gets', () => {
   test('a workload longer than vllm.maxModelLen is refused (vLLM would reject every request)', () => {
-    expect(() => simParams(defaultConfig(), { prefixLen: 5000 })).toThrow(/5413 tokens .* exceeds vllm.maxModelLen \(4096\)/);
+    expect(() => simParams(defaultConfig(), { prefixLen: 5000 })).toThrow(/vllm.maxModelLen: got 4096; must be >= prefixLen \+ suffixLen \+ chat template \(5157\) \+ outputLen \(256\) = 5413/);
     expect(() => simParams(loadConfig({ 'vllm.maxModelLen': 8192 }), { prefixLen: 5000 })).not.toThrow();
   });
 
   test('the client limit is a positive whole number or null, never a value that silently stalls the client', () => {
     expect(simParams(defaultConfig(), { maxConcurrency: null }).maxConcurrency).toBeNull();
-    expect(() => simParams(defaultConfig(), { maxConcurrency: '' as unknown as number })).toThrow(/maxConcurrency "": must be a positive whole number or null/);
-    expect(() => simParams(defaultConfig(), { maxConcurrency: 0 })).toThrow(/maxConcurrency 0/);
+    expect(() => simParams(defaultConfig(), { maxConcurrency: '' as unknown as number })).toThrow(/benchmark.maxConcurrency: got ""; must be a positive whole number or "none"/);
+    expect(() => simParams(defaultConfig(), { maxConcurrency: 0 })).toThrow(/benchmark.maxConcurrency: got 0/);
   });
 });

@@ -13,8 +13,9 @@ describe('prefix_repetition dataset', () => {
     for (const p of w.prefixOf) perPrefix.set(p, (perPrefix.get(p) ?? 0) + 1);
     expect(perPrefix.size).toBe(150);
     expect([...perPrefix.values()].every((n) => n === 60)).toBe(true);
-    expect(promptsPerPrefix(9001, 150)).toBe(60);
-    expect(buildWorkload({ ...params, numPrompts: 9100 }).count).toBe(9000);
+    expect(promptsPerPrefix(9000, 150)).toBe(60);
+    // vLLM would send 9000 of 9100 (num_prompts // num_prefixes per prefix): refused, never rounded silently.
+    expect(() => buildWorkload({ ...params, numPrompts: 9100 })).toThrow(/must be a multiple of numPrefixes \(150\)/);
   });
 
   test('prompt = template + prefix + suffix; output length fixed', () => {
@@ -32,7 +33,7 @@ describe('prefix_repetition dataset', () => {
   });
 
   test('rejects fewer prompts than prefixes, as vllm bench serve does', () => {
-    expect(() => buildWorkload({ ...params, numPrompts: 10 })).toThrow(/numPrefixes/);
+    expect(() => buildWorkload({ ...params, numPrompts: 10 })).toThrow(/multiple of numPrefixes/);
   });
 });
 

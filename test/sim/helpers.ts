@@ -36,7 +36,7 @@ export function engineHarness(opts: {
   const limits: EngineLimits = { maxNumSeqs: 256, maxNumBatchedTokens: 2048, blockSize: 16, statsMode: 'every-lookup', reserveFullPrompt: true, ...opts.limits };
   const w = buildWorkload({ numPrompts: 4, numPrefixes: 2, prefixLen: 64, suffixLen: 16, outputLen: 8, leadingTokens: 0, trailingTokens: 0, seed: 0, ...opts.workload });
   const reqs = new RequestTable(w, limits.blockSize);
-  const layout = new BlockKeyLayout(limits.blockSize, w.leadingTokens, w.prefixLen);
+  const layout = new BlockKeyLayout(limits.blockSize, w.segments);
   const model = MODELS['Qwen/Qwen2.5-7B-Instruct'];
   const stepTime = new StepTimeModel(modelCosts(model, 'auto'), GPUS.A10G, {
     stepOverheadMs: 10, perSequenceOverheadMs: 0.1, computeEfficiency: 0.8, weightBandwidthEfficiency: 0.8,

@@ -1,4 +1,5 @@
 import { BlockKeyLayout } from '../../lib/sim/block-keys';
+import { buildWorkload } from '../../lib/sim/dataset';
 import { BlockPool, KV_EVENT_REMOVED, KV_EVENT_STORED } from '../../lib/sim/kv-cache';
 
 describe('BlockPool (paged KV allocator with prefix caching)', () => {
@@ -68,9 +69,10 @@ describe('BlockPool (paged KV allocator with prefix caching)', () => {
 
   test('records stored/removed events for shared keys only', () => {
     const pool = new BlockPool(1, true);
-    const layout = new BlockKeyLayout(16, 0, 64);
-    const shared = layout.key(0, 3, 0);
-    const privateKey = layout.key(0, 3, 9);
+    const w = buildWorkload({ numPrompts: 4, numPrefixes: 4, prefixLen: 64, suffixLen: 80, outputLen: 8, leadingTokens: 0, trailingTokens: 0, seed: 0 });
+    const layout = new BlockKeyLayout(16, w.segments);
+    const shared = layout.key(0, 0);
+    const privateKey = layout.key(0, 8);
     expect(BlockKeyLayout.isShared(shared)).toBe(true);
     expect(BlockKeyLayout.isShared(privateKey)).toBe(false);
     const b = pool.allocate();
@@ -95,16 +97,37 @@ describe('BlockPool (paged KV allocator with prefix caching)', () => {
 });
 
 describe('BlockKeyLayout', () => {
-  test('template-only blocks are common, prefix blocks per prefix, the rest private', () => {
-    const l = new BlockKeyLayout(16, 23, 2048);
-    expect(l.commonBlocks).toBe(1);
-    expect(l.sharedBlocks).toBe(129);
-    expect(l.key(1, 0, 0)).toBe(l.key(2, 5, 0));
-    expect(l.key(1, 4, 10)).toBe(l.key(2, 4, 10));
-    expect(l.key(1, 4, 10)).not.toBe(l.key(2, 5, 10));
-    expect(l.key(1, 4, 129)).not.toBe(l.key(2, 4, 129));
-    const b64 = new BlockKeyLayout(64, 23, 2048);
-    expect(b64.commonBlocks).toBe(0);
-    expect(b64.sharedBlocks).toBe(32);
+  // 9000 // 150 prompts per prefix; 23 template tokens, 2048-token prefixes, 128-token suffixes.
+  const w = buildWorkload({ numPrompts: 300, numPrefixes: 150, prefixLen: 2048, suffixLen: 128, outputLen: 16, leadingTokens: 23, trailingTokens: 6, seed: 0 });
+  const ofPrefix = (p: number) => [...w.prefixOf.keys()].filter((r) => w.prefixOf[r] === p);
+  const [a1, a2] = ofPrefix(4);
+  const [b1] = ofPrefix(5);
+
+  test('template-only blocks are common, prefix blocks per prefix, the rest private (16-token blocks)', () => {
+    const l = new BlockKeyLayout(16, w.segments);
+    // block 0 (tokens 0-15) lies inside the 23 template tokens: one key for every request
+    expect(l.key(a1, 0)).toBe(l.key(b1, 0));
+    // blocks ending inside template + prefix (up to token 2070: block 128) are shared by one prefix
+    expect(l.key(a1, 10)).toBe(l.key(a2, 10));
+    expect(l.key(a1, 10)).not.toBe(l.key(b1, 10));
+    expect(l.key(a1, 128)).toBe(l.key(a2, 128));
+    expect(BlockKeyLayout.isShared(l.key(a1, 128))).toBe(true);
+    // block 129 reaches into the suffix: private
+    expect(l.key(a1, 129)).not.toBe(l.key(a2, 129));
+    expect(BlockKeyLayout.isShared(l.key(a1, 129))).toBe(false);
+  });
+
+  test('64-token blocks: none is template-only, 32 are shared per prefix', () => {
+    const l = new BlockKeyLayout(64, w.segments);
+    expect(l.key(a1, 0)).not.toBe(l.key(b1, 0));
+    expect(l.key(a1, 31)).toBe(l.key(a2, 31));
+    expect(l.key(a1, 32)).not.toBe(l.key(a2, 32));
+  });
+
+  test('a key names the whole sequence up to its token: equal keys, equal prefixes', () => {
+    const l = new BlockKeyLayout(16, w.segments);
+    expect(l.keyAt(a1, 22)).toBe(l.keyAt(b1, 22));
+    expect(l.keyAt(a1, 23)).not.toBe(l.keyAt(b1, 23));
+    expect(() => l.keyAt(a1, w.segments.length(a1))).toThrow(/beyond/);
   });
 });

@@ -6,7 +6,7 @@ import { buildWorkload } from '../../lib/sim/dataset';
 import { KV_EVENT_REMOVED, KV_EVENT_STORED } from '../../lib/sim/kv-cache';
 import { RequestTable } from '../../lib/sim/requests';
 import { Rng } from '../../lib/sim/rng';
-import { type EppConfigLike, type EppRouterParams, parseEndpointPickerConfig, parseGoDurationMs } from '../../lib/sim/routers/epp-config';
+import { type EppConfigLike, type EppRouterParams, type PreciseProducerSpec, parseEndpointPickerConfig, parseGoDurationMs, weightOf } from '../../lib/sim/routers/epp-config';
 import { KvEventQueue, LlmdRouter } from '../../lib/sim/routers/llm-d';
 import { RandomPerConnectionRouter, RoundRobinRouter } from '../../lib/sim/routers/round-robin';
 
@@ -34,24 +34,26 @@ describe('round-robin and kube-proxy random', () => {
 });
 
 describe('EndpointPickerConfig parser', () => {
+  const precise = (p: EppRouterParams) => p.producers.find((x): x is PreciseProducerSpec => x.kind === 'precise')!;
+  const weights = (p: EppRouterParams) => ({
+    prefix: weightOf(p, 'prefix'), kvUtilization: weightOf(p, 'kv-utilization'), queue: weightOf(p, 'queue'), noHitLru: weightOf(p, 'no-hit-lru'),
+  });
+
   test('reads the rendered config: weights, picker, block size, speculative indexing', () => {
     const c = defaultConfig();
     const p = parseEndpointPickerConfig(rendered());
-    expect(p.weights).toEqual({ prefix: c.router.scorers.prefixCache, kvUtilization: c.router.scorers.kvCacheUtilization, queue: c.router.scorers.queue, noHitLru: c.router.scorers.noHitLru });
+    expect(weights(p)).toEqual({ prefix: c.router.scorers.prefixCache, kvUtilization: c.router.scorers.kvCacheUtilization, queue: c.router.scorers.queue, noHitLru: c.router.scorers.noHitLru });
     expect(p.picker).toBe('max-score');
-    expect(p.blockSizeTokens).toBe(c.vllm.blockSize);
-    expect(p.speculativeIndexing).toBe(c.router.speculativeIndexing);
-    expect(p.speculativeTtlMs).toBe(goDurationMs(c.router.speculativeTtl));
-    expect(p.prefixScoresWork).toBe(true);
+    // speculativeTtl comes from the config (main: 10s default, the sweep in lib/config/sections/router.ts).
+    expect(precise(p)).toMatchObject({ blockSizeTokens: c.vllm.blockSize, speculativeIndexing: c.router.speculativeIndexing, speculativeTtlMs: goDurationMs(c.router.speculativeTtl), works: true });
     expect(p.warnings).toEqual([]);
   });
 
   test('follows config overrides through the builder', () => {
     const c = loadConfig({ 'router.scorers.queue': 3, 'router.speculativeIndexing': false, 'vllm.blockSize': 32 });
     const p = parseEndpointPickerConfig(endpointPickerConfig(c) as unknown as EppConfigLike);
-    expect(p.weights.queue).toBe(3);
-    expect(p.speculativeIndexing).toBe(false);
-    expect(p.blockSizeTokens).toBe(32);
+    expect(weights(p).queue).toBe(3);
+    expect(precise(p)).toMatchObject({ speculativeIndexing: false, blockSizeTokens: 32 });
   });
 
   test('EPP defaults: weight 1, block size 16 (or the deprecated blockSize), TTL 2s', () => {
@@ -66,26 +68,29 @@ describe('EndpointPickerConfig parser', () => {
       schedulingProfiles: [{ name: 'default', plugins: [{ pluginRef: 'p' }, { pluginRef: 'queue-scorer', weight: 2 }, { pluginRef: 'max-score-picker' }] }],
     };
     const p = parseEndpointPickerConfig(cfg);
-    expect(p.weights).toEqual({ prefix: 1, kvUtilization: 0, queue: 2, noHitLru: 0 });
-    expect(p.blockSizeTokens).toBe(32);
-    expect(p.speculativeIndexing).toBe(false);
-    expect(p.speculativeTtlMs).toBe(2000);
-    expect(p.prefixScoresWork).toBe(true);
+    expect(weights(p)).toEqual({ prefix: 1, kvUtilization: 0, queue: 2, noHitLru: 0 });
+    expect(precise(p)).toMatchObject({ blockSizeTokens: 32, speculativeIndexing: false, speculativeTtlMs: 2000, works: true });
   });
 
   test('a broken precise-prefix chain scores every pod 0, and says why', () => {
     const base = rendered();
     const noTokens = { ...base, plugins: base.plugins.filter((p) => p.type !== 'token-producer') };
     const noExtractor = { ...base, dataLayer: { sources: [] } };
-    const noProducerName = {
-      ...base,
-      plugins: base.plugins.map((p) => (p.type === 'prefix-cache-scorer' ? { type: p.type } : p)),
-    };
-    for (const [cfg, why] of [[noTokens, /token-producer/], [noExtractor, /extractor/], [noProducerName, /approximate producer/]] as const) {
+    for (const [cfg, why] of [[noTokens, /token-producer/], [noExtractor, /extractor/]] as const) {
       const p = parseEndpointPickerConfig(cfg);
-      expect(p.prefixScoresWork).toBe(false);
+      expect(precise(p).works).toBe(false);
       expect(p.warnings.join('\n')).toMatch(why);
+      expect(p.warnings.join('\n')).toMatch(/scores every pod 0/);
     }
+  });
+
+  test('a prefix-cache-scorer naming no producer reads the EPP\'s auto-created approximate producer, and says so', () => {
+    const base = rendered();
+    const noProducerName = { ...base, plugins: base.plugins.map((p) => (p.type === 'prefix-cache-scorer' ? { type: p.type } : p)) };
+    const p = parseEndpointPickerConfig(noProducerName);
+    expect(p.scorers.find((s) => s.type === 'prefix')).toMatchObject({ producer: 'approx-prefix-cache-producer' });
+    expect(p.producers.find((x) => x.kind === 'approximate')).toMatchObject({ autoTune: true, blockSizeTokens: 16, lruCapacityPerServer: 31250 });
+    expect(p.warnings.join('\n')).toMatch(/creates a default approx-prefix-cache-producer/);
   });
 
   test('refuses plugins it does not model, and profiles referencing unknown plugins', () => {
@@ -110,13 +115,10 @@ describe('EndpointPickerConfig parser', () => {
 
   test('reads the rendered no-hit-lru-scorer: weight from config, the precise index, EPP default lruSize', () => {
     const p = parseEndpointPickerConfig(rendered());
-    expect(p.weights.noHitLru).toBe(defaultConfig().router.scorers.noHitLru);
-    expect(p.noHitLruSeesMatches).toBe(true);
-    expect(p.lruSize).toBe(1024);
+    expect(p.scorers.find((s) => s.type === 'no-hit-lru')).toMatchObject({ weight: defaultConfig().router.scorers.noHitLru, producer: 'precise-prefix-cache-producer', lruSize: 1024 });
     const off = parseEndpointPickerConfig(endpointPickerConfig(loadConfig({ 'router.scorers.noHitLru': 0 })) as unknown as EppConfigLike);
-    expect(off.weights.noHitLru).toBe(0);
-    expect(off.noHitLruSeesMatches).toBe(false);
-    expect(off.prefixScoresWork).toBe(true);
+    expect(weightOf(off, 'no-hit-lru')).toBe(0);
+    expect(precise(off).works).toBe(true);
   });
 
   const withLru = (parameters: Record<string, unknown>): EppConfigLike => {
@@ -124,23 +126,26 @@ describe('EndpointPickerConfig parser', () => {
     return { ...base, plugins: base.plugins.map((p) => (p.type === 'no-hit-lru-scorer' ? { ...p, parameters } : p)) };
   };
 
-  test('refuses a no-hit-lru-scorer the real EPP would wire to another index, or not start with', () => {
-    // No producer name (the plugin README's prefixPluginName is never read): the EPP auto-creates an approximate producer.
-    expect(() => parseEndpointPickerConfig(withLru({ prefixPluginName: 'prefix-cache-scorer' }))).toThrow(/no prefixMatchInfoProducerName: .*approx-prefix-cache-producer/);
+  test('a no-hit-lru-scorer without a producer name reads the default approximate producer; a name of no plugin or of no producer is refused', () => {
+    // The plugin README's prefixPluginName is never read in v0.10.0: the default producer is used.
+    const p = parseEndpointPickerConfig(withLru({ prefixPluginName: 'prefix-cache-scorer' }));
+    expect(p.scorers.find((s) => s.type === 'no-hit-lru')).toMatchObject({ producer: 'approx-prefix-cache-producer' });
+    expect(p.warnings.join('\n')).toMatch(/no-hit-lru-scorer "no-hit-lru-scorer" names no producer/);
     expect(() => parseEndpointPickerConfig(withLru({ prefixMatchInfoProducerName: 'nope' }))).toThrow(/names no plugin; the EPP would not start/);
-    expect(() => parseEndpointPickerConfig(withLru({ prefixMatchInfoProducerName: 'queue-scorer' }))).toThrow(/is a queue-scorer/);
+    expect(() => parseEndpointPickerConfig(withLru({ prefixMatchInfoProducerName: 'queue-scorer' }))).toThrow(/is a queue-scorer, not a prefix match producer/);
   });
 
   test('a no-hit-lru-scorer without a working index counts every request as cold, and says so', () => {
     const base = rendered();
     const p = parseEndpointPickerConfig({ ...base, dataLayer: { sources: [] } });
-    expect(p.noHitLruSeesMatches).toBe(false);
+    expect(precise(p).works).toBe(false);
     expect(p.warnings.join('\n')).toMatch(/no-hit-lru-scorer sees no prefix matches/);
   });
 
   test('lruSize is read; non-positive values mean the EPP default', () => {
-    expect(parseEndpointPickerConfig(withLru({ prefixMatchInfoProducerName: 'precise-prefix-cache-producer', lruSize: 4 })).lruSize).toBe(4);
-    expect(parseEndpointPickerConfig(withLru({ prefixMatchInfoProducerName: 'precise-prefix-cache-producer', lruSize: 0 })).lruSize).toBe(1024);
+    const lru = (params: Record<string, unknown>) => parseEndpointPickerConfig(withLru(params)).scorers.find((s) => s.type === 'no-hit-lru') as { lruSize: number };
+    expect(lru({ prefixMatchInfoProducerName: 'precise-prefix-cache-producer', lruSize: 4 }).lruSize).toBe(4);
+    expect(lru({ prefixMatchInfoProducerName: 'precise-prefix-cache-producer', lruSize: 0 }).lruSize).toBe(1024);
   });
 });
 
@@ -148,18 +153,27 @@ describe('llm-d precise prefix router', () => {
   // 4 replicas; 8 prefixes x 4 prompts; 16-token blocks; prompts 64 + 16 tokens -> 4 shared blocks.
   const w = buildWorkload({ numPrompts: 32, numPrefixes: 8, prefixLen: 64, suffixLen: 16, outputLen: 8, leadingTokens: 0, trailingTokens: 0, seed: 0 });
   const reqs = new RequestTable(w, 16);
-  const layout = new BlockKeyLayout(16, 0, 64);
+  const layout = new BlockKeyLayout(16, w.segments);
+  const SHARED = 4;
   const base = parseEndpointPickerConfig(rendered());
-  const params = (o: Partial<EppRouterParams> = {}): EppRouterParams => ({ ...base, blockSizeTokens: 16, ...o });
-  const setup = (o: Partial<EppRouterParams> = {}, seed = 0) => {
+  interface Opts { speculativeIndexing?: boolean; speculativeTtlMs?: number; noHitLru?: number; lruSize?: number }
+  const params = (o: Opts = {}): EppRouterParams => ({
+    ...base,
+    producers: base.producers.map((p) => (p.kind === 'precise' ? { ...p, blockSizeTokens: 16, ...(o.speculativeIndexing !== undefined ? { speculativeIndexing: o.speculativeIndexing } : {}), ...(o.speculativeTtlMs !== undefined ? { speculativeTtlMs: o.speculativeTtlMs } : {}) } : p)),
+    scorers: base.scorers
+      .map((s) => (s.type === 'no-hit-lru' ? { ...s, weight: o.noHitLru ?? s.weight, lruSize: o.lruSize ?? s.lruSize } : s))
+      .filter((s) => s.weight > 0),
+  });
+  const setup = (o: Opts = {}, seed = 0) => {
     const metrics = { waiting: new Float64Array(4), kvUsage: new Float64Array(4) };
     const events = new KvEventQueue();
-    const router = new LlmdRouter(params(o), { replicas: 4, numPrefixes: 8, reqs, layout, metrics, events, rng: new Rng(seed) });
-    return { router, metrics, events };
+    const router = new LlmdRouter(params(o), { replicas: 4, reqs, layout, metrics, events, rng: new Rng(seed), kvBlocksPerReplica: 100 });
+    return { router, metrics, events, index: router.precise()! };
   };
   const ofPrefix = (p: number) => [...w.prefixOf.keys()].filter((i) => w.prefixOf[i] === p);
   const store = (events: KvEventQueue, t: number, replica: number, prefix: number, op = KV_EVENT_STORED) => {
-    for (let i = 0; i < layout.sharedBlocks; i++) events.push(t, replica, op, layout.key(0, prefix, i));
+    const r = ofPrefix(prefix)[0];
+    for (let i = 0; i < SHARED; i++) events.push(t, replica, op, layout.key(r, i));
   };
 
   test('sends a repeated prefix to the replica whose KV events reported it, despite more load there', () => {
@@ -171,7 +185,7 @@ describe('llm-d precise prefix router', () => {
   });
 
   test('with no replica holding the prefix it falls back to load (queue and KV scorers; no-hit-lru off)', () => {
-    const { router, metrics, events } = setup({ speculativeIndexing: false, weights: { ...base.weights, noHitLru: 0 } });
+    const { router, metrics, events } = setup({ speculativeIndexing: false, noHitLru: 0 });
     store(events, 0, 2, 3); // some other prefix is cached: irrelevant
     metrics.waiting.set([5, 0, 3, 4]);
     metrics.kvUsage.set([0.5, 0.2, 0.9, 0.1]);
@@ -179,7 +193,7 @@ describe('llm-d precise prefix router', () => {
   });
 
   test('KV events land only after their lag; BlockRemoved takes the replica out again', () => {
-    const { router, events, metrics } = setup({ speculativeIndexing: false, weights: { ...base.weights, noHitLru: 0 } });
+    const { router, events, metrics, index } = setup({ speculativeIndexing: false, noHitLru: 0 });
     store(events, 0.5, 1, 4);
     const [a, b, c] = ofPrefix(4);
     const picksBefore = new Set([0, 1, 2, 3].map(() => router.pick(a, 0.1)));
@@ -188,7 +202,7 @@ describe('llm-d precise prefix router', () => {
     store(events, 0.7, 1, 4, KV_EVENT_REMOVED);
     metrics.waiting.set([0, 9, 0, 0]); // the only reason left to avoid replica 1 is its queue
     expect(router.pick(c, 0.8)).not.toBe(1);
-    expect(router.matchedBlocks(1, c, 4, layout.sharedBlocks, 0.8)).toBe(0);
+    expect(index.matchedBlocks(1, c, 0.8)).toBe(0);
   });
 
   test('speculative indexing keeps a burst of one prefix together; without it the burst scatters', () => {
@@ -202,32 +216,32 @@ describe('llm-d precise prefix router', () => {
   });
 
   test('a speculative entry expires at its TTL unless KV events confirm the blocks', () => {
-    const { router } = setup({ speculativeIndexing: true, speculativeTtlMs: 2000 });
+    const { router, index } = setup({ speculativeIndexing: true, speculativeTtlMs: 2000 });
     const [a, b] = ofPrefix(2);
     const chosen = router.pick(a, 0);
-    expect(router.matchedBlocks(chosen, b, 2, layout.sharedBlocks, 1.9)).toBe(layout.sharedBlocks);
-    expect(router.matchedBlocks(chosen, b, 2, layout.sharedBlocks, 2.1)).toBe(0);
+    expect(index.matchedBlocks(chosen, b, 1.9)).toBe(SHARED);
+    expect(index.matchedBlocks(chosen, b, 2.1)).toBe(0);
   });
 
   test('no-hit-lru spreads cold prefixes over the replicas (never-used first, then least recently used)', () => {
-    const { router } = setup({ speculativeIndexing: true, weights: { ...base.weights, noHitLru: 2 } });
+    const { router } = setup({ speculativeIndexing: true, noHitLru: 2 });
     const firsts = [0, 1, 2, 3, 4, 5, 6, 7].map((p) => router.pick(ofPrefix(p)[0], 0));
     expect(firsts).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
   });
 
   test('no-hit-lru: a warm request scores 0.5 everywhere and leaves the LRU alone; the LRU forgets beyond lruSize', () => {
-    const { router } = setup({ speculativeIndexing: true, weights: { ...base.weights, noHitLru: 2 } });
+    const { router } = setup({ speculativeIndexing: true, noHitLru: 2 });
     const [a1, a2] = ofPrefix(0);
     expect(router.pick(a1, 0)).toBe(0); // cold: never-used pod first
     expect(router.pick(a2, 0)).toBe(0); // warm (speculative entry): follows its prefix, LRU unchanged
     expect(router.pick(ofPrefix(1)[0], 0)).toBe(1); // next cold one: the next never-used pod
     // lruSize 1: only the latest cold pick is remembered, the pod before it counts as never used again.
-    const small = setup({ speculativeIndexing: true, weights: { ...base.weights, noHitLru: 2 }, lruSize: 1 }).router;
+    const small = setup({ speculativeIndexing: true, noHitLru: 2, lruSize: 1 }).router;
     expect([0, 1, 2].map((p) => small.pick(ofPrefix(p)[0], 0))).toEqual([0, 1, 0]);
   });
 
   test('no-hit-lru outweighs mild load differences on a cold request, not a long queue', () => {
-    const { router, metrics } = setup({ speculativeIndexing: false, weights: { ...base.weights, noHitLru: 2 } });
+    const { router, metrics } = setup({ speculativeIndexing: false, noHitLru: 2 });
     metrics.kvUsage.set([0.3, 0.1, 0.1, 0.1]);
     expect(router.pick(ofPrefix(0)[0], 0)).toBe(0); // 2 x 1 + 0.7 beats 2 x 2/3 + 0.9
     metrics.waiting.set([0, 9, 0, 0]);

@@ -114,6 +114,11 @@ class ClientNodeKubeApi implements KubeApi {
       { 'Content-Type': this.lib.PatchStrategy.MergePatch });
   }
 
+  async patchDeployment(namespace: string, name: string, body: Record<string, unknown>) {
+    await this.call(`patch deployment ${namespace}/${name}`, (o) => this.apps.patchNamespacedDeployment({ namespace, name, body }, o),
+      { 'Content-Type': this.lib.PatchStrategy.StrategicMergePatch });
+  }
+
   readPersistentVolume(name: string) {
     return orUndefined(this.call(`read persistent volume ${name}`, (o) => this.core.readPersistentVolume({ name }, o)));
   }

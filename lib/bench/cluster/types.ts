@@ -49,6 +49,8 @@ export interface KubeApi {
   readDeployment(namespace: string, name: string): Promise<V1Deployment | undefined>;
   /** `kubectl rollout restart`: stamps the pod template with a restartedAt annotation. */
   restartDeployment(namespace: string, name: string, restartedAt: string): Promise<void>;
+  /** Strategic-merge patch of a Deployment (`kubectl patch --type strategic`). */
+  patchDeployment(namespace: string, name: string, patch: Record<string, unknown>): Promise<void>;
   readPersistentVolume(name: string): Promise<V1PersistentVolume | undefined>;
   /** undefined when it does not exist. */
   readPersistentVolumeClaim(namespace: string, name: string): Promise<V1PersistentVolumeClaim | undefined>;

@@ -3,7 +3,8 @@
  * path at the main request rate), the rate ladder, and the cache/queue figures from the time series.
  */
 import * as path from 'path';
-import { PATH_LABELS, PathLabel, RunChecksFile, TimeSeriesFile, VllmBenchResult, isSimulated } from '../result-format';
+import { KNOWN_PATH_LABELS } from '../run-names';
+import { PathLabel, RunChecksFile, TimeSeriesFile, VllmBenchResult, isSimulated } from '../result-format';
 import type { LoadedResult, LoadedResults } from '../results-io';
 import { BenchError, EXIT, badInput } from '../errors';
 import { formatRate } from './format';
@@ -66,7 +67,8 @@ function simulated(r: LoadedResult): boolean {
   return isSimulated(r.result) || isSimulated(r.timeseries);
 }
 
-const LABEL_ORDER: PathLabel[] = [PATH_LABELS.roundRobin, PATH_LABELS.llmd];
+/** Report column order: round-robin first, then the llm-d paths. */
+const LABEL_ORDER: readonly PathLabel[] = KNOWN_PATH_LABELS;
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -193,8 +195,9 @@ export function analyze(loaded: LoadedResults, mainRate: Rate, options: AnalyzeO
   }
   if (!main) throw new BenchError('no results to compare', { exitCode: EXIT.badInput });
 
+  // A staged run is filed under its mean rate but is no ladder step: its stages have their own table.
   const ladder = [...byRate.values()]
-    .filter((c) => c.rate !== 'inf')
+    .filter((c) => c.rate !== 'inf' && !Object.values(c.runs).some((r) => Array.isArray(r?.result.stages)))
     .sort((a, b) => (a.rate as number) - (b.rate as number));
 
   const labels = LABEL_ORDER.filter((l) => [...byRate.values()].some((c) => c.runs[l]));

@@ -11,6 +11,7 @@ import { THROTTLING_WARN_FRACTION } from '../run-checks';
 import { Analysis, PathRun, Rate, analyze, displayName } from './analyze';
 import { formatRate } from './format';
 import { buildPlots, renderSvg } from './plots';
+import { stageMarkdown, stageSummary } from './stages';
 import { CACHE_ROW_KEYS, LADDER_HEADER, MetricRow, ladderTable, mainTable, markdownTable } from './tables';
 
 export interface ReportOptions {
@@ -60,12 +61,17 @@ export interface ReportSummary {
     readonly cpu_throttling: Partial<Record<PathLabel, readonly ThrottlingFigure[]>>;
   };
   readonly ladder: { request_rate: Rate; paths: Partial<Record<PathLabel, { request_throughput: number; output_throughput: number; median_ttft_ms: number; p99_ttft_ms: number | null; mean_tpot_ms: number; failed: number; file: string }>> }[];
+  /** Load stages of the main comparison (staged runs only): per stage, each path's numbers. */
+  readonly stages: ReturnType<typeof stageSummary>;
   readonly superseded: string[];
   readonly skipped: { file: string; reason: string }[];
   readonly plots: string[];
 }
 
-const LABELS: PathLabel[] = [PATH_LABELS.roundRobin, PATH_LABELS.llmd];
+/** Main-table columns: round-robin and llm-d always (the reference layout), then any other path present. */
+function columns(labels: readonly PathLabel[]): PathLabel[] {
+  return [PATH_LABELS.roundRobin, PATH_LABELS.llmd, ...labels.filter((l) => l !== PATH_LABELS.roundRobin && l !== PATH_LABELS.llmd)];
+}
 
 /** Title line of report.md. */
 export function reportTitle(a: Pick<Analysis, 'source'>): string {
@@ -82,7 +88,7 @@ function validityOf(a: Analysis, run: PathRun): PathValidity {
 
 function usedRuns(a: Analysis): PathRun[] {
   const all = [a.main, ...a.ladder.filter((l) => l !== a.main)];
-  return all.flatMap((c) => LABELS.map((l) => c.runs[l]).filter((r): r is PathRun => r !== undefined));
+  return all.flatMap((c) => columns(a.labels).map((l) => c.runs[l]).filter((r): r is PathRun => r !== undefined));
 }
 
 function invalidReasons(a: Analysis): string[] {
@@ -135,8 +141,9 @@ function modelLine(a: Analysis): string {
   return parts.join(', ');
 }
 
-export function mainTableMarkdown(rows: readonly MetricRow[]): string {
-  return markdownTable(['metric', ...LABELS, 'advantage'], rows.map((r) => [r.metric, ...LABELS.map((l) => r.values[l] ?? '–'), r.advantage]));
+export function mainTableMarkdown(rows: readonly MetricRow[], labels: readonly PathLabel[] = []): string {
+  const cols = columns(labels);
+  return markdownTable(['metric', ...cols, 'advantage'], rows.map((r) => [r.metric, ...cols.map((l) => r.values[l] ?? '–'), r.advantage]));
 }
 
 function summaryOf(a: Analysis, rows: readonly MetricRow[], plots: string[]): ReportSummary {
@@ -172,6 +179,7 @@ function summaryOf(a: Analysis, rows: readonly MetricRow[], plots: string[]): Re
         file: displayName(r!.file),
       }])),
     })),
+    stages: stageSummary(a),
     superseded: a.superseded.map(displayName),
     skipped: a.skipped.map((s) => ({ file: displayName(s.file), reason: s.reason })),
     plots,
@@ -189,7 +197,7 @@ function markdownOf(a: Analysis, rows: readonly MetricRow[], plotFiles: { name: 
   }
   const sources = [modelLine(a), `paths: ${a.labels.join(', ')}`].filter((s) => s).join('; ');
   out.push(sources, '');
-  out.push(mainHeading(a), '', mainTableMarkdown(rows), '');
+  out.push(mainHeading(a), '', mainTableMarkdown(rows, a.labels), '');
   out.push('Advantage is llm-d relative to round-robin: "faster" compares durations, percentages compare llm-d with round-robin, "pts" are percentage points.');
   if (rows.some((r) => r.key === 'peak_waiting')) {
     out.push('The waiting-requests peak is the highest sample (the simulator samples every engine step, Prometheus every scrape, so it can exceed the plotted curve); at rate inf it is the start-up burst every path sees, the median while busy is the steady state.');
@@ -208,7 +216,7 @@ function markdownOf(a: Analysis, rows: readonly MetricRow[], plotFiles: { name: 
       const detail = r.checks ? r.checks.checks.map((c) => `${c.status}: ${c.detail}`).join('; ') || '–' : v.reasons.join('; ');
       return [r.label, formatRate(r.rate), v.status === 'invalid' ? '**invalid**' : v.status, detail];
     })), '');
-    const main = LABELS.map((l) => a.main.runs[l]).filter((r): r is PathRun => r !== undefined);
+    const main = columns(a.labels).map((l) => a.main.runs[l]).filter((r): r is PathRun => r !== undefined);
     if (main.some((r) => r.checks)) {
       out.push('### CPU throttling during the main run (cAdvisor)', '');
       out.push(markdownTable(['container', ...main.map((r) => r.label)], ['vllm', 'epp', 'envoy'].map((c) => [c, ...main.map((r) => throttlingCell(r.checks?.cpu_throttling, c))])), '');
@@ -218,6 +226,7 @@ function markdownOf(a: Analysis, rows: readonly MetricRow[], plotFiles: { name: 
     if (warnings.length > 0) out.push(...warnings.map((w) => `- warning: ${w}`), '');
   }
 
+  out.push(...stageMarkdown(a));
   out.push('## Rate ladder', '');
   if (a.ladder.length === 0) {
     out.push('No results at numeric request rates (run `llmd-bench run --ladder`).', '');
@@ -232,7 +241,7 @@ function markdownOf(a: Analysis, rows: readonly MetricRow[], plotFiles: { name: 
   out.push('## Result files', '');
   const fileRows: string[][] = [];
   for (const c of [a.main, ...a.ladder.filter((l) => l !== a.main)]) {
-    for (const l of LABELS) {
+    for (const l of columns(a.labels)) {
       const r = c.runs[l];
       if (r) fileRows.push([l, formatRate(r.rate), String(r.result.num_prompts ?? '?'), String(r.result.date ?? '?'), `\`${displayName(r.file)}\``, r.timeseries ? 'yes' : 'no']);
     }
@@ -263,5 +272,5 @@ export async function generateReport(options: ReportOptions): Promise<ReportOutp
   writeJsonAtomic(path.join(options.outDir, 'summary.json'), summary);
   writeFileAtomic(path.join(options.outDir, 'report.md'), markdown);
   files.push('summary.json', 'report.md');
-  return { markdown, mainTableMarkdown: mainTableMarkdown(rows), summary, files };
+  return { markdown, mainTableMarkdown: mainTableMarkdown(rows, analysis.labels), summary, files };
 }

@@ -3,12 +3,22 @@
  * Each plot is built only when its data exists (no ladder: no rate plots; no time series: no
  * over-time plots).
  */
+import { KNOWN_PATH_LABELS } from '../run-names';
 import { PATH_LABELS, PathLabel, TimeSeriesName } from '../result-format';
 import type { Analysis, PathRun, RateComparison } from './analyze';
 
-/** Path colours, fixed so both paths look the same in every plot (Tableau 10, colour-blind safe pair). */
-export const PATH_COLORS: Record<PathLabel, string> = { [PATH_LABELS.roundRobin]: '#e45756', [PATH_LABELS.llmd]: '#4c78a8' };
-const PATH_DOMAIN = [PATH_LABELS.roundRobin, PATH_LABELS.llmd];
+/** Path colours, fixed so a path looks the same in every plot (Tableau 10; round-robin and llm-d the colour-blind safe pair). */
+export const PATH_COLORS: Record<PathLabel, string> = {
+  [PATH_LABELS.roundRobin]: '#e45756',
+  random: '#ff9da6',
+  [PATH_LABELS.llmd]: '#4c78a8',
+  'llm-d-precise': '#72b7b2',
+  'llm-d-approximate': '#54a24b',
+  'llm-d-load': '#eeca3b',
+  'llm-d-random': '#b279a2',
+  'llm-d-custom': '#9d755d',
+  'llm-d-no-speculative': '#bab0ac',
+};
 
 export interface Plot {
   /** File name (`<name>.svg`). */
@@ -33,17 +43,16 @@ const BASE_CONFIG = {
   view: { stroke: null },
 };
 
-/** Colour by path; the legend lists only the paths that have data (fixed colour per path). */
-function pathColor(labels: readonly PathLabel[] = PATH_DOMAIN) {
-  const domain = PATH_DOMAIN.filter((l) => labels.includes(l));
-  return {
-    field: 'path', type: 'nominal',
-    scale: { domain, range: domain.map((l) => PATH_COLORS[l]) },
-    legend: { title: null },
-  };
+/**
+ * The colour encoding of the paths: a fixed colour per path (PATH_COLORS), and a legend that lists only
+ * the paths given (the ones that have data), in report column order.
+ */
+export function pathColorFor(labels: readonly string[]): Record<string, unknown> {
+  const domain = KNOWN_PATH_LABELS.filter((l) => labels.includes(l));
+  return { field: 'path', type: 'nominal', scale: { domain, range: domain.map((l) => PATH_COLORS[l]) }, legend: { title: null } };
 }
 
-function base(title: string, subtitle: string, data: unknown[]): Record<string, unknown> {
+export function base(title: string, subtitle: string, data: unknown[]): Record<string, unknown> {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: title, subtitle },
@@ -77,7 +86,7 @@ export function throughputVsRate(ladder: readonly RateComparison[], labels?: rea
         encoding: {
           x: { field: 'rate', type: 'quantitative', title: 'requested rate (req/s)', scale: { domainMin: 0 } },
           y: { field: 'achieved', type: 'quantitative', title: 'achieved throughput (req/s)', scale: { domainMin: 0 } },
-          color: pathColor(labels),
+          color: pathColorFor(labels ?? data.map((d) => d.path)),
           tooltip: [{ field: 'path' }, { field: 'rate' }, { field: 'achieved', format: '.2f' }, { field: 'output', format: ',.0f' }],
         },
       },
@@ -100,7 +109,7 @@ export function ttftVsRate(ladder: readonly RateComparison[], labels?: readonly 
     encoding: {
       x: { field: 'rate', type: 'quantitative', title: 'requested rate (req/s)', scale: { domainMin: 0 } },
       y: { field: 'ms', type: 'quantitative', title: 'TTFT (ms, log scale)', scale: { type: 'log', domain: logDomain(data.map((d) => d.ms)) }, axis: { format: '~s', values: LOG_TICKS } },
-      color: pathColor(labels),
+      color: pathColorFor(labels ?? data.map((d) => d.path)),
       // The subtitle explains the dashes; vega draws no visible symbol for a dash-only legend.
       strokeDash: { field: 'stat', type: 'nominal', scale: { domain: ['median', 'P99'], range: [[1, 0], [6, 4]] }, legend: null },
       detail: { field: 'stat' },
@@ -131,9 +140,9 @@ export function ttftPercentiles(main: RateComparison, labels?: readonly PathLabe
     width: { step: 44 },
     encoding: {
       x: { field: 'stat', type: 'nominal', sort: order.map(([, s]) => s), title: null, axis: { labelAngle: 0, labelFontSize: 13 } },
-      xOffset: { field: 'path', sort: PATH_DOMAIN },
+      xOffset: { field: 'path', sort: (pathColorFor(data.map((d) => d.path)).scale as { domain: string[] }).domain },
       y: { field: 'ms', type: 'quantitative', title: 'TTFT (ms)', axis: { format: ',.0f' } },
-      color: pathColor(labels),
+      color: pathColorFor(labels ?? data.map((d) => d.path)),
     },
     layer: [
       { mark: { type: 'bar', width: { band: 0.9 } }, encoding: { tooltip: [{ field: 'path' }, { field: 'stat' }, { field: 'ms', format: ',.0f' }] } },
@@ -184,7 +193,7 @@ function overTime(main: RateComparison, name: TimeSeriesName, title: string, yTi
     encoding: {
       x: { field: 't', type: 'quantitative', title: 'time since the run started (s)' },
       y: { field: 'v', type: 'quantitative', title: yTitle, ...(percent ? { axis: { format: '.0%' }, scale: { domain: [0, 1] } } : {}) },
-      color: pathColor(labels),
+      color: pathColorFor(labels ?? data.map((d) => d.path)),
     },
   };
   return { name: fileName, title, spec };
@@ -211,10 +220,12 @@ function markSimulated(plot: Plot): Plot {
 
 /** Every plot the data allows, in report order. */
 export function buildPlots(analysis: Analysis): Plot[] {
+  const { stagePlots } = require('./stages') as typeof import('./stages');
   const l = analysis.labels;
   const plots = [
     throughputVsRate(analysis.ladder, l),
     ttftVsRate(analysis.ladder, l),
+    ...stagePlots(analysis),
     ttftPercentiles(analysis.main, l),
     overTime(analysis.main, 'kv_cache_usage', 'GPU KV cache usage over time', 'KV cache usage', true, 'kv-usage-over-time', 'mean', l),
     overTime(analysis.main, 'prefix_cache_hit_rate', 'Prefix cache hit rate over time', 'prefix cache hit rate', true, 'hit-rate-over-time', 'mean', l),

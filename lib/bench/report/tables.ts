@@ -2,6 +2,7 @@
  * The reference table (metric | round-robin | llm-d | advantage) and the rate-ladder table, as
  * rows of display strings plus the raw numbers the summary JSON carries.
  */
+import { KNOWN_PATH_LABELS } from '../run-names';
 import { PATH_LABELS, PathLabel, VllmBenchResult } from '../result-format';
 import type { PathRun, RateComparison } from './analyze';
 import { formatChange, formatNumber, formatPercent, formatPoints, formatRate, formatRatio, roundHalfAway } from './format';
@@ -84,7 +85,8 @@ export function mainTable(cmp: RateComparison): MetricRow[] {
   const ll = cmp.runs[PATH_LABELS.llmd];
   const rows: MetricRow[] = [];
   const okFailed = (run: PathRun) => `${run.result.completed} / ${run.result.failed ?? 0}`;
-  const present = [rr, ll].filter((r): r is PathRun => r !== undefined);
+  // Every path of this rate, in column order; "advantage" compares llm-d with round-robin.
+  const present = KNOWN_PATH_LABELS.map((l) => cmp.runs[l]).filter((r): r is PathRun => r !== undefined);
   rows.push({
     key: 'successful_failed',
     metric: 'successful / failed',

@@ -11,8 +11,10 @@ import { PLATFORM_CHECKS, PLATFORM_WARNINGS } from './platform';
 import { SERVING_CHECKS, SERVING_WARNINGS } from './serving';
 import { SIM_CHECKS } from './sim';
 import type { Check } from './types';
+// Two "workload"s: workloads.ts checks the in-cluster workloads (charts), workload.ts the benchmark traffic.
+import { WORKLOAD_CHECKS as TRAFFIC_CHECKS } from './workload';
 
-export const CHECKS: readonly Check[] = [...PLATFORM_CHECKS, ...SERVING_CHECKS, ...WORKLOAD_CHECKS, ...BENCHMARK_CHECKS, ...SIM_CHECKS];
+export const CHECKS: readonly Check[] = [...PLATFORM_CHECKS, ...SERVING_CHECKS, ...WORKLOAD_CHECKS, ...BENCHMARK_CHECKS, ...TRAFFIC_CHECKS, ...SIM_CHECKS];
 export const WARNINGS: readonly Check[] = [...PLATFORM_WARNINGS, ...SERVING_WARNINGS];
 
 export function crossChecks(config: BenchConfig): string[] {

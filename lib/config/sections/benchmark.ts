@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { oneOf, positiveInt, nonNegativeInt } from '../fields';
+import { imageDigest, imageTag, oneOf, positiveInt, nonNegativeInt } from '../fields';
+import { parseStage, StageSpecError, STAGE_SYNTAX } from '../../workload/stages';
 
 /** `inf` (send everything at once) or requests per second. Context strings become numbers. */
 export const requestRate = () =>
@@ -7,6 +8,19 @@ export const requestRate = () =>
 
 /** `namespace/service:port` of a Service reached through the API server's service proxy. */
 export const SERVICE_REF = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)\/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?):(\d{1,5})$/;
+
+/** A `rate:seconds` load stage (lib/workload/stages.ts). */
+const stageSpec = () => z.string({ error: `must be a stage: ${STAGE_SYNTAX}` }).superRefine((value, ctx) => {
+  try {
+    parseStage(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof StageSpecError ? err.message : String(err) });
+  }
+});
+
+/** Which client runs the benchmark Job (docs/benchmark.md, "Harnesses"). */
+export const HARNESSES = ['vllm', 'inference-perf'] as const;
+export type Harness = (typeof HARNESSES)[number];
 
 export const benchmarkSchema = z.object({
   dataset: oneOf(['prefix_repetition']).default('prefix_repetition')
@@ -19,10 +33,24 @@ export const benchmarkSchema = z.object({
     .describe('--prefix-repetition-suffix-len: private tokens per prompt.'),
   outputLen: positiveInt().default(256)
     .describe('--prefix-repetition-output-len: output tokens per request (--ignore-eos forces them).'),
+  harness: oneOf(['auto', ...HARNESSES]).default('auto')
+    .describe('Benchmark client (--harness): vllm (vllm bench serve: prefix-repetition, random) or inference-perf (shared-prefix, multi-turn, random, load stages); auto picks vllm when it can run the workload, else inference-perf.'),
+  inferencePerfImage: z.string().default('quay.io/inference-perf/inference-perf')
+    .describe('inference-perf image (kubernetes-sigs/inference-perf publishes releases to quay.io/inference-perf/inference-perf).'),
+  inferencePerfTag: imageTag().default('v0.6.1')
+    .describe('inference-perf release; its config schema and report files were checked at this tag (k8s/bench/inference-perf-config.ts).'),
+  inferencePerfImageDigest: imageDigest().optional()
+    .describe('Digest (sha256:…) of benchmark.inferencePerfImage:benchmark.inferencePerfTag; the client is then pulled by digest. Unset: the digest table pins the default tag.'),
+  stages: z.array(stageSpec()).default([])
+    .describe('Load stages run back to back (--stages), each RATE:SECONDS with Poisson arrivals (inference-perf). Empty: one run at requestRate.'),
+  warmupStage: z.union([z.literal(''), stageSpec()]).default('')
+    .describe('A RATE:SECONDS stage run first and left out of every result (--warmup-stage); empty: none.'),
+  burstiness: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0' }).default(1)
+    .describe('--burstiness of vllm bench serve at a finite requestRate: gamma shape of the arrival gaps (1 = Poisson, < 1 burstier). inference-perf stages are always Poisson.'),
   requestRate: requestRate().default('inf')
     .describe('--request-rate of the main run: "inf" or requests per second.'),
-  maxConcurrency: positiveInt().default(512)
-    .describe('--max-concurrency: requests in flight at most (a client-side semaphore).'),
+  maxConcurrency: z.union([positiveInt(), z.literal('none')], { error: 'must be a positive whole number or "none"' }).default(512)
+    .describe('--max-concurrency: requests in flight at most (a client-side semaphore); "none" for no client limit.'),
   numPrompts: positiveInt().default(9000)
     .describe('--num-prompts of the main run (a multiple of numPrefixes).'),
   seed: nonNegativeInt().default(0)

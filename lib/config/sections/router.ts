@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dnsLabel, imageDigest, imageTag, nonNegativeNumber, oneOf, port, positiveInt } from '../fields';
+import { routerProfileFields } from './router-profiles';
 
 /**
  * `router.speculativeTtl` default, chosen from a simulator sweep (`npx llmd-bench simulate --router
@@ -68,6 +69,7 @@ export const routerSchema = z.object({
     .describe('How long a speculative index entry lives unless a KV event confirms it. 10s from a simulator sweep (2s/10s/30s tie at the reference load; 2s turns seed-dependent above it; longer keeps stale guesses): lib/config/sections/router.ts, docs/workloads.md.'),
   kvEventsConcurrency: positiveInt().default(8)
     .describe('Workers the EPP uses to digest KV events.'),
+  ...routerProfileFields,
   scorers: z.object({
     prefixCache: nonNegativeNumber().default(2)
       .describe('Weight of the precise prefix-cache scorer (must be > 0: it is the point of the llm-d path).'),

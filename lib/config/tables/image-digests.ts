@@ -34,6 +34,11 @@ export const IMAGE_DIGESTS: Readonly<Record<string, DigestPin>> = {
     scope: 'unstated',
     source: 'docker.io/envoyproxy/envoy:distroless-v1.33.2@sha256:85500e28… as pinned next to llm-d-router v0.10.0 images in a public deployment script (found by content search)',
   },
+  'quay.io/inference-perf/inference-perf:v0.6.1': {
+    digest: 'sha256:e29328cc223ebae58d9022d60ad651cc3c4cbd534885a78b28f54086aa4b9c9e',
+    scope: 'unstated',
+    source: 'quay.io/inference-perf/inference-perf:v0.6.1@sha256:e29328cc… as pinned in several public benchmark scripts (found by content search)',
+  },
   'public.ecr.aws/aws-cli/aws-cli:2.36.15': {
     digest: 'sha256:310813a7eae8fd88da1cc9c37970e3500b0ff3984479e1012f0a6fd44e453f63',
     scope: 'unstated',

@@ -1,19 +1,26 @@
 /**
- * Reads the simulated llm-d router's parameters out of an EndpointPickerConfig object, the same one
- * the EPP ConfigMap is rendered from (`k8s/router/endpoint-picker-config.ts`), so the simulator cannot
- * drift from what is deployed: scorer weights and picker from the scheduling profile, block size and
- * speculative indexing from the precise-prefix-cache-producer, defaults as llm-d-router v0.10.0 has them.
+ * Reads the simulated llm-d router out of an EndpointPickerConfig object, the same one the EPP
+ * ConfigMap is rendered from (k8s/router/profiles.ts), so the simulator cannot drift from what is
+ * deployed: the scheduling profile's scorers (weights, default 1) and picker, and the producers their
+ * match info comes from, with llm-d-router v0.10.0's parameters and defaults.
  *
- * It also checks the wiring the real EPP needs for precise prefix scores (token-producer, the
- * producer as an extractor of endpoint-notification-source, the scorer naming the producer). When a
- * link is missing the real EPP silently scores every pod 0 for prefix; the simulator does the same and
- * reports why, instead of predicting a win the deployment would not get. The no-hit-lru-scorer finds
- * the producer's match info by `prefixMatchInfoProducerName` (llm-d-router v0.10.0
- * `scorer/nohitlru/no_hit_lru.go`); without match info every request is cold to it, as in the EPP.
+ * Producers (who answers "how many leading blocks of this prompt does pod j hold"):
+ *  - `precise-prefix-cache-producer`: an index of vLLM's KV events (+ speculative entries). Its chain
+ *    must be complete (token-producer; the producer wired as an extractor of
+ *    endpoint-notification-source); when a link is missing the real EPP scores every pod 0 without
+ *    complaint, and so does the simulator, saying why.
+ *  - `approx-prefix-cache-producer` (requestcontrol/dataproducer/approximateprefix): an LRU index of the
+ *    prompts the EPP itself routed, per pod. A scorer naming no producer reads the default one
+ *    (PrefixCacheMatchInfoDataKey's default producer, attribute/prefix/data_types.go), which the EPP
+ *    creates with default parameters when the config has none.
+ *
+ * Scorers: prefix-cache-scorer, kv-cache-utilization-scorer, queue-scorer, no-hit-lru-scorer,
+ * active-request-scorer. Pickers: max-score-picker, random-picker, weighted-random-picker. Plugins the
+ * simulator does not model make it refuse rather than guess.
  */
 
 import { goDurationMs } from '../../config/duration';
-import { PLUGIN_TYPES } from '../../../k8s/router/endpoint-picker-config';
+import { PLUGIN_TYPES } from '../../../k8s/router/plugin-types';
 
 /** The parts of an EndpointPickerConfig the simulator reads (structurally, any such object fits). */
 export interface EppConfigLike {
@@ -24,45 +31,67 @@ export interface EppConfigLike {
 
 export type PickerKind = 'max-score' | 'random' | 'weighted-random';
 
-export interface EppRouterParams {
-  /** Scorer weights; 0 when the profile does not use the scorer. */
-  readonly weights: { readonly prefix: number; readonly kvUtilization: number; readonly queue: number; readonly noHitLru: number };
-  /** prefix-cache-scorer matchLengthWeight (0 = score by match ratio only) and its scale. */
-  readonly matchLengthWeight: number;
-  readonly matchLengthScaleTokens: number;
-  readonly picker: PickerKind;
-  /** precise-prefix-cache-producer tokenProcessorConfig.blockSizeTokens. */
+export interface PreciseProducerSpec {
+  readonly kind: 'precise';
+  readonly name: string;
+  /** tokenProcessorConfig.blockSizeTokens (or the deprecated blockSize; library default 16). */
   readonly blockSizeTokens: number;
   readonly speculativeIndexing: boolean;
   readonly speculativeTtlMs: number;
-  /** False when the precise prefix chain is broken (prefix score is 0 for every pod, as in the EPP). */
-  readonly prefixScoresWork: boolean;
-  /**
-   * The precise producer gets tokens and KV events (so it matches prompts against its index and, with
-   * speculative indexing, records routed prompts), whichever scorer reads it.
-   */
-  readonly indexWorks: boolean;
-  /** The no-hit-lru-scorer reads the working precise index (false: every request is cold to it). */
-  readonly noHitLruSeesMatches: boolean;
-  /** no-hit-lru-scorer lruSize: pods its LRU remembers (EPP default 1024). */
-  readonly lruSize: number;
-  /** Why the prefix chain is broken, or other things the simulator could not model. */
+  /** False when its chain is broken: it matches nothing (and records nothing). */
+  readonly works: boolean;
+}
+
+export interface ApproxProducerSpec {
+  readonly kind: 'approximate';
+  readonly name: string;
+  /** autoTune: block size and LRU capacity from each pod's vllm:cache_config_info (block_size, num_gpu_blocks). */
+  readonly autoTune: boolean;
+  /** Used when autoTune is off; raised to 64 at request time either way (minBlockSizeTokens, #1158). */
+  readonly blockSizeTokens: number;
+  /** Per-pod LRU entries when autoTune is off (default 31250). */
+  readonly lruCapacityPerServer: number;
+  /** Cap on hashed blocks: maxPrefixTokensToMatch / block size when > 0, else maxPrefixBlocksToMatch, both 0: unlimited. */
+  readonly maxPrefixTokensToMatch: number;
+  readonly maxPrefixBlocksToMatch: number;
+}
+
+export type ProducerSpec = PreciseProducerSpec | ApproxProducerSpec;
+
+export type ScorerSpec =
+  | { readonly type: 'prefix'; readonly name: string; readonly weight: number; readonly producer: string | null; readonly matchLengthWeight: number; readonly matchLengthScaleTokens: number }
+  | { readonly type: 'kv-utilization'; readonly name: string; readonly weight: number }
+  | { readonly type: 'queue'; readonly name: string; readonly weight: number }
+  | { readonly type: 'no-hit-lru'; readonly name: string; readonly weight: number; readonly producer: string | null; readonly lruSize: number }
+  | { readonly type: 'active-request'; readonly name: string; readonly weight: number; readonly idleThreshold: number; readonly maxBusyScore: number };
+
+export interface EppRouterParams {
+  /** Scorers of the scheduling profile, in order (weight 0 ones left out). */
+  readonly scorers: readonly ScorerSpec[];
+  readonly picker: PickerKind;
+  /** Producers some scorer reads, by plugin name. */
+  readonly producers: readonly ProducerSpec[];
+  /** What the real EPP would do silently that the user should know, or what the simulator approximates. */
   readonly warnings: readonly string[];
 }
 
-/** llm-d-router v0.10.0 plugin type names: the ones the rendered config is built from. */
 export const EPP_TYPES = PLUGIN_TYPES;
 
-/** EPP defaults: loader DefaultScorerWeight, kvblock defaultBlockSize, defaultSpeculativeTTL. */
-const DEFAULT_SCORER_WEIGHT = 1;
-const DEFAULT_BLOCK_SIZE = 16;
-const DEFAULT_SPECULATIVE_TTL_MS = 2000;
-const DEFAULT_MATCH_LENGTH_SCALE_TOKENS = 8192;
-/** no-hit-lru-scorer defaultLRUSize. */
-const DEFAULT_LRU_SIZE = 1024;
+/** EPP defaults (llm-d-router v0.10.0). */
+const DEFAULT_SCORER_WEIGHT = 1; // config loader
+const PRECISE_DEFAULT_BLOCK_SIZE = 16; // llm-d-kv-cache kvblock default block size
+const DEFAULT_SPECULATIVE_TTL_MS = 2000; // preciseprefixcache/prerequest.go defaultSpeculativeTTL
+const DEFAULT_MATCH_LENGTH_SCALE_TOKENS = 8192; // scorer/prefix/plugin.go
+const DEFAULT_LRU_SIZE = 1024; // scorer/nohitlru defaultLRUSize
+/** approximateprefix/types.go defaultConfig. */
+export const APPROX_DEFAULTS = { autoTune: true, blockSizeTokens: 16, maxPrefixBlocksToMatch: 2048, maxPrefixTokensToMatch: 131072, lruCapacityPerServer: 31250 } as const;
+/** approximateprefix/plugin.go minBlockSizeTokens. */
+export const APPROX_MIN_BLOCK_SIZE = 64;
 
 /** Filters that keep every decode pod of a plain decode-only pool. */
 const PASS_THROUGH_FILTERS = new Set<string>([EPP_TYPES.decodeFilter]);
+const MODELLED = [EPP_TYPES.decodeFilter, EPP_TYPES.prefixCacheScorer, EPP_TYPES.kvCacheUtilizationScorer, EPP_TYPES.queueScorer,
+  EPP_TYPES.noHitLruScorer, EPP_TYPES.activeRequestScorer, EPP_TYPES.maxScorePicker, EPP_TYPES.randomPicker, EPP_TYPES.weightedRandomPicker];
 
 /** Go duration in milliseconds; throws on anything else (the EPP would refuse it too). */
 export function parseGoDurationMs(d: string): number {
@@ -75,39 +104,61 @@ function record(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
+function num(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+interface Plugin { readonly type: string; readonly parameters: Record<string, unknown> }
+
 export function parseEndpointPickerConfig(cfg: EppConfigLike): EppRouterParams {
   const warnings: string[] = [];
-  const byName = new Map<string, { type: string; parameters: Record<string, unknown> }>();
+  const byName = new Map<string, Plugin>();
   for (const p of cfg.plugins) byName.set(p.name ?? p.type, { type: p.type, parameters: record(p.parameters) });
 
   const profile = cfg.schedulingProfiles.find((p) => p.name === 'default') ?? cfg.schedulingProfiles[0];
   if (!profile) throw new Error('EndpointPickerConfig has no schedulingProfiles');
 
-  const weights = { prefix: 0, kvUtilization: 0, queue: 0, noHitLru: 0 };
+  const scorers: ScorerSpec[] = [];
   let picker: PickerKind | undefined;
-  let prefixScorer: Record<string, unknown> | undefined;
-  let noHitLru: { name: string; parameters: Record<string, unknown> } | undefined;
+  const wanted = new Map<string, string>(); // producer name -> who reads it
   for (const ref of profile.plugins) {
     const plugin = byName.get(ref.pluginRef);
     if (!plugin) throw new Error(`scheduling profile "${profile.name}" references unknown plugin "${ref.pluginRef}"`);
     const weight = ref.weight ?? DEFAULT_SCORER_WEIGHT;
+    const name = ref.pluginRef;
+    const params = plugin.parameters;
+    const producerOf = (): string => {
+      const p = typeof params.prefixMatchInfoProducerName === 'string' && params.prefixMatchInfoProducerName !== '' ? params.prefixMatchInfoProducerName : EPP_TYPES.approxPrefixCacheProducer;
+      if (weight > 0) wanted.set(p, `${plugin.type} "${name}"`);
+      return p;
+    };
     switch (plugin.type) {
       case EPP_TYPES.prefixCacheScorer:
-        weights.prefix += weight;
-        prefixScorer = plugin.parameters;
+        if (weight > 0) {
+          scorers.push({
+            type: 'prefix', name, weight, producer: producerOf(),
+            matchLengthWeight: num(params.matchLengthWeight, 0),
+            matchLengthScaleTokens: num(params.matchLengthScaleTokens, DEFAULT_MATCH_LENGTH_SCALE_TOKENS),
+          });
+        }
         break;
       case EPP_TYPES.kvCacheUtilizationScorer:
-        weights.kvUtilization += weight;
+        if (weight > 0) scorers.push({ type: 'kv-utilization', name, weight });
         break;
       case EPP_TYPES.queueScorer:
-        weights.queue += weight;
+        if (weight > 0) scorers.push({ type: 'queue', name, weight });
         break;
-      case EPP_TYPES.noHitLruScorer:
-        // Each instance keeps its own LRU; one is what configs use and what the router models.
-        if (noHitLru) throw new Error(`scheduling profile "${profile.name}" has two ${EPP_TYPES.noHitLruScorer}s; the simulator models one`);
-        weights.noHitLru += weight;
-        noHitLru = { name: ref.pluginRef, parameters: plugin.parameters };
+      case EPP_TYPES.noHitLruScorer: {
+        const size = num(params.lruSize, 0);
+        if (weight > 0) scorers.push({ type: 'no-hit-lru', name, weight, producer: producerOf(), lruSize: Number.isInteger(size) && size > 0 ? size : DEFAULT_LRU_SIZE });
         break;
+      }
+      case EPP_TYPES.activeRequestScorer: {
+        const maxBusy = typeof params.maxBusyScore === 'number' && params.maxBusyScore >= 0 && params.maxBusyScore <= 1 ? params.maxBusyScore : 1;
+        const idle = num(params.idleThreshold, 0);
+        if (weight > 0) scorers.push({ type: 'active-request', name, weight, idleThreshold: idle >= 0 ? idle : 0, maxBusyScore: maxBusy });
+        break;
+      }
       case EPP_TYPES.maxScorePicker:
         picker = 'max-score';
         break;
@@ -119,8 +170,7 @@ export function parseEndpointPickerConfig(cfg: EppConfigLike): EppRouterParams {
         break;
       default:
         if (!PASS_THROUGH_FILTERS.has(plugin.type)) {
-          throw new Error(`the simulator does not model EPP plugin type "${plugin.type}" (profile "${profile.name}"); ` +
-            `it models ${[...PASS_THROUGH_FILTERS, EPP_TYPES.prefixCacheScorer, EPP_TYPES.kvCacheUtilizationScorer, EPP_TYPES.queueScorer, EPP_TYPES.noHitLruScorer, EPP_TYPES.maxScorePicker, EPP_TYPES.randomPicker, EPP_TYPES.weightedRandomPicker].join(', ')}`);
+          throw new Error(`the simulator does not model EPP plugin type "${plugin.type}" (profile "${profile.name}"); it models ${MODELLED.join(', ')}`);
         }
     }
   }
@@ -129,81 +179,74 @@ export function parseEndpointPickerConfig(cfg: EppConfigLike): EppRouterParams {
     warnings.push('scheduling profile has no picker; the EPP defaults to max-score-picker');
   }
 
-  // The precise producer and its wiring: the one the prefix scorer names, else the one no-hit-lru names.
-  const producerName = typeof prefixScorer?.prefixMatchInfoProducerName === 'string' && prefixScorer.prefixMatchInfoProducerName !== ''
-    ? prefixScorer.prefixMatchInfoProducerName : undefined;
-  const lruTarget = noHitLru && weights.noHitLru > 0 ? noHitLruTarget(noHitLru, byName) : undefined;
-  if (lruTarget !== undefined && producerName !== undefined && lruTarget !== producerName) {
-    throw new Error(`${EPP_TYPES.noHitLruScorer} "${noHitLru!.name}" reads "${lruTarget}", the prefix-cache-scorer "${producerName}": the simulator models one KV-block index`);
+  const hasTokenProducer = [...byName.values()].some((p) => p.type === EPP_TYPES.tokenProducer);
+  const producers: ProducerSpec[] = [];
+  for (const [name, reader] of wanted) {
+    const plugin = byName.get(name);
+    if (!plugin) {
+      if (name !== EPP_TYPES.approxPrefixCacheProducer) {
+        throw new Error(`${reader}: prefixMatchInfoProducerName "${name}" names no plugin; the EPP would not start (no producer for PrefixCacheMatchInfoDataKey/${name})`);
+      }
+      warnings.push(`${reader} names no producer: the EPP creates a default ${EPP_TYPES.approxPrefixCacheProducer} for it (an index of its own routing decisions, not KV events)`);
+      producers.push(approxSpec(name, {}));
+      continue;
+    }
+    if (plugin.type === EPP_TYPES.approxPrefixCacheProducer) {
+      producers.push(approxSpec(name, plugin.parameters));
+      if (!hasTokenProducer) warnings.push(`${EPP_TYPES.approxPrefixCacheProducer} "${name}" gets its tokens from an auto-created estimate token-producer (~4 bytes per token); the simulator matches on engine tokens`);
+    } else if (plugin.type === EPP_TYPES.precisePrefixCacheProducer) {
+      producers.push(preciseSpec(cfg, byName, name, plugin.parameters, hasTokenProducer, warnings));
+    } else {
+      throw new Error(`${reader}: prefixMatchInfoProducerName "${name}" is a ${plugin.type}, not a prefix match producer (${EPP_TYPES.precisePrefixCacheProducer} or ${EPP_TYPES.approxPrefixCacheProducer})`);
+    }
   }
-  const indexName = producerName ?? lruTarget;
-  const producerEntry = [...byName.entries()].find(([name, p]) => p.type === EPP_TYPES.precisePrefixCacheProducer && (indexName === undefined || name === indexName));
-  const producer = producerEntry?.[1].parameters ?? {};
-  const tokenProcessor = record(producer.tokenProcessorConfig);
-  const blockSizeTokens = Number(tokenProcessor.blockSizeTokens ?? tokenProcessor.blockSize ?? DEFAULT_BLOCK_SIZE);
-  const speculativeIndexing = producer.speculativeIndexing === true;
-  const ttl = typeof producer.speculativeTTL === 'string' && producer.speculativeTTL !== '' ? parseGoDurationMs(producer.speculativeTTL) : DEFAULT_SPECULATIVE_TTL_MS;
+  for (const s of scorers) {
+    if (s.type === 'no-hit-lru' || s.type === 'prefix') {
+      const producer = producers.find((p) => p.name === s.producer);
+      if (producer?.kind === 'precise' && !producer.works) {
+        warnings.push(s.type === 'prefix' ? `${EPP_TYPES.prefixCacheScorer} "${s.name}" scores every pod 0 (its precise producer is not wired)` : `${EPP_TYPES.noHitLruScorer} sees no prefix matches: every request is cold to it`);
+      }
+    }
+  }
+  return { scorers, picker, producers, warnings };
+}
 
-  // Links of the producer itself (needed by every consumer of its match info).
-  const indexBroken: string[] = [];
-  if (!producerEntry) indexBroken.push(`no ${EPP_TYPES.precisePrefixCacheProducer} plugin${indexName ? ` named "${indexName}"` : ''}: every prefix score is 0`);
-  if (![...byName.values()].some((p) => p.type === EPP_TYPES.tokenProducer)) {
-    indexBroken.push(`no ${EPP_TYPES.tokenProducer} plugin: the producer gets no tokens and every prefix score is 0`);
-  }
-  const subscribed = (cfg.dataLayer?.sources ?? []).some((s) =>
-    byName.get(s.pluginRef)?.type === EPP_TYPES.endpointNotificationSource &&
-    (s.extractors ?? []).some((e) => producerEntry !== undefined && e.pluginRef === producerEntry[0]));
-  if (producerEntry && !subscribed) {
-    indexBroken.push(`${EPP_TYPES.precisePrefixCacheProducer} is not an extractor of ${EPP_TYPES.endpointNotificationSource}: no pod's KV events are subscribed, every prefix score is 0`);
-  }
-  const indexWorks = indexBroken.length === 0;
-  const broken: string[] = [];
-  if (weights.prefix > 0) {
-    if (!producerName) broken.push('prefix-cache-scorer has no prefixMatchInfoProducerName: the EPP falls back to the approximate producer, not precise KV events');
-    broken.push(...indexBroken);
-  } else if (weights.noHitLru > 0 && !indexWorks) {
-    broken.push(...indexBroken);
-  }
-  warnings.push(...broken);
-  const prefixScoresWork = weights.prefix > 0 && broken.length === 0;
-  const noHitLruSeesMatches = weights.noHitLru > 0 && indexWorks;
-  if (weights.noHitLru > 0 && !indexWorks) warnings.push(`${EPP_TYPES.noHitLruScorer} sees no prefix matches: every request is cold to it`);
-  const lruSizeParam = Number(noHitLru?.parameters.lruSize ?? 0);
-  const lruSize = Number.isInteger(lruSizeParam) && lruSizeParam > 0 ? lruSizeParam : DEFAULT_LRU_SIZE;
-  const mlw = Number(prefixScorer?.matchLengthWeight ?? 0);
+function approxSpec(name: string, p: Record<string, unknown>): ApproxProducerSpec {
+  const d = APPROX_DEFAULTS;
+  let blockSizeTokens = num(p.blockSizeTokens, d.blockSizeTokens);
+  // The deprecated character-based `blockSize` maps into blockSizeTokens when that is left at its default.
+  if (num(p.blockSize, 0) > 0 && blockSizeTokens === d.blockSizeTokens) blockSizeTokens = num(p.blockSize, 0);
   return {
-    weights,
-    matchLengthWeight: Number.isFinite(mlw) ? mlw : 0,
-    matchLengthScaleTokens: Number(prefixScorer?.matchLengthScaleTokens ?? DEFAULT_MATCH_LENGTH_SCALE_TOKENS),
-    picker,
+    kind: 'approximate',
+    name,
+    autoTune: typeof p.autoTune === 'boolean' ? p.autoTune : d.autoTune,
     blockSizeTokens,
-    speculativeIndexing,
-    speculativeTtlMs: ttl,
-    prefixScoresWork,
-    indexWorks,
-    noHitLruSeesMatches,
-    lruSize,
-    warnings,
+    lruCapacityPerServer: num(p.lruCapacityPerServer, d.lruCapacityPerServer),
+    maxPrefixTokensToMatch: num(p.maxPrefixTokensToMatch, d.maxPrefixTokensToMatch),
+    maxPrefixBlocksToMatch: num(p.maxPrefixBlocksToMatch, d.maxPrefixBlocksToMatch),
   };
 }
 
-/**
- * The producer a no-hit-lru-scorer reads: its `prefixMatchInfoProducerName`. Configs the real EPP
- * would run differently from anything modelled here are refused: without the name the EPP auto-creates
- * an approx-prefix-cache-producer (an index of its own routing decisions) for it; a name of no plugin
- * stops the EPP at start-up; another producer type is not modelled.
- */
-function noHitLruTarget(lru: { name: string; parameters: Record<string, unknown> }, byName: Map<string, { type: string }>): string {
-  const target = lru.parameters.prefixMatchInfoProducerName;
-  const what = `${EPP_TYPES.noHitLruScorer} "${lru.name}"`;
-  if (typeof target !== 'string' || target === '') {
-    throw new Error(`${what} has no prefixMatchInfoProducerName: the EPP then auto-creates an approx-prefix-cache-producer for it, which the simulator does not model ` +
-      `(set it to the ${EPP_TYPES.precisePrefixCacheProducer}'s name; prefixPluginName/prefixPluginType are never read)`);
-  }
-  const plugin = byName.get(target);
-  if (!plugin) throw new Error(`${what}: prefixMatchInfoProducerName "${target}" names no plugin; the EPP would not start (no producer for PrefixCacheMatchInfoDataKey/${target})`);
-  if (plugin.type !== EPP_TYPES.precisePrefixCacheProducer) {
-    throw new Error(`${what}: prefixMatchInfoProducerName "${target}" is a ${plugin.type}; the simulator models only the ${EPP_TYPES.precisePrefixCacheProducer}`);
-  }
-  return target;
+function preciseSpec(cfg: EppConfigLike, byName: Map<string, Plugin>, name: string, p: Record<string, unknown>, hasTokenProducer: boolean, warnings: string[]): PreciseProducerSpec {
+  const tokenProcessor = record(p.tokenProcessorConfig);
+  const blockSizeTokens = Number(tokenProcessor.blockSizeTokens ?? tokenProcessor.blockSize ?? PRECISE_DEFAULT_BLOCK_SIZE);
+  const speculativeIndexing = p.speculativeIndexing === true;
+  const ttl = typeof p.speculativeTTL === 'string' && p.speculativeTTL !== '' ? parseGoDurationMs(p.speculativeTTL) : DEFAULT_SPECULATIVE_TTL_MS;
+  const broken: string[] = [];
+  if (!hasTokenProducer) broken.push(`no ${EPP_TYPES.tokenProducer} plugin: the producer gets no tokens and every prefix score is 0`);
+  const subscribed = (cfg.dataLayer?.sources ?? []).some((s) =>
+    byName.get(s.pluginRef)?.type === EPP_TYPES.endpointNotificationSource && (s.extractors ?? []).some((e) => e.pluginRef === name));
+  if (!subscribed) broken.push(`${EPP_TYPES.precisePrefixCacheProducer} is not an extractor of ${EPP_TYPES.endpointNotificationSource}: no pod's KV events are subscribed, every prefix score is 0`);
+  warnings.push(...broken);
+  return { kind: 'precise', name, blockSizeTokens, speculativeIndexing, speculativeTtlMs: ttl, works: broken.length === 0 };
+}
+
+/** The same config with speculative indexing off in every precise producer (`llm-d-no-speculative`). */
+export function withoutSpeculation(p: EppRouterParams): EppRouterParams {
+  return { ...p, producers: p.producers.map((x) => (x.kind === 'precise' ? { ...x, speculativeIndexing: false } : x)) };
+}
+
+/** Weight of the scorers of one type (0 when absent): for summaries and tests. */
+export function weightOf(p: EppRouterParams, type: ScorerSpec['type']): number {
+  return p.scorers.filter((s) => s.type === type).reduce((a, s) => a + s.weight, 0);
 }

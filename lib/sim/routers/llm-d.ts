@@ -1,35 +1,38 @@
 /**
- * The llm-d endpoint picker (EPP) with the precise prefix-cache producer, as llm-d-router v0.10.0
- * runs it:
+ * The llm-d endpoint picker (EPP) as llm-d-router v0.10.0 runs it, for any EndpointPickerConfig the
+ * parser (epp-config.ts) accepts. Per request: every producer a scorer reads computes its match info,
+ * every scorer scores every pod, the picker chooses, then the producers record the decision
+ * (PreRequest).
  *
- *  - KV-block index: per pod, the block keys its engine reported as stored (BlockStored) and not yet
- *    removed (BlockRemoved); events arrive `kvEventLag` after the engine step that caused them.
- *  - Speculative indexing (`speculativeIndexing: true`): right after a routing decision the producer
- *    adds the request's prompt blocks for the chosen pod as speculative entries, so the next request of
- *    the same prefix follows it before any KV event lands. Each decision schedules a TTL expiry that
- *    evicts the (pod, speculative) entry, the same entry every request of that prefix re-adds; so the
- *    entry disappears at the first expiry after it was added, until the next decision re-adds it.
- *  - prefix-cache-scorer: longest run of leading blocks the pod holds / blocks of the prompt (full
- *    blocks only), optionally blended with a squared match-length term (matchLengthWeight).
- *  - kv-cache-utilization-scorer: 1 - vllm:kv_cache_usage_perc; queue-scorer: min-max normalised
- *    vllm:num_requests_waiting (all equal -> 1). Both read the last metrics scrape.
- *  - no-hit-lru-scorer (llm-d-router v0.10.0 `scorer/nohitlru/no_hit_lru.go`): a request is cold when
- *    no pod matches a single block in the precise producer's match info (or there is none: then every
- *    request is cold). Cold: pods that never took a cold request score 1 - i/(n-1) in endpoint order,
- *    then the others by LRU age (rank = never-used count + LRU position, oldest first), floored at 0;
- *    after the decision the chosen pod becomes the most recent (PreRequest), the LRU holding at most
- *    `lruSize` pods. Warm: 0.5 for every pod, no LRU update.
- *  - score = sum of weight x score; max-score-picker: highest score, ties broken uniformly at random.
+ * Producers:
+ *  - precise-prefix-cache-producer: per pod, the block keys its engine reported stored (BlockStored)
+ *    and not yet removed (BlockRemoved), events arriving `kvEventLag` after the engine step that caused
+ *    them. With speculativeIndexing, right after a decision the chosen pod gets speculative entries for
+ *    the prompt's blocks; every decision schedules a TTL expiry that evicts the (pod, block,
+ *    speculative) entry, the same entry every request re-adds, so an entry lives until the first expiry
+ *    after it was added (preciseprefixcache/prerequest.go: ttlcache eviction -> index.Evict). A match is
+ *    the longest run of leading full blocks held (confirmed or speculative).
+ *  - approx-prefix-cache-producer (approximateprefix/plugin.go, indexer.go): the prompt hashed in blocks
+ *    of max(64, block size) tokens, the last partial block included, at most maxBlocks; per pod an LRU
+ *    of the hashes of the prompts routed to it (capacity: the pod's KV blocks with autoTune, else
+ *    lruCapacityPerServer), updated right after each decision; a hash evicted from a pod's LRU stops
+ *    matching it. A pod's match = the number of leading hashes it holds, walking while any pod holds
+ *    the hash (matchLongestPrefix).
  *
- * Modelled at prefix granularity where that is exact for this workload: every request of one prefix
- * has the same shared blocks, speculative entries are added and evicted per request for all of them,
- * and private (suffix/output) blocks can never match another request.
+ * Scorers: prefix-cache-scorer = matched / total blocks (+ matchLengthWeight x (matched tokens /
+ * scale)^2); kv-cache-utilization-scorer = 1 - KV usage; queue-scorer = min-max normalised waiting
+ * queue (all equal -> 1); active-request-scorer = (max - n) / max x maxBusyScore over the EPP's own
+ * in-flight counts (<= idleThreshold -> 1); no-hit-lru-scorer: a request is cold when no pod matches a
+ * block in its producer's match info; cold: pods that never took a cold request score 1 - i/(n-1) in
+ * endpoint order, then the others by LRU age, floored at 0, and the chosen pod becomes the most recent
+ * (the LRU holds at most lruSize pods); warm: 0.5 everywhere. Load scorers read the last /metrics
+ * scrape. Picker: max-score (ties broken uniformly at random), random, weighted-random.
  */
-import type { BlockKeyLayout } from '../block-keys';
+import { BlockKeyLayout } from '../block-keys';
 import { KV_EVENT_STORED } from '../kv-cache';
 import type { RequestTable } from '../requests';
 import type { Rng } from '../rng';
-import type { EppRouterParams } from './epp-config';
+import { APPROX_MIN_BLOCK_SIZE, type ApproxProducerSpec, type EppRouterParams, type PreciseProducerSpec, type ScorerSpec } from './epp-config';
 import type { MetricsSnapshot, Router } from './types';
 
 /** KV events on their way to the EPP, in delivery order. */
@@ -72,145 +75,316 @@ export class KvEventQueue {
 
 export interface LlmdRouterDeps {
   readonly replicas: number;
-  readonly numPrefixes: number;
   readonly reqs: RequestTable;
   readonly layout: BlockKeyLayout;
   readonly metrics: MetricsSnapshot;
   readonly events: KvEventQueue;
   readonly rng: Rng;
+  /** KV blocks per replica (what vllm:cache_config_info num_gpu_blocks reports; the approximate producer's autoTune capacity). */
+  readonly kvBlocksPerReplica: number;
 }
 
-export class LlmdRouter implements Router {
+/** What a producer tells the scorers about one request. */
+interface MatchInfo {
+  /** Matched blocks per replica, in the producer's block size. */
+  readonly matched: Int32Array;
+  total: number;
+  blockSize: number;
+}
+
+interface Producer {
+  readonly name: string;
+  readonly info: MatchInfo;
+  match(req: number, now: number): void;
+  record(req: number, chosen: number, now: number): void;
+}
+
+/** Speculative entries per (replica, key): decision times still waiting for their TTL expiry. */
+class SpeculativeEntries {
+  private readonly adds: Map<number, number[]>[];
+  private readonly lastExpiry: Map<number, number>[];
+
+  constructor(replicas: number, private readonly ttl: number) {
+    this.adds = Array.from({ length: replicas }, () => new Map());
+    this.lastExpiry = Array.from({ length: replicas }, () => new Map());
+  }
+
+  add(j: number, key: number, now: number): void {
+    const list = this.adds[j].get(key);
+    if (list) list.push(now);
+    else this.adds[j].set(key, [now]);
+  }
+
+  live(j: number, key: number, now: number): boolean {
+    const adds = this.adds[j].get(key);
+    if (adds === undefined || adds.length === 0) return false;
+    let drop = 0;
+    while (drop < adds.length && adds[drop] + this.ttl <= now) drop++;
+    if (drop > 0) {
+      this.lastExpiry[j].set(key, adds[drop - 1] + this.ttl);
+      adds.splice(0, drop);
+    }
+    return adds.length > 0 && adds[adds.length - 1] > (this.lastExpiry[j].get(key) ?? -Infinity);
+  }
+}
+
+export class PreciseIndex implements Producer {
+  readonly info: MatchInfo;
+  readonly name: string;
   private readonly confirmed: Set<number>[];
-  /** Speculative adds per (replica, prefix): decision times still waiting for their TTL expiry. */
-  private readonly specAdds: (number[] | undefined)[];
-  private readonly specLastExpiry: Float64Array;
-  private readonly ttl: number;
-  private readonly score: Float64Array;
-  private readonly match: Int32Array;
+  private readonly speculative: SpeculativeEntries;
   private readonly applyEvent = (replica: number, op: number, key: number): void => {
     if (op === KV_EVENT_STORED) this.confirmed[replica].add(key);
     else this.confirmed[replica].delete(key);
   };
-  /** Routing decisions per replica (the epp_picks series). */
-  readonly picks: Float64Array;
-  /** no-hit-lru: replicas in the order they last took a cold request (oldest first). */
-  private readonly coldLru: number[] = [];
 
-  constructor(readonly params: EppRouterParams, private readonly d: LlmdRouterDeps) {
+  constructor(readonly spec: PreciseProducerSpec, private readonly d: LlmdRouterDeps) {
+    this.name = spec.name;
     this.confirmed = Array.from({ length: d.replicas }, () => new Set<number>());
-    this.specAdds = new Array<number[] | undefined>(d.replicas * d.numPrefixes);
-    this.specLastExpiry = new Float64Array(d.replicas * d.numPrefixes).fill(-Infinity);
-    this.ttl = params.speculativeTtlMs / 1000;
-    this.score = new Float64Array(d.replicas);
-    this.match = new Int32Array(d.replicas);
-    this.picks = new Float64Array(d.replicas);
+    this.speculative = new SpeculativeEntries(d.replicas, spec.speculativeTtlMs / 1000);
+    this.info = { matched: new Int32Array(d.replicas), total: 0, blockSize: spec.blockSizeTokens };
   }
 
-  pick(req: number, now: number): number {
-    const { reqs, layout, metrics, replicas } = this.d;
-    const p = this.params;
+  /** Brings the index up to `now` (KV events delivered by then). */
+  sync(now: number): void {
     this.d.events.drain(now, this.applyEvent);
-    const prefix = reqs.prefix[req];
-    const promptLen = reqs.promptLen[req];
-    const engineBlock = layout.blockSize;
-    const eppBlock = p.blockSizeTokens;
-    const totalBlocks = Math.floor(promptLen / eppBlock);
-    const shared = Math.min(layout.sharedBlocks, Math.floor(promptLen / engineBlock));
-
-    let minQ = Infinity;
-    let maxQ = -Infinity;
-    for (let j = 0; j < replicas; j++) {
-      const w = metrics.waiting[j];
-      if (w < minQ) minQ = w;
-      if (w > maxQ) maxQ = w;
-    }
-    // Both scorers read the same match info of the precise producer (the parser enforces one index).
-    const prefixScoring = p.prefixScoresWork && totalBlocks > 0 && p.weights.prefix > 0;
-    const lruSeesMatches = p.noHitLruSeesMatches && totalBlocks > 0 && p.weights.noHitLru > 0;
-    let cold = true;
-    for (let j = 0; j < replicas; j++) {
-      const matched = prefixScoring || lruSeesMatches ? this.matchedBlocks(j, req, prefix, shared, now) : 0;
-      this.match[j] = matched;
-      if (lruSeesMatches && Math.floor((matched * engineBlock) / eppBlock) > 0) cold = false;
-    }
-    let best = -Infinity;
-    for (let j = 0; j < replicas; j++) {
-      let s = 0;
-      if (prefixScoring) {
-        const matched = this.match[j];
-        const eppMatched = Math.min(totalBlocks, Math.floor((matched * engineBlock) / eppBlock));
-        const ratio = eppMatched / totalBlocks;
-        let prefixScore = ratio;
-        if (p.matchLengthWeight > 0) {
-          const len = Math.min(1, (eppMatched * eppBlock) / p.matchLengthScaleTokens);
-          prefixScore = p.matchLengthWeight * len * len + (1 - p.matchLengthWeight) * ratio;
-        }
-        s += p.weights.prefix * prefixScore;
-      }
-      if (p.weights.kvUtilization > 0) s += p.weights.kvUtilization * (1 - metrics.kvUsage[j]);
-      if (p.weights.queue > 0) s += p.weights.queue * (maxQ === minQ ? 1 : (maxQ - metrics.waiting[j]) / (maxQ - minQ));
-      if (p.weights.noHitLru > 0) s += p.weights.noHitLru * (cold ? this.coldLruScore(j) : 0.5);
-      this.score[j] = s;
-      if (s > best) best = s;
-    }
-    const chosen = this.choose(best);
-    this.picks[chosen]++;
-    if (cold && p.weights.noHitLru > 0) {
-      const at = this.coldLru.indexOf(chosen);
-      if (at >= 0) this.coldLru.splice(at, 1);
-      this.coldLru.push(chosen);
-      if (this.coldLru.length > p.lruSize) this.coldLru.shift();
-    }
-    // The producer records the routed prompt whichever scorer reads it (its own PreRequest).
-    if (p.speculativeIndexing && p.indexWorks) (this.specAdds[chosen * this.d.numPrefixes + prefix] ??= []).push(now);
-    return chosen;
   }
 
-  release(): void {}
+  match(req: number, now: number): void {
+    this.sync(now);
+    const engineBlock = this.d.layout.blockSize;
+    const promptLen = this.d.reqs.promptLen[req];
+    const eppBlock = this.spec.blockSizeTokens;
+    const total = Math.floor(promptLen / eppBlock);
+    this.info.total = total;
+    for (let j = 0; j < this.d.replicas; j++) {
+      const matched = this.spec.works && total > 0 ? this.matchedBlocks(j, req, now) : 0;
+      this.info.matched[j] = Math.min(total, Math.floor((matched * engineBlock) / eppBlock));
+    }
+  }
 
-  /** Leading blocks of the request's prompt that replica `j` holds in the index (confirmed or speculative). */
-  matchedBlocks(j: number, req: number, prefix: number, shared: number, now: number): number {
-    if (this.speculativeLive(j, prefix, now)) return shared;
-    const set = this.confirmed[j];
+  /** Leading full engine blocks of the request's prompt that replica `j` holds (confirmed or speculative). */
+  matchedBlocks(j: number, req: number, now: number): number {
     const layout = this.d.layout;
+    const full = Math.floor(this.d.reqs.promptLen[req] / layout.blockSize);
+    const set = this.confirmed[j];
     let n = 0;
-    while (n < shared && set.has(layout.key(req, prefix, n))) n++;
+    for (; n < full; n++) {
+      const key = layout.key(req, n);
+      if (!BlockKeyLayout.isShared(key)) break; // only this request's own blocks from here on
+      if (!set.has(key) && !(this.spec.speculativeIndexing && this.speculative.live(j, key, now))) break;
+    }
     return n;
   }
 
-  /** no-hit-lru score of replica j: never-used replicas first (in replica order), then oldest used. */
-  private coldLruScore(j: number): number {
-    const n = this.d.replicas;
-    if (n <= 1) return 1;
-    const used = this.coldLru.length;
-    const pos = this.coldLru.indexOf(j);
-    let rank: number;
-    if (pos < 0) {
-      rank = 0;
-      for (let k = 0; k < j; k++) if (!this.coldLru.includes(k)) rank++;
-    } else {
-      rank = n - used + pos;
+  record(req: number, chosen: number, now: number): void {
+    if (!this.spec.speculativeIndexing || !this.spec.works) return;
+    const layout = this.d.layout;
+    const full = Math.floor(this.d.reqs.promptLen[req] / layout.blockSize);
+    for (let n = 0; n < full; n++) {
+      const key = layout.key(req, n);
+      if (!BlockKeyLayout.isShared(key)) break;
+      this.speculative.add(chosen, key, now);
     }
-    return Math.max(0, 1 - rank / (n - 1));
   }
 
   /** Keys the index holds for replica `j` (confirmed ones). */
   indexedKeys(j: number): number {
     return this.confirmed[j].size;
   }
+}
 
-  private speculativeLive(j: number, prefix: number, now: number): boolean {
-    const idx = j * this.d.numPrefixes + prefix;
-    const adds = this.specAdds[idx];
-    if (adds === undefined || adds.length === 0) return false;
-    let drop = 0;
-    while (drop < adds.length && adds[drop] + this.ttl <= now) drop++;
-    if (drop > 0) {
-      this.specLastExpiry[idx] = adds[drop - 1] + this.ttl;
-      adds.splice(0, drop);
+export class ApproxIndex implements Producer {
+  readonly info: MatchInfo;
+  readonly name: string;
+  /** Per replica: hashes in LRU order (oldest first; Map insertion order). */
+  private readonly lru: Map<number, true>[];
+  readonly capacity: number;
+  readonly blockSize: number;
+  private readonly maxBlocks: number;
+  private hashes: number[] = [];
+
+  constructor(readonly spec: ApproxProducerSpec, private readonly d: LlmdRouterDeps) {
+    this.name = spec.name;
+    this.lru = Array.from({ length: d.replicas }, () => new Map());
+    // autoTune reads block_size and num_gpu_blocks from vllm:cache_config_info; the floor is applied to any source.
+    this.blockSize = Math.max(APPROX_MIN_BLOCK_SIZE, spec.autoTune ? d.layout.blockSize : spec.blockSizeTokens);
+    this.capacity = spec.autoTune && d.kvBlocksPerReplica > 0 ? d.kvBlocksPerReplica : spec.lruCapacityPerServer;
+    this.maxBlocks = spec.maxPrefixTokensToMatch > 0 ? Math.floor(spec.maxPrefixTokensToMatch / this.blockSize)
+      : spec.maxPrefixBlocksToMatch === 0 ? Infinity : spec.maxPrefixBlocksToMatch;
+    this.info = { matched: new Int32Array(d.replicas), total: 0, blockSize: this.blockSize };
+  }
+
+  /** Block hashes of the request's prompt (prefixhash.GetBlockHashes: partial last block included). */
+  hashesOf(req: number): number[] {
+    const len = this.d.reqs.promptLen[req];
+    const n = Math.min(Math.ceil(len / this.blockSize), this.maxBlocks);
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = this.d.layout.keyAt(req, Math.min((i + 1) * this.blockSize, len) - 1);
+    return out;
+  }
+
+  match(req: number): void {
+    this.hashes = this.hashesOf(req);
+    const m = this.info.matched;
+    m.fill(0);
+    this.info.total = this.hashes.length;
+    for (const h of this.hashes) {
+      let any = false;
+      for (let j = 0; j < this.d.replicas; j++) {
+        if (this.lru[j].has(h)) {
+          m[j]++;
+          any = true;
+        }
+      }
+      if (!any) break;
     }
-    return adds.length > 0 && adds[adds.length - 1] > this.specLastExpiry[idx];
+  }
+
+  record(_req: number, chosen: number): void {
+    const lru = this.lru[chosen];
+    for (const h of this.hashes) {
+      if (lru.has(h)) lru.delete(h);
+      lru.set(h, true);
+      if (lru.size > this.capacity) lru.delete(lru.keys().next().value as number);
+    }
+  }
+
+  /** Hashes held for replica j (tests). */
+  held(j: number): number {
+    return this.lru[j].size;
+  }
+}
+
+/** no-hit-lru-scorer state: replicas in the order they last took a cold request (oldest first). */
+class ColdLru {
+  readonly order: number[] = [];
+
+  constructor(private readonly replicas: number, private readonly size: number) {}
+
+  score(j: number): number {
+    const n = this.replicas;
+    if (n <= 1) return 1;
+    const used = this.order.length;
+    const pos = this.order.indexOf(j);
+    let rank: number;
+    if (pos < 0) {
+      rank = 0;
+      for (let k = 0; k < j; k++) if (!this.order.includes(k)) rank++;
+    } else {
+      rank = n - used + pos;
+    }
+    return Math.max(0, 1 - rank / (n - 1));
+  }
+
+  touch(j: number): void {
+    const at = this.order.indexOf(j);
+    if (at >= 0) this.order.splice(at, 1);
+    this.order.push(j);
+    if (this.order.length > this.size) this.order.shift();
+  }
+}
+
+export class LlmdRouter implements Router {
+  readonly producers = new Map<string, Producer>();
+  private readonly cold = new Map<string, ColdLru>();
+  private readonly score: Float64Array;
+  private readonly inFlight: Float64Array;
+  private readonly routedTo = new Map<number, number>();
+  /** Routing decisions per replica (the epp_picks series). */
+  readonly picks: Float64Array;
+
+  constructor(readonly params: EppRouterParams, private readonly d: LlmdRouterDeps) {
+    for (const p of params.producers) this.producers.set(p.name, p.kind === 'precise' ? new PreciseIndex(p, d) : new ApproxIndex(p, d));
+    for (const s of params.scorers) if (s.type === 'no-hit-lru') this.cold.set(s.name, new ColdLru(d.replicas, s.lruSize));
+    this.score = new Float64Array(d.replicas);
+    this.inFlight = new Float64Array(d.replicas);
+    this.picks = new Float64Array(d.replicas);
+  }
+
+  /** True when some producer consumes vLLM KV events (the engines must record them). */
+  get needsKvEvents(): boolean {
+    return this.params.producers.some((p) => p.kind === 'precise');
+  }
+
+  /** The precise index (tests, debugging). */
+  precise(): PreciseIndex | undefined {
+    return [...this.producers.values()].find((p): p is PreciseIndex => p instanceof PreciseIndex);
+  }
+
+  approx(): ApproxIndex | undefined {
+    return [...this.producers.values()].find((p): p is ApproxIndex => p instanceof ApproxIndex);
+  }
+
+  pick(req: number, now: number): number {
+    const { metrics, replicas } = this.d;
+    for (const p of this.producers.values()) p.match(req, now);
+    // Any precise index must still digest the events due by now even when no scorer ran it this time.
+    let minQ = Infinity;
+    let maxQ = -Infinity;
+    let maxActive = 0;
+    for (let j = 0; j < replicas; j++) {
+      const w = metrics.waiting[j];
+      if (w < minQ) minQ = w;
+      if (w > maxQ) maxQ = w;
+      if (this.inFlight[j] > maxActive) maxActive = this.inFlight[j];
+    }
+    const coldOf = new Map<string, boolean>();
+    for (const s of this.params.scorers) {
+      if (s.type !== 'no-hit-lru') continue;
+      const info = s.producer ? this.producers.get(s.producer)?.info : undefined;
+      let isCold = true;
+      if (info) for (let j = 0; j < replicas; j++) if (info.matched[j] > 0) isCold = false;
+      coldOf.set(s.name, isCold);
+    }
+    let best = -Infinity;
+    for (let j = 0; j < replicas; j++) {
+      let total = 0;
+      for (const s of this.params.scorers) total += s.weight * this.scoreOf(s, j, minQ, maxQ, maxActive, coldOf);
+      this.score[j] = total;
+      if (total > best) best = total;
+    }
+    const chosen = this.choose(best);
+    this.picks[chosen]++;
+    this.inFlight[chosen]++;
+    this.routedTo.set(req, chosen);
+    for (const [name, lru] of this.cold) if (coldOf.get(name)) lru.touch(chosen);
+    for (const p of this.producers.values()) p.record(req, chosen, now);
+    return chosen;
+  }
+
+  private scoreOf(s: ScorerSpec, j: number, minQ: number, maxQ: number, maxActive: number, coldOf: Map<string, boolean>): number {
+    const m = this.d.metrics;
+    switch (s.type) {
+      case 'prefix': {
+        const info = s.producer ? this.producers.get(s.producer)?.info : undefined;
+        if (!info || info.total === 0) return 0;
+        const ratio = info.matched[j] / info.total;
+        if (s.matchLengthWeight <= 0) return ratio;
+        const len = Math.min(1, (info.matched[j] * info.blockSize) / s.matchLengthScaleTokens);
+        return s.matchLengthWeight * len * len + (1 - s.matchLengthWeight) * ratio;
+      }
+      case 'kv-utilization': return 1 - m.kvUsage[j];
+      case 'queue': return maxQ === minQ ? 1 : (maxQ - m.waiting[j]) / (maxQ - minQ);
+      case 'active-request': {
+        const n = this.inFlight[j];
+        if (n <= s.idleThreshold) return 1;
+        return maxActive > 0 ? ((maxActive - n) / maxActive) * s.maxBusyScore : 1;
+      }
+      default: return coldOf.get(s.name) ? this.cold.get(s.name)!.score(j) : 0.5;
+    }
+  }
+
+  release(req: number): void {
+    const j = this.routedTo.get(req);
+    if (j === undefined) return;
+    this.routedTo.delete(req);
+    this.inFlight[j]--;
+  }
+
+  /** Drains KV events due by `now` into every precise index (called on each engine step too). */
+  sync(now: number): void {
+    for (const p of this.producers.values()) if (p instanceof PreciseIndex) p.sync(now);
   }
 
   private choose(best: number): number {

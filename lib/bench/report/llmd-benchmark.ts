@@ -1,0 +1,273 @@
+/**
+ * `llmd-bench report DIR --format llmd-benchmark`: the results of a directory as llm-d-benchmark
+ * benchmark reports, version 0.2 (llm-d/llm-d-benchmark v0.8.0, llmdbenchmark/analysis/
+ * benchmark_report/schema_v0_2.py; README: "new applications consuming benchmark data should use
+ * 0.2.1", and every valid 0.2 report is a valid 0.2.1 report). One report per result, and for a staged
+ * result one per measured stage (`scenario.load.standardized.stage`), as llm-d-benchmark writes one per
+ * inference-perf stage file. Every report is validated against the vendored JSON Schema
+ * (schemas/br_v0_2_json_schema.json) and the unit categories the Pydantic models add (base.py), and
+ * written as `benchmark_report_v0.2,_<result>[_stage_<i>].yaml`, the name llm-d-benchmark globs for.
+ *
+ * Simulated results say so: the load tool is `llmd-bench simulate`, the description and load
+ * metadata read "simulated", and `run.keywords` and `scenario.load.native.config.source` carry the
+ * source ("simulation" or "measurement", as summary.json); no wall-clock time is invented for them.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { stringify } from 'yaml';
+import { RUN_CONFIG_FILE, type StageResult, type VllmBenchResult, isSimulated } from '../result-format';
+import { type LoadedResult, loadResultsDir, writeFileAtomic } from '../results-io';
+import { BenchError, EXIT } from '../errors';
+import schema from './schemas/br_v0_2_json_schema.json';
+
+export const BENCHMARK_REPORT_VERSION = '0.2';
+/** The simulator's side file (lib/sim/output.ts SIM_CONFIG_FILE). */
+const SIM_CONFIG_FILE = 'llmd-bench-simulate.config.json';
+
+/** Unit categories of schema_v0_2.py's validators (base.py UNITS_*), by the field they apply to. */
+const UNITS: Readonly<Record<string, readonly string[]>> = {
+  time_to_first_token: ['ms', 's'],
+  request_latency: ['ms', 's'],
+  time_per_output_token: ['ms/token', 's/token'],
+  inter_token_latency: ['ms/token', 's/token'],
+  normalized_time_per_output_token: ['ms/token', 's/token'],
+  input_token_rate: ['tokens/s'],
+  output_token_rate: ['tokens/s'],
+  total_token_rate: ['tokens/s'],
+  request_rate: ['queries/s'],
+  input_length: ['count', 'pixels'],
+  output_length: ['count', 'pixels'],
+  kv_cache_usage: ['percent', 'fraction'],
+  cache_hit_rate: ['percent', 'fraction'],
+};
+
+let validator: ValidateFunction | undefined;
+
+/** Problems of a report against the v0.2 JSON Schema and the Pydantic unit checks; empty when valid. */
+export function benchmarkReportProblems(report: unknown): string[] {
+  if (!validator) {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    validator = ajv.compile(schema);
+  }
+  const out = validator(report) ? [] : (validator.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}`);
+  return [...out, ...unitProblems(report, '')];
+}
+
+function unitProblems(node: unknown, where: string): string[] {
+  if (node === null || typeof node !== 'object') return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+    const here = `${where}/${k}`;
+    const units = v !== null && typeof v === 'object' ? (v as { units?: unknown }).units : undefined;
+    if (UNITS[k] && typeof units === 'string' && !UNITS[k].includes(units)) out.push(`${here}: units "${units}" must be one of ${UNITS[k].join(', ')}`);
+    out.push(...unitProblems(v, here));
+  }
+  return out;
+}
+
+type Json = Record<string, unknown>;
+
+function hash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
+}
+
+/** Drops undefined and NaN values (the schema allows absent keys, not nulls everywhere). */
+function clean<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(clean) as unknown as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Json = {};
+    for (const [k, v] of Object.entries(value as Json)) {
+      if (v === undefined || (typeof v === 'number' && !Number.isFinite(v))) continue;
+      out[k] = clean(v);
+    }
+    return out as T;
+  }
+  return value;
+}
+
+function num(r: VllmBenchResult, key: string): number | undefined {
+  const v = r[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** A Statistics block in ms (vLLM's keys) for metric m. */
+function msStats(r: VllmBenchResult, m: string, units: string): Json | undefined {
+  const mean = num(r, `mean_${m}_ms`);
+  if (mean === undefined) return undefined;
+  return {
+    units, mean, stddev: num(r, `std_${m}_ms`), p50: num(r, `median_${m}_ms`), p90: num(r, `p90_${m}_ms`), p95: num(r, `p95_${m}_ms`),
+    p99: num(r, `p99_${m}_ms`), p99p9: num(r, `p99.9_${m}_ms`),
+  };
+}
+
+/** vllm bench serve's date (%Y%m%d-%H%M%S) as ISO-8601, or undefined. */
+function isoDate(date: unknown): string | undefined {
+  const m = typeof date === 'string' ? /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})$/.exec(date) : null;
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z` : undefined;
+}
+
+function readSide(dir: string, name: string): Json | undefined {
+  const file = path.join(dir, name);
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
+  } catch {
+    return undefined;
+  }
+}
+
+interface RunContext {
+  readonly simulated: boolean;
+  readonly runConfig?: Json;
+  readonly simConfig?: Json;
+  readonly dirName: string;
+}
+
+function stack(r: VllmBenchResult, ctx: RunContext): Json[] | undefined {
+  const cfg = ctx.runConfig as { vllm?: Json; model?: Json; gpuNodes?: Json; router?: Json } | undefined;
+  const replicas = Number(cfg?.vllm?.replicas ?? ctx.simConfig?.replicas);
+  if (!(replicas > 0)) return undefined;
+  const vllmTool = cfg?.vllm ? `${cfg.vllm.image}:${cfg.vllm.tag}` : 'vllm';
+  const engine = {
+    kind: 'inference_engine',
+    tool: 'vllm',
+    tool_version: vllmTool,
+    role: 'replica',
+    replicas,
+    model: { name: String(r.model_id ?? cfg?.model?.id ?? '') },
+    accelerator: { model: String(cfg?.gpuNodes?.instanceType ?? 'unknown'), count: replicas, parallelism: { tp: 1 } },
+  };
+  const router = String(r.label) === 'round-robin'
+    ? { kind: 'generic', tool: 'kubernetes-service', tool_version: 'kube-proxy' }
+    : { kind: 'generic', tool: 'llm-d-router', tool_version: cfg?.router ? `${cfg.router.eppImage}:${cfg.router.eppTag}` : 'llm-d-router', path: r.label };
+  return [
+    { metadata: { schema_version: '0.0.1', label: 'vllm-decode', cfg_id: hash(engine) }, standardized: engine, native: {} },
+    { metadata: { schema_version: '0.0.1', label: String(r.label), cfg_id: hash(router) }, standardized: router, native: {} },
+  ];
+}
+
+function load(r: VllmBenchResult, ctx: RunContext, stage: number, stageSpec?: StageResult): Json {
+  const tool = ctx.simulated ? 'llmd-bench simulate' : r.source === 'inference-perf' ? 'inference-perf' : 'vllm-benchmark';
+  const completed = Math.max(1, r.completed);
+  const rate = stageSpec ? stageSpec.rate : r.request_rate;
+  const concurrency = typeof r.max_concurrency === 'number' ? r.max_concurrency : undefined;
+  const workload = (ctx.simConfig?.workload ?? (ctx.runConfig as { workload?: Json } | undefined)?.workload) as Json | undefined;
+  return {
+    metadata: { schema_version: '0.0.1', cfg_id: hash({ tool, rate, concurrency, workload }), description: ctx.simulated ? 'simulated by llmd-bench simulate (no measurement)' : undefined },
+    standardized: {
+      tool,
+      tool_version: String(ctx.simulated ? 'llmd-eks-bench' : r.source === 'inference-perf' ? 'v0.6.1' : r.backend ?? 'unknown'),
+      source: 'random',
+      stage,
+      input_seq_len: { distribution: 'other', value: r.total_input_tokens / completed },
+      output_seq_len: { distribution: 'other', value: r.total_output_tokens / completed },
+      rate_qps: typeof rate === 'number' ? rate : undefined,
+      concurrency,
+    },
+    native: { config: { source: ctx.simulated ? 'simulation' : 'measurement', ...(workload ? { workload } : {}) } },
+  };
+}
+
+function results(r: VllmBenchResult, s?: StageResult): Json {
+  if (s) {
+    return {
+      request_performance: {
+        aggregate: {
+          requests: { total: s.completed },
+          latency: {
+            time_to_first_token: { units: 'ms', mean: s.mean_ttft_ms, p50: s.median_ttft_ms, p90: s.p90_ttft_ms, p99: s.p99_ttft_ms },
+            time_per_output_token: { units: 'ms/token', mean: s.mean_tpot_ms, p99: s.p99_tpot_ms },
+          },
+          throughput: { request_rate: { units: 'queries/s', mean: s.request_throughput }, output_token_rate: { units: 'tokens/s', mean: s.output_throughput } },
+        },
+      },
+      observability: s.prefix_cache_hit_rate === null ? undefined : {
+        components: [{ component_label: 'vllm-decode', aggregate: { cache_hit_rate: { units: 'percent', mean: s.prefix_cache_hit_rate * 100 } } }],
+      },
+    };
+  }
+  const completed = Math.max(1, r.completed);
+  const hit = num(r, 'prefix_cache_hit_rate');
+  const kv = num(r, 'kv_cache_usage_mean');
+  return {
+    request_performance: {
+      aggregate: {
+        requests: {
+          total: r.completed + (r.failed ?? 0),
+          failures: r.failed ?? 0,
+          input_length: { units: 'count', mean: r.total_input_tokens / completed },
+          output_length: { units: 'count', mean: r.total_output_tokens / completed },
+        },
+        latency: {
+          time_to_first_token: msStats(r, 'ttft', 'ms'),
+          time_per_output_token: msStats(r, 'tpot', 'ms/token'),
+          inter_token_latency: msStats(r, 'itl', 'ms/token'),
+          request_latency: msStats(r, 'e2el', 'ms'),
+        },
+        throughput: {
+          request_rate: { units: 'queries/s', mean: r.request_throughput },
+          output_token_rate: { units: 'tokens/s', mean: r.output_throughput },
+          total_token_rate: { units: 'tokens/s', mean: r.total_token_throughput },
+        },
+      },
+    },
+    observability: hit === undefined && kv === undefined ? undefined : {
+      components: [{
+        component_label: 'vllm-decode',
+        aggregate: {
+          cache_hit_rate: hit === undefined ? undefined : { units: 'percent', mean: hit * 100 },
+          kv_cache_usage: kv === undefined ? undefined : { units: 'percent', mean: kv * 100 },
+        },
+      }],
+    },
+  };
+}
+
+/** The benchmark reports of one result: one, or one per measured stage. */
+export function benchmarkReportsOf(loaded: LoadedResult, ctx: RunContext): { name: string; report: Json }[] {
+  const r = loaded.result;
+  const base = path.basename(loaded.file).replace(/\.json$/, '');
+  const runId = String(r.llmd_bench_run_id ?? ctx.dirName);
+  const description = `${r.model_id ?? 'model'} [${runId}] ${r.label}${ctx.simulated ? ' (simulated)' : ''}`;
+  const end = ctx.simulated ? undefined : isoDate(r.date);
+  const make = (stage: number, s?: StageResult) => clean({
+    version: BENCHMARK_REPORT_VERSION,
+    run: {
+      uid: hash({ file: base, stage }),
+      eid: hash({ runId }),
+      description: s ? `${description}, stage ${stage}` : description,
+      time: end ? { end } : undefined,
+      // The schema has no source field; the keyword carries the report's "source" (summary.json's values).
+      keywords: ['llmd-bench', `source:${ctx.simulated ? 'simulation' : 'measurement'}`],
+    },
+    scenario: { stack: stack(r, ctx), load: load(r, ctx, stage, s) },
+    results: results(r, s),
+  });
+  const stages = Array.isArray(r.stages) ? (r.stages as StageResult[]) : [];
+  if (stages.length === 0) return [{ name: `benchmark_report_v0.2,_${base}.yaml`, report: make(0) }];
+  return stages.map((s, i) => ({ name: `benchmark_report_v0.2,_${base}_stage_${i}.yaml`, report: make(i, s) }));
+}
+
+/** Writes every result of `resultsDir` as benchmark reports into `outDir`; returns the file names. */
+export function writeLlmdBenchmarkReports(resultsDir: string, outDir: string): string[] {
+  const loaded = loadResultsDir(resultsDir);
+  const simConfig = readSide(resultsDir, SIM_CONFIG_FILE);
+  const runConfig = readSide(resultsDir, RUN_CONFIG_FILE);
+  const written: string[] = [];
+  for (const l of loaded.results) {
+    const simulated = isSimulated(l.result) || isSimulated(l.timeseries);
+    for (const { name, report } of benchmarkReportsOf(l, { simulated, runConfig, simConfig, dirName: path.basename(path.resolve(resultsDir)) })) {
+      const problems = benchmarkReportProblems(report);
+      if (problems.length > 0) {
+        throw new BenchError(`${name}: does not validate against llm-d-benchmark's report schema v${BENCHMARK_REPORT_VERSION}: ${problems.join('; ')}`, { exitCode: EXIT.badInput });
+      }
+      writeFileAtomic(path.join(outDir, name), stringify(report, { lineWidth: 0 }));
+      written.push(name);
+    }
+  }
+  return written;
+}
