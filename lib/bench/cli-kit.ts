@@ -37,7 +37,8 @@ function valueAt(config: unknown, key: string): unknown {
 }
 
 function showValue(v: unknown): string {
-  if (v === null) return 'none';
+  // Unset-as-empty (benchmark.warmupStage '', benchmark.stages []) reads "none", not "(default: , ...".
+  if (v === null || v === '' || (Array.isArray(v) && v.length === 0)) return 'none';
   if (Array.isArray(v)) return v.join(',');
   return String(v);
 }

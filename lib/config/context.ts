@@ -9,6 +9,8 @@ import { problem } from './problems';
 
 const OUR_KEY = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+/** A key taking a number or a string (a length, "inf", "none") keeps `1e3` a string: its schema refuses it, saying why. */
+const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 export interface Overrides {
   readonly values: Record<string, unknown>;
@@ -28,7 +30,8 @@ function flatten(key: string, value: unknown, out: Map<string, unknown>): void {
 
 function coerceScalar(kind: string, raw: string): unknown {
   const s = raw.trim();
-  if ((kind === 'number' || kind === 'number-or-string') && NUMBER.test(s)) return Number(s);
+  if (kind === 'number' && NUMBER.test(s)) return Number(s);
+  if (kind === 'number-or-string' && PLAIN_NUMBER.test(s)) return Number(s);
   if (kind === 'boolean') {
     if (/^(true|yes|1)$/i.test(s)) return true;
     if (/^(false|no|0)$/i.test(s)) return false;

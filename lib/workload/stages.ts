@@ -34,10 +34,16 @@ export function parseStage(text: string): LoadStage {
   return stage;
 }
 
-/** "R1:D1,R2:D2,..." (also accepts a list of such strings, as the config stores them). */
+/**
+ * "R1:D1,R2:D2,..." (also accepts a list of such strings, as the config stores them). An empty entry
+ * (a doubled or trailing comma) is refused, not skipped: it may be a stage the user meant to write.
+ */
 export function parseStages(value: string | readonly string[]): LoadStage[] {
-  const parts = (typeof value === 'string' ? value.split(',') : value.flatMap((v) => v.split(','))).map((s) => s.trim()).filter((s) => s !== '');
-  if (parts.length === 0) throw new StageSpecError(`no stage given; use ${STAGE_SYNTAX}`);
+  const text = typeof value === 'string' ? value : value.join(',');
+  const parts = text.split(',').map((s) => s.trim());
+  if (parts.every((s) => s === '')) throw new StageSpecError(`no stage given; use ${STAGE_SYNTAX}`);
+  const empty = parts.findIndex((s) => s === '');
+  if (empty >= 0) throw new StageSpecError(`"${text}": stage ${empty + 1} is empty (a doubled or trailing comma); use ${STAGE_SYNTAX}`);
   return parts.map(parseStage);
 }
 

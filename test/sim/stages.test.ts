@@ -18,6 +18,11 @@ import { endpointPickerConfigFor } from '../../k8s/router/profiles';
 
 /** issue 11: the keys of each `results.<router>.stages[]` entry. */
 const STAGE_KEYS = ['rate', 'duration_s', 'completed', 'request_throughput', 'output_throughput', 'mean_ttft_ms', 'median_ttft_ms', 'p90_ttft_ms', 'p99_ttft_ms', 'mean_tpot_ms', 'prefix_cache_hit_rate'];
+/**
+ * The documented extras beyond the contract (docs/simulator.md "Stages"; lib/bench/result-format.ts
+ * StageResult): the TPOT tail, the queue peak, the stage's wall time and the simulated source.
+ */
+const STAGE_EXTRA_KEYS = ['p99_tpot_ms', 'max_waiting', 'elapsed_s', 'source'];
 /** issue 6's whole-run keys, unchanged. */
 const WHOLE_RUN_KEYS = ['duration', 'completed', 'failed', 'total_input_tokens', 'total_output_tokens', 'request_throughput', 'output_throughput', 'total_token_throughput', 'mean_ttft_ms', 'median_ttft_ms', 'p99_ttft_ms', 'mean_tpot_ms', 'median_tpot_ms', 'p99_tpot_ms', 'mean_itl_ms', 'p99_itl_ms', 'request_rate', 'max_concurrency', 'prefix_cache_hit_rate', 'prefix_cache_hit_rate_first_lookup', 'kv_cache_usage_mean', 'kv_cache_usage_p95', 'max_waiting'];
 const SMALL = ['--replicas', '3', '--no-progress'];
@@ -73,7 +78,8 @@ describe('simulate --stages --json: the contract', () => {
     for (const r of Object.values(doc.results)) {
       expect(r.stages.map((s: { rate: number; duration_s: number }) => [s.rate, s.duration_s])).toEqual([[2, 10], [6, 10]]);
       for (const s of r.stages) {
-        for (const k of STAGE_KEYS) expect(s).toHaveProperty(k);
+        // Exactly the contract's keys plus the documented extras: nothing missing, nothing undocumented.
+        expect(Object.keys(s).sort()).toEqual([...STAGE_KEYS, ...STAGE_EXTRA_KEYS].sort());
         expect(Number.isFinite(s.mean_ttft_ms) && s.p90_ttft_ms >= s.median_ttft_ms && s.p99_ttft_ms >= s.p90_ttft_ms).toBe(true);
         expect(s.prefix_cache_hit_rate).toBeGreaterThanOrEqual(0);
         expect(s.prefix_cache_hit_rate).toBeLessThanOrEqual(1);
@@ -108,6 +114,12 @@ describe('simulate flags are checked: one line, the flag named', () => {
     [['--warmup-stage', 'fast'], /is not a stage/],
     [['--router', 'llm-d-fancy'], /"llm-d-fancy" is not a router/],
     [['--think-time-s', 'n:x:1'], /the mean "x" is not a number/],
+    // Empty entries are refused, not skipped.
+    [['--stages', '5:10,,6:10,'], /"5:10,,6:10,": stage 2 is empty/],
+    [['--stages', '5:10,'], /"5:10,": stage 2 is empty/],
+    // Lengths are plain numbers: exponent notation is refused, saying so.
+    [['--workload', 'random', '--input-len', '1e3'], /"1e3": lengths are plain numbers, not exponent notation \(write 1000\)/],
+    [['--workload', 'random', '--input-len', 'n:1e3:64'], /"n:1e3:64": lengths are plain numbers, not exponent notation \(write 1000\)/],
   ])('%j', async (args, message) => {
     const r = await run([...SMALL, ...args]);
     expect(r.error?.message ?? '').toMatch(message);
