@@ -1,7 +1,8 @@
 /**
  * The simulator CLI contract of issue 11 (`--router` names, `--workload` and its flags, `--stages`,
  * `--warmup-stage`, `results.<router>.stages` with its keys, the whole-run keys unchanged,
- * `--epp-config` for any profile and from a rendered manifest) and the stage client's semantics
+ * `--epp-config` for any profile and, from a rendered manifest, the router.profile file the EPP starts
+ * with, asserted by picker, producers and scorers) and the stage client's semantics
  * (stages drain one after another, a warm-up is left out, multi-turn turns wait for their previous
  * answer and think time).
  */
@@ -15,6 +16,7 @@ import { simulate } from '../../lib/sim';
 import { registerSimulateCommand } from '../../lib/sim/cli';
 import { renderCharts, allObjects } from '../../k8s/render';
 import { endpointPickerConfigFor } from '../../k8s/router/profiles';
+import { parseEndpointPickerConfig } from '../../lib/sim/routers/epp-config';
 
 /** issue 11: the keys of each `results.<router>.stages[]` entry. */
 const STAGE_KEYS = ['rate', 'duration_s', 'completed', 'request_throughput', 'output_throughput', 'mean_ttft_ms', 'median_ttft_ms', 'p90_ttft_ms', 'p99_ttft_ms', 'mean_tpot_ms', 'prefix_cache_hit_rate'];
@@ -159,13 +161,28 @@ describe('--epp-config works for any profile, from any file a user has', () => {
     expect(doc.results['llm-d'].completed).toBe(48);
   });
 
-  test('the rendered multi-document router manifest: the EPP ConfigMap is picked (its default file)', async () => {
-    const objects = allObjects(renderCharts(config).filter((c) => c.entry.id === 'router'));
-    const file = path.join(dir, 'router.yaml');
+  test.each([
+    ['precise', 'max-score', ['precise'], ['prefix', 'kv-utilization', 'queue', 'no-hit-lru']],
+    ['approximate', 'max-score', ['approximate'], ['prefix', 'kv-utilization', 'queue', 'no-hit-lru']],
+    ['load', 'max-score', [], ['kv-utilization', 'queue']],
+    ['random', 'random', [], []],
+  ])('the rendered multi-document router manifest with router.profile=%s: its file (the ConfigMap\'s default) is the one simulated', async (profile, picker, producers, scorers) => {
+    const c = loadConfig({ 'router.profiles': 'precise,approximate,load,random', 'router.profile': profile });
+    const objects = allObjects(renderCharts(c).filter((x) => x.entry.id === 'router'));
+    const file = path.join(dir, `router-${profile}.yaml`);
     fs.writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
-    expect(objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.name === 'vllm-decode-epp-config')[0].data).toHaveProperty(['endpoint-picker-config-approximate.yaml']);
-    const r = await run([...SMALL, '--num-prompts', '240', '--num-prefixes', '12', '--prefix-len', '512', '--suffix-len', '64', '--output-len', '32', '--router', 'llm-d', '--epp-config', file]);
+    // Every deployed profile is in the ConfigMap: picking the right key is what is tested.
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'vllm-decode-epp-config');
+    expect(Object.keys(cm.data).length).toBe(4);
+    const json = path.join(dir, `router-${profile}.json`);
+    const r = await run([...SMALL, '--num-prompts', '240', '--num-prefixes', '12', '--prefix-len', '512', '--suffix-len', '64', '--output-len', '32', '--router', 'llm-d', '--epp-config', file, '--json', json]);
     expect(r.error).toBeUndefined();
+    const epp = JSON.parse(fs.readFileSync(json, 'utf8')).config.epp;
+    expect(epp.picker).toBe(picker);
+    expect(epp.producers.map((p: { kind: string }) => p.kind)).toEqual(producers);
+    expect(epp.scorers.map((x: { type: string }) => x.type).sort()).toEqual([...scorers].sort());
+    // Exactly the profile's own EndpointPickerConfig, as the simulator reads it.
+    expect(epp).toEqual(JSON.parse(JSON.stringify(parseEndpointPickerConfig(endpointPickerConfigFor(c, profile)))));
   });
 
   test('errors name the option', async () => {
