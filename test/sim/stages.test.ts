@@ -173,7 +173,7 @@ describe('--epp-config works for any profile, from any file a user has', () => {
     fs.writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
     // Every deployed profile is in the ConfigMap: picking the right key is what is tested.
     const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'vllm-decode-epp-config');
-    expect(Object.keys(cm.data).length).toBe(4);
+    expect(Object.keys(cm!.data).length).toBe(4);
     const json = path.join(dir, `router-${profile}.json`);
     const r = await run([...SMALL, '--num-prompts', '240', '--num-prefixes', '12', '--prefix-len', '512', '--suffix-len', '64', '--output-len', '32', '--router', 'llm-d', '--epp-config', file, '--json', json]);
     expect(r.error).toBeUndefined();
