@@ -175,7 +175,7 @@ export function addWorkloadOptions(cmd: Command): Command {
     .option('--input-len <len>', 'random: prompt tokens per request (workload.random.inputLen)', len)
     .option('--request-rate <rate>', 'requests per second, or inf (benchmark.requestRate)', parseRate)
     .option('--stages <list>', `load stages run back to back, ${STAGE_SYNTAX} (benchmark.stages; inference-perf)`, parseStagesFlag)
-    .option('--warmup-stage <stage>', 'a RATE:SECONDS stage run first and left out of the results (benchmark.warmupStage)', parseStageFlag)
+    .option('--warmup-stage <stage>', 'a RATE:SECONDS stage, e.g. 1:30, run before the --stages or the --request-rate run and left out of every result; inference-perf only, not multi-turn (benchmark.warmupStage)', parseStageFlag)
     .option('--max-concurrency <n>', 'client concurrency limit, or none (benchmark.maxConcurrency)', parseConcurrency)
     .option('--burstiness <b>', 'vllm bench serve at a finite rate: gamma shape of the arrival gaps, 1 = Poisson (benchmark.burstiness)', parsePositive)
     .option('--seed <n>', 'dataset, arrival and tie-break seed (benchmark.seed)', parseNonNegativeInt);

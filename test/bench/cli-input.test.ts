@@ -167,6 +167,23 @@ describe('--help and --version', () => {
     expect(simulate).toMatch(/--warmup-stage <stage>[\s\S]*\(default: none,\s+from config\s+benchmark\.warmupStage\)/);
   });
 
+  test('--warmup-stage help says what it is, when it runs and where it applies, as the checks enforce', async () => {
+    const simulate = buildProgram().commands.find((c) => c.name() === 'simulate')!.helpInformation().replace(/\s+/g, ' ');
+    const help = /--warmup-stage <stage> (.*?)\(default: none, from config benchmark\.warmupStage\)/.exec(simulate)?.[1] ?? '';
+    expect(help).toMatch(/RATE:SECONDS stage, e\.g\. \d+:\d+/);
+    expect(help).toMatch(/before the --stages or the --request-rate run/);
+    expect(help).toMatch(/left out of every result/);
+    expect(help).toMatch(/inference-perf only, not multi-turn/);
+    // What the help promises holds: exit 2 on the vllm harness and on multi-turn; accepted with --request-rate.
+    const small = ['simulate', '--no-progress', '--replicas', '2', '--router', 'round-robin'];
+    const vllm = await run([...small, '--workload', 'random', '--harness', 'vllm', '--num-prompts', '20', '--warmup-stage', '1:5']);
+    expect([vllm.code, vllm.stderr]).toEqual([2, expect.stringMatching(/vllm bench serve runs no load stages/)]);
+    const multi = await run([...small, '--workload', 'multi-turn', '--warmup-stage', '1:5']);
+    expect([multi.code, multi.stderr]).toEqual([2, expect.stringMatching(/multi-turn takes no warm-up stage/)]);
+    const ok = await run([...small, '--workload', 'random', '--input-len', '64', '--output-len', '8', '--request-rate', '4', '--num-prompts', '8', '--warmup-stage', '2:2']);
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+  });
+
   test('cluster commands take --timeout (default 20 s) and --insecure-http', () => {
     for (const name of ['preflight', 'run']) {
       const text = buildProgram().commands.find((c) => c.name() === name)!.helpInformation();
