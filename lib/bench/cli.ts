@@ -16,6 +16,7 @@ import { RUN_CONFIG_FILE, runConfigRecord } from './result-format';
 import type { AwsApi, KubeApi } from './cluster/types';
 import { registerAwsCommands } from './aws/commands';
 import { addWorkloadOptions, type ConfigProvider, configWithWorkloadFlags, type WorkloadFlags } from '../workload/flags';
+import { exponentProblem } from '../config/plain-number';
 
 /*
  * The heavy modules (cdk8s for the Job manifest, vega for the plots, the Kubernetes client, the AWS
@@ -279,6 +280,8 @@ export function chooseResultsDir(root = RESULTS_ROOT): { dir: string; note: stri
 
 function parseRate(value: string): number | 'inf' {
   if (value === 'inf') return 'inf';
+  const exp = exponentProblem(value);
+  if (exp) throw badInput(`--main-rate ${JSON.stringify(value)}: ${exp}`, 'e.g. --main-rate inf or --main-rate 10');
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw badInput(`--main-rate ${JSON.stringify(value)}: must be "inf" or a positive number`, 'e.g. --main-rate inf or --main-rate 10');
   return n;
@@ -341,6 +344,8 @@ function registerCost(program: Command, config: () => BenchConfig): void {
     .option('--warmup', 'include warm-up runs in the estimate')
     .option('--json', 'print the cost report as JSON')
     .action(action('cost', async (opts: { hours?: string; target: TargetOption; ladder?: boolean; warmup?: boolean; json?: boolean }) => {
+      const hoursExp = opts.hours === undefined ? undefined : exponentProblem(opts.hours);
+      if (hoursExp) throw badInput(`--hours ${JSON.stringify(opts.hours)}: ${hoursExp}`, 'e.g. --hours 3');
       const hours = opts.hours === undefined ? undefined : Number(opts.hours);
       if (opts.hours !== undefined && !(Number(opts.hours) > 0)) {
         throw badInput(`--hours ${JSON.stringify(opts.hours)}: must be a positive number of hours`, 'e.g. --hours 3');

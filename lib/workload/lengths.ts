@@ -12,6 +12,7 @@
  * Samples are rounded to integers, as inference-perf does (inference_perf/utils/numeric/distribution/
  * utils.py at v0.6.1: clip, round, clip). Numbers are plain decimals: `1e3` is refused, not read as 1000.
  */
+import { exponentProblem } from '../config/plain-number';
 
 export type LengthDist =
   | { readonly kind: 'fixed'; readonly value: number }
@@ -31,12 +32,10 @@ export const DEFAULT_CLIP_SIGMAS = 3;
 export class LengthSpecError extends Error {}
 
 const NUM = /^[+]?(\d+(\.\d*)?|\.\d+)$/;
-const EXPONENT = /^[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+$/;
-
 /** Refuses exponent notation anywhere in a spec, saying what to write instead. */
 function refuseExponent(text: string, spec: string): void {
-  if (EXPONENT.test(text.trim())) {
-    throw new LengthSpecError(`"${spec}": lengths are plain numbers, not exponent notation (write ${Number(text)}); use ${LENGTH_SYNTAX}`);
+  if (exponentProblem(text) !== undefined) {
+    throw new LengthSpecError(`"${spec}": numbers are plain decimals, not exponent notation (write ${Number(text)}); use ${LENGTH_SYNTAX}`);
   }
 }
 

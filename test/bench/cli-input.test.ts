@@ -65,8 +65,20 @@ const BAD_INPUT: [string, string[], RegExp][] = [
   ['a file where run --out wants a directory', ['run', '--skip-preflight', '--skip-aws', '--out', aFile], /^llmd-bench run: --out .*a-file: is a file, not a directory$/],
   ['simulate --json into a directory that does not exist', ['simulate', '--no-progress', '--json', missingJson], /^llmd-bench simulate: --json .*\/missing\/dir\/x\.json: directory .*\/missing\/dir does not exist$/],
   ['empty stage entries', ['simulate', '--stages', '5:10,,6:10,'], /^llmd-bench simulate: --stages "5:10,,6:10,": "5:10,,6:10,": stage 2 is empty \(a doubled or trailing comma\)/],
-  ['a length in exponent notation', ['simulate', '--workload', 'random', '--input-len', '1e3'], /^llmd-bench simulate: .*"1e3": lengths are plain numbers, not exponent notation \(write 1000\)/],
-  ['a length in exponent notation through -c', ['simulate', '-c', 'workload.name=random', '-c', 'workload.random.inputLen=1e3'], /^llmd-bench simulate: invalid configuration: workload\.random\.inputLen: got "1e3"; "1e3": lengths are plain numbers, not exponent notation \(write 1000\)/],
+  ['a length in exponent notation', ['simulate', '--workload', 'random', '--input-len', '1e3'], /^llmd-bench simulate: .*"1e3": numbers are plain decimals, not exponent notation \(write 1000\)/],
+  ['a length in exponent notation through -c', ['simulate', '-c', 'workload.name=random', '-c', 'workload.random.inputLen=1e3'], /^llmd-bench simulate: invalid configuration: workload\.random\.inputLen: got "1e3"; numbers are plain decimals, not exponent notation \(write 1000\)/],
+  // One rule for every number a user types: exponent notation is refused with what to write, never read on one path and refused on another.
+  ['a stage rate in exponent notation', ['simulate', '--workload', 'shared-prefix', '--stages', '1e1:10'], /^llmd-bench simulate: --stages "1e1:10": "1e1:10": numbers are plain decimals, not exponent notation \(write 10\)/],
+  ['a stage duration in exponent notation', ['simulate', '--workload', 'shared-prefix', '--warmup-stage', '2:1e1'], /^llmd-bench simulate: --warmup-stage "2:1e1": .*not exponent notation \(write 10\)/],
+  ['stages in exponent notation through -c', ['simulate', '-c', 'workload.name=shared-prefix', '-c', 'benchmark.stages=2:10,1e1:10'], /^llmd-bench simulate: invalid configuration: benchmark\.stages\.1: got "1e1:10"; "1e1:10": numbers are plain decimals, not exponent notation \(write 10\)/],
+  ['a count flag in exponent notation', ['simulate', '--num-prompts', '1.5e3'], /^llmd-bench simulate: --num-prompts "1\.5e3": numbers are plain decimals, not exponent notation \(write 1500\)$/],
+  ['a rate flag in exponent notation', ['simulate', '--request-rate', '1e1'], /^llmd-bench simulate: --request-rate "1e1": numbers are plain decimals, not exponent notation \(write 10\)$/],
+  ['a concurrency flag in exponent notation', ['run', '--max-concurrency', '1e2'], /^llmd-bench run: --max-concurrency "1e2": numbers are plain decimals, not exponent notation \(write 100\)$/],
+  ['--replicas in exponent notation', ['simulate', '--replicas', '1e1'], /not exponent notation \(write 10\)$/],
+  ['--hours in exponent notation', ['cost', '--hours', '2e0'], /^llmd-bench cost: --hours "2e0": numbers are plain decimals, not exponent notation \(write 2\)$/],
+  ['--main-rate in exponent notation', ['report', 'test/fixtures/results/reference', '--main-rate', '1e1'], /^llmd-bench report: --main-rate "1e1": numbers are plain decimals, not exponent notation \(write 10\)$/],
+  ['a number key in exponent notation through -c', ['simulate', '-c', 'gpuNodes.count=1e1'], /^llmd-bench simulate: invalid configuration: gpuNodes\.count: got "1e1"; numbers are plain decimals, not exponent notation \(write 10\)$/],
+  ['a rate key in exponent notation through -c (number or "inf")', ['cost', '-c', 'benchmark.requestRate=1e1'], /^llmd-bench cost: invalid configuration: benchmark\.requestRate: got "1e1"; numbers are plain decimals, not exponent notation \(write 10\)$/],
 ];
 
 describe('bad input: exit 2, one error line and a hint, never the help page', () => {

@@ -120,8 +120,8 @@ describe('simulate flags are checked: one line, the flag named', () => {
     [['--stages', '5:10,,6:10,'], /"5:10,,6:10,": stage 2 is empty/],
     [['--stages', '5:10,'], /"5:10,": stage 2 is empty/],
     // Lengths are plain numbers: exponent notation is refused, saying so.
-    [['--workload', 'random', '--input-len', '1e3'], /"1e3": lengths are plain numbers, not exponent notation \(write 1000\)/],
-    [['--workload', 'random', '--input-len', 'n:1e3:64'], /"n:1e3:64": lengths are plain numbers, not exponent notation \(write 1000\)/],
+    [['--workload', 'random', '--input-len', '1e3'], /"1e3": numbers are plain decimals, not exponent notation \(write 1000\)/],
+    [['--workload', 'random', '--input-len', 'n:1e3:64'], /"n:1e3:64": numbers are plain decimals, not exponent notation \(write 1000\)/],
   ])('%j', async (args, message) => {
     const r = await run([...SMALL, ...args]);
     expect(r.error?.message ?? '').toMatch(message);
