@@ -49,6 +49,33 @@ export const HF_TOKEN_DIR = '/var/run/secrets/huggingface';
 const HF_TOKEN_FILE = 'token';
 /** Scratch space for the Hub client's caches (not on the file system, not in the image layer). */
 const SCRATCH_DIR = '/scratch';
+
+/**
+ * Size limit of the scratch emptyDir (HOME, TMPDIR, HF_HOME), in GiB. It holds no weights:
+ * `snapshot_download(local_dir=MODEL_DIR)` writes every file, and its `.incomplete` part while it
+ * downloads, under MODEL_DIR/.cache/huggingface/download on the file system (huggingface_hub
+ * file_download.py `_download_to_tmp_and_move`, _local_folder.py `get_local_download_paths`). What
+ * lands in scratch is bounded, whatever the model's size (LOADER_SCRATCH_BOUND_BYTES), so 20 GiB holds it
+ * with room for any hf_xet the pinned vLLM image ships; a larger model needs no larger scratch.
+ */
+export const LOADER_SCRATCH_GIB = 20;
+
+/**
+ * The most each thing the loader may write to scratch can take (huggingface/xet-core sources):
+ * - hf_xet's chunk cache in HF_HOME/xet (HF_XET_CACHE): off by default from hf_xet 1.3.0 (hf_xet/
+ *   Cargo.toml default feature `no-default-cache`), before that capped at HF_XET_CHUNK_CACHE_SIZE_BYTES,
+ *   default 10 GiB in 1.1.x (chunk_cache/src/disk.rs `DEFAULT_CHUNK_CACHE_CAPACITY = 10 << 30`) and
+ *   10 GB in 1.2.x. The loader does not raise it. Downloads build no shard cache (data/src/
+ *   file_downloader.rs reconstructs files from the CAS server; shards are an upload's dedup index);
+ * - hf_xet's log directory HF_HOME/xet/logs, pruned to 250 MB (xet_logging LOG_DIR_MAX_SIZE);
+ * - the rest (the Hub token file, huggingface_hub's small metadata, Python's temporary files): a
+ *   generous 256 MiB.
+ */
+export const LOADER_SCRATCH_BOUND_BYTES = {
+  xetChunkCache: 10 * 2 ** 30,
+  xetLogs: 250 * 2 ** 20,
+  other: 256 * 2 ** 20,
+} as const;
 /** The benchmark client (non-root) owns the results directory. */
 export const RESULTS_OWNER_UID = VLLM_UID;
 
@@ -140,7 +167,7 @@ export function loaderJobSpec(c: BenchConfig): Json {
         }],
         volumes: [
           { name: 'models', persistentVolumeClaim: { claimName: n.modelsPvcReadWrite } },
-          { name: 'scratch', emptyDir: { sizeLimit: '20Gi' } },
+          { name: 'scratch', emptyDir: { sizeLimit: `${LOADER_SCRATCH_GIB}Gi` } },
           ...(tokenSecret ? [secretVolume('hf-token')] : []),
         ],
       },

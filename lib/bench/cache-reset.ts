@@ -95,6 +95,14 @@ async function restartAndWait(
     throw new BenchError(`deployment ${ns}/${deployment} not found`, { hint: 'deploy the stack first (cdk deploy --all)' });
   }
   await kube.restartDeployment(ns, deployment, new Date(clock.now()).toISOString());
+  await waitForRollout(config, kube, clock, deployment, replicas, timeoutMs, podSelector, signal);
+}
+
+/** Waits until every replica of the Deployment is of its current template and available, or throws with the pods that are not. */
+async function waitForRollout(
+  config: BenchConfig, kube: KubeApi, clock: Clock, deployment: string, replicas: number, timeoutMs: number, podSelector: string, signal?: AbortSignal,
+): Promise<void> {
+  const ns = sharedNames(config).namespace;
   const deadline = clock.now() + timeoutMs;
   for (;;) {
     await clock.sleep(config.benchmark.pollSeconds * 1000, signal);
@@ -115,6 +123,12 @@ async function resetViaRestart(config: BenchConfig, kube: KubeApi, clock: Clock,
   await restartAndWait(config, kube, clock, names.decodeDeployment, config.vllm.replicas, config.benchmark.restartTimeoutMinutes * 60_000, decodeLabelSelector(config), signal);
   const pods = await readyDecodePods(config, kube);
   return { method: 'restart', pods: pods.map((p) => p.metadata?.name ?? '?') };
+}
+
+/** Waits for the EPP's rollout a change of its pod template started (a new --config-file: epp-profile.ts). */
+export async function waitForEndpointPicker(config: BenchConfig, kube: KubeApi, clock: Clock, signal?: AbortSignal): Promise<void> {
+  const names = sharedNames(config);
+  await waitForRollout(config, kube, clock, names.eppDeployment, config.router.eppReplicas, EPP_RESTART_TIMEOUT_MS, eppLabelSelector(config), signal);
 }
 
 /** Restarts the endpoint picker so its prefix index starts empty (see the module comment). */

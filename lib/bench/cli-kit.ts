@@ -16,6 +16,7 @@ import { Command, Help, InvalidArgumentError, Option } from 'commander';
 import type { BenchConfig } from '../config';
 import { DEFAULT_CALL_TIMEOUT_S } from './deadline';
 import { EXIT, describeError } from './errors';
+import { exponentProblem } from '../config/plain-number';
 
 export const PROGRAM_NAME = 'llmd-bench';
 
@@ -37,7 +38,8 @@ function valueAt(config: unknown, key: string): unknown {
 }
 
 function showValue(v: unknown): string {
-  if (v === null) return 'none';
+  // Unset-as-empty (benchmark.warmupStage '', benchmark.stages []) reads "none", not "(default: , ...".
+  if (v === null || v === '' || (Array.isArray(v) && v.length === 0)) return 'none';
   if (Array.isArray(v)) return v.join(',');
   return String(v);
 }
@@ -202,6 +204,8 @@ export function action<A extends unknown[]>(name: string, fn: (...args: A) => Pr
 
 /** A positive number of seconds (commander argParser). */
 export function parseSeconds(value: string): number {
+  const exp = exponentProblem(value);
+  if (exp) throw new InvalidArgumentError(exp);
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
   return n;

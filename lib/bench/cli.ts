@@ -12,10 +12,11 @@ import { ConfigOption, action, addTimeoutOption, timeoutMs } from './cli-kit';
 import { BenchError, EXIT, badInput } from './errors';
 import type { PlannedStep, TargetOption } from './plan';
 import type { CheckResult, PreflightCheck, PreflightContext, PreflightReport } from './preflight';
-import { RUN_CONFIG_FILE } from './result-format';
+import { RUN_CONFIG_FILE, runConfigRecord } from './result-format';
 import type { AwsApi, KubeApi } from './cluster/types';
 import { registerAwsCommands } from './aws/commands';
 import { addWorkloadOptions, type ConfigProvider, configWithWorkloadFlags, type WorkloadFlags } from '../workload/flags';
+import { exponentProblem } from '../config/plain-number';
 
 /*
  * The heavy modules (cdk8s for the Job manifest, vega for the plots, the Kubernetes client, the AWS
@@ -208,10 +209,9 @@ async function executeRun(c: BenchConfig, ctx: PreflightContext, steps: PlannedS
   const { formatDuration, formatProgress } = load.progress();
   const { Listr } = load.listr2();
   fs.mkdirSync(outDir, { recursive: true });
-  writeJsonAtomic(path.join(outDir, RUN_CONFIG_FILE), {
-    run_id: runId, target: opts.target, ladder: !!opts.ladder || !!opts.ladderOnly, warmup: !!opts.warmup,
-    context: ctx.kube?.context.contextName, benchmark: c.benchmark, workload: c.workload, vllm: c.vllm, model: c.model, gpuNodes: c.gpuNodes, router: c.router,
-  });
+  writeJsonAtomic(path.join(outDir, RUN_CONFIG_FILE), runConfigRecord(c, {
+    runId, target: opts.target, ladder: !!opts.ladder || !!opts.ladderOnly, warmup: !!opts.warmup, context: ctx.kube?.context.contextName,
+  }));
   const runner = new BenchmarkRunner({ config: c, kube: ctx.kube!, prometheus: ctx.prometheus, clock: systemClock });
   const abort = new AbortController();
   const onSigint = () => {
@@ -280,6 +280,8 @@ export function chooseResultsDir(root = RESULTS_ROOT): { dir: string; note: stri
 
 function parseRate(value: string): number | 'inf' {
   if (value === 'inf') return 'inf';
+  const exp = exponentProblem(value);
+  if (exp) throw badInput(`--main-rate ${JSON.stringify(value)}: ${exp}`, 'e.g. --main-rate inf or --main-rate 10');
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw badInput(`--main-rate ${JSON.stringify(value)}: must be "inf" or a positive number`, 'e.g. --main-rate inf or --main-rate 10');
   return n;
@@ -291,9 +293,14 @@ function registerReport(program: Command, config: () => BenchConfig): void {
     .argument('[results-dir]', `directory of result JSON files (default: the newest measured run under ${RESULTS_ROOT}/, never a simulation)`)
     .option('--out <dir>', 'where to write report.md, summary.json and the SVGs (default: <results-dir>/report)')
     .addOption(new ConfigOption('--main-rate <rate>', 'request rate of the main comparison; an error if the directory has no result at it', 'benchmark.requestRate'))
-    .option('--json', 'print summary.json to stdout instead of the table')
-    .addOption(new Option('--format <format>', 'llmd-bench: report.md, plots and summary.json; llmd-benchmark: llm-d-benchmark benchmark reports (v0.2 YAML, one per result and stage, schema-validated)').choices(['llmd-bench', 'llmd-benchmark']).default('llmd-bench'))
+    .option('--json', 'print summary.json to stdout instead of the table (--format llmd-bench only)')
+    .addOption(new Option('--format <format>', 'llmd-bench: report.md, plots and summary.json; llmd-benchmark: llm-d-benchmark benchmark reports (v0.2 YAML, one per result and stage, schema-validated; --json and --main-rate do not apply)').choices(['llmd-bench', 'llmd-benchmark']).default('llmd-bench'))
     .action(action('report', async (dirArg: string | undefined, opts: { out?: string; mainRate?: string; json?: boolean; format?: string }) => {
+      if (opts.format === 'llmd-benchmark') {
+        // Neither has a meaning for the export: refused rather than ignored.
+        if (opts.json) throw badInput('--json applies to --format llmd-bench (summary.json); --format llmd-benchmark writes its YAML reports to --out', 'drop --json, or read the YAML files it writes');
+        if (opts.mainRate !== undefined) throw badInput('--main-rate applies to --format llmd-bench; --format llmd-benchmark writes one report per result and stage, every rate', 'drop --main-rate');
+      }
       let dir = dirArg;
       if (dir === undefined) {
         const chosen = chooseResultsDir();
@@ -303,7 +310,10 @@ function registerReport(program: Command, config: () => BenchConfig): void {
       if (opts.format === 'llmd-benchmark') {
         const outDir = opts.out ?? path.join(dir, 'benchmark-report');
         if (opts.out !== undefined) load.resultsIo().checkOutputDir(outDir, '--out');
-        const written = load.llmdBenchmark().writeLlmdBenchmarkReports(dir, outDir);
+        const { written, deploymentFrom } = load.llmdBenchmark().exportLlmdBenchmark(dir, outDir, { fallbackConfig: () => config() });
+        if (deploymentFrom === 'configuration') {
+          process.stderr.write(`note: ${dir} has no ${RUN_CONFIG_FILE}: scenario.stack describes the current configuration (cdk.json and -c); pass the -c the run was made with\n`);
+        }
         process.stdout.write(`wrote ${written.length} llm-d-benchmark report(s) to ${outDir}: ${written.join(', ')}\n`);
         return;
       }
@@ -334,6 +344,8 @@ function registerCost(program: Command, config: () => BenchConfig): void {
     .option('--warmup', 'include warm-up runs in the estimate')
     .option('--json', 'print the cost report as JSON')
     .action(action('cost', async (opts: { hours?: string; target: TargetOption; ladder?: boolean; warmup?: boolean; json?: boolean }) => {
+      const hoursExp = opts.hours === undefined ? undefined : exponentProblem(opts.hours);
+      if (hoursExp) throw badInput(`--hours ${JSON.stringify(opts.hours)}: ${hoursExp}`, 'e.g. --hours 3');
       const hours = opts.hours === undefined ? undefined : Number(opts.hours);
       if (opts.hours !== undefined && !(Number(opts.hours) > 0)) {
         throw badInput(`--hours ${JSON.stringify(opts.hours)}: must be a positive number of hours`, 'e.g. --hours 3');

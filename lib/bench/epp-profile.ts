@@ -1,8 +1,9 @@
 /**
  * Which router profile the EPP runs. All deployed profiles sit in the EPP ConfigMap, one file each
- * (k8s/router/profiles.ts); the EPP reads the one its `--config-file` names. Before a run through a
- * profile, the runner points the flag at that profile's file; the EPP restart every llm-d run gets
- * anyway (cache-reset.ts restartEndpointPicker) then starts it on that file with an empty index. One
+ * (k8s/router/profiles.ts); the EPP reads the one its `--config-file` names. Before every run through
+ * a profile, its warm-up too, the runner points the flag at that profile's file; the EPP restart every
+ * measured llm-d run gets anyway (cache-reset.ts restartEndpointPicker) then starts it on that file
+ * with an empty index. One
  * EPP and one ConfigMap for every profile: no second EPP competing for CPU on the system nodes, no
  * second subscriber to every pod's KV events, the same Service and Envoy in front of all profiles.
  */
@@ -38,8 +39,9 @@ function eppArgs(d: V1Deployment | undefined): string[] | undefined {
 }
 
 /**
- * Points the EPP at the profile of `label`. Returns true when the Deployment changed (its pods roll);
- * the caller restarts the EPP and waits either way.
+ * Points the EPP at the profile of `label`. Returns true when the Deployment changed (its pods roll).
+ * The runner calls it before every llm-d step, warm-ups included; before a measured run it restarts
+ * the EPP and waits either way, before a warm-up it waits only for the rollout a change started.
  */
 export async function pointEppAt(config: BenchConfig, kube: KubeApi, label: string): Promise<boolean> {
   const n = sharedNames(config);

@@ -37,7 +37,10 @@ export interface PlannedStep {
   readonly timeseriesPath: string;
   /** The liveness checks and CPU throttling recorded after the run (run-checks.ts). */
   readonly checksPath: string;
-  /** Whether the prefix caches are reset first (every measured run; warm-ups need no clean cache). */
+  /**
+   * Whether the prefix caches are reset (and, on an llm-d path, the EPP restarted) first: every measured
+   * run; warm-ups need no clean cache. Either way an llm-d step runs through its own profile's file.
+   */
   readonly resetCaches: boolean;
   readonly title: string;
 }

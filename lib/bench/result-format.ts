@@ -9,6 +9,8 @@
  * file name, so hand-made vLLM result files work too.
  */
 
+import type { BenchConfig } from '../config/schema';
+
 // Shared with the benchmark Job charts and the simulator; defined in the leaf module they all import.
 export {
   isEppLabel, isPathLabel, isRunLabel, KNOWN_PATH_LABELS, PATH_LABELS, RESULT_LOG_MARKERS, RUN_LABELS, RUN_METADATA_KEYS,
@@ -171,6 +173,26 @@ export function checksFileName(base: string): string {
 }
 /** What `llmd-bench run` records about itself in a results directory. */
 export const RUN_CONFIG_FILE = 'llmd-bench-run.config.json';
+
+/** How `run` was invoked, for the run config file. */
+export interface RunInvocation {
+  readonly runId: string;
+  readonly target: string;
+  readonly ladder: boolean;
+  readonly warmup: boolean;
+  readonly context?: string;
+}
+
+/**
+ * The content of RUN_CONFIG_FILE: the invocation and the config sections that describe what was
+ * measured (the llm-d-benchmark export reads the deployment from it: replicas, TP, GPU, image tags).
+ */
+export function runConfigRecord(c: BenchConfig, run: RunInvocation): Record<string, unknown> {
+  return {
+    run_id: run.runId, target: run.target, ladder: run.ladder, warmup: run.warmup, context: run.context,
+    benchmark: c.benchmark, workload: c.workload, vllm: c.vllm, model: c.model, gpuNodes: c.gpuNodes, router: c.router,
+  };
+}
 
 /** `<base>.timeseries.json`: the time series file that belongs to a result. */
 export function timeseriesFileName(base: string): string {

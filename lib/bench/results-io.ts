@@ -43,10 +43,16 @@ export function checkOutputDir(dir: string, flag: string): void {
   if (!writable(parent)) throw badInput(`${where}: cannot create it, ${parent} is not writable`, 'pass a directory you can write to');
 }
 
-/** Checks before any work that `file` can be written: not a directory, in a writable (or creatable) directory. */
+/**
+ * Checks before any work that `file` can be written: not a directory, in an existing writable
+ * directory. A missing directory is refused (a mistyped path must not grow a tree); results
+ * directories (checkOutputDir) are created instead.
+ */
 export function checkOutputFile(file: string, flag: string): void {
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw badInput(`${flag} ${file}: is a directory, not a file`, `pass a file name, e.g. ${flag} ${path.join(file, 'out.json')}`);
-  checkOutputDir(path.dirname(file), flag);
+  const dir = path.dirname(file);
+  if (!fs.existsSync(dir)) throw badInput(`${flag} ${file}: directory ${dir} does not exist`, `create it first (mkdir -p ${dir}) or write the file elsewhere; ${flag} does not create directories`);
+  checkOutputDir(dir, flag);
 }
 
 function writable(dir: string): boolean {

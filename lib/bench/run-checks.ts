@@ -9,9 +9,12 @@
  *   call "llm-d".
  * - round-robin, and llm-d profiles with no prefix producer (load, random): every decode pod served
  *   requests; spreading the load is all these routers do, so an idle pod means one was not routable.
- * - llm-d with the approximate producer: no path check. It subscribes to nothing and its LRU index
- *   lives inside the EPP without the kv_cache_index metrics (those belong to the precise producer's
- *   indexer), and its prefix affinity may rightly leave a pod idle; only throttling is recorded.
+ * - llm-d with the approximate producer: its own index was filled and matched against. It subscribes
+ *   to nothing; it hashes the tokens the token producer got from the render server and indexes the
+ *   hashes under the pod it routed to. With the render server down there are no tokens: nothing is
+ *   hashed, indexed or matched, and every prefix score is 0, silently. Its metrics show it: the index
+ *   size gauge stays 0 and the hit-ratio histogram gets no sample (it records one per routed request
+ *   with hashes). Its prefix affinity may rightly leave a pod idle, so pods are not checked.
  * - every path: CPU throttling of the vLLM, EPP and Envoy containers (cAdvisor), warned above 5%.
  * A failed proof marks the result invalid (report and summary.json); a missing metric marks it unchecked.
  */
@@ -22,10 +25,10 @@ import type { PrometheusApi, PromSeries } from './cluster/types';
 import { isEppLabel, PATH_LABELS, type RunChecksFile, type RunCheck, type ThrottlingFigure } from './result-format';
 
 /**
- * The liveness checks a path gets (see the module comment): the KV-event/index checks, the
- * every-pod-served check, or none beyond throttling.
+ * The liveness checks a path gets (see the module comment): the KV-event/index checks, the approximate
+ * producer's index checks, the every-pod-served check, or none beyond throttling.
  */
-export type PathChecks = 'kv-events' | 'every-pod' | 'none';
+export type PathChecks = 'kv-events' | 'approx-index' | 'every-pod' | 'none';
 
 /** Which checks apply to a path, from the EndpointPickerConfig its profile renders (the one the EPP ran). */
 export function pathChecksFor(config: BenchConfig, label: string): PathChecks {
@@ -40,7 +43,7 @@ export function pathChecksFor(config: BenchConfig, label: string): PathChecks {
     return 'none'; // a custom profile file no longer readable here: nothing to judge the path by
   }
   if (types.includes(PLUGIN_TYPES.precisePrefixCacheProducer)) return 'kv-events';
-  if (types.includes(PLUGIN_TYPES.approxPrefixCacheProducer)) return 'none';
+  if (types.includes(PLUGIN_TYPES.approxPrefixCacheProducer)) return 'approx-index';
   return 'every-pod';
 }
 
@@ -60,6 +63,22 @@ export const EPP_METRICS = {
   evictions: 'llm_d_router_epp_kv_cache_index_evictions_total',
   lookups: 'llm_d_router_epp_kv_cache_index_lookup_requests_total',
   lookupHits: 'llm_d_router_epp_kv_cache_index_lookup_hits_total',
+} as const;
+
+/**
+ * The approximate producer's metrics, llm-d-router v0.10.0
+ * pkg/epp/framework/plugins/requestcontrol/dataproducer/approximateprefix/metrics.go (subsystem
+ * `llm_d_epp`, pkg/epp/metrics/llm_d_router_metrics.go; labels plugin_name, plugin_type):
+ * - `prefix_indexer_size`: a gauge of the entries over every pod's LRU, set every second
+ *   (indexer.go reportLRUSize -> recordPrefixCacheSize), so it exists, at 0, from the start;
+ * - `prefix_indexer_hit_ratio`: a histogram observed in PreRequest for every routed request whose
+ *   prompt produced block hashes (plugin.go recordPrefixCacheMatch, only when totalLength > 0): no
+ *   tokens, no sample, and the series is never created.
+ * The deprecated `inference_extension_` copies carry no labels and are not used.
+ */
+export const APPROX_PREFIX_METRICS = {
+  indexSize: 'llm_d_epp_prefix_indexer_size',
+  hitRatio: 'llm_d_epp_prefix_indexer_hit_ratio',
 } as const;
 
 /** Containers whose CPU throttling every run records (names as the vLLM and router charts render them). */
@@ -82,6 +101,7 @@ export function runCheckQueries(config: BenchConfig, w: number) {
   const ns = `namespace="${config.project.namespace}"`;
   const win = `[${Math.max(60, Math.ceil(w))}s]`;
   const containers = `container=~"${THROTTLE_CONTAINERS.join('|')}"`;
+  const approxType = `plugin_type="${PLUGIN_TYPES.approxPrefixCacheProducer}"`;
   return {
     messagesByPod: `sum by (pod_identifier) (increase(${EPP_METRICS.messagesReceived}{${ns}}${win}))`,
     subscribers: `max(${EPP_METRICS.activeSubscribers}{${ns}})`,
@@ -89,6 +109,10 @@ export function runCheckQueries(config: BenchConfig, w: number) {
     indexed: `sum(${EPP_METRICS.admissions}{${ns}}) - sum(${EPP_METRICS.evictions}{${ns}})`,
     lookups: `sum(increase(${EPP_METRICS.lookups}{${ns}}${win}))`,
     lookupHits: `sum(increase(${EPP_METRICS.lookupHits}{${ns}}${win}))`,
+    // The approximate producer's series, by its plugin type (any plugin name a custom profile gives it).
+    // Both start at 0 with the EPP restart before the run, like the admissions above.
+    approxIndexSize: `sum(${APPROX_PREFIX_METRICS.indexSize}{${ns},${approxType}})`,
+    approxHitSamples: `sum(${APPROX_PREFIX_METRICS.hitRatio}_count{${ns},${approxType}})`,
     servedByPod: `sum by (pod) (increase(vllm:request_success_total{${ns}}${win}))`,
     throttled: `sum by (pod, container) (increase(container_cpu_cfs_throttled_periods_total{${ns},${containers}}${win}))`
       + ` / sum by (pod, container) (increase(container_cpu_cfs_periods_total{${ns},${containers}}${win}))`,
@@ -179,6 +203,26 @@ export async function checkRun(prom: PrometheusApi | undefined, input: RunCheckI
       : looked > 0
         ? { name: 'prefix_lookups', status: 'pass', detail: `the EPP looked up ${Math.round(looked)} requests in its index (${Math.round(scalar(hits) ?? 0)} block hits)` }
         : { name: 'prefix_lookups', status: 'fail', detail: 'the EPP looked up no request in its index: the render call produced no tokens, so every prefix score was 0' });
+  }
+  if (kind === 'approx-index') {
+    const [size, samples] = await Promise.all([instant(prom, q.approxIndexSize, at), instant(prom, q.approxHitSamples, at)]);
+    const entries = scalar(size);
+    if (entries === undefined) {
+      // The gauge exists from the EPP's start: without it nothing of the EPP is scraped.
+      const why = `Prometheus has no ${APPROX_PREFIX_METRICS.indexSize}: the EPP's metrics are not scraped (ServiceMonitor of the EPP)`;
+      checks.push({ name: 'approx_index_non_empty', status: 'unknown', detail: why }, { name: 'approx_prefix_matches', status: 'unknown', detail: why });
+    } else {
+      checks.push(entries > 0
+        ? { name: 'approx_index_non_empty', status: 'pass', detail: `the approximate producer's index held ${Math.round(entries)} block entries at the end` }
+        : { name: 'approx_index_non_empty', status: 'fail', detail: 'the approximate producer\'s index was empty at the end of the run: it hashed no prompt (no tokens from the render server?), so every prefix score was 0' });
+      // An empty answer: the histogram was never observed (it is created on its first sample).
+      const matched = samples === undefined ? undefined : scalar(samples) ?? 0;
+      checks.push(matched === undefined
+        ? { name: 'approx_prefix_matches', status: 'unknown', detail: `Prometheus did not answer the ${APPROX_PREFIX_METRICS.hitRatio} query` }
+        : matched > 0
+        ? { name: 'approx_prefix_matches', status: 'pass', detail: `the approximate producer matched ${Math.round(matched)} requests against its index` }
+        : { name: 'approx_prefix_matches', status: 'fail', detail: `the approximate producer recorded no prefix match (${APPROX_PREFIX_METRICS.hitRatio}): no request was hashed, so every prefix score was 0` });
+    }
   }
   if (kind === 'every-pod') {
     const served = await instant(prom, q.servedByPod, at);

@@ -16,7 +16,7 @@ import { resolveHarness } from '../workload/spec';
 import { pointEppAt } from './epp-profile';
 import { extractReportFiles, fillStageCacheFigures, normaliseInferencePerf, stageTimesFromLog } from './inference-perf-results';
 import { isEppLabel } from './run-names';
-import { notReadyReason, resetPrefixCaches, restartEndpointPicker } from './cache-reset';
+import { notReadyReason, resetPrefixCaches, restartEndpointPicker, waitForEndpointPicker } from './cache-reset';
 import type { Clock, KubeApi, PrometheusApi } from './cluster/types';
 import { BenchError, CancelledError } from './errors';
 import type { PlannedStep } from './plan';
@@ -155,11 +155,19 @@ export class BenchmarkRunner {
       if (step.resetCaches) {
         update('reset', { detail: `${config.benchmark.cacheReset === 'endpoint' ? 'POST /reset_prefix_cache' : 'rolling restart'} on the decode pods` });
         resetPods = (await resetPrefixCaches(config, kube, clock, signal)).pods;
-        if (isEppLabel(step.run.label)) {
-          // Every llm-d path runs its own profile's file; the restart below starts the EPP on it.
-          if (await pointEppAt(config, kube, step.run.label)) update('reset', { detail: `pointing the endpoint picker at the ${step.run.label} profile` });
+      }
+      if (isEppLabel(step.run.label)) {
+        // Every llm-d step, warm-ups included, runs through its own profile's file.
+        const repointed = await pointEppAt(config, kube, step.run.label);
+        if (repointed) update('reset', { detail: `pointing the endpoint picker at the ${step.run.label} profile` });
+        if (step.resetCaches) {
+          // The restart starts the EPP on that file with an empty index.
           update('reset', { detail: 'restarting the endpoint picker (its prefix index ignores cache resets)' });
           await restartEndpointPicker(config, kube, clock, signal);
+        } else if (repointed) {
+          // A warm-up needs no empty index: only the rollout the new file started is awaited.
+          update('reset', { detail: 'waiting for the endpoint picker to roll out on its new file' });
+          await waitForEndpointPicker(config, kube, clock, signal);
         }
       }
       baseline = await this.promScalar(progressQueries(config).completed);

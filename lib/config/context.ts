@@ -6,9 +6,12 @@
 import { configSchema } from './schema';
 import { elementOf, leafKind, listKeys, schemaAt } from './schema-walk';
 import { problem } from './problems';
+import { exponentProblem } from './plain-number';
 
 const OUR_KEY = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+/** A key taking a number or a string (a length, "inf", "none") keeps `1e3` a string: its schema refuses it, saying why. */
+const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 export interface Overrides {
   readonly values: Record<string, unknown>;
@@ -28,7 +31,8 @@ function flatten(key: string, value: unknown, out: Map<string, unknown>): void {
 
 function coerceScalar(kind: string, raw: string): unknown {
   const s = raw.trim();
-  if ((kind === 'number' || kind === 'number-or-string') && NUMBER.test(s)) return Number(s);
+  if (kind === 'number' && NUMBER.test(s)) return Number(s);
+  if (kind === 'number-or-string' && PLAIN_NUMBER.test(s)) return Number(s);
   if (kind === 'boolean') {
     if (/^(true|yes|1)$/i.test(s)) return true;
     if (/^(false|no|0)$/i.test(s)) return false;
@@ -79,6 +83,16 @@ function suggestion(key: string): string {
   return `config sections are: ${[...new Set(ALL_KEYS.map((k) => k.split('.')[0]))].join(', ')}`;
 }
 
+/** A number-taking key given `1e3` on the command line: refused with what to write (length and stage specs say it themselves). */
+function numericExponent(schema: Parameters<typeof leafKind>[0], raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const kind = leafKind(schema);
+  const element = kind === 'array' ? elementOf(schema) : undefined;
+  const numeric = kind === 'number' || kind === 'number-or-string' || (element !== undefined && ['number', 'number-or-string'].includes(leafKind(element)));
+  if (!numeric) return undefined;
+  return (kind === 'array' ? raw.split(',') : [raw]).map(exponentProblem).find((p) => p !== undefined);
+}
+
 /** Builds nested overrides from a flat context map; unknown keys become problems. */
 export function contextToOverrides(context: Readonly<Record<string, unknown>>): Overrides {
   const flat = new Map<string, unknown>();
@@ -92,6 +106,11 @@ export function contextToOverrides(context: Readonly<Record<string, unknown>>): 
     const schema = schemaAt(configSchema, path);
     if (!schema || leafKind(schema) === 'object') {
       problems.push(problem(key, raw, `unknown config key; ${suggestion(key)}`));
+      continue;
+    }
+    const exponent = numericExponent(schema, raw);
+    if (exponent) {
+      problems.push(problem(key, raw, exponent));
       continue;
     }
     let node = values;

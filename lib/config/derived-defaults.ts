@@ -6,7 +6,8 @@
  * - `vllm.replicas` = gpuNodes.count x GPUs per instance / vllm.tensorParallelSize (8 x 1 / 1);
  * - `vllm.cpuRequest`, `memoryRequestGiB`, `memoryLimitGiB`: the node's share per replica (3, 10, 13 on
  *   a g5.xlarge; lib/config/pod-sizing.ts);
- * - `model.revision`: the registry row's pinned revision of `model.id`;
+ * - `model.revision`: the registry row's pinned revision of `model.id`, "main" for a model without a
+ *   row (model.configFile);
  * - `modelStore.storageCapacityGiB`, `perUnitStorageThroughput`: sized from the weight bytes
  *   (1200 GiB / 250 MB/s/TiB for the reference; lib/config/model-store-sizing.ts);
  * - `aws.availabilityZones`, `aws.gpuAvailabilityZone`: from the region's row when aws.region (or the
@@ -71,7 +72,9 @@ export function withDerivedDefaults(input: unknown): unknown {
   const model = valid(modelSchema, root.model);
   let weights: number | undefined;
   if (model) {
-    const revision = MODELS[model.id]?.defaultRevision;
+    // A model without a registry row (model.configFile) gets "main": the schema default is the Qwen
+    // pin, a commit of another repository. A revision given explicitly is kept (and checked).
+    const revision = MODELS[model.id] ? MODELS[model.id].defaultRevision : 'main';
     if (revision && !given('model', 'revision')) set('model', { revision });
     try {
       const facts = resolveModelFacts(model);

@@ -23,9 +23,16 @@ export const GiB = 1024 ** 3;
 /**
  * GPU memory vLLM keeps besides weights and KV cache, per GPU: activation peak of a 2,048-token step
  * (~0.5-1 GiB), non-torch memory and CUDA graphs (~0.5 GiB) for Qwen2.5-7B on an A10G (project
- * vllm-notes; the reference's KV usage back-solves to the same). Used for every model and GPU.
+ * vllm-notes; the reference's KV usage back-solves to the same). Used for every model and GPU: vLLM
+ * measures it at start-up (gpu_worker.py determine_available_memory: profile_run peak, non-torch,
+ * profile_cudagraph_memory), it has no closed form upstream, and the public points (0.5-3.7 GiB,
+ * docs/prediction-sources.md) cannot separate its terms. The bound and what it moves: docs/simulator.md
+ * "Non-KV memory"; NON_KV_BOUND_GIB.
  */
 export const VLLM_NON_KV_OVERHEAD_GIB = 1.5;
+
+/** The range the non-KV memory of the registry's models spans at 2,048-token steps (docs/simulator.md). */
+export const NON_KV_BOUND_GIB = { low: 0.5, high: 4 } as const;
 
 /** Tensor-parallel sizes vLLM runs within one node here. */
 export const TENSOR_PARALLEL_SIZES = [1, 2, 4, 8] as const;

@@ -55,8 +55,8 @@ export function registerSimulateCommand(program: Command, config: ConfigProvider
   addWorkloadOptions(cmd)
     .option('--replicas <n>', 'vLLM replicas (vllm.replicas)', parsePositiveInt)
     .option('--epp-config <file>', 'simulate this EndpointPickerConfig as the llm-d path (YAML/JSON, its ConfigMap, or a rendered manifest holding it), any profile')
-    .option('--json <file>', 'write {"config": ..., "results": {"<router>": ...}} to this file')
-    .option('--out <dir>', 'write the result and time-series files `llmd-bench run` writes (then: llmd-bench report <dir>)')
+    .option('--json <file>', 'write {"config": ..., "results": {"<router>": ...}} to this file (its directory must exist)')
+    .option('--out <dir>', 'write the result and time-series files `llmd-bench run` writes into this directory, created if missing (then: llmd-bench report <dir>)')
     .option('--no-progress', 'no progress bar on stderr')
     .action(action('simulate', (flags: SimulateFlags) => {
       // `simulate | head` closes stdout early: stop quietly instead of dying on EPIPE.

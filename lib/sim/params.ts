@@ -3,7 +3,7 @@
  * manifests) plus the `simulate` command-line overrides. Nothing here has a default of its own.
  */
 import { endpointPickerConfigFor } from '../../k8s/router/profiles';
-import { type BenchConfig, fitInput, gpuFacts, modelFacts, parseConfig, servedModelName } from '../config';
+import { type BenchConfig, eppImage, fitInput, gpuFacts, gpuInstance, modelFacts, parseConfig, servedModelName, vllmImage } from '../config';
 import { templateTokens } from '../config/checks/workload';
 import { kvBlocksPerReplica } from '../config/fit';
 import type { GpuFacts } from '../config/tables/gpus';
@@ -67,6 +67,16 @@ export interface SimParams {
   readonly metricPercentiles: readonly number[];
   /** Plain notes when the configuration is outside what the fitted constants were calibrated on. */
   readonly calibrationNotes: readonly string[];
+  /** What the simulated stack would run on (the llm-d-benchmark export describes it). */
+  readonly deployment: SimDeployment;
+}
+
+/** The instance, its GPU (registry key) and the image references (`repository:tag`) of the simulated stack. */
+export interface SimDeployment {
+  readonly instanceType: string;
+  readonly gpu: string;
+  readonly vllmImage: string;
+  readonly eppImage: string;
 }
 
 /** The config with the programmatic overrides applied and validated (ConfigError names the key). */
@@ -144,5 +154,6 @@ export function simParams(config: BenchConfig, o: SimOverrides = {}, eppConfig?:
     percentileMetrics: c.benchmark.percentileMetrics,
     metricPercentiles: c.benchmark.metricPercentiles,
     calibrationNotes: calibrationNotes(c),
+    deployment: { instanceType: c.gpuNodes.instanceType, gpu: gpuInstance(c).gpuModel ?? 'unknown', vllmImage: vllmImage(c).tagged, eppImage: eppImage(c).tagged },
   };
 }

@@ -11,6 +11,7 @@ import { badInput } from '../bench/errors';
 import type { BenchConfig } from '../config/schema';
 import { ConfigError } from '../config/problems';
 import { HARNESSES } from '../config/sections/benchmark';
+import { exponentProblem } from '../config/plain-number';
 import { WORKLOAD_NAMES, type WorkloadName } from '../config/sections/workload';
 import { LENGTH_SYNTAX, LengthSpecError, parseLength, type LengthUnit } from './lengths';
 import { formatStage, parseStage, parseStages, STAGE_SYNTAX, StageSpecError } from './stages';
@@ -18,27 +19,34 @@ import { formatStage, parseStage, parseStages, STAGE_SYNTAX, StageSpecError } fr
 /** Provides the config: cdk.json context + `-c` pairs + `extra` (flat dotted keys), validated. */
 export type ConfigProvider = (extra?: Record<string, unknown>) => BenchConfig;
 
+/** Numbers on flags are plain decimals: `1e3` is refused (as in `-c` and in length specs). */
+function plainNumber(value: string): number {
+  const exp = exponentProblem(value);
+  if (exp) throw new InvalidArgumentError(exp);
+  return Number(value);
+}
+
 export function parsePositiveInt(value: string): number {
-  const n = Number(value);
+  const n = plainNumber(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
   return n;
 }
 
 export function parseNonNegativeInt(value: string): number {
-  const n = Number(value);
+  const n = plainNumber(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number >= 0');
   return n;
 }
 
 export function parsePositive(value: string): number {
-  const n = Number(value);
+  const n = plainNumber(value);
   if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('must be a positive number');
   return n;
 }
 
 export function parseRate(value: string): number | 'inf' {
   if (value === 'inf') return 'inf';
-  const n = Number(value);
+  const n = plainNumber(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be "inf" or a positive number of requests per second');
   return n;
 }
@@ -49,7 +57,7 @@ export function parseRate(value: string): number | 'inf' {
  */
 export function parseConcurrency(value: string): number | 'none' {
   if (value === 'none') return 'none';
-  const n = Number(value);
+  const n = plainNumber(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number, or none for no client limit');
   return n;
 }
@@ -175,7 +183,7 @@ export function addWorkloadOptions(cmd: Command): Command {
     .option('--input-len <len>', 'random: prompt tokens per request (workload.random.inputLen)', len)
     .option('--request-rate <rate>', 'requests per second, or inf (benchmark.requestRate)', parseRate)
     .option('--stages <list>', `load stages run back to back, ${STAGE_SYNTAX} (benchmark.stages; inference-perf)`, parseStagesFlag)
-    .option('--warmup-stage <stage>', 'a RATE:SECONDS stage run first and left out of the results (benchmark.warmupStage)', parseStageFlag)
+    .option('--warmup-stage <stage>', 'a RATE:SECONDS stage, e.g. 1:30, run before the --stages or the --request-rate run and left out of every result; inference-perf only, not multi-turn (benchmark.warmupStage)', parseStageFlag)
     .option('--max-concurrency <n>', 'client concurrency limit, or none (benchmark.maxConcurrency)', parseConcurrency)
     .option('--burstiness <b>', 'vllm bench serve at a finite rate: gamma shape of the arrival gaps, 1 = Poisson (benchmark.burstiness)', parsePositive)
     .option('--seed <n>', 'dataset, arrival and tie-break seed (benchmark.seed)', parseNonNegativeInt);

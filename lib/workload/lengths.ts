@@ -10,8 +10,9 @@
  *                    [median e^-3sigma, median e^3sigma]; ln:512:0.5:64:4096 clips to [64, 4096]
  *
  * Samples are rounded to integers, as inference-perf does (inference_perf/utils/numeric/distribution/
- * utils.py at v0.6.1: clip, round, clip).
+ * utils.py at v0.6.1: clip, round, clip). Numbers are plain decimals: `1e3` is refused, not read as 1000.
  */
+import { exponentProblem } from '../config/plain-number';
 
 export type LengthDist =
   | { readonly kind: 'fixed'; readonly value: number }
@@ -30,9 +31,16 @@ export const DEFAULT_CLIP_SIGMAS = 3;
 
 export class LengthSpecError extends Error {}
 
-const NUM = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const NUM = /^[+]?(\d+(\.\d*)?|\.\d+)$/;
+/** Refuses exponent notation anywhere in a spec, saying what to write instead. */
+function refuseExponent(text: string, spec: string): void {
+  if (exponentProblem(text) !== undefined) {
+    throw new LengthSpecError(`"${spec}": numbers are plain decimals, not exponent notation (write ${Number(text)}); use ${LENGTH_SYNTAX}`);
+  }
+}
 
 function num(text: string, what: string, spec: string): number {
+  refuseExponent(text, spec);
   if (!NUM.test(text.trim())) throw new LengthSpecError(`"${spec}": ${what} "${text}" is not a number; use ${LENGTH_SYNTAX}`);
   return Number(text);
 }
@@ -51,6 +59,7 @@ function checkBound(value: number, unit: LengthUnit, spec: string, what: string,
 export function parseLength(spec: number | string, unit: LengthUnit = 'tokens'): LengthDist {
   const text = String(spec).trim();
   if (text === '') throw new LengthSpecError(`empty length; use ${LENGTH_SYNTAX}`);
+  refuseExponent(text, text);
   const lower = unit === 'tokens' ? 1 : 0;
   if (NUM.test(text)) {
     const value = Number(text);

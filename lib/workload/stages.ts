@@ -4,6 +4,7 @@
  * config.py at v0.6.1). A stage sends exactly int(rate x duration) requests
  * (loadgen/load_generator.py run_stage), with Poisson arrivals (PoissonLoadTimer).
  */
+import { exponentProblem } from '../config/plain-number';
 
 export interface LoadStage {
   /** Requests per second. */
@@ -25,6 +26,10 @@ export function stageRequests(s: LoadStage): number {
 export function parseStage(text: string): LoadStage {
   const m = /^\s*([^:\s]+)\s*:\s*([^:\s]+)\s*$/.exec(text);
   if (!m) throw new StageSpecError(`"${text}" is not a stage; use ${STAGE_SYNTAX}`);
+  for (const part of [m[1], m[2]]) {
+    const exp = exponentProblem(part);
+    if (exp) throw new StageSpecError(`"${text}": ${exp}; use ${STAGE_SYNTAX}`);
+  }
   const rate = Number(m[1]);
   const durationS = Number(m[2]);
   if (!(Number.isFinite(rate) && rate > 0)) throw new StageSpecError(`"${text}": the rate must be a positive number of requests per second (stages have no "inf"; use --request-rate inf --max-concurrency N)`);
@@ -34,10 +39,16 @@ export function parseStage(text: string): LoadStage {
   return stage;
 }
 
-/** "R1:D1,R2:D2,..." (also accepts a list of such strings, as the config stores them). */
+/**
+ * "R1:D1,R2:D2,..." (also accepts a list of such strings, as the config stores them). An empty entry
+ * (a doubled or trailing comma) is refused, not skipped: it may be a stage the user meant to write.
+ */
 export function parseStages(value: string | readonly string[]): LoadStage[] {
-  const parts = (typeof value === 'string' ? value.split(',') : value.flatMap((v) => v.split(','))).map((s) => s.trim()).filter((s) => s !== '');
-  if (parts.length === 0) throw new StageSpecError(`no stage given; use ${STAGE_SYNTAX}`);
+  const text = typeof value === 'string' ? value : value.join(',');
+  const parts = text.split(',').map((s) => s.trim());
+  if (parts.every((s) => s === '')) throw new StageSpecError(`no stage given; use ${STAGE_SYNTAX}`);
+  const empty = parts.findIndex((s) => s === '');
+  if (empty >= 0) throw new StageSpecError(`"${text}": stage ${empty + 1} is empty (a doubled or trailing comma); use ${STAGE_SYNTAX}`);
   return parts.map(parseStage);
 }
 

@@ -35,6 +35,8 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 const resultFile = path.join('test/fixtures/results/reference', fs.readdirSync(path.join(ROOT, 'test/fixtures/results/reference'))[0]);
 const aFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-input-')), 'a-file');
 fs.writeFileSync(aFile, 'x');
+// A path under a fresh temporary directory: nothing outside it is created if the refusal regresses.
+const missingJson = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-json-')), 'missing', 'dir', 'x.json');
 
 const BAD_INPUT: [string, string[], RegExp][] = [
   ['unknown option, the typed word inside the right one', ['simulate', '--rate', '20'], /^llmd-bench simulate: unknown option '--rate' \(did you mean --request-rate\?\)$/],
@@ -61,6 +63,22 @@ const BAD_INPUT: [string, string[], RegExp][] = [
   ['a file where a results directory belongs', ['report', resultFile], /^llmd-bench report: results directory .* is a file, not a directory$/],
   ['a file where --out wants a directory', ['simulate', '--no-progress', '--out', aFile], /^llmd-bench simulate: --out .*a-file: is a file, not a directory$/],
   ['a file where run --out wants a directory', ['run', '--skip-preflight', '--skip-aws', '--out', aFile], /^llmd-bench run: --out .*a-file: is a file, not a directory$/],
+  ['simulate --json into a directory that does not exist', ['simulate', '--no-progress', '--json', missingJson], /^llmd-bench simulate: --json .*\/missing\/dir\/x\.json: directory .*\/missing\/dir does not exist$/],
+  ['empty stage entries', ['simulate', '--stages', '5:10,,6:10,'], /^llmd-bench simulate: --stages "5:10,,6:10,": "5:10,,6:10,": stage 2 is empty \(a doubled or trailing comma\)/],
+  ['a length in exponent notation', ['simulate', '--workload', 'random', '--input-len', '1e3'], /^llmd-bench simulate: .*"1e3": numbers are plain decimals, not exponent notation \(write 1000\)/],
+  ['a length in exponent notation through -c', ['simulate', '-c', 'workload.name=random', '-c', 'workload.random.inputLen=1e3'], /^llmd-bench simulate: invalid configuration: workload\.random\.inputLen: got "1e3"; numbers are plain decimals, not exponent notation \(write 1000\)/],
+  // One rule for every number a user types: exponent notation is refused with what to write, never read on one path and refused on another.
+  ['a stage rate in exponent notation', ['simulate', '--workload', 'shared-prefix', '--stages', '1e1:10'], /^llmd-bench simulate: --stages "1e1:10": "1e1:10": numbers are plain decimals, not exponent notation \(write 10\)/],
+  ['a stage duration in exponent notation', ['simulate', '--workload', 'shared-prefix', '--warmup-stage', '2:1e1'], /^llmd-bench simulate: --warmup-stage "2:1e1": .*not exponent notation \(write 10\)/],
+  ['stages in exponent notation through -c', ['simulate', '-c', 'workload.name=shared-prefix', '-c', 'benchmark.stages=2:10,1e1:10'], /^llmd-bench simulate: invalid configuration: benchmark\.stages\.1: got "1e1:10"; "1e1:10": numbers are plain decimals, not exponent notation \(write 10\)/],
+  ['a count flag in exponent notation', ['simulate', '--num-prompts', '1.5e3'], /^llmd-bench simulate: --num-prompts "1\.5e3": numbers are plain decimals, not exponent notation \(write 1500\)$/],
+  ['a rate flag in exponent notation', ['simulate', '--request-rate', '1e1'], /^llmd-bench simulate: --request-rate "1e1": numbers are plain decimals, not exponent notation \(write 10\)$/],
+  ['a concurrency flag in exponent notation', ['run', '--max-concurrency', '1e2'], /^llmd-bench run: --max-concurrency "1e2": numbers are plain decimals, not exponent notation \(write 100\)$/],
+  ['--replicas in exponent notation', ['simulate', '--replicas', '1e1'], /not exponent notation \(write 10\)$/],
+  ['--hours in exponent notation', ['cost', '--hours', '2e0'], /^llmd-bench cost: --hours "2e0": numbers are plain decimals, not exponent notation \(write 2\)$/],
+  ['--main-rate in exponent notation', ['report', 'test/fixtures/results/reference', '--main-rate', '1e1'], /^llmd-bench report: --main-rate "1e1": numbers are plain decimals, not exponent notation \(write 10\)$/],
+  ['a number key in exponent notation through -c', ['simulate', '-c', 'gpuNodes.count=1e1'], /^llmd-bench simulate: invalid configuration: gpuNodes\.count: got "1e1"; numbers are plain decimals, not exponent notation \(write 10\)$/],
+  ['a rate key in exponent notation through -c (number or "inf")', ['cost', '-c', 'benchmark.requestRate=1e1'], /^llmd-bench cost: invalid configuration: benchmark\.requestRate: got "1e1"; numbers are plain decimals, not exponent notation \(write 10\)$/],
 ];
 
 describe('bad input: exit 2, one error line and a hint, never the help page', () => {
@@ -80,6 +98,22 @@ describe('bad input: exit 2, one error line and a hint, never the help page', ()
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^Usage: llmd-bench \[options\] \[command\]/);
     expect(r.stderr).toContain('simulate');
+  });
+});
+
+describe('outputs: --json needs its directory, --out creates its own', () => {
+  test('simulate --out makes a missing directory (documented), and nothing is created for a refused --json', async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-outdirs-'));
+    const out = path.join(base, 'new', 'results');
+    const r = await run(['simulate', '--no-progress', '--num-prompts', '150', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(out).some((f) => f.endsWith('.timeseries.json'))).toBe(true);
+    const refused = await run(['simulate', '--no-progress', '--num-prompts', '150', '--json', path.join(base, 'missing', 'x.json')]);
+    expect(refused.code).toBe(2);
+    expect(fs.existsSync(path.join(base, 'missing'))).toBe(false);
+    const help = buildProgram().commands.find((c) => c.name() === 'simulate')!.helpInformation();
+    expect(help).toMatch(/--json <file>[\s\S]*its directory must exist/);
+    expect(help).toMatch(/--out <dir>[\s\S]*created if missing/);
   });
 });
 
@@ -134,6 +168,32 @@ describe('--help and --version', () => {
     expect(overridden.stdout).toMatch(/\(default: 12, from\s+config benchmark.requestRate\)/);
     const report = buildProgram().commands.find((c) => c.name() === 'report')!.helpInformation();
     expect(report).toMatch(/--main-rate <rate>[\s\S]*\(default: inf,\s+from config benchmark.requestRate\)/);
+  });
+
+  test('an empty default reads "none", never "(default: , ..." (--warmup-stage, --stages)', () => {
+    for (const name of ['preflight', 'run', 'report', 'cost', 'simulate']) {
+      const text = buildProgram().commands.find((c) => c.name() === name)!.helpInformation();
+      expect([name, /\(default: ?[,)]/.test(text)]).toEqual([name, false]);
+    }
+    const simulate = buildProgram().commands.find((c) => c.name() === 'simulate')!.helpInformation();
+    expect(simulate).toMatch(/--warmup-stage <stage>[\s\S]*\(default: none,\s+from config\s+benchmark\.warmupStage\)/);
+  });
+
+  test('--warmup-stage help says what it is, when it runs and where it applies, as the checks enforce', async () => {
+    const simulate = buildProgram().commands.find((c) => c.name() === 'simulate')!.helpInformation().replace(/\s+/g, ' ');
+    const help = /--warmup-stage <stage> (.*?)\(default: none, from config benchmark\.warmupStage\)/.exec(simulate)?.[1] ?? '';
+    expect(help).toMatch(/RATE:SECONDS stage, e\.g\. \d+:\d+/);
+    expect(help).toMatch(/before the --stages or the --request-rate run/);
+    expect(help).toMatch(/left out of every result/);
+    expect(help).toMatch(/inference-perf only, not multi-turn/);
+    // What the help promises holds: exit 2 on the vllm harness and on multi-turn; accepted with --request-rate.
+    const small = ['simulate', '--no-progress', '--replicas', '2', '--router', 'round-robin'];
+    const vllm = await run([...small, '--workload', 'random', '--harness', 'vllm', '--num-prompts', '20', '--warmup-stage', '1:5']);
+    expect([vllm.code, vllm.stderr]).toEqual([2, expect.stringMatching(/vllm bench serve runs no load stages/)]);
+    const multi = await run([...small, '--workload', 'multi-turn', '--warmup-stage', '1:5']);
+    expect([multi.code, multi.stderr]).toEqual([2, expect.stringMatching(/multi-turn takes no warm-up stage/)]);
+    const ok = await run([...small, '--workload', 'random', '--input-len', '64', '--output-len', '8', '--request-rate', '4', '--num-prompts', '8', '--warmup-stage', '2:2']);
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
   });
 
   test('cluster commands take --timeout (default 20 s) and --insecure-http', () => {

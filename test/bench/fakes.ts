@@ -258,6 +258,9 @@ export interface PromAnswers {
   throttled: string;
   cores: string;
   zmqErrors: string;
+  /** The approximate producer's index size gauge and hit-ratio sample count (llm_d_epp_prefix_indexer_*). */
+  approxIndexSize: string;
+  approxHitSamples: string;
 }
 
 export const HEALTHY_PROM: PromAnswers = {
@@ -270,6 +273,8 @@ export const HEALTHY_PROM: PromAnswers = {
   throttled: 'cadvisor-throttled.json',
   cores: 'cadvisor-cpu-cores.json',
   zmqErrors: 'query-range-empty.json',
+  approxIndexSize: 'epp-approx-index-size.json',
+  approxHitSamples: 'epp-approx-hit-ratio-samples.json',
 };
 
 const EMPTY_VECTOR = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } });
@@ -282,6 +287,8 @@ function answerFor(query: string, answers: PromAnswers): string | undefined {
   if (query.includes('kv_cache_index_admissions_total')) return pick(answers.indexed);
   if (query.includes('kv_cache_index_lookup_requests_total')) return pick(answers.lookups);
   if (query.includes('kv_cache_index_lookup_hits_total')) return pick(answers.lookupHits);
+  if (query.includes('llm_d_epp_prefix_indexer_size')) return pick(answers.approxIndexSize);
+  if (query.includes('llm_d_epp_prefix_indexer_hit_ratio_count')) return pick(answers.approxHitSamples);
   if (query.includes('by (pod) (increase(vllm:request_success_total')) return pick(answers.served);
   if (query.includes('container_cpu_cfs_throttled_periods_total')) return pick(answers.throttled);
   if (query.includes('container_cpu_usage_seconds_total')) return pick(answers.cores);

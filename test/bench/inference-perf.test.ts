@@ -20,6 +20,8 @@ import { renderHarnessJob } from '../../k8s/bench/harness-job';
 import { inferencePerfConfigs, INFERENCE_PERF_CONTAINER } from '../../k8s/bench/inference-perf-job';
 import { inferencePerfConfigProblems } from '../../k8s/bench/inference-perf-schema';
 import { formatIssues, validateObjects } from '../../k8s/validate';
+import { main } from '../../lib/bench/program';
+import { benchmarkReportProblems } from '../../lib/bench/report/llmd-benchmark';
 import { FakeClock, FakeKube, fixture, fixtureText } from './fakes';
 
 const shared = loadConfig({ 'workload.name': 'shared-prefix', 'benchmark.stages': '2:50,8:50', 'benchmark.warmupStage': '1:30' });
@@ -214,5 +216,68 @@ describe('run with the inference-perf harness, through a router profile', () => 
     expect(written).toMatchObject({ label: 'llm-d-approximate', request_rate: 5, completed: 500, source: 'inference-perf', llmd_bench_run_id: 't1' });
     expect(written.stages.map((s: { rate: number }) => s.rate)).toEqual([2, 8]);
     fs.rmSync(outDir, { recursive: true, force: true });
+  });
+});
+
+async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((t: string | Uint8Array) => { stdout += String(t); return true; });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((t: string | Uint8Array) => { stderr += String(t); return true; });
+  const before = process.exitCode;
+  process.exitCode = 0;
+  try {
+    await main(['node', 'llmd-bench', ...args], {});
+    return { code: Number(process.exitCode ?? 0), stdout, stderr };
+  } finally {
+    process.exitCode = before;
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('what `run --harness inference-perf` wrote, through `llmd-bench report` (both formats)', () => {
+  const profiles = ['round-robin', 'llm-d-precise', 'llm-d-approximate'];
+  let outDir = '';
+  beforeAll(async () => {
+    const cfg = loadConfig({ 'workload.name': 'shared-prefix', 'benchmark.stages': '2:50,8:50', 'router.profiles': 'precise,approximate', 'benchmark.cacheReset': 'endpoint' });
+    const kube = new FakeKube();
+    kube.behaviourFor = () => ({ pollsUntilDone: 1, outcome: 'complete', log: fixtureText('inference-perf/pod-log-success.txt') });
+    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-ip-report-'));
+    const steps = planRun(cfg, { targets: 'rr,precise,approximate', ladder: false, warmup: false, runId: 't1', outDir });
+    await runPlan(new BenchmarkRunner({ config: cfg, kube, clock: new FakeClock() }), steps, () => ({ update: () => undefined, warn: () => undefined }));
+  });
+  afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
+
+  test('report.md: one column per path that ran (no empty llm-d column, no advantage nobody can compute), the stage table and its plots', async () => {
+    const r = await runCli(['report', outDir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/SIMULATED/);
+    expect(r.stdout).toMatch(/^\| metric \| round-robin \| llm-d-precise \| llm-d-approximate \|\n/m);
+    const md = fs.readFileSync(path.join(outDir, 'report', 'report.md'), 'utf8');
+    expect(md).toMatch(/^\| metric \| round-robin \| llm-d-precise \| llm-d-approximate \|\n/m);
+    expect(md).not.toMatch(/Advantage is llm-d relative to round-robin/);
+    expect(md).toMatch(/no `llm-d` result/);
+    const stageRows = md.split('\n').filter((l) => /^\| \d+ req\/s x 50 s \|/.test(l)).map((l) => l.split(' | ').slice(0, 4).join(' | '));
+    expect(stageRows).toEqual([
+      ...profiles.map((p) => `| 2 req/s x 50 s | ${p} | 100 | 1.69`),
+      ...profiles.map((p) => `| 8 req/s x 50 s | ${p} | 400 | 7.23`),
+    ]);
+    const summary = JSON.parse(fs.readFileSync(path.join(outDir, 'report', 'summary.json'), 'utf8'));
+    expect(summary.source).toBe('measurement');
+    expect(summary.stages.map((s: { rate: number; paths: object }) => [s.rate, Object.keys(s.paths)])).toEqual([[2, profiles], [8, profiles]]);
+    for (const svg of ['ttft-vs-stage-rate.svg', 'throughput-vs-stage-rate.svg']) {
+      const text = fs.readFileSync(path.join(outDir, 'report', svg), 'utf8');
+      for (const p of profiles) expect([svg, p, text.includes(p)]).toEqual([svg, p, true]);
+    }
+  });
+
+  test('--format llmd-benchmark: one valid report per path and stage', async () => {
+    const out = path.join(outDir, 'br');
+    const r = await runCli(['report', outDir, '--format', 'llmd-benchmark', '--out', out]);
+    expect(r.code).toBe(0);
+    const names = fs.readdirSync(out).sort();
+    expect(names).toEqual(profiles.flatMap((p) => [0, 1].map((i) => `benchmark_report_v0.2,_${p}_rate-5_t1_stage_${i}.yaml`)).sort());
+    for (const f of names) expect([f, benchmarkReportProblems(parse(fs.readFileSync(path.join(out, f), 'utf8')))]).toEqual([f, []]);
   });
 });

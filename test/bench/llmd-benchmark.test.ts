@@ -1,7 +1,9 @@
 /**
  * `report DIR --format llmd-benchmark`: llm-d-benchmark benchmark reports (v0.2) that validate against
  * the vendored JSON Schema of llm-d-benchmark v0.8.0 and its unit rules, from measured (vLLM's files),
- * inference-perf-normalised and simulated (staged) results; and the per-stage part of our own report.
+ * inference-perf-normalised and simulated (staged) results, through the library and the CLI entry
+ * (in-process); scenario.stack with tensor parallelism (replicas x TP accelerators, the registry's GPU
+ * name, the image tags); and the per-stage part of our own report.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -10,11 +12,36 @@ import { parse } from 'yaml';
 import { loadConfig } from '../../lib/config';
 import { generateReport } from '../../lib/bench/report';
 import { benchmarkReportProblems, writeLlmdBenchmarkReports } from '../../lib/bench/report/llmd-benchmark';
+import { extractReportFiles, normaliseInferencePerf } from '../../lib/bench/inference-perf-results';
+import { main } from '../../lib/bench/program';
+import { RUN_CONFIG_FILE, runConfigRecord } from '../../lib/bench/result-format';
 import { simulate } from '../../lib/sim';
 import { writeResultsDir } from '../../lib/sim/output';
 import { FIXTURES } from './fakes';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-br-'));
+const ROOT = path.join(__dirname, '..', '..');
+
+/** The real CLI (main() of bin/llmd-bench.ts), in-process, from the repository root. */
+async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
+  const cwd = process.cwd();
+  const before = process.exitCode;
+  process.exitCode = 0;
+  try {
+    process.chdir(ROOT);
+    await main(['node', 'llmd-bench', ...args], {});
+    return { code: Number(process.exitCode ?? 0), stdout, stderr };
+  } finally {
+    process.chdir(cwd);
+    process.exitCode = before;
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
 
 describe('from the reference results (vllm bench serve files)', () => {
   const out = tmp();
@@ -91,5 +118,128 @@ describe('from a staged simulation', () => {
     expect(rep.summary.stages.map((s) => [s.rate, Object.keys(s.paths).sort()])).toEqual([[2, ['llm-d', 'llm-d-approximate', 'round-robin']], [6, ['llm-d', 'llm-d-approximate', 'round-robin']]]);
     // a staged run is no ladder step
     expect(rep.summary.ladder).toEqual([]);
+  });
+});
+
+/** The engine and router components of a report's scenario.stack, by kind. */
+function stackOf(report: { scenario: { stack?: { standardized: Record<string, any>; native: Record<string, any>; metadata: Record<string, any> }[] } }) {
+  const stack = report.scenario.stack ?? [];
+  return { engine: stack.find((s) => s.standardized.kind === 'inference_engine'), router: stack.find((s) => s.standardized.kind === 'generic') };
+}
+
+function readReports(dir: string, names: string[]) {
+  return names.map((f) => ({ f, r: parse(fs.readFileSync(path.join(dir, f), 'utf8')) }));
+}
+
+describe('scenario.stack with tensor parallelism: 2 x p5.48xlarge, Qwen3-32B, TP 2 (8 replicas of 2 H100)', () => {
+  const c = loadConfig({ 'gpuNodes.instanceType': 'p5.48xlarge', 'gpuNodes.count': '2', 'model.id': 'Qwen/Qwen3-32B', 'vllm.tensorParallelSize': '2' });
+  // llm-d-benchmark v0.2 (schema_v0_2.py InferenceEngineAccelerator): count = "Total utilized accelerator
+  // count" (8 replicas x TP 2), model = "Hardware model name"; tool_version the image tag.
+  const engine = {
+    kind: 'inference_engine', tool: 'vllm', tool_version: c.vllm.tag, role: 'replica', replicas: 8,
+    model: { name: 'Qwen/Qwen3-32B' }, accelerator: { model: 'H100', count: 16, parallelism: { tp: 2 } },
+  };
+
+  function expectTpStack(out: string, written: string[]) {
+    expect(written.length).toBeGreaterThan(0);
+    for (const { f, r } of readReports(out, written)) {
+      expect([f, benchmarkReportProblems(r)]).toEqual([f, []]);
+      const { engine: e, router } = stackOf(r);
+      expect(e?.standardized).toEqual(engine);
+      expect(e?.native).toEqual({ config: { image: `${c.vllm.image}:${c.vllm.tag}` } });
+      if (/round-robin/.test(f)) expect(router?.standardized).toMatchObject({ tool: 'kubernetes-service', tool_version: 'kube-proxy' });
+      else expect(router?.standardized).toMatchObject({ tool: 'llm-d-router', tool_version: c.router.eppTag });
+    }
+  }
+
+  test('simulated: TP, GPU count and model, image tags from the simulation', () => {
+    const dir = tmp();
+    writeResultsDir(simulate(c, { routers: ['round-robin', 'llm-d'], overrides: { numPrompts: 300 } }), dir);
+    const out = path.join(dir, 'benchmark-report');
+    expectTpStack(out, writeLlmdBenchmarkReports(dir, out));
+  });
+
+  test('measured: TP, GPU count and model, image tags from the run config file', () => {
+    const dir = tmp();
+    const ref = path.join(FIXTURES, 'results', 'reference');
+    for (const f of fs.readdirSync(ref)) {
+      const r = JSON.parse(fs.readFileSync(path.join(ref, f), 'utf8'));
+      fs.writeFileSync(path.join(dir, f), JSON.stringify({ ...r, model_id: 'Qwen/Qwen3-32B' }));
+    }
+    fs.writeFileSync(path.join(dir, RUN_CONFIG_FILE), JSON.stringify(runConfigRecord(c, { runId: 'tp2', target: 'both', ladder: false, warmup: false })));
+    const out = path.join(dir, 'benchmark-report');
+    expectTpStack(out, writeLlmdBenchmarkReports(dir, out));
+  });
+});
+
+describe('an inference-perf result directory (the normalised result `run --harness inference-perf` writes)', () => {
+  const log = fs.readFileSync(path.join(FIXTURES, 'inference-perf', 'pod-log-success.txt'), 'utf8');
+  const files = new Map([...extractReportFiles(log)].map(([k, v]) => [k, JSON.parse(v)]));
+  const result = normaliseInferencePerf({
+    files, label: 'llm-d', requestRate: 5, maxConcurrency: 512, staged: true, modelId: 'Qwen/Qwen2.5-7B-Instruct', date: '20261125-230236',
+    stages: [{ rate: 2, durationS: 50 }, { rate: 8, durationS: 50 }], percentiles: [50, 90, 99],
+  });
+  const resultDir = () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'llm-d_rate-5_t1.json'), JSON.stringify({ ...result, llmd_bench_run_id: 't1', llmd_bench_phase: 'main' }));
+    return dir;
+  };
+
+  test('with its run config: one valid report per stage, tool inference-perf, the stack from the config file', () => {
+    const dir = resultDir();
+    const c = loadConfig({ 'workload.name': 'shared-prefix', 'benchmark.stages': '2:50,8:50' });
+    fs.writeFileSync(path.join(dir, RUN_CONFIG_FILE), JSON.stringify(runConfigRecord(c, { runId: 't1', target: 'llm-d', ladder: false, warmup: false })));
+    const out = path.join(dir, 'br');
+    const written = writeLlmdBenchmarkReports(dir, out);
+    expect(written).toEqual(['benchmark_report_v0.2,_llm-d_rate-5_t1_stage_0.yaml', 'benchmark_report_v0.2,_llm-d_rate-5_t1_stage_1.yaml']);
+    for (const { f, r } of readReports(out, written)) {
+      expect([f, benchmarkReportProblems(r)]).toEqual([f, []]);
+      expect(r.scenario.load.standardized).toMatchObject({ tool: 'inference-perf', tool_version: c.benchmark.inferencePerfTag });
+      expect(stackOf(r).engine?.standardized).toMatchObject({ replicas: 8, accelerator: { model: 'A10G', count: 8, parallelism: { tp: 1 } } });
+      expect(stackOf(r).engine?.metadata.description).toBeUndefined();
+    }
+    const s1 = parse(fs.readFileSync(path.join(out, written[1]), 'utf8'));
+    expect(s1.scenario.load.standardized).toMatchObject({ stage: 1, rate_qps: 8 });
+  });
+
+  test('without a config file, through the CLI entry: the stack comes from the current configuration, and says so', async () => {
+    const dir = resultDir();
+    const out = path.join(dir, 'br');
+    const r = await runCli(['report', dir, '--format', 'llmd-benchmark', '--out', out, '-c', 'gpuNodes.instanceType=g6e.xlarge']);
+    expect(r.stderr).toMatch(/no llmd-bench-run\.config\.json/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^wrote 2 llm-d-benchmark report\(s\) to .*br: benchmark_report_v0\.2,_llm-d_rate-5_t1_stage_0\.yaml, benchmark_report_v0\.2,_llm-d_rate-5_t1_stage_1\.yaml\n$/);
+    for (const { f, r: rep } of readReports(out, fs.readdirSync(out))) {
+      expect([f, benchmarkReportProblems(rep)]).toEqual([f, []]);
+      const { engine, router } = stackOf(rep);
+      expect(engine?.standardized).toMatchObject({ replicas: 8, accelerator: { model: 'L40S', count: 8, parallelism: { tp: 1 } } });
+      expect(engine?.metadata.description).toMatch(/from the llmd-bench configuration at report time \(cdk\.json and -c\)/);
+      expect(router?.standardized).toMatchObject({ tool: 'llm-d-router', path: 'llm-d' });
+    }
+  });
+});
+
+describe('report --format llmd-benchmark through the CLI entry', () => {
+  test('the reference results: the reports are written, valid, and the count is printed', async () => {
+    const out = path.join(tmp(), 'br');
+    const r = await runCli(['report', 'test/fixtures/results/reference', '--format', 'llmd-benchmark', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^wrote 2 llm-d-benchmark report\(s\) to /);
+    const names = fs.readdirSync(out).sort();
+    expect(names).toHaveLength(2);
+    for (const { f, r: rep } of readReports(out, names)) expect([f, benchmarkReportProblems(rep)]).toEqual([f, []]);
+  });
+
+  test.each([
+    [['--json'], /^llmd-bench report: --json applies to --format llmd-bench \(summary\.json\); --format llmd-benchmark writes its YAML reports to --out$/],
+    [['--main-rate', 'inf'], /^llmd-bench report: --main-rate applies to --format llmd-bench; --format llmd-benchmark writes one report per result and stage, every rate$/],
+  ])('%j is refused with llmd-benchmark: exit 2, one line and a hint, nothing written', async (extra, message) => {
+    const out = path.join(tmp(), 'br');
+    const r = await runCli(['report', 'test/fixtures/results/reference', '--format', 'llmd-benchmark', '--out', out, ...extra]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(message);
+    expect(lines).toHaveLength(2);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

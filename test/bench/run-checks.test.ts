@@ -1,7 +1,8 @@
 /**
  * After each run: proof from Prometheus (recorded answers) that the measured path was live. An llm-d
  * run whose EPP heard nothing from a pod, held an empty index or looked nothing up is INVALID, as is
- * a round-robin run in which a pod served nothing; the result, the report and summary.json say so.
+ * an approximate-profile run whose producer indexed or matched nothing, and a round-robin run in which
+ * a pod served nothing; the result, the report and summary.json say so.
  * CPU throttling of vLLM, EPP and Envoy is recorded and warned above 5%.
  */
 import * as fs from 'fs';
@@ -12,7 +13,7 @@ import { planRun } from '../../lib/bench/plan';
 import { prometheusServiceRef, prometheusViaKube } from '../../lib/bench/prometheus';
 import { generateReport } from '../../lib/bench/report';
 import { BenchmarkRunner, runPlan, StepHooks } from '../../lib/bench/runner';
-import { EPP_METRICS, THROTTLE_CONTAINERS, checkRun, identifiesPod, pathChecksFor } from '../../lib/bench/run-checks';
+import { APPROX_PREFIX_METRICS, EPP_METRICS, THROTTLE_CONTAINERS, checkRun, identifiesPod, pathChecksFor } from '../../lib/bench/run-checks';
 import type { RunChecksFile } from '../../lib/bench/result-format';
 import { allObjects, renderCharts } from '../../k8s/render';
 import { defaultPrometheus, FakeClock, FakeKube, PromAnswers, referenceResult, successLog } from './fakes';
@@ -103,11 +104,11 @@ describe('router-profile runs (run --target <profile>): the checks their router 
   const checkAs = (label: string, answers: Partial<PromAnswers> = {}, c = profiles) =>
     checkRun(prom(answers), { config: c, label, requestRate: 'inf', decodePods: PODS, ...window });
 
-  test('which checks apply follows the profile\'s EndpointPickerConfig (precise producer: KV events; no producer: every pod served; approximate: none)', () => {
+  test('which checks apply follows the profile\'s EndpointPickerConfig (precise producer: KV events; approximate producer: its index; no producer: every pod served)', () => {
     expect(['round-robin', 'llm-d', 'llm-d-precise', 'llm-d-approximate', 'llm-d-load', 'llm-d-random'].map((l) => pathChecksFor(profiles, l)))
-      .toEqual(['every-pod', 'kv-events', 'kv-events', 'none', 'every-pod', 'every-pod']);
+      .toEqual(['every-pod', 'kv-events', 'kv-events', 'approx-index', 'every-pod', 'every-pod']);
     // `llm-d` is router.profile, whatever it is.
-    expect(pathChecksFor(loadConfig({ 'router.profile': 'approximate' }), 'llm-d')).toBe('none');
+    expect(pathChecksFor(loadConfig({ 'router.profile': 'approximate' }), 'llm-d')).toBe('approx-index');
     expect(pathChecksFor(loadConfig({ 'router.profile': 'load' }), 'llm-d')).toBe('every-pod');
     // A label with no deployed profile: nothing to judge by.
     expect(pathChecksFor(config, 'llm-d-approximate')).toBe('none');
@@ -119,10 +120,52 @@ describe('router-profile runs (run --target <profile>): the checks their router 
     expect(r.checks.map((c) => c.name)).toEqual(['kv_events_per_pod', 'index_non_empty', 'prefix_lookups']);
   });
 
-  test('approximate subscribes to nothing: no KV-event or index check (an empty index is no failure), throttling still recorded', async () => {
+  test('approximate with a live index: valid; KV events and the precise index are not asked for, throttling still recorded', async () => {
     const r = await checkAs('llm-d-approximate', { indexed: 'epp-index-empty.json', subscribers: 'empty' });
-    expect(r).toMatchObject({ status: 'valid', checks: [] });
+    expect(r.status).toBe('valid');
+    expect(r.checks.map((c) => `${c.name}:${c.status}`)).toEqual(['approx_index_non_empty:pass', 'approx_prefix_matches:pass']);
+    expect(r.checks.map((c) => c.detail)).toEqual([
+      'the approximate producer\'s index held 23874 block entries at the end',
+      'the approximate producer matched 8998 requests against its index',
+    ]);
     expect(r.cpu_throttling.map((t) => t.container)).toEqual([...THROTTLE_CONTAINERS]);
+  });
+
+  test('approximate with the render server down (nothing hashed: index size 0, no hit-ratio sample): invalid, saying why', async () => {
+    // The histogram is created on its first observation: with no tokens it never is, so the series is absent.
+    const dead = await checkAs('llm-d-approximate', { approxIndexSize: 'epp-approx-index-size-zero.json', approxHitSamples: 'empty' });
+    expect(dead.status).toBe('invalid');
+    expect(dead.reasons).toEqual([
+      'the approximate producer\'s index was empty at the end of the run: it hashed no prompt (no tokens from the render server?), so every prefix score was 0',
+      'the approximate producer recorded no prefix match (llm_d_epp_prefix_indexer_hit_ratio): no request was hashed, so every prefix score was 0',
+    ]);
+    // Either symptom alone is enough.
+    expect((await checkAs('llm-d-approximate', { approxIndexSize: 'epp-approx-index-size-zero.json' })).status).toBe('invalid');
+    expect((await checkAs('llm-d-approximate', { approxHitSamples: 'epp-index-empty.json' })).status).toBe('invalid');
+    // router.profile=approximate on the llm-d path is checked the same way.
+    const llmd = await checkRun(prom({ approxHitSamples: 'empty' }), { config: loadConfig({ 'benchmark.cacheReset': 'endpoint', 'router.profile': 'approximate' }), label: 'llm-d', requestRate: 'inf', decodePods: PODS, ...window });
+    expect(llmd.status).toBe('invalid');
+  });
+
+  test('approximate with the EPP\'s metrics not scraped: unchecked, not valid', async () => {
+    const r = await checkAs('llm-d-approximate', { approxIndexSize: 'empty', approxHitSamples: 'empty' });
+    expect(r.status).toBe('unchecked');
+    expect(r.reasons[0]).toMatch(/Prometheus has no llm_d_epp_prefix_indexer_size/);
+  });
+
+  test('the approximate queries use the v0.10.0 names, the producer\'s plugin type and the project namespace', async () => {
+    // llm-d-router v0.10.0 pkg/epp/framework/plugins/requestcontrol/dataproducer/approximateprefix/metrics.go
+    expect(APPROX_PREFIX_METRICS).toEqual({ indexSize: 'llm_d_epp_prefix_indexer_size', hitRatio: 'llm_d_epp_prefix_indexer_hit_ratio' });
+    const queries: string[] = [];
+    const kube = new FakeKube();
+    const base = defaultPrometheus();
+    kube.serviceProxy = (ns, svc, port, p, q) => { queries.push(q.query); return base(ns, svc, port, p, q); };
+    await checkRun(prometheusViaKube(kube, prometheusServiceRef(profiles)), { config: profiles, label: 'llm-d-approximate', requestRate: 'inf', decodePods: PODS, ...window });
+    const approx = queries.filter((q) => q.includes('prefix_indexer'));
+    expect(approx).toEqual([
+      'sum(llm_d_epp_prefix_indexer_size{namespace="llmd-bench",plugin_type="approx-prefix-cache-producer"})',
+      'sum(llm_d_epp_prefix_indexer_hit_ratio_count{namespace="llmd-bench",plugin_type="approx-prefix-cache-producer"})',
+    ]);
   });
 
   test('load and random only spread load: an idle pod makes them invalid, KV events are not asked for', async () => {

@@ -151,6 +151,60 @@ describe('a full A/B run', () => {
     expect(s.progress.some((p) => p.phase === 'reset' && /endpoint picker/.test(p.detail ?? ''))).toBe(true);
   });
 
+  describe('the EPP runs the path\'s profile before every llm-d step, warm-ups included', () => {
+    const profiles = loadConfig({ 'benchmark.cacheReset': 'endpoint', 'router.profiles': 'precise,approximate' });
+    const eppCalls = (calls: string[]) => calls
+      .filter((c) => /^(patchDeployment:vllm-decode-epp|restartDeployment:vllm-decode-epp|readDeployment:vllm-decode-epp|createJob|reset:)/.test(c))
+      .map((c) => (c.startsWith('reset:') ? 'reset' : c.replace(/@.*$/, '').replace(/^(patchDeployment:vllm-decode-epp):.*endpoint-picker-config-(\w+)\.yaml.*$/, '$1->$2')))
+      .filter((c, i, all) => !(c === 'reset' && all[i - 1] === 'reset'));
+    // The reference result of the path's kind, labelled as the path the Job ran, with its prompt count.
+    const labelledKube = () => {
+      const kube = new FakeKube();
+      kube.behaviourFor = (m) => {
+        const labels = m.metadata.labels as Record<string, string>;
+        const c = m.spec.template.spec.containers[0];
+        const file = (c.env as { name: string; value: string }[]).find((e) => e.name === 'RESULT_FILE')!.value;
+        const prompts = Number(c.args[c.args.indexOf('--num-prompts') + 1]);
+        const label = labels['llmd-bench/target'];
+        const result = { ...referenceResult(label === 'round-robin' ? 'round-robin' : 'llm-d', labels['llmd-bench/run-id'], 'inf', prompts), label };
+        return { pollsUntilDone: 1, outcome: 'complete', log: successLog(result, file) };
+      };
+      return kube;
+    };
+
+    test('a profile\'s warm-up: pointed at its file and the rollout awaited before its Job, no restart; its main run then restarts without re-pointing', async () => {
+      const kube = labelledKube();
+      const epp = fixture('k8s/deployment-epp.json');
+      const rolling = { ...epp, metadata: { ...epp.metadata, generation: 2 }, status: { ...epp.status, observedGeneration: 2, updatedReplicas: 0 } };
+      // The profile check reads the Deployment, then the patch rolls the pods: rolling, then rolled.
+      kube.deployments.set('vllm-decode-epp', [epp, rolling, epp]);
+      const outDir = tmpDir();
+      const steps = planRun(profiles, { targets: 'rr,approximate', ladder: false, warmup: true, runId: 't1', outDir });
+      const runner = new BenchmarkRunner({ config: profiles, kube, clock: new FakeClock() });
+      const progress: StepProgress[] = [];
+      await runPlan(runner, steps, () => ({ update: (p) => progress.push(p), warn: () => undefined }));
+      expect(eppCalls(kube.calls)).toEqual([
+        'createJob:llmd-bench-rr-warmup-inf-t1', 'reset', 'createJob:llmd-bench-rr-main-inf-t1',
+        // warm-up: point, wait for the rollout the patch started (two reads), run
+        'readDeployment:vllm-decode-epp', 'patchDeployment:vllm-decode-epp->approximate', 'readDeployment:vllm-decode-epp', 'readDeployment:vllm-decode-epp',
+        'createJob:llmd-bench-llmd-approximate-warmup-inf-t1',
+        // main run: reset, the profile check (already there: no patch), the restart every measured llm-d run gets
+        'reset', 'readDeployment:vllm-decode-epp', 'readDeployment:vllm-decode-epp', 'restartDeployment:vllm-decode-epp', 'readDeployment:vllm-decode-epp',
+        'createJob:llmd-bench-llmd-approximate-main-inf-t1',
+      ]);
+      expect(progress.some((p) => p.detail === 'pointing the endpoint picker at the llm-d-approximate profile')).toBe(true);
+    });
+
+    test('a warm-up through the profile the EPP already runs: no patch, no restart', async () => {
+      const kube = labelledKube();
+      const steps = planRun(profiles, { targets: 'llm-d', ladder: false, warmup: true, runId: 't1', outDir: tmpDir() });
+      await runPlan(new BenchmarkRunner({ config: profiles, kube, clock: new FakeClock() }), steps, () => ({ update: () => undefined, warn: () => undefined }));
+      const calls = eppCalls(kube.calls);
+      expect(calls.slice(0, calls.indexOf('createJob:llmd-bench-llmd-warmup-inf-t1') + 1)).toEqual(['readDeployment:vllm-decode-epp', 'createJob:llmd-bench-llmd-warmup-inf-t1']);
+      expect(kube.calls.some((c) => c.startsWith('patchDeployment'))).toBe(false);
+    });
+  });
+
   test('cacheReset=restart: rolling restart, wait until every replica is new and Ready, then run', async () => {
     const cfg = loadConfig({ 'benchmark.cacheReset': 'restart' });
     const s = setup({ targets: 'rr', cfg });

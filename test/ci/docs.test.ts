@@ -32,3 +32,9 @@ test('README says plainly that no deploy has been run end to end, and recommends
   expect(readme).toContain('no deploy of this app has been run end to end yet');
   expect(readme).toContain('Node.js **22 or 24**');
 });
+
+test('the quota family is said to come from the hardware registry, not from a stop-gap lookup', () => {
+  const platform = fs.readFileSync(path.join(ROOT, 'docs/platform.md'), 'utf8');
+  expect(platform).not.toContain('until the hardware registry carries it');
+  expect(platform).toContain('`quotaFamily` of its row in `lib/config/tables/instances.ts`');
+});

@@ -1,8 +1,11 @@
 /** lib/config/fit.ts: the one memory model the config checks, the simulator and planning use. */
 import { fitInput, loadConfig } from '../../lib/config';
 import {
-  checkFit, fittingPlacements, GiB, kvBlocksPerReplica, kvBytesPerTokenPerGpu, kvHeadsPerGpu, kvTokensPerReplica, maxConcurrentSequences, perGpuMemory, replicasPerNode, VLLM_NON_KV_OVERHEAD_GIB,
+  checkFit, fittingPlacements, GiB, kvBlocksPerReplica, kvBytesPerTokenPerGpu, kvHeadsPerGpu, kvTokensPerReplica, maxConcurrentSequences, perGpuMemory, replicasPerNode, VLLM_NON_KV_OVERHEAD_GIB, NON_KV_BOUND_GIB,
 } from '../../lib/config/fit';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ROWS } from '../matrix/rows';
 import { GPUS } from '../../lib/config/tables/gpus';
 import { INSTANCE_TYPES } from '../../lib/config/tables/instances';
 import { MODELS } from '../../lib/config/tables/models';
@@ -97,5 +100,39 @@ describe('checkFit', () => {
       B200: [1, ['p6-b200.48xlarge']],
     });
     for (const p of placements) expect(p.kvTokens).toBeGreaterThanOrEqual(4096);
+  });
+});
+
+describe('the non-KV memory assumption and its bound (docs/simulator.md "Non-KV memory")', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'simulator.md'), 'utf8');
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  const atBound = ROWS.map((row) => {
+    const c = loadConfig(row.context);
+    const base = fitInput(c);
+    return { row, c, kv: [NON_KV_BOUND_GIB.low, VLLM_NON_KV_OVERHEAD_GIB, NON_KV_BOUND_GIB.high].map((g) => ({ ...base, nonKvMemoryGiB: g })) };
+  });
+
+  test('the default sits inside the bound, and the bound covers the public measurements it cites', () => {
+    expect(NON_KV_BOUND_GIB.low).toBeLessThanOrEqual(VLLM_NON_KV_OVERHEAD_GIB);
+    expect(VLLM_NON_KV_OVERHEAD_GIB).toBeLessThanOrEqual(NON_KV_BOUND_GIB.high);
+    // llm-d's H100 x 2 Qwen3-32B pod holds 307,328 tokens: its non-KV memory lies inside the bound.
+    const p5 = atBound.find((a) => a.row.name.startsWith('2 x p5.48xlarge'))!;
+    expect(kvTokensPerReplica(p5.kv[2])).toBeLessThan(307328);
+    expect(kvTokensPerReplica(p5.kv[1])).toBeGreaterThan(307328);
+  });
+
+  test('every matrix row fits across the whole bound, so no verdict rests on the 1.5 GiB', () => {
+    for (const { row, c, kv } of atBound) {
+      for (const s of kv) {
+        const f = checkFit({ ...s, maxModelLen: c.vllm.maxModelLen, modelId: c.model.id, instanceType: c.gpuNodes.instanceType, gpuModel: INSTANCE_TYPES[c.gpuNodes.instanceType]?.gpuModel ?? '' });
+        expect([row.name, s.nonKvMemoryGiB, f.fits, f.reason]).toEqual([row.name, s.nonKvMemoryGiB, true, undefined]);
+      }
+    }
+  });
+
+  test('the documented table is the arithmetic of lib/config/fit.ts', () => {
+    for (const { row, kv } of atBound) {
+      expect(doc).toContain(`| ${row.name} | ${kv.map((s) => fmt(kvTokensPerReplica(s))).join(' | ')} |`);
+    }
   });
 });

@@ -95,10 +95,16 @@ describe('models', () => {
     }
   });
 
-  test('-c model.configFile serves any dense model: facts, parameters, revision required, FSx sized', () => {
+  test('-c model.configFile serves any dense model: facts, parameters, revision main unless given, FSx sized', () => {
     const file = join(FIXTURES, 'llama-2-13b.config.json');
-    expect(problemsOf({ 'model.id': 'meta-llama/Llama-2-13b-hf', 'model.configFile': file, 'gpuNodes.instanceType': 'g6e.xlarge' }).join('\n'))
-      .toMatch(/model\.revision: got "a09a3545.*"; is the pinned commit of Qwen\/Qwen2\.5-7B-Instruct/);
+    // No registry row, no revision given: "main" (the key's own description), not the Qwen pin.
+    const derived = loadConfig({ 'model.id': 'meta-llama/Llama-2-13b-hf', 'model.configFile': file, 'gpuNodes.instanceType': 'g6e.xlarge', 'benchmark.prefixLen': '1024' });
+    expect(derived.model.revision).toBe('main');
+    // The Qwen pin given explicitly for another model is still refused, naming the value the user set.
+    expect(problemsOf({ 'model.id': 'meta-llama/Llama-2-13b-hf', 'model.configFile': file, 'model.revision': 'a09a35458c702b33eeacc393d103063234e8bc28', 'gpuNodes.instanceType': 'g6e.xlarge', 'benchmark.prefixLen': '1024' }))
+      .toEqual([expect.stringMatching(/^model\.revision: got "a09a3545.*"; is the pinned commit of Qwen\/Qwen2\.5-7B-Instruct, not of meta-llama\/Llama-2-13b-hf/)]);
+    // Another revision given is kept.
+    expect(loadConfig({ 'model.id': 'meta-llama/Llama-2-13b-hf', 'model.configFile': file, 'model.revision': 'v1.0', 'gpuNodes.instanceType': 'g6e.xlarge', 'benchmark.prefixLen': '1024' }).model.revision).toBe('v1.0');
     const c = loadConfig({ 'model.id': 'meta-llama/Llama-2-13b-hf', 'model.configFile': file, 'model.revision': 'main', 'gpuNodes.instanceType': 'g6e.xlarge', 'benchmark.prefixLen': '1024' });
     const m = modelFacts(c);
     expect(m).toMatchObject({ numLayers: 40, numKeyValueHeads: 40, headDim: 128, parameters: 13_015_864_320, dtypeBytes: 2, chatTemplateOverheadTokens: 0 });

@@ -15,6 +15,7 @@ import { decodePodLabels, matchesLabels } from '../../k8s/labels';
 import { CLAIM_REQUEST, FSX_CSI_DRIVER, ModelStoreChart } from '../../k8s/model-store/model-store-chart';
 import { LOADER_POD_LABELS, LoaderChart, loaderEnv, loaderJobName } from '../../k8s/model-store/loader-chart';
 import { LOADER_SCRIPT } from '../../k8s/model-store/loader-script';
+import { LOADER_SCRATCH_BOUND_BYTES, LOADER_SCRATCH_GIB } from '../../k8s/model-store/loader-job';
 import { CLIENT_UID, renderBenchmarkJob, exampleBenchmarkRun, RESULTS_MOUNT } from '../../k8s/bench/benchmark-job';
 import { vllmImage } from '../../lib/config/images';
 import { GPU_NODE_TAINT, NODE_ROLE_LABEL, sharedNames, SYSTEM_NODE_ROLE } from '../../k8s/names';
@@ -142,6 +143,22 @@ describe('loader Job', () => {
     for (const svc of everything.filter((o) => o.kind === 'Service' && o.spec?.selector)) {
       expect([svc.metadata.name, matchesLabels(svc.spec.selector, pod.metadata.labels)]).toEqual([svc.metadata.name, false]);
     }
+  });
+
+  test('scratch holds bounded caches, never weights: its size limit covers hf_xet\'s caches with room, for any model', () => {
+    const scratch = pod.spec.volumes.find((v: { name: string }) => v.name === 'scratch');
+    expect(scratch).toEqual({ name: 'scratch', emptyDir: { sizeLimit: `${LOADER_SCRATCH_GIB}Gi` } });
+    expect(LOADER_SCRATCH_GIB).toBe(20); // the rendered manifests (and the loader Job's name) are unchanged
+    const bound = Object.values(LOADER_SCRATCH_BOUND_BYTES).reduce((a, b) => a + b, 0);
+    expect(bound).toBeLessThan(LOADER_SCRATCH_GIB * 2 ** 30 * 0.6);
+    // What the bound rests on: caches and temporary files go to scratch, the download to MODEL_DIR, and
+    // nothing raises hf_xet's chunk cache above its default.
+    const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const mount = container.volumeMounts.find((m: { name: string }) => m.name === 'scratch').mountPath;
+    for (const k of ['HOME', 'TMPDIR', 'HF_HOME']) expect([k, env[k].startsWith(mount)]).toEqual([k, true]);
+    expect(Object.keys(env).filter((k) => k.startsWith('HF_XET'))).toEqual([]);
+    expect(LOADER_SCRIPT).toMatch(/snapshot_download\(repo_id=MODEL_ID, revision=info\.sha, local_dir=MODEL_DIR/);
+    expect(LOADER_SCRIPT).not.toMatch(/cache_dir\s*=/);
   });
 
   test('runs once on a system node (no GPU toleration), with bounded retries and time', () => {

@@ -1,7 +1,8 @@
 /**
  * The simulator CLI contract of issue 11 (`--router` names, `--workload` and its flags, `--stages`,
  * `--warmup-stage`, `results.<router>.stages` with its keys, the whole-run keys unchanged,
- * `--epp-config` for any profile and from a rendered manifest) and the stage client's semantics
+ * `--epp-config` for any profile and, from a rendered manifest, the router.profile file the EPP starts
+ * with, asserted by picker, producers and scorers) and the stage client's semantics
  * (stages drain one after another, a warm-up is left out, multi-turn turns wait for their previous
  * answer and think time).
  */
@@ -15,9 +16,15 @@ import { simulate } from '../../lib/sim';
 import { registerSimulateCommand } from '../../lib/sim/cli';
 import { renderCharts, allObjects } from '../../k8s/render';
 import { endpointPickerConfigFor } from '../../k8s/router/profiles';
+import { parseEndpointPickerConfig } from '../../lib/sim/routers/epp-config';
 
 /** issue 11: the keys of each `results.<router>.stages[]` entry. */
 const STAGE_KEYS = ['rate', 'duration_s', 'completed', 'request_throughput', 'output_throughput', 'mean_ttft_ms', 'median_ttft_ms', 'p90_ttft_ms', 'p99_ttft_ms', 'mean_tpot_ms', 'prefix_cache_hit_rate'];
+/**
+ * The documented extras beyond the contract (docs/simulator.md "Stages"; lib/bench/result-format.ts
+ * StageResult): the TPOT tail, the queue peak, the stage's wall time and the simulated source.
+ */
+const STAGE_EXTRA_KEYS = ['p99_tpot_ms', 'max_waiting', 'elapsed_s', 'source'];
 /** issue 6's whole-run keys, unchanged. */
 const WHOLE_RUN_KEYS = ['duration', 'completed', 'failed', 'total_input_tokens', 'total_output_tokens', 'request_throughput', 'output_throughput', 'total_token_throughput', 'mean_ttft_ms', 'median_ttft_ms', 'p99_ttft_ms', 'mean_tpot_ms', 'median_tpot_ms', 'p99_tpot_ms', 'mean_itl_ms', 'p99_itl_ms', 'request_rate', 'max_concurrency', 'prefix_cache_hit_rate', 'prefix_cache_hit_rate_first_lookup', 'kv_cache_usage_mean', 'kv_cache_usage_p95', 'max_waiting'];
 const SMALL = ['--replicas', '3', '--no-progress'];
@@ -73,7 +80,8 @@ describe('simulate --stages --json: the contract', () => {
     for (const r of Object.values(doc.results)) {
       expect(r.stages.map((s: { rate: number; duration_s: number }) => [s.rate, s.duration_s])).toEqual([[2, 10], [6, 10]]);
       for (const s of r.stages) {
-        for (const k of STAGE_KEYS) expect(s).toHaveProperty(k);
+        // Exactly the contract's keys plus the documented extras: nothing missing, nothing undocumented.
+        expect(Object.keys(s).sort()).toEqual([...STAGE_KEYS, ...STAGE_EXTRA_KEYS].sort());
         expect(Number.isFinite(s.mean_ttft_ms) && s.p90_ttft_ms >= s.median_ttft_ms && s.p99_ttft_ms >= s.p90_ttft_ms).toBe(true);
         expect(s.prefix_cache_hit_rate).toBeGreaterThanOrEqual(0);
         expect(s.prefix_cache_hit_rate).toBeLessThanOrEqual(1);
@@ -108,6 +116,12 @@ describe('simulate flags are checked: one line, the flag named', () => {
     [['--warmup-stage', 'fast'], /is not a stage/],
     [['--router', 'llm-d-fancy'], /"llm-d-fancy" is not a router/],
     [['--think-time-s', 'n:x:1'], /the mean "x" is not a number/],
+    // Empty entries are refused, not skipped.
+    [['--stages', '5:10,,6:10,'], /"5:10,,6:10,": stage 2 is empty/],
+    [['--stages', '5:10,'], /"5:10,": stage 2 is empty/],
+    // Lengths are plain numbers: exponent notation is refused, saying so.
+    [['--workload', 'random', '--input-len', '1e3'], /"1e3": numbers are plain decimals, not exponent notation \(write 1000\)/],
+    [['--workload', 'random', '--input-len', 'n:1e3:64'], /"n:1e3:64": numbers are plain decimals, not exponent notation \(write 1000\)/],
   ])('%j', async (args, message) => {
     const r = await run([...SMALL, ...args]);
     expect(r.error?.message ?? '').toMatch(message);
@@ -147,13 +161,28 @@ describe('--epp-config works for any profile, from any file a user has', () => {
     expect(doc.results['llm-d'].completed).toBe(48);
   });
 
-  test('the rendered multi-document router manifest: the EPP ConfigMap is picked (its default file)', async () => {
-    const objects = allObjects(renderCharts(config).filter((c) => c.entry.id === 'router'));
-    const file = path.join(dir, 'router.yaml');
+  test.each([
+    ['precise', 'max-score', ['precise'], ['prefix', 'kv-utilization', 'queue', 'no-hit-lru']],
+    ['approximate', 'max-score', ['approximate'], ['prefix', 'kv-utilization', 'queue', 'no-hit-lru']],
+    ['load', 'max-score', [], ['kv-utilization', 'queue']],
+    ['random', 'random', [], []],
+  ])('the rendered multi-document router manifest with router.profile=%s: its file (the ConfigMap\'s default) is the one simulated', async (profile, picker, producers, scorers) => {
+    const c = loadConfig({ 'router.profiles': 'precise,approximate,load,random', 'router.profile': profile });
+    const objects = allObjects(renderCharts(c).filter((x) => x.entry.id === 'router'));
+    const file = path.join(dir, `router-${profile}.yaml`);
     fs.writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
-    expect(objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.name === 'vllm-decode-epp-config')[0].data).toHaveProperty(['endpoint-picker-config-approximate.yaml']);
-    const r = await run([...SMALL, '--num-prompts', '240', '--num-prefixes', '12', '--prefix-len', '512', '--suffix-len', '64', '--output-len', '32', '--router', 'llm-d', '--epp-config', file]);
+    // Every deployed profile is in the ConfigMap: picking the right key is what is tested.
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'vllm-decode-epp-config');
+    expect(Object.keys(cm!.data).length).toBe(4);
+    const json = path.join(dir, `router-${profile}.json`);
+    const r = await run([...SMALL, '--num-prompts', '240', '--num-prefixes', '12', '--prefix-len', '512', '--suffix-len', '64', '--output-len', '32', '--router', 'llm-d', '--epp-config', file, '--json', json]);
     expect(r.error).toBeUndefined();
+    const epp = JSON.parse(fs.readFileSync(json, 'utf8')).config.epp;
+    expect(epp.picker).toBe(picker);
+    expect(epp.producers.map((p: { kind: string }) => p.kind)).toEqual(producers);
+    expect(epp.scorers.map((x: { type: string }) => x.type).sort()).toEqual([...scorers].sort());
+    // Exactly the profile's own EndpointPickerConfig, as the simulator reads it.
+    expect(epp).toEqual(JSON.parse(JSON.stringify(parseEndpointPickerConfig(endpointPickerConfigFor(c, profile)))));
   });
 
   test('errors name the option', async () => {

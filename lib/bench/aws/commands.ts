@@ -10,6 +10,7 @@ import { ConfigError } from '../../config';
 import { loadCliConfig } from '../../config/cli-context';
 import { BenchError, EXIT, describeError } from '../errors';
 import { DEFAULT_AWS_TIMEOUT_MS } from './client-config';
+import { exponentProblem } from '../../config/plain-number';
 
 interface AwsCommandOptions {
   timeout: string;
@@ -20,6 +21,8 @@ interface AwsCommandOptions {
 
 /** `--timeout <seconds>`: a positive number, or a BenchError with exit code 2. */
 export function parseTimeoutSeconds(value: string): number {
+  const exp = exponentProblem(value);
+  if (exp) throw new BenchError(`--timeout ${JSON.stringify(value)}: ${exp}`, { exitCode: EXIT.badInput, hint: 'e.g. --timeout 30' });
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0 || value.trim() === '') {
     throw new BenchError(`--timeout ${JSON.stringify(value)}: must be a positive number of seconds`, { exitCode: EXIT.badInput, hint: 'e.g. --timeout 30' });

@@ -69,8 +69,20 @@ export interface ReportSummary {
 }
 
 /** Main-table columns: round-robin and llm-d always (the reference layout), then any other path present. */
+/**
+ * Columns of the main table: round-robin and llm-d (the reference layout, kept when a path is missing),
+ * then each router profile that ran. A run of profiles only (`--target rr,precise,approximate`) has no
+ * llm-d result: no empty llm-d column then.
+ */
 function columns(labels: readonly PathLabel[]): PathLabel[] {
-  return [PATH_LABELS.roundRobin, PATH_LABELS.llmd, ...labels.filter((l) => l !== PATH_LABELS.roundRobin && l !== PATH_LABELS.llmd)];
+  const profiles = labels.filter((l) => l !== PATH_LABELS.roundRobin && l !== PATH_LABELS.llmd);
+  const llmd = labels.includes(PATH_LABELS.llmd) || profiles.length === 0 ? [PATH_LABELS.llmd] : [];
+  return [PATH_LABELS.roundRobin, ...llmd, ...profiles];
+}
+
+/** The advantage column compares llm-d with round-robin; it is shown only where an llm-d column is. */
+function hasAdvantage(cols: readonly PathLabel[]): boolean {
+  return cols.includes(PATH_LABELS.llmd);
 }
 
 /** Title line of report.md. */
@@ -143,7 +155,8 @@ function modelLine(a: Analysis): string {
 
 export function mainTableMarkdown(rows: readonly MetricRow[], labels: readonly PathLabel[] = []): string {
   const cols = columns(labels);
-  return markdownTable(['metric', ...cols, 'advantage'], rows.map((r) => [r.metric, ...cols.map((l) => r.values[l] ?? '–'), r.advantage]));
+  const adv = hasAdvantage(cols);
+  return markdownTable(['metric', ...cols, ...(adv ? ['advantage'] : [])], rows.map((r) => [r.metric, ...cols.map((l) => r.values[l] ?? '–'), ...(adv ? [r.advantage] : [])]));
 }
 
 function summaryOf(a: Analysis, rows: readonly MetricRow[], plots: string[]): ReportSummary {
@@ -198,7 +211,11 @@ function markdownOf(a: Analysis, rows: readonly MetricRow[], plotFiles: { name: 
   const sources = [modelLine(a), `paths: ${a.labels.join(', ')}`].filter((s) => s).join('; ');
   out.push(sources, '');
   out.push(mainHeading(a), '', mainTableMarkdown(rows, a.labels), '');
-  out.push('Advantage is llm-d relative to round-robin: "faster" compares durations, percentages compare llm-d with round-robin, "pts" are percentage points.');
+  if (hasAdvantage(columns(a.labels))) {
+    out.push('Advantage is llm-d relative to round-robin: "faster" compares durations, percentages compare llm-d with round-robin, "pts" are percentage points.');
+  } else {
+    out.push('There is no `llm-d` result (the configured profile), so no advantage column: compare the router profiles\' columns with round-robin directly.');
+  }
   if (rows.some((r) => r.key === 'peak_waiting')) {
     out.push('The waiting-requests peak is the highest sample (the simulator samples every engine step, Prometheus every scrape, so it can exceed the plotted curve); at rate inf it is the start-up burst every path sees, the median while busy is the steady state.');
   }

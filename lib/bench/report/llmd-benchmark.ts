@@ -21,6 +21,8 @@ import { stringify } from 'yaml';
 import { RUN_CONFIG_FILE, type StageResult, type VllmBenchResult, isSimulated } from '../result-format';
 import { type LoadedResult, loadResultsDir, writeFileAtomic } from '../results-io';
 import { BenchError, EXIT } from '../errors';
+import { type BenchConfig, eppImage, gpuInstance, inferencePerfImage, splitImageReference, vllmImage } from '../../config';
+import { INSTANCE_TYPES } from '../../config/tables/instances';
 import schema from './schemas/br_v0_2_json_schema.json';
 
 export const BENCHMARK_REPORT_VERSION = '0.2';
@@ -122,31 +124,120 @@ function readSide(dir: string, name: string): Json | undefined {
 
 interface RunContext {
   readonly simulated: boolean;
+  /** What was deployed (see Deployment); undefined when nothing says. */
+  readonly deployment?: Deployment;
   readonly runConfig?: Json;
   readonly simConfig?: Json;
   readonly dirName: string;
 }
 
-function stack(r: VllmBenchResult, ctx: RunContext): Json[] | undefined {
-  const cfg = ctx.runConfig as { vllm?: Json; model?: Json; gpuNodes?: Json; router?: Json } | undefined;
-  const replicas = Number(cfg?.vllm?.replicas ?? ctx.simConfig?.replicas);
+/**
+ * The deployment a result was measured (or simulated) on, from the directory's side file (the run's
+ * llmd-bench-run.config.json, the simulation's llmd-bench-simulate.config.json) or, when the directory
+ * has neither, from the configuration `report` runs with (said in the component's description).
+ */
+export interface Deployment {
+  readonly replicas: number;
+  readonly tensorParallelSize: number;
+  /** The GPU's registry key (lib/config/tables/gpus.ts: A10G, H100, ...). */
+  readonly gpu?: string;
+  /** `repository:tag` of the vLLM image (also the vllm bench serve client), of the EPP and of inference-perf. */
+  readonly vllmImage?: string;
+  readonly eppImage?: string;
+  readonly inferencePerfImage?: string;
+  readonly from: 'run' | 'simulation' | 'configuration';
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const tagged = (image: unknown, tag: unknown): string | undefined => (str(image) && str(tag) ? `${image}:${tag}` : undefined);
+
+/** From the run config file `llmd-bench run` writes (runConfigRecord). */
+export function deploymentOfRunConfig(cfg: Json): Deployment | undefined {
+  const sec = (k: string) => (cfg[k] !== null && typeof cfg[k] === 'object' ? cfg[k] as Json : {});
+  const vllm = sec('vllm');
+  const router = sec('router');
+  const benchmark = sec('benchmark');
+  const replicas = Number(vllm.replicas);
   if (!(replicas > 0)) return undefined;
-  const vllmTool = cfg?.vllm ? `${cfg.vllm.image}:${cfg.vllm.tag}` : 'vllm';
+  const instanceType = str(sec('gpuNodes').instanceType);
+  return {
+    replicas,
+    // Written before tensor parallelism existed: one GPU per replica.
+    tensorParallelSize: Number(vllm.tensorParallelSize ?? 1),
+    gpu: instanceType ? INSTANCE_TYPES[instanceType]?.gpuModel : undefined,
+    vllmImage: tagged(vllm.image, vllm.tag),
+    eppImage: tagged(router.eppImage, router.eppTag),
+    inferencePerfImage: tagged(benchmark.inferencePerfImage, benchmark.inferencePerfTag),
+    from: 'run',
+  };
+}
+
+/** From the simulation's side file (lib/sim/output.ts simConfigSummary). */
+export function deploymentOfSimConfig(sim: Json): Deployment | undefined {
+  const replicas = Number(sim.replicas);
+  if (!(replicas > 0)) return undefined;
+  return {
+    replicas,
+    tensorParallelSize: Number(sim.tensor_parallel_size ?? 1),
+    gpu: str(sim.gpu),
+    vllmImage: str(sim.vllm_image),
+    eppImage: str(sim.epp_image),
+    from: 'simulation',
+  };
+}
+
+/** From a configuration (cdk.json and -c at report time). */
+export function deploymentOfConfig(c: BenchConfig): Deployment | undefined {
+  if (!(c.vllm.replicas > 0)) return undefined;
+  return {
+    replicas: c.vllm.replicas,
+    tensorParallelSize: c.vllm.tensorParallelSize,
+    gpu: gpuInstance(c).gpuModel,
+    vllmImage: vllmImage(c).tagged,
+    eppImage: eppImage(c).tagged,
+    inferencePerfImage: inferencePerfImage(c).tagged,
+    from: 'configuration',
+  };
+}
+
+/**
+ * The version of an image as llm-d-benchmark's stack discovery records it: the tag
+ * (llm_d_stack_discovery/discovery/collectors/vllm.py _get_vllm_version), or "unknown".
+ */
+function versionOf(image: string | undefined): string {
+  return (image ? splitImageReference(image).tag : '') || 'unknown';
+}
+
+const FROM_CONFIGURATION = `deployment from the llmd-bench configuration at report time (cdk.json and -c): the results directory has no ${RUN_CONFIG_FILE}`;
+
+function stack(r: VllmBenchResult, ctx: RunContext): Json[] | undefined {
+  const d = ctx.deployment;
+  if (!d) return undefined;
+  const tp = d.tensorParallelSize;
   const engine = {
     kind: 'inference_engine',
     tool: 'vllm',
-    tool_version: vllmTool,
+    tool_version: versionOf(d.vllmImage),
     role: 'replica',
-    replicas,
-    model: { name: String(r.model_id ?? cfg?.model?.id ?? '') },
-    accelerator: { model: String(cfg?.gpuNodes?.instanceType ?? 'unknown'), count: replicas, parallelism: { tp: 1 } },
+    replicas: d.replicas,
+    model: { name: String(r.model_id ?? '') },
+    // schema_v0_2.py InferenceEngineAccelerator: model = "Hardware model name", count = "Total utilized
+    // accelerator count" (every replica's TP group; llm-d-benchmark's own stack discovery puts one
+    // pod's nvidia.com/gpu request there, the schema's wording is followed here).
+    accelerator: { model: d.gpu ?? 'unknown', count: d.replicas * tp, parallelism: { tp } },
   };
   const router = String(r.label) === 'round-robin'
     ? { kind: 'generic', tool: 'kubernetes-service', tool_version: 'kube-proxy' }
-    : { kind: 'generic', tool: 'llm-d-router', tool_version: cfg?.router ? `${cfg.router.eppImage}:${cfg.router.eppTag}` : 'llm-d-router', path: r.label };
+    : { kind: 'generic', tool: 'llm-d-router', tool_version: versionOf(d.eppImage), path: r.label };
+  const description = d.from === 'configuration' ? FROM_CONFIGURATION : undefined;
+  const native = (image: string | undefined) => (image ? { config: { image } } : {});
   return [
-    { metadata: { schema_version: '0.0.1', label: 'vllm-decode', cfg_id: hash(engine) }, standardized: engine, native: {} },
-    { metadata: { schema_version: '0.0.1', label: String(r.label), cfg_id: hash(router) }, standardized: router, native: {} },
+    { metadata: { schema_version: '0.0.1', label: 'vllm-decode', cfg_id: hash(engine), description }, standardized: engine, native: native(d.vllmImage) },
+    {
+      metadata: { schema_version: '0.0.1', label: String(r.label), cfg_id: hash(router), description },
+      standardized: router,
+      native: native(String(r.label) === 'round-robin' ? undefined : d.eppImage),
+    },
   ];
 }
 
@@ -160,7 +251,8 @@ function load(r: VllmBenchResult, ctx: RunContext, stage: number, stageSpec?: St
     metadata: { schema_version: '0.0.1', cfg_id: hash({ tool, rate, concurrency, workload }), description: ctx.simulated ? 'simulated by llmd-bench simulate (no measurement)' : undefined },
     standardized: {
       tool,
-      tool_version: String(ctx.simulated ? 'llmd-eks-bench' : r.source === 'inference-perf' ? 'v0.6.1' : r.backend ?? 'unknown'),
+      // inference-perf's image tag; vllm bench serve runs in the vLLM image (its tag is vLLM's version).
+      tool_version: ctx.simulated ? 'llmd-eks-bench' : versionOf(r.source === 'inference-perf' ? ctx.deployment?.inferencePerfImage : ctx.deployment?.vllmImage),
       source: 'random',
       stage,
       input_seq_len: { distribution: 'other', value: r.total_input_tokens / completed },
@@ -252,15 +344,36 @@ export function benchmarkReportsOf(loaded: LoadedResult, ctx: RunContext): { nam
   return stages.map((s, i) => ({ name: `benchmark_report_v0.2,_${base}_stage_${i}.yaml`, report: make(i, s) }));
 }
 
+export interface LlmdBenchmarkOptions {
+  /**
+   * The configuration to describe the deployment with when the directory has neither the run's nor
+   * the simulation's config file (`report` passes cdk.json + -c); read only then. Without it such
+   * reports have no stack.
+   */
+  readonly fallbackConfig?: () => BenchConfig;
+}
+
+export interface LlmdBenchmarkOutput {
+  readonly written: string[];
+  /** Where scenario.stack came from; "configuration" is worth a note to the user. */
+  readonly deploymentFrom?: Deployment['from'];
+}
+
 /** Writes every result of `resultsDir` as benchmark reports into `outDir`; returns the file names. */
-export function writeLlmdBenchmarkReports(resultsDir: string, outDir: string): string[] {
+export function writeLlmdBenchmarkReports(resultsDir: string, outDir: string, options: LlmdBenchmarkOptions = {}): string[] {
+  return exportLlmdBenchmark(resultsDir, outDir, options).written;
+}
+
+export function exportLlmdBenchmark(resultsDir: string, outDir: string, options: LlmdBenchmarkOptions = {}): LlmdBenchmarkOutput {
   const loaded = loadResultsDir(resultsDir);
   const simConfig = readSide(resultsDir, SIM_CONFIG_FILE);
   const runConfig = readSide(resultsDir, RUN_CONFIG_FILE);
+  const deployment = (runConfig && deploymentOfRunConfig(runConfig)) ?? (simConfig && deploymentOfSimConfig(simConfig))
+    ?? (options.fallbackConfig ? deploymentOfConfig(options.fallbackConfig()) : undefined);
   const written: string[] = [];
   for (const l of loaded.results) {
     const simulated = isSimulated(l.result) || isSimulated(l.timeseries);
-    for (const { name, report } of benchmarkReportsOf(l, { simulated, runConfig, simConfig, dirName: path.basename(path.resolve(resultsDir)) })) {
+    for (const { name, report } of benchmarkReportsOf(l, { simulated, deployment, runConfig, simConfig, dirName: path.basename(path.resolve(resultsDir)) })) {
       const problems = benchmarkReportProblems(report);
       if (problems.length > 0) {
         throw new BenchError(`${name}: does not validate against llm-d-benchmark's report schema v${BENCHMARK_REPORT_VERSION}: ${problems.join('; ')}`, { exitCode: EXIT.badInput });
@@ -269,5 +382,5 @@ export function writeLlmdBenchmarkReports(resultsDir: string, outDir: string): s
       written.push(name);
     }
   }
-  return written;
+  return { written, deploymentFrom: deployment?.from };
 }

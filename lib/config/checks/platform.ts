@@ -231,7 +231,8 @@ const DEFAULT_MODEL = (() => {
 })();
 
 export const modelRevision: Check = (c) => {
-  // A commit sha belongs to one repository: the pinned default would make the loader fail for another model.
+  // A commit sha belongs to one repository: the Qwen pin would make the loader fail for another model.
+  // Unset, the revision follows model.id (derived-defaults.ts), so this is a value the user gave.
   if (c.model.id !== DEFAULT_MODEL.id && c.model.revision === DEFAULT_MODEL.revision && c.modelStore.modelSource === 'huggingface') {
     return [problem('model.revision', c.model.revision, `is the pinned commit of ${DEFAULT_MODEL.id}, not of ${c.model.id}; give a commit sha of ${c.model.id} (or "main")`)];
   }

@@ -44,7 +44,7 @@ export const benchmarkSchema = z.object({
   stages: z.array(stageSpec()).default([])
     .describe('Load stages run back to back (--stages), each RATE:SECONDS with Poisson arrivals (inference-perf). Empty: one run at requestRate.'),
   warmupStage: z.union([z.literal(''), stageSpec()]).default('')
-    .describe('A RATE:SECONDS stage run first and left out of every result (--warmup-stage); empty: none.'),
+    .describe('A RATE:SECONDS stage run before the stages (or the single --request-rate run) and left out of every result (--warmup-stage); inference-perf only, not multi-turn; empty: none.'),
   burstiness: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0' }).default(1)
     .describe('--burstiness of vllm bench serve at a finite requestRate: gamma shape of the arrival gaps (1 = Poisson, < 1 burstier). inference-perf stages are always Poisson.'),
   requestRate: requestRate().default('inf')
