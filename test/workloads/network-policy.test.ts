@@ -205,7 +205,7 @@ describe('the monitoring namespace (security review finding 2)', () => {
   const c = defaultConfig();
   const w = world(c);
   const policies = monitoringNetworkPolicies(c);
-  const e = new PolicyEvaluator([...w.objects, ...policies], [MONITORING_NAMESPACE, KUBE_DNS.namespace, 'default']);
+  const e = new PolicyEvaluator([...w.objects, ...(policies as K8sObject[])], [MONITORING_NAMESPACE, KUBE_DNS.namespace, 'default']);
   const { prometheus, grafana, stranger, controlPlane } = w.outside;
   const P = MONITORING_PORTS;
   const client = w.pods.find((p) => p.owner.startsWith('Job/llmd-bench-'))!;
