@@ -5,7 +5,7 @@
 import { sharedNames } from '../../k8s/names';
 import { eksV2RuleId } from '../../constructs/nag/eks-v2-checks';
 import { GUARDDUTY_FEATURES } from '../../lib/stacks/cluster-stack';
-import { OPERATORS_GROUP } from '../../lib/names';
+import { HF_TOKEN_SECRET_TAG, OPERATORS_GROUP } from '../../lib/names';
 import { EKS_ADDON_NAMES, EKS_VERSION_PINS } from '../../lib/config/tables/eks-versions';
 import { type CfnTemplate, resourcesOfType, synthInProcess } from './helpers';
 
@@ -178,6 +178,9 @@ describe('variant: gated model with an HF token secret, file system retained on 
     const [statement] = role.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
     expect(statement.Action).toBe('secretsmanager:GetSecretValue');
     expect(JSON.stringify(statement.Resource)).toContain(':secret:llmd/hf-token-??????');
+    // ... and only while it carries the purpose tag (security review finding 7; README "Gated models").
+    expect(statement.Condition).toEqual({ StringEquals: { [`secretsmanager:ResourceTag/${HF_TOKEN_SECRET_TAG.key}`]: HF_TOKEN_SECRET_TAG.value } });
+    expect(HF_TOKEN_SECRET_TAG).toEqual({ key: 'llmd-bench:purpose', value: 'hf-token' });
   });
 
   test('retainOnDestroy keeps the file system (and only it)', () => {
