@@ -80,6 +80,7 @@ export class PlatformStack extends PinnedAzStack {
       nodeSelector: systemNodes,
       retention: c.monitoring.prometheusRetention,
       storageGiB: c.monitoring.prometheusStorageGiB,
+      crdUpgradeImageDigest: c.monitoring.crdUpgradeImageDigest,
       grafanaAdminSecret: { secretArn: this.grafanaAdminSecret.secretArn, region: c.aws.region, awsCliImage: awsCliImage(c).ref },
       dashboardLabel: GRAFANA_DASHBOARD_LABEL,
       // The serving dashboard's ConfigMap lives in the project namespace.

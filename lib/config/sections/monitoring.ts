@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { imageDigest } from '../fields';
 
 export const monitoringSchema = z.object({
   kubePrometheusStackVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: 'must be a chart version x.y.z such as 88.5.3' }).default('88.5.3')
@@ -9,4 +10,6 @@ export const monitoringSchema = z.object({
     .describe('How long Prometheus keeps samples. Storage is an emptyDir: gone with the pod, so `cdk destroy` cannot leak a volume.'),
   prometheusStorageGiB: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be between 1 and 50 GiB' }).max(50, { error: 'must be between 1 and 50 GiB (ephemeral storage on a system node)' }).default(10)
     .describe('Size limit of Prometheus\'s emptyDir, GiB (on the system node\'s root volume).'),
+  crdUpgradeImageDigest: imageDigest().optional()
+    .describe('Digest of the busybox image (tag pinned in code) of kube-prometheus-stack\'s CRD upgrade job, which pulls by tag without it; find it with `crane digest busybox:<tag>`.'),
 }).strict().prefault({});
