@@ -2,7 +2,7 @@
  * LlmdBench-Platform: cluster-wide vendor Helm charts, pinned by config.
  * 0. Their namespaces, `monitoring` and `gpu-operator`, with explicit Pod Security labels and the
  *    reason (constructs/vendor-namespaces.ts), Grafana's ConfigMap-only Role in `monitoring`, and the
- *    NetworkPolicies that close Prometheus and Grafana to other pods (k8s/charts/network-policy-chart.ts).
+ *    ingress NetworkPolicies of Prometheus and Grafana (k8s/charts/network-policy-chart.ts).
  * 1. kube-prometheus-stack (namespace `monitoring`): Prometheus + Grafana on the system nodes. The
  *    Grafana admin password is a generated Secrets Manager secret, read in-cluster through Pod Identity.
  * 2. NVIDIA gpu-operator (namespace `gpu-operator`), after (1), so its DCGM ServiceMonitor is created.
