@@ -40,6 +40,14 @@ export const GRAFANA_CONFIGMAP_READER_ROLE = 'grafana-configmap-reader';
 /** Kubernetes group the access entries of `cluster.operatorRoleArns` map to (k8s/charts/operator-rbac-chart.ts binds it). */
 export const OPERATORS_GROUP = 'llmd-bench-operators';
 
+/**
+ * Tag the Hugging Face token secret must carry for the loader to read it (security review finding 7):
+ * the loader's GetSecretValue is limited to the named secret AND this tag
+ * (`secretsmanager:ResourceTag/<key>`, AWS Secrets Manager user guide, "Control access to secrets
+ * using tags"), so a mistyped name that happens to match another secret sends nothing to huggingface.co.
+ */
+export const HF_TOKEN_SECRET_TAG = { key: 'llmd-bench:purpose', value: 'hf-token' } as const;
+
 /** The CloudWatch log group EKS writes control-plane logs to (fixed by EKS: /aws/eks/<cluster>/cluster). */
 export function controlPlaneLogGroupName(clusterName: string): string {
   return `/aws/eks/${clusterName}/cluster`;

@@ -14,7 +14,8 @@
  * - CRDs: Helm installs `crds/` on install only, so a chart bump would leave the operator on old CRDs.
  *   The chart's CRD upgrade job (`crds.upgradeJob`, a pre-install/pre-upgrade hook that runs
  *   `kubectl apply --server-side --force-conflicts` on the chart's CRDs) is turned on, with its busybox
- *   image pinned (the chart default is `latest`) and on the system nodes.
+ *   image pinned by tag (the chart default is `latest`), by digest with `monitoring.crdUpgradeImageDigest`,
+ *   and on the system nodes.
  * - Grafana's admin password comes from a generated Secrets Manager secret, read by an init container
  *   through EKS Pod Identity into an in-memory file that Grafana reads via GF_SECURITY_ADMIN_PASSWORD__FILE.
  *   With that variable set the chart creates no admin Secret (so no default password) and its
@@ -75,6 +76,11 @@ export interface KubePrometheusStackProps {
   readonly namespace?: string;
   /** Node selector of every pod except the node exporter (the system nodes). */
   readonly nodeSelector: Record<string, string>;
+  /**
+   * `sha256:…` of the CRD upgrade job's busybox image (config `monitoring.crdUpgradeImageDigest`).
+   * @default none: pulled by the pinned tag
+   */
+  readonly crdUpgradeImageDigest?: string;
   /** Prometheus retention, e.g. '2d'. */
   readonly retention: string;
   /** emptyDir size limit of Prometheus, GiB. */
@@ -111,7 +117,7 @@ export const KUBE_PROMETHEUS_STACK_DEFAULTS = { namespace: 'monitoring', timeout
 export interface KubePrometheusStackValues {
   readonly crds: {
     enabled: boolean;
-    upgradeJob: { enabled: true; image: { busybox: { tag: string } }; nodeSelector: Record<string, string> };
+    upgradeJob: { enabled: true; image: CrdUpgradeImageValues; nodeSelector: Record<string, string> };
   };
   readonly alertmanager: { enabled: boolean };
   readonly kubeEtcd: { enabled: boolean };
@@ -162,6 +168,25 @@ export interface KubePrometheusStackValues {
   };
 }
 
+/** `crds.upgradeJob.image` values: the busybox tag, and its digest when one is given. */
+export interface CrdUpgradeImageValues {
+  readonly busybox: { tag: string; sha?: string };
+  /** The switch the chart's template tests (see crdUpgradeImage). */
+  readonly sha?: string;
+}
+
+/**
+ * The CRD upgrade job's busybox image, by digest when one is given. The chart (kube-prometheus-stack
+ * 88.5.3, charts/crds/templates/upgrade/job.yaml) adds `@sha256:<busybox.sha>` only when
+ * `upgradeJob.image.sha` is set, a key its values.yaml does not list (the kubectl image tests its own
+ * `kubectl.sha`), so the hex digest goes into both. The template writes the `sha256:` prefix itself.
+ */
+export function crdUpgradeImage(digest?: string): CrdUpgradeImageValues {
+  if (!digest) return { busybox: { tag: CRD_UPGRADE_BUSYBOX_TAG } };
+  const hex = digest.replace(/^sha256:/, '');
+  return { busybox: { tag: CRD_UPGRADE_BUSYBOX_TAG, sha: hex }, sha: hex };
+}
+
 /** `retentionSize` for an emptyDir of `storageGiB` (MiB, a unit the Prometheus CRD and Prometheus accept). */
 export function prometheusRetentionSize(storageGiB: number): string {
   return `${Math.floor(storageGiB * 1024 * PROMETHEUS_RETENTION_SIZE_FRACTION)}MiB`;
@@ -175,7 +200,7 @@ export function kubePrometheusStackValues(p: KubePrometheusStackProps): KubeProm
   const [[label, labelValue]] = labels;
   const namespace = p.namespace ?? KUBE_PROMETHEUS_STACK_DEFAULTS.namespace;
   return {
-    crds: { enabled: true, upgradeJob: { enabled: true, image: { busybox: { tag: CRD_UPGRADE_BUSYBOX_TAG } }, nodeSelector: sys } },
+    crds: { enabled: true, upgradeJob: { enabled: true, image: crdUpgradeImage(p.crdUpgradeImageDigest), nodeSelector: sys } },
     alertmanager: { enabled: false },
     kubeEtcd: { enabled: false },
     kubeScheduler: { enabled: false },

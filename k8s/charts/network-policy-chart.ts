@@ -19,6 +19,7 @@ import { SERVICE_REF } from '../../lib/config/sections/benchmark';
 import { BENCH_CLIENT_NAME } from '../../lib/bench/run-names';
 import { decodePodLabels, eppPodLabels, PART_OF_LABEL, renderPodLabels } from '../labels';
 import { LOADER_POD_LABELS } from '../model-store/loader-job';
+import { MONITORING_NAMESPACE } from '../../lib/names';
 import { sharedNames } from '../names';
 import { ENVOY_HTTP_PORT, EPP_METRICS_PORT } from '../router/ports';
 import type { WorkloadChartProps } from './common';
@@ -34,6 +35,20 @@ export const API_SERVER_PORT = 443;
 export const KUBE_DNS = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, port: 53 } as const;
 /** Prometheus pods of kube-prometheus-stack (the Prometheus operator labels them so). */
 export const PROMETHEUS_POD_LABELS = { 'app.kubernetes.io/name': 'prometheus' } as const;
+/**
+ * Grafana pods of kube-prometheus-stack: `grafana.selectorLabels` of the grafana chart 12.11.1 (the
+ * subchart of kube-prometheus-stack 88.5.3; charts/grafana/templates/_helpers.tpl): name = the chart
+ * name (kube-prometheus-stack sets no nameOverride), instance = the Helm release.
+ */
+export const GRAFANA_POD_LABELS = { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'kube-prometheus-stack' } as const;
+/**
+ * Container ports in `monitoring` (kube-prometheus-stack 88.5.3 values.yaml and its grafana 12.11.1):
+ * Prometheus `http-web` 9090 (prometheus-operator default), its config reloader `reloader-web`
+ * (prometheusOperator.prometheusConfigReloader.reloaderWebPort 8080; the chart's Prometheus
+ * ServiceMonitor scrapes both, templates/prometheus/servicemonitor.yaml), Grafana 3000
+ * (grafana service.targetPort; the chart's Grafana ServiceMonitor is on by default, grafana.serviceMonitor.enabled).
+ */
+export const MONITORING_PORTS = { prometheus: 9090, prometheusReloader: 8080, grafana: 3000 } as const;
 
 type Json = Record<string, any>;
 type Port = { protocol: 'TCP' | 'UDP'; port: number };
@@ -62,6 +77,18 @@ const dnsEgress = (): Json => ({
   ports: [{ protocol: 'UDP', port: KUBE_DNS.port }, { protocol: 'TCP', port: KUBE_DNS.port }],
 });
 
+const policy = (namespace: string, name: string, reason: string, podSelector: Json, spec: { ingress?: Json[]; egress?: Json[] }): Json => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace, labels: { ...PART_OF_LABEL }, annotations: { [REASON_ANNOTATION]: reason } },
+  spec: {
+    podSelector,
+    policyTypes: [...(spec.ingress ? ['Ingress'] : []), ...(spec.egress ? ['Egress'] : [])],
+    ...(spec.ingress ? { ingress: spec.ingress } : {}),
+    ...(spec.egress ? { egress: spec.egress } : {}),
+  },
+});
+
 /** Every NetworkPolicy, as plain objects (the chart renders exactly these). */
 export function networkPolicies(c: BenchConfig): Json[] {
   const n = sharedNames(c);
@@ -73,18 +100,6 @@ export function networkPolicies(c: BenchConfig): Json[] {
   const prometheus = podsIn(monitoringNamespace(c), PROMETHEUS_POD_LABELS);
   const controlPlane = { ipBlock: { cidr: vpc } };
   const endpointReset = c.benchmark.cacheReset === 'endpoint';
-
-  const policy = (namespace: string, name: string, reason: string, podSelector: Json, spec: { ingress?: Json[]; egress?: Json[] }): Json => ({
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name, namespace, labels: { ...PART_OF_LABEL }, annotations: { [REASON_ANNOTATION]: reason } },
-    spec: {
-      podSelector,
-      policyTypes: [...(spec.ingress ? ['Ingress'] : []), ...(spec.egress ? ['Egress'] : [])],
-      ...(spec.ingress ? { ingress: spec.ingress } : {}),
-      ...(spec.egress ? { egress: spec.egress } : {}),
-    },
-  });
 
   return [
     policy(n.namespace, 'default-deny', 'Nothing reaches or leaves a pod of the project unless a rule below says so.', {}, { ingress: [], egress: [] }),
@@ -141,6 +156,38 @@ export function networkPolicies(c: BenchConfig): Json[] {
           dnsEgress(),
         ],
       }),
+  ];
+}
+
+/**
+ * NetworkPolicies of the `monitoring` namespace (security review finding 2), applied by the platform
+ * stack with the namespace. Ingress only: Prometheus keeps its scrape egress to every namespace and
+ * node, and the other pods there (operator, kube-state-metrics, node exporter) stay unselected.
+ * `kubectl port-forward` is not subject to NetworkPolicy (the kubelet connects inside the pod's
+ * network namespace), so Grafana needs no rule for its users.
+ */
+export function monitoringNetworkPolicies(c: BenchConfig): Json[] {
+  const prometheus = pods(PROMETHEUS_POD_LABELS);
+  const grafana = pods(GRAFANA_POD_LABELS);
+  const vpc = c.network.vpcCidr;
+  const p = MONITORING_PORTS;
+  return [
+    policy(MONITORING_NAMESPACE, 'prometheus',
+      `Prometheus :${p.prometheus} has no authentication: Grafana (its datasource), Prometheus itself (self-scrape) and the control plane may connect; ` +
+      `the CLI and the operator group read it through the API server's service proxy (benchmark.prometheusService), which comes from the control-plane ENIs, i.e. the VPC CIDR ${vpc}: ` +
+      `that rule admits every pod and node of the VPC too (documented exception). The config reloader :${p.prometheusReloader} (it can trigger reloads) is for Prometheus's own scrape only. Egress stays open: Prometheus scrapes every namespace and node.`,
+      { matchLabels: { ...PROMETHEUS_POD_LABELS } },
+      {
+        ingress: [
+          { from: [grafana, prometheus, { ipBlock: { cidr: vpc } }], ports: tcp(p.prometheus) },
+          { from: [prometheus], ports: tcp(p.prometheusReloader) },
+        ],
+      }),
+    policy(MONITORING_NAMESPACE, 'grafana',
+      `Grafana :${p.grafana} is reached by kubectl port-forward (not subject to NetworkPolicy); over the network only Prometheus may connect (the chart's Grafana ServiceMonitor). ` +
+      'No other pod of the cluster reaches its login page or API. Egress stays open (Prometheus, the API server for its sidecars, Secrets Manager through Pod Identity for the admin password).',
+      { matchLabels: { ...GRAFANA_POD_LABELS } },
+      { ingress: [{ from: [prometheus], ports: tcp(p.grafana) }] }),
   ];
 }
 

@@ -1,18 +1,29 @@
 /** Small zod builders whose error messages say what is allowed. */
 import { z } from 'zod';
 
+// Integer fields say "integer" on every failure (a word, a fraction, a value out of range), so
+// `-c key=abc` is answered with what the key takes, not just "must be a number".
+const POSITIVE_INT = 'must be a positive integer (> 0)';
+const NON_NEGATIVE_INT = 'must be an integer >= 0';
+const TCP_PORT = 'must be a TCP port: an integer in 1-65535';
+
 export const positiveInt = () =>
-  z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be a positive integer (> 0)' });
+  z.number({ error: POSITIVE_INT }).int({ error: POSITIVE_INT }).positive({ error: POSITIVE_INT });
 
 export const nonNegativeInt = () =>
-  z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).nonnegative({ error: 'must be an integer >= 0' });
+  z.number({ error: NON_NEGATIVE_INT }).int({ error: NON_NEGATIVE_INT }).nonnegative({ error: NON_NEGATIVE_INT });
+
+/** An integer in [min, max]; `unit` names what it counts (e.g. "GiB"). */
+export const intBetween = (min: number, max: number, unit: string, why = '') => {
+  const error = `must be an integer between ${min} and ${max} ${unit}${why ? ` (${why})` : ''}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
 
 export const nonNegativeNumber = () =>
   z.number({ error: 'must be a number' }).nonnegative({ error: 'must be a number >= 0' });
 
 export const port = () =>
-  z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be a TCP port in 1-65535' }).max(65535, { error: 'must be a TCP port in 1-65535' });
+  z.number({ error: TCP_PORT }).int({ error: TCP_PORT }).min(1, { error: TCP_PORT }).max(65535, { error: TCP_PORT });
 
 export const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
   z.enum(values, { error: `must be one of ${values.join(', ')}` });

@@ -1,7 +1,8 @@
 /**
  * LlmdBench-ModelStore: the FSx for Lustre file system of the weights (and benchmark results) in the
  * GPU AZ, plus, when the weights come from Hugging Face with a token, the Pod Identity role of the
- * loader Job that may read exactly that one secret.
+ * loader Job that may read exactly that one secret, and only while it carries the tag
+ * llmd-bench:purpose=hf-token (HF_TOKEN_SECRET_TAG).
  *
  * The Kubernetes side (static PV/PVC pairs and the loader Job, k8s/model-store/) is applied by the
  * workloads stack after the project namespace exists; this stack exposes the file system's id, DNS
@@ -17,6 +18,7 @@ import { PodIdentityRole } from '../../constructs/pod-identity-role';
 import { sharedNames } from '../../k8s/names';
 import type { ChartDeps } from '../../k8s/registry';
 import type { BenchConfig } from '../config';
+import { HF_TOKEN_SECRET_TAG } from '../names';
 import { PinnedAzStack } from './pinned-az-stack';
 
 export { MODEL_STORE_STACK_NAME } from '../names';
@@ -67,7 +69,12 @@ export class ModelStoreStack extends PinnedAzStack {
         namespace: names.loaderNamespace,
         serviceAccount: names.loaderServiceAccount,
         description: `Model loader: read the Hugging Face token secret ${ms.hfTokenSecretName}`,
-        statements: [new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArnForName(this, ms.hfTokenSecretName)] })],
+        statements: [new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [secretArnForName(this, ms.hfTokenSecretName)],
+          // Only a secret tagged for this purpose (README, gated models): a name alone could match another secret.
+          conditions: { StringEquals: { [`secretsmanager:ResourceTag/${HF_TOKEN_SECRET_TAG.key}`]: HF_TOKEN_SECRET_TAG.value } },
+        })],
       });
     }
 

@@ -1,7 +1,8 @@
 /**
  * LlmdBench-Platform: cluster-wide vendor Helm charts, pinned by config.
  * 0. Their namespaces, `monitoring` and `gpu-operator`, with explicit Pod Security labels and the
- *    reason (constructs/vendor-namespaces.ts), and Grafana's ConfigMap-only Role in `monitoring`.
+ *    reason (constructs/vendor-namespaces.ts), Grafana's ConfigMap-only Role in `monitoring`, and the
+ *    ingress NetworkPolicies of Prometheus and Grafana (k8s/charts/network-policy-chart.ts).
  * 1. kube-prometheus-stack (namespace `monitoring`): Prometheus + Grafana on the system nodes. The
  *    Grafana admin password is a generated Secrets Manager secret, read in-cluster through Pod Identity.
  * 2. NVIDIA gpu-operator (namespace `gpu-operator`), after (1), so its DCGM ServiceMonitor is created.
@@ -16,6 +17,7 @@ import { GRAFANA_ADMIN_USER, KubePrometheusStack } from '../../constructs/helm/k
 import { PodIdentityRole } from '../../constructs/pod-identity-role';
 import { VendorNamespaces } from '../../constructs/vendor-namespaces';
 import { GRAFANA_DASHBOARD_LABEL } from '../../k8s/charts/monitoring-chart';
+import { monitoringNetworkPolicies } from '../../k8s/charts/network-policy-chart';
 import { operatorPrometheusAccess } from '../../k8s/charts/operator-rbac-chart';
 import { NODE_ROLE_LABEL, SYSTEM_NODE_ROLE } from '../../k8s/names';
 import type { BenchConfig } from '../config';
@@ -50,8 +52,9 @@ export class PlatformStack extends PinnedAzStack {
         { name: GPU_OPERATOR_NAMESPACE, reason: 'NVIDIA GPU operator operands: privileged device plugin, GFD, DCGM exporter, validator, NFD worker with host paths' },
       ],
       configMapReader: { roleName: GRAFANA_CONFIGMAP_READER_ROLE, namespaces: [MONITORING_NAMESPACE] },
-      // The operator group (cluster.operatorRoleArns) reads Prometheus through the service proxy.
-      extraObjects: operatorPrometheusAccess(c),
+      // The operator group (cluster.operatorRoleArns) reads Prometheus through the service proxy;
+      // Prometheus and Grafana take connections only from whom they serve (security review finding 2).
+      extraObjects: [...operatorPrometheusAccess(c), ...monitoringNetworkPolicies(c)],
     });
 
     // CloudFormation picks the name: a fixed name would block a redeploy during the deleted secret's
@@ -77,6 +80,7 @@ export class PlatformStack extends PinnedAzStack {
       nodeSelector: systemNodes,
       retention: c.monitoring.prometheusRetention,
       storageGiB: c.monitoring.prometheusStorageGiB,
+      crdUpgradeImageDigest: c.monitoring.crdUpgradeImageDigest,
       grafanaAdminSecret: { secretArn: this.grafanaAdminSecret.secretArn, region: c.aws.region, awsCliImage: awsCliImage(c).ref },
       dashboardLabel: GRAFANA_DASHBOARD_LABEL,
       // The serving dashboard's ConfigMap lives in the project namespace.

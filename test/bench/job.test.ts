@@ -12,6 +12,8 @@ import { decodePodLabels, eppPodLabels, matchesLabels } from '../../k8s/labels';
 import { GPU_NODE_TAINT, NODE_ROLE_LABEL, SYSTEM_NODE_ROLE, sharedNames } from '../../k8s/names';
 import { validateObjects, formatIssues } from '../../k8s/validate';
 import { RESULT_LOG_MARKERS } from '../../lib/bench/result-format';
+import { renderHarnessJob } from '../../k8s/bench/harness-job';
+import { allObjects, renderCharts } from '../../k8s/render';
 
 const config = loadConfig({});
 const names = sharedNames(config);
@@ -137,6 +139,26 @@ describe('placement and isolation', () => {
       const tolerations = pod(job).tolerations ?? [];
       expect(tolerations.some((t: { key?: string }) => t.key === GPU_NODE_TAINT.key)).toBe(false);
       expect(container(job).resources.limits['nvidia.com/gpu']).toBeUndefined();
+    }
+  });
+
+  test('keeps off the EPP pod\'s node where it can (llmd-wiring review F7), whatever the harness', () => {
+    // The EPP pod's labels as rendered (its Deployment's pod template), not the helper the Job uses.
+    const epp = allObjects(renderCharts(config)).find((o) => o.kind === 'Deployment' && o.metadata.name === names.eppDeployment)!;
+    const eppLabels = epp.spec.template.metadata.labels;
+    const inferencePerf = loadConfig({ 'benchmark.harness': 'inference-perf', 'workload.name': 'shared-prefix' });
+    for (const job of [...jobs, renderHarnessJob(inferencePerf, rrMain)]) {
+      const affinity = pod(job).affinity;
+      expect(Object.keys(affinity)).toEqual(['podAntiAffinity']);
+      // Preferred, not required: with one system node (or a full one) the run still starts.
+      expect(affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+      const terms = affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
+      expect(terms).toHaveLength(1);
+      expect(terms[0].weight).toBe(100);
+      expect(terms[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+      expect(matchesLabels(terms[0].podAffinityTerm.labelSelector.matchLabels, eppLabels)).toBe(true);
+      // ... and it is the EPP it avoids, not its own kind or the decode pods.
+      expect(matchesLabels(terms[0].podAffinityTerm.labelSelector.matchLabels, job.spec.template.metadata.labels)).toBe(false);
     }
   });
 

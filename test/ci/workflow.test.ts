@@ -60,3 +60,28 @@ describe('the PR workflow', () => {
     expect(r.code).not.toBe(0);
   });
 });
+
+describe('supply chain of the workflows (security review finding 6)', () => {
+  const dir = path.join(ROOT, '.github/workflows');
+  const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+  /** Every `uses:` of every step, with its trailing comment (the tag it stands for). */
+  const uses = files.flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n')
+    .map((line) => /^\s*(?:-\s+)?uses:\s*(\S+)\s*(?:#\s*(.*))?$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ file: f, ref: m[1], comment: m[2] ?? '' })));
+
+  test('every action is pinned to a full commit SHA, with the release tag as a comment (a tag can be moved, a SHA cannot)', () => {
+    expect(uses.length).toBeGreaterThanOrEqual(3);
+    const unpinned = uses.filter((u) => !/^[\w.-]+\/[\w.\/-]+@[0-9a-f]{40}$/.test(u.ref) || !/^v\d+\.\d+\.\d+$/.test(u.comment));
+    expect(unpinned).toEqual([]);
+  });
+
+  test('one action, one SHA: the same action is not pinned to two commits', () => {
+    const shaOf = new Map<string, Set<string>>();
+    for (const u of uses) {
+      const [name, sha] = u.ref.split('@');
+      shaOf.set(name, new Set([...(shaOf.get(name) ?? []), sha]));
+    }
+    expect([...shaOf].filter(([, s]) => s.size > 1)).toEqual([]);
+  });
+});

@@ -88,6 +88,24 @@ describe('PodIdentityRole', () => {
     t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [{ Action: ['sts:AssumeRole', 'sts:TagSession'], Principal: { Service: 'pods.eks.amazonaws.com' } }] } });
     t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { ClusterName: 'c', Namespace: 'n', ServiceAccount: 'sa' });
   });
+
+  test('the trust is bound to this cluster, namespace and service account by the session tags EKS Pod Identity sends', () => {
+    const s = stack();
+    const cluster = eks.Cluster.fromClusterAttributes(s, 'C', { clusterName: 'bench' });
+    new PodIdentityRole(s, 'R', { cluster, namespace: 'llmd-bench-loader', serviceAccount: 'model-loader', description: 'd', statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] })] });
+    const [role] = Object.values(Template.fromStack(s).findResources('AWS::IAM::Role'));
+    const [statement] = role.Properties.AssumeRolePolicyDocument.Statement;
+    expect(statement.Effect).toBe('Allow');
+    // Exactly the three tags, all with StringEquals (a StringLike or a missing key would widen it).
+    expect(Object.keys(statement.Condition)).toEqual(['StringEquals']);
+    const cond = statement.Condition.StringEquals;
+    expect(Object.keys(cond).sort()).toEqual(['aws:RequestTag/eks-cluster-arn', 'aws:RequestTag/kubernetes-namespace', 'aws:RequestTag/kubernetes-service-account']);
+    expect(cond['aws:RequestTag/kubernetes-namespace']).toBe('llmd-bench-loader');
+    expect(cond['aws:RequestTag/kubernetes-service-account']).toBe('model-loader');
+    // The cluster ARN is this cluster's (account and region of the stack, cluster/bench), not a wildcard.
+    expect(JSON.stringify(cond['aws:RequestTag/eks-cluster-arn'])).toMatch(/:eks:.*:cluster\/bench"/);
+    expect(JSON.stringify(cond)).not.toContain('*');
+  });
 });
 
 describe('DestroyHygiene', () => {

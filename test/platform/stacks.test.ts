@@ -17,6 +17,7 @@ import { CLUSTER_TAG_KEY, PROJECT_TAG_KEY } from '../../lib/names';
 import { EKS_ADDON_NAMES, EKS_VERSION_PINS } from '../../lib/config/tables/eks-versions';
 import { GRAFANA_CONFIGMAP_READER_ROLE } from '../../lib/names';
 import { DASHBOARD_CONFIGMAP } from '../../k8s/charts/monitoring-chart';
+import { monitoringNetworkPolicies } from '../../k8s/charts/network-policy-chart';
 import { allObjects, renderCharts } from '../../k8s/render';
 import { type CfnTemplate, resourcesOfType, synthInProcess } from './helpers';
 
@@ -421,6 +422,14 @@ describe('monitoring: least privilege, bounded storage, upgradable CRDs', () => 
   const v = stacks.platform.monitoring.values;
   const objects = allObjects(renderCharts(c, undefined, ['stack']));
   const nsObjects = JSON.parse(resourcesOfType(json.platform, 'Custom::AWSCDK-EKS-KubernetesResource')[0][1].Properties!.Manifest) as any[];
+
+  test('the platform stack applies the monitoring NetworkPolicies with the namespace, after it (security review finding 2)', () => {
+    const policies = nsObjects.filter((o) => o.kind === 'NetworkPolicy');
+    // (aws-eks-v2 adds its prune label; everything else is as rendered)
+    expect(policies.map((p) => [p.metadata.name, p.spec])).toEqual(monitoringNetworkPolicies(c).map((p) => [p.metadata.name, p.spec]));
+    expect(policies.map((p) => p.metadata.namespace)).toEqual([MONITORING_NAMESPACE, MONITORING_NAMESPACE]);
+    expect(nsObjects.findIndex((o) => o.kind === 'Namespace' && o.metadata.name === MONITORING_NAMESPACE)).toBeLessThan(nsObjects.indexOf(policies[0]));
+  });
 
   test('no Alertmanager datasource while Alertmanager is off', () => {
     expect(v.alertmanager.enabled).toBe(false);

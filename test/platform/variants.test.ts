@@ -5,7 +5,8 @@
 import { sharedNames } from '../../k8s/names';
 import { eksV2RuleId } from '../../constructs/nag/eks-v2-checks';
 import { GUARDDUTY_FEATURES } from '../../lib/stacks/cluster-stack';
-import { OPERATORS_GROUP } from '../../lib/names';
+import { HF_TOKEN_SECRET_TAG, OPERATORS_GROUP } from '../../lib/names';
+import { CRD_UPGRADE_BUSYBOX_TAG, crdUpgradeImage } from '../../constructs/helm/kube-prometheus-stack';
 import { EKS_ADDON_NAMES, EKS_VERSION_PINS } from '../../lib/config/tables/eks-versions';
 import { type CfnTemplate, resourcesOfType, synthInProcess } from './helpers';
 
@@ -29,10 +30,12 @@ const v1 = synthInProcess({
   'aws.account': '123456789012',
 });
 // Variant 2 (Kubernetes 1.36, the default): gated Hugging Face model (token secret), file system and
-// audit trail kept on destroy, control-plane logs kept longer than the flow logs, GuardDuty.
+// audit trail kept on destroy, control-plane logs kept longer than the flow logs, GuardDuty, the CRD
+// upgrade job's busybox pinned by digest.
+const CRD_UPGRADE_DIGEST = `sha256:${'4b'.repeat(32)}`;
 const v2 = synthInProcess({
   'modelStore.hfTokenSecretName': 'llmd/hf-token', 'modelStore.retainOnDestroy': 'true', 'cluster.controlPlaneLogRetentionDays': '30',
-  'cluster.retainControlPlaneLogs': 'true', 'cluster.guardDutyEksProtection': 'true',
+  'cluster.retainControlPlaneLogs': 'true', 'cluster.guardDutyEksProtection': 'true', 'monitoring.crdUpgradeImageDigest': CRD_UPGRADE_DIGEST,
 });
 
 const t1 = {
@@ -178,6 +181,19 @@ describe('variant: gated model with an HF token secret, file system retained on 
     const [statement] = role.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
     expect(statement.Action).toBe('secretsmanager:GetSecretValue');
     expect(JSON.stringify(statement.Resource)).toContain(':secret:llmd/hf-token-??????');
+    // ... and only while it carries the purpose tag (security review finding 7; README "Gated models").
+    expect(statement.Condition).toEqual({ StringEquals: { [`secretsmanager:ResourceTag/${HF_TOKEN_SECRET_TAG.key}`]: HF_TOKEN_SECRET_TAG.value } });
+    expect(HF_TOKEN_SECRET_TAG).toEqual({ key: 'llmd-bench:purpose', value: 'hf-token' });
+  });
+
+  test('monitoring.crdUpgradeImageDigest pins the CRD upgrade job\'s busybox by digest, as the chart template reads it', () => {
+    const image = v2.stacks.platform.monitoring.values.crds.upgradeJob.image;
+    // kube-prometheus-stack 88.5.3 charts/crds/templates/upgrade/job.yaml, the busybox init container:
+    // `if .Values.upgradeJob.image.sha` -> "<registry>/<repository>:<tag>@sha256:<busybox.sha>", else by tag.
+    const rendered = (img: typeof image) => `docker.io/busybox:${img.busybox.tag}${img.sha ? `@sha256:${img.busybox.sha}` : ''}`;
+    expect(rendered(image)).toBe(`docker.io/busybox:${CRD_UPGRADE_BUSYBOX_TAG}@${CRD_UPGRADE_DIGEST}`);
+    // Without the key: the pinned tag only (the default run).
+    expect(rendered(crdUpgradeImage(undefined))).toBe(`docker.io/busybox:${CRD_UPGRADE_BUSYBOX_TAG}`);
   });
 
   test('retainOnDestroy keeps the file system (and only it)', () => {

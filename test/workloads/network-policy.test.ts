@@ -7,7 +7,9 @@
  */
 import { parse } from 'yaml';
 import { type BenchConfig, defaultConfig, loadConfig } from '../../lib/config';
-import { API_SERVER_PORT, KUBE_DNS, monitoringNamespace, POD_IDENTITY_AGENT, PROMETHEUS_POD_LABELS, REASON_ANNOTATION } from '../../k8s/charts/network-policy-chart';
+import { API_SERVER_PORT, GRAFANA_POD_LABELS, KUBE_DNS, MONITORING_PORTS, monitoringNamespace, monitoringNetworkPolicies, POD_IDENTITY_AGENT, PROMETHEUS_POD_LABELS, REASON_ANNOTATION } from '../../k8s/charts/network-policy-chart';
+import { KUBE_PROMETHEUS_STACK_CHART } from '../../constructs/helm/kube-prometheus-stack';
+import { MONITORING_NAMESPACE } from '../../lib/names';
 import { matchesLabels } from '../../k8s/labels';
 import { sharedNames } from '../../k8s/names';
 import { allObjects, type K8sObject, renderCharts } from '../../k8s/render';
@@ -30,7 +32,7 @@ function world(c: BenchConfig) {
   const monitoring = monitoringNamespace(c);
   const outside = {
     prometheus: { kind: 'pod', name: 'prometheus', namespace: monitoring, labels: { ...PROMETHEUS_POD_LABELS, prometheus: 'kube-prometheus-stack-prometheus' }, ip: '10.42.9.10' },
-    grafana: { kind: 'pod', name: 'grafana', namespace: monitoring, labels: { 'app.kubernetes.io/name': 'grafana' }, ip: '10.42.9.11' },
+    grafana: { kind: 'pod', name: 'grafana', namespace: monitoring, labels: { ...GRAFANA_POD_LABELS, 'app.kubernetes.io/version': '12.1.0' }, ip: '10.42.9.11' },
     coredns: { kind: 'pod', name: 'coredns', namespace: KUBE_DNS.namespace, labels: { ...KUBE_DNS.labels }, ip: '10.42.9.12' },
     stranger: { kind: 'pod', name: 'any pod of another namespace', namespace: 'default', labels: { app: 'something' }, ip: '10.42.9.13' },
     controlPlane: { kind: 'ip', name: 'control-plane ENI (API server, pod/service proxy)', ip: '10.42.100.5' },
@@ -196,6 +198,51 @@ describe.each([
       expect(policies.find((p) => p.metadata.namespace === ns && Object.keys(p.spec.podSelector).length === 0)?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] });
     }
     for (const p of policies) expect([p.metadata.name, (p.metadata.annotations?.[REASON_ANNOTATION] ?? '').length > 40]).toEqual([p.metadata.name, true]);
+  });
+});
+
+describe('the monitoring namespace (security review finding 2)', () => {
+  const c = defaultConfig();
+  const w = world(c);
+  const policies = monitoringNetworkPolicies(c);
+  const e = new PolicyEvaluator([...w.objects, ...(policies as K8sObject[])], [MONITORING_NAMESPACE, KUBE_DNS.namespace, 'default']);
+  const { prometheus, grafana, stranger, controlPlane } = w.outside;
+  const P = MONITORING_PORTS;
+  const client = w.pods.find((p) => p.owner.startsWith('Job/llmd-bench-'))!;
+  const decode = w.pods.find((p) => p.owner === `Deployment/${w.n.decodeDeployment}`)!;
+  const kubeStateMetrics: Actor = { kind: 'pod', name: 'kube-state-metrics', namespace: MONITORING_NAMESPACE, labels: { 'app.kubernetes.io/name': 'kube-state-metrics' }, ip: '10.42.9.20' };
+  const outsideVpc: Actor = { kind: 'ip', name: 'an address outside the VPC', ip: '192.168.7.7' };
+  const node: Actor = { kind: 'ip', name: 'a node (kubelet, node exporter)', ip: '10.42.3.3' };
+  const can = (from: Actor, to: Actor, port: number) => e.allowed({ from, to, port, protocol: 'TCP' });
+
+  test('the policies live in the namespace the chart is installed in and select the pinned chart\'s pods', () => {
+    expect(policies.map((p) => [p.metadata.namespace, p.metadata.name])).toEqual([[MONITORING_NAMESPACE, 'prometheus'], [MONITORING_NAMESPACE, 'grafana']]);
+    expect(monitoringNamespace(c)).toBe(MONITORING_NAMESPACE);
+    // grafana.selectorLabels: instance is the Helm release the platform stack installs.
+    expect(GRAFANA_POD_LABELS['app.kubernetes.io/instance']).toBe(KUBE_PROMETHEUS_STACK_CHART.release);
+    expect(policies.every((p) => (p.metadata.annotations[REASON_ANNOTATION] as string).length > 80)).toBe(true);
+  });
+
+  test('Grafana :3000 takes Prometheus\'s scrape only: no other pod, not the project\'s, not the control plane', () => {
+    expect(can(prometheus, grafana, P.grafana)).toBe(true);
+    expect([stranger, client, kubeStateMetrics, controlPlane, outsideVpc].map((from) => [from.name, can(from, grafana, P.grafana)]))
+      .toEqual([stranger, client, kubeStateMetrics, controlPlane, outsideVpc].map((from) => [from.name, false]));
+  });
+
+  test('Prometheus :9090 takes Grafana, itself and the control plane (the CLI\'s service proxy); its reloader only itself', () => {
+    for (const from of [grafana, prometheus, controlPlane]) expect([from.name, can(from, prometheus, P.prometheus)]).toEqual([from.name, true]);
+    expect(can(outsideVpc, prometheus, P.prometheus)).toBe(false);
+    expect([grafana, stranger, controlPlane].map((from) => can(from, prometheus, P.prometheusReloader))).toEqual([false, false, false]);
+    expect(can(prometheus, prometheus, P.prometheusReloader)).toBe(true);
+    // The documented exception: the control plane's ipBlock is the VPC CIDR, which every pod's address is in.
+    expect(can(stranger, prometheus, P.prometheus)).toBe(true);
+  });
+
+  test('scrape egress stays open: Prometheus still reaches vLLM, the kubelets and other namespaces; the other monitoring pods are not selected', () => {
+    expect(can(prometheus, decode, c.vllm.port)).toBe(true);
+    expect(can(prometheus, node, 10250)).toBe(true);
+    expect(can(prometheus, stranger, 8080)).toBe(true);
+    expect(can(stranger, kubeStateMetrics, 8080)).toBe(true);
   });
 });
 

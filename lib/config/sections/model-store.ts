@@ -13,7 +13,7 @@ export const modelStoreSchema = z.object({
   hfTokenSecretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, {
     error: 'must be a Secrets Manager secret name: letters, digits and /_+=.@-',
   }).optional()
-    .describe('Name of a Secrets Manager secret whose string value is a Hugging Face token (gated models; huggingface source only). The loader reads it through Pod Identity; it never enters a template.'),
+    .describe('Name of a Secrets Manager secret whose string value is a Hugging Face token (gated models; huggingface source only). The secret must carry the tag llmd-bench:purpose=hf-token (an IAM condition of the loader role). The loader reads it through Pod Identity; it never enters a template.'),
   mountPath: z.string().regex(/^\/[A-Za-z0-9_./-]*$/, { error: 'must be an absolute path' }).default('/models')
     .describe('Where pods mount the file system; weights live under <mountPath>/<model id>, results under <mountPath>/results.'),
   retainOnDestroy: z.boolean({ error: 'must be true or false' }).default(false)

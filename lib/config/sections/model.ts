@@ -8,6 +8,6 @@ export const modelSchema = z.object({
     .describe('Hub revision to download: a commit sha (reproducible weights; the loader can skip the Hub on reruns) or a branch/tag name. Unset: the registry row\'s pinned revision of model.id (a sha for Qwen2.5-7B-Instruct, main for the other rows and for a model.configFile model: the loader records the commit it got).'),
   configFile: z.string().min(1, { error: 'must be a path to a config.json' }).optional()
     .describe('Path to the Hugging Face config.json of model.id, for a dense decoder-only model without a registry row (layers, hidden, heads, KV heads, head_dim, intermediate, vocab, tied embeddings and dtype are read from it). Mixture-of-experts, multimodal, sliding-window and quantized configs are refused.'),
-  parameterCount: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be a positive number of parameters' }).optional()
+  parameterCount: z.number({ error: 'must be a positive integer number of parameters' }).int({ error: 'must be a positive integer number of parameters' }).positive({ error: 'must be a positive integer number of parameters' }).optional()
     .describe('Total parameters of the model (e.g. 8030261248), overriding the count from the registry or computed from model.configFile (sizes the weights: parameters x 2 bytes).'),
 }).strict().prefault({});

@@ -71,3 +71,90 @@ describe('a paused configuration (gpuNodes.count=0)', () => {
     expect(r.stdout).not.toContain('∞');
   });
 });
+
+/**
+ * The cleanup-check command in process, on stub SDK clients (test/bench/aws/stub-clients.ts, the
+ * recorded payloads of cleanup-check.test.ts): its exit code is what scripts after `cdk destroy` rely on.
+ */
+describe('cleanup-check through the command: the exit code follows the leftovers', () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const cfn = require('@aws-sdk/client-cloudformation');
+  const logs = require('@aws-sdk/client-cloudwatch-logs');
+  const ec2 = require('@aws-sdk/client-ec2');
+  const eks = require('@aws-sdk/client-eks');
+  const elb = require('@aws-sdk/client-elastic-load-balancing');
+  const elbv2 = require('@aws-sdk/client-elastic-load-balancing-v2');
+  const fsx = require('@aws-sdk/client-fsx');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const { Command } = require('commander') as typeof import('commander');
+  const cleanupApi = require('../../../lib/bench/aws/cleanup-api') as typeof import('../../../lib/bench/aws/cleanup-api');
+  const { registerAwsCommands } = require('../../../lib/bench/aws/commands') as typeof import('../../../lib/bench/aws/commands');
+  const { loadConfig } = require('../../../lib/config') as typeof import('../../../lib/config');
+  const { awsServiceError, empty, recorded, stub } = require('./stub-clients') as typeof import('./stub-clients');
+  type Responder = import('./stub-clients').Responder;
+
+  const REGION = 'us-west-2';
+  const noStack: Responder = (_c, input) => { throw awsServiceError('ValidationError', `Stack with id ${input.StackName} does not exist`); };
+  /** An account after a complete destroy: no VPC, nothing tagged, no stack, no cluster. */
+  const clean: Record<string, Responder> = {
+    ec2: (cmd) => {
+      if (cmd === 'DescribeVpcsCommand') return empty({ Vpcs: [] });
+      if (cmd === 'DescribeInstancesCommand') return empty({ Reservations: [] });
+      if (cmd === 'DescribeAddressesCommand') return empty({ Addresses: [] });
+      if (cmd === 'DescribeVolumesCommand') return empty({ Volumes: [] });
+      throw new Error(`${cmd} must not be called without a VPC`);
+    },
+    fsx: () => empty({ FileSystems: [] }),
+    elbv2: () => empty({ LoadBalancers: [] }),
+    elb: () => empty({ LoadBalancerDescriptions: [] }),
+    logs: () => empty({ logGroups: [] }),
+    cfn: noStack,
+    eks: (_c, input) => { throw awsServiceError('ResourceNotFoundException', `No cluster found for name: ${input.name}.`, 404); },
+  };
+  /** The same account with the network stack stuck in DELETE_FAILED and the control-plane log group left. */
+  const leftovers: Record<string, Responder> = {
+    ...clean,
+    cfn: (c, input) => (input.StackName === 'LlmdBench-Network' ? recorded('cleanup-check/cfn-describe-stacks-network-delete-failed.json') : noStack(c, input)),
+    logs: (_c, input) => (input.logGroupNamePrefix === '/aws/eks/llmd-bench/' ? recorded('cleanup-check/logs-describe-log-groups-eks.json') : empty({ logGroups: [] })),
+  };
+
+  async function run(account: Record<string, Responder>, args: string[] = []) {
+    const cfg = { region: REGION, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' } };
+    const api = cleanupApi.cleanupApiOn({
+      ec2: stub('ec2', new ec2.EC2Client(cfg), account.ec2, []),
+      fsx: stub('fsx', new fsx.FSxClient(cfg), account.fsx, []),
+      elbv2: stub('elbv2', new elbv2.ElasticLoadBalancingV2Client(cfg), account.elbv2, []),
+      elb: stub('elb', new elb.ElasticLoadBalancingClient(cfg), account.elb, []),
+      logs: stub('logs', new logs.CloudWatchLogsClient(cfg), account.logs, []),
+      cfn: stub('cfn', new cfn.CloudFormationClient(cfg), account.cfn, []),
+      eks: stub('eks', new eks.EKSClient(cfg), account.eks, []),
+    }, { ec2, fsx, elbv2, elb, logs, cfn, eks }, REGION);
+    const created = jest.spyOn(cleanupApi, 'createCleanupApi').mockReturnValue(api);
+    const out: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
+    const before = process.exitCode;
+    try {
+      const program = new Command().exitOverride();
+      registerAwsCommands(program, () => loadConfig({}));
+      await program.parseAsync(['node', 'llmd-bench', 'cleanup-check', ...args]);
+      return { code: process.exitCode, stdout: out.join(''), createdFor: created.mock.calls[0]?.[0] };
+    } finally {
+      process.exitCode = before;
+      created.mockRestore();
+      write.mockRestore();
+    }
+  }
+
+  test('leftovers: exit 1, each one named', async () => {
+    const r = await run(leftovers, ['--json']);
+    expect(r.createdFor).toBe(REGION);
+    expect(r.code).toBe(1);
+    const kinds = JSON.parse(r.stdout).leftovers.map((l: { kind: string }) => l.kind);
+    expect(kinds.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('a clean account: exit 0', async () => {
+    const r = await run(clean);
+    expect(r.code).toBe(0);
+  });
+});
