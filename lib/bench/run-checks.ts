@@ -11,15 +11,19 @@
  *   requests; spreading the load is all these routers do, so an idle pod means one was not routable.
  * - llm-d with the approximate producer: no path check. It subscribes to nothing and its LRU index
  *   lives inside the EPP without the kv_cache_index metrics (those belong to the precise producer's
- *   indexer), and its prefix affinity may rightly leave a pod idle; only throttling is recorded.
- * - every path: CPU throttling of the vLLM, EPP and Envoy containers (cAdvisor), warned above 5%.
+ *   indexer), and its prefix affinity may rightly leave a pod idle; only the CPU figures are recorded.
+ * - every path: whether every container of the run had its CPU (cpu-watch.ts): CFS throttling of those
+ *   with a CPU limit (render server, benchmark client), CPU pressure of those without (vLLM, EPP, Envoy).
  * A failed proof marks the result invalid (report and summary.json); a missing metric marks it unchecked.
  */
 import type { BenchConfig } from '../config';
 import { PLUGIN_TYPES } from '../../k8s/router/plugin-types';
 import { deployedProfiles, endpointPickerConfigFor } from '../../k8s/router/profiles';
 import type { PrometheusApi, PromSeries } from './cluster/types';
-import { isEppLabel, PATH_LABELS, type RunChecksFile, type RunCheck, type ThrottlingFigure } from './result-format';
+import { measureCpu } from './cpu-watch';
+import { isEppLabel, PATH_LABELS, type RunChecksFile, type RunCheck } from './result-format';
+
+export { THROTTLING_WARN_FRACTION } from './cpu-figures';
 
 /**
  * The liveness checks a path gets (see the module comment): the KV-event/index checks, the
@@ -62,11 +66,6 @@ export const EPP_METRICS = {
   lookupHits: 'llm_d_router_epp_kv_cache_index_lookup_hits_total',
 } as const;
 
-/** Containers whose CPU throttling every run records (names as the vLLM and router charts render them). */
-export const THROTTLE_CONTAINERS = ['vllm', 'epp', 'envoy'] as const;
-/** Throttled share of CFS periods above which the report warns. */
-export const THROTTLING_WARN_FRACTION = 0.05;
-
 /** Whether a `pod_identifier` of the EPP's metrics names this pod (`<ns>/<pod>-rank-<n>`, or `<ns>/<pod>`). */
 export function identifiesPod(podIdentifier: string, namespace: string, pod: string): boolean {
   const id = podIdentifier.includes('/') ? podIdentifier : `${namespace}/${podIdentifier}`;
@@ -77,11 +76,15 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** PromQL range of a window of `w` seconds (at least a minute: counters need two scrapes). */
+function runWindow(w: number): string {
+  return `[${Math.max(60, Math.ceil(w))}s]`;
+}
+
 /** PromQL of the checks, over a window of `w` seconds ending at the evaluation time. */
 export function runCheckQueries(config: BenchConfig, w: number) {
   const ns = `namespace="${config.project.namespace}"`;
-  const win = `[${Math.max(60, Math.ceil(w))}s]`;
-  const containers = `container=~"${THROTTLE_CONTAINERS.join('|')}"`;
+  const win = runWindow(w);
   return {
     messagesByPod: `sum by (pod_identifier) (increase(${EPP_METRICS.messagesReceived}{${ns}}${win}))`,
     subscribers: `max(${EPP_METRICS.activeSubscribers}{${ns}})`,
@@ -90,9 +93,6 @@ export function runCheckQueries(config: BenchConfig, w: number) {
     lookups: `sum(increase(${EPP_METRICS.lookups}{${ns}}${win}))`,
     lookupHits: `sum(increase(${EPP_METRICS.lookupHits}{${ns}}${win}))`,
     servedByPod: `sum by (pod) (increase(vllm:request_success_total{${ns}}${win}))`,
-    throttled: `sum by (pod, container) (increase(container_cpu_cfs_throttled_periods_total{${ns},${containers}}${win}))`
-      + ` / sum by (pod, container) (increase(container_cpu_cfs_periods_total{${ns},${containers}}${win}))`,
-    cpuCores: `sum by (pod, container) (rate(container_cpu_usage_seconds_total{${ns},${containers}}${win}))`,
   };
 }
 
@@ -110,24 +110,6 @@ async function instant(prom: PrometheusApi, expr: string, time: number): Promise
 function scalar(series: PromSeries[] | undefined): number | undefined {
   const v = (series ?? []).map(first).filter((x): x is number => x !== undefined && Number.isFinite(x));
   return v.length === 0 ? undefined : v.reduce((a, b) => a + b, 0);
-}
-
-/** Throttling and CPU use per container name (worst pod), from the two cAdvisor queries. */
-export function throttlingFigures(throttled: PromSeries[] | undefined, cores: PromSeries[] | undefined): ThrottlingFigure[] {
-  return THROTTLE_CONTAINERS.map((container) => {
-    const t = (throttled ?? []).filter((s) => s.metric.container === container).map((s) => ({ pod: s.metric.pod ?? '?', v: first(s) }))
-      .filter((x): x is { pod: string; v: number } => x.v !== undefined && Number.isFinite(x.v));
-    const c = (cores ?? []).filter((s) => s.metric.container === container).map(first).filter((v): v is number => v !== undefined && Number.isFinite(v));
-    const worst = t.sort((a, b) => b.v - a.v)[0];
-    return {
-      container,
-      // No series: the container has no CPU limit (no CFS quota, so it cannot be throttled) or is not scraped.
-      throttled_fraction: worst ? worst.v : null,
-      worst_pod: worst?.pod ?? null,
-      cpu_cores_max: c.length > 0 ? Math.max(...c) : null,
-      warn: worst !== undefined && worst.v > THROTTLING_WARN_FRACTION,
-    };
-  });
 }
 
 export interface RunCheckInput {
@@ -149,7 +131,8 @@ export async function checkRun(prom: PrometheusApi | undefined, input: RunCheckI
     return { ...base, status: 'unchecked', reasons: ['no Prometheus: the liveness of the path was not checked'], checks: [], cpu_throttling: [] };
   }
   const ns = config.project.namespace;
-  const q = runCheckQueries(config, input.endS - input.startS + 2 * config.benchmark.metricsStepSeconds);
+  const windowS = input.endS - input.startS + 2 * config.benchmark.metricsStepSeconds;
+  const q = runCheckQueries(config, windowS);
   const at = input.endS;
   const checks: RunCheck[] = [];
 
@@ -196,8 +179,7 @@ export async function checkRun(prom: PrometheusApi | undefined, input: RunCheckI
     }
   }
 
-  const [throttled, cores] = await Promise.all([instant(prom, q.throttled, at), instant(prom, q.cpuCores, at)]);
-  const cpu = throttlingFigures(throttled, cores);
+  const cpu = await measureCpu(prom, config, runWindow(windowS), at);
   const failed = checks.filter((c) => c.status === 'fail');
   const unknown = checks.filter((c) => c.status === 'unknown');
   return {

@@ -256,6 +256,7 @@ export interface PromAnswers {
   lookupHits: string;
   served: string;
   throttled: string;
+  pressure: string;
   cores: string;
   zmqErrors: string;
 }
@@ -268,6 +269,7 @@ export const HEALTHY_PROM: PromAnswers = {
   lookupHits: 'epp-lookup-hits.json',
   served: 'vllm-served-by-pod.json',
   throttled: 'cadvisor-throttled.json',
+  pressure: 'cadvisor-cpu-pressure.json',
   cores: 'cadvisor-cpu-cores.json',
   zmqErrors: 'query-range-empty.json',
 };
@@ -284,6 +286,7 @@ function answerFor(query: string, answers: PromAnswers): string | undefined {
   if (query.includes('kv_cache_index_lookup_hits_total')) return pick(answers.lookupHits);
   if (query.includes('by (pod) (increase(vllm:request_success_total')) return pick(answers.served);
   if (query.includes('container_cpu_cfs_throttled_periods_total')) return pick(answers.throttled);
+  if (query.includes('container_pressure_cpu_waiting_seconds_total')) return pick(answers.pressure);
   if (query.includes('container_cpu_usage_seconds_total')) return pick(answers.cores);
   return undefined;
 }

@@ -2,7 +2,8 @@
  * After each run: proof from Prometheus (recorded answers) that the measured path was live. An llm-d
  * run whose EPP heard nothing from a pod, held an empty index or looked nothing up is INVALID, as is
  * a round-robin run in which a pod served nothing; the result, the report and summary.json say so.
- * CPU throttling of vLLM, EPP and Envoy is recorded and warned above 5%.
+ * CPU: containers with a CPU limit (render server, client) are measured by CFS throttling (warned above
+ * 5%), those without (vLLM, EPP, Envoy: no CFS quota, never throttled) by CPU pressure (warned above 10%).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -12,7 +13,10 @@ import { planRun } from '../../lib/bench/plan';
 import { prometheusServiceRef, prometheusViaKube } from '../../lib/bench/prometheus';
 import { generateReport } from '../../lib/bench/report';
 import { BenchmarkRunner, runPlan, StepHooks } from '../../lib/bench/runner';
-import { EPP_METRICS, THROTTLE_CONTAINERS, checkRun, identifiesPod, pathChecksFor } from '../../lib/bench/run-checks';
+import { EPP_METRICS, checkRun, identifiesPod, pathChecksFor } from '../../lib/bench/run-checks';
+import { cpuQueries, cpuWatchFor, cpuWatchFromManifests } from '../../lib/bench/cpu-watch';
+import { renderHarnessJob } from '../../k8s/bench/harness-job';
+import { exampleBenchmarkRun } from '../../k8s/bench/benchmark-job';
 import type { RunChecksFile } from '../../lib/bench/result-format';
 import { allObjects, renderCharts } from '../../k8s/render';
 import { defaultPrometheus, FakeClock, FakeKube, PromAnswers, referenceResult, successLog } from './fakes';
@@ -122,7 +126,7 @@ describe('router-profile runs (run --target <profile>): the checks their router 
   test('approximate subscribes to nothing: no KV-event or index check (an empty index is no failure), throttling still recorded', async () => {
     const r = await checkAs('llm-d-approximate', { indexed: 'epp-index-empty.json', subscribers: 'empty' });
     expect(r).toMatchObject({ status: 'valid', checks: [] });
-    expect(r.cpu_throttling.map((t) => t.container)).toEqual([...THROTTLE_CONTAINERS]);
+    expect(r.cpu_throttling.map((t) => t.container)).toEqual(cpuWatchFor(profiles).map((w) => w.container));
   });
 
   test('load and random only spread load: an idle pod makes them invalid, KV events are not asked for', async () => {
@@ -134,19 +138,78 @@ describe('router-profile runs (run --target <profile>): the checks their router 
   });
 });
 
-describe('CPU throttling', () => {
-  test('recorded per container (worst pod); above 5% is a warning; no CPU limit means no CFS quota', async () => {
+describe('CPU: throttling where a CPU limit makes it possible, pressure where there is none', () => {
+  test('the watched containers and how each is measured come from the render: limits on the render server and the client, none on vLLM, EPP, Envoy', () => {
+    expect(cpuWatchFor(config)).toEqual([
+      { container: 'vllm', cpuLimitCores: null, measure: 'pressure' },
+      { container: 'vllm-render', cpuLimitCores: 4, measure: 'throttling' },
+      { container: 'envoy', cpuLimitCores: null, measure: 'pressure' },
+      { container: 'epp', cpuLimitCores: null, measure: 'pressure' },
+      { container: 'vllm-bench', cpuLimitCores: 2, measure: 'throttling' },
+    ]);
+    // The inference-perf harness: its client container is watched instead.
+    expect(cpuWatchFor(loadConfig({ 'benchmark.harness': 'inference-perf', 'workload.name': 'shared-prefix' })).map((w) => `${w.container}:${w.measure}`)).toContain('inference-perf:throttling');
+  });
+
+  test.each([
+    ['defaults', {}],
+    ['inference-perf client', { 'benchmark.harness': 'inference-perf', 'workload.name': 'shared-prefix' }],
+    ['4 GPUs per node, TP 2', { 'gpuNodes.instanceType': 'g5.12xlarge', 'vllm.tensorParallelSize': '2' }],
+  ])('every container running in the project namespace (%s) is watched: throttling only with a CPU limit in the render, pressure otherwise', (_name, ctx) => {
+    const cfg = loadConfig({ 'benchmark.cacheReset': 'endpoint', ...ctx });
+    const objects = [...allObjects(renderCharts(cfg, undefined, ['stack'])), renderHarnessJob(cfg, exampleBenchmarkRun(cfg))];
+    const running = objects.filter((o) => o.metadata?.namespace === cfg.project.namespace)
+      .flatMap((o) => (o.spec?.template?.spec?.containers ?? []) as { name: string; resources?: { limits?: { cpu?: string } } }[]);
+    const watch = cpuWatchFor(cfg);
+    const q = cpuQueries(cfg, '[60s]');
+    for (const c of running) {
+      const w = watch.find((x) => x.container === c.name);
+      expect(w).toBeDefined();
+      if (w!.measure === 'throttling') {
+        expect(c.resources?.limits?.cpu).toBeDefined();
+        expect(q.throttled).toContain(c.name);
+      } else {
+        expect(c.resources?.limits?.cpu).toBeUndefined();
+        expect(q.pressure).toContain(c.name);
+      }
+    }
+    expect(watch.map((w) => w.container).sort()).toEqual([...new Set(running.map((c) => c.name))].sort());
+  });
+
+  test('a container that gains a CPU limit moves to throttling (the list is derived, not a literal)', () => {
+    const objects = [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'ns' }, spec: { template: { spec: {
+      initContainers: [{ name: 'init', resources: { limits: { cpu: '1' } } }],
+      containers: [{ name: 'a', resources: { limits: { cpu: '500m' } } }, { name: 'b', resources: { limits: { memory: '1Gi' } } }],
+    } } } }];
+    expect(cpuWatchFromManifests(objects, 'ns')).toEqual([
+      { container: 'a', cpuLimitCores: 0.5, measure: 'throttling' },
+      { container: 'b', cpuLimitCores: null, measure: 'pressure' },
+    ]);
+    expect(cpuWatchFromManifests(objects, 'other')).toEqual([]);
+  });
+
+  test('recorded per container (worst pod); throttled above 5% or waiting above 10% of the run warns', async () => {
     const r = await check('round-robin');
     expect(r.cpu_throttling).toEqual([
-      { container: 'vllm', throttled_fraction: null, worst_pod: null, cpu_cores_max: 3.45, warn: false },
-      { container: 'epp', throttled_fraction: 0.0731, worst_pod: 'vllm-decode-epp-7c9d6b5f4-qx2lm', cpu_cores_max: 1.94, warn: true },
-      { container: 'envoy', throttled_fraction: 0.0112, worst_pod: 'vllm-decode-epp-7c9d6b5f4-qx2lm', cpu_cores_max: 0.48, warn: false },
+      { container: 'vllm', measure: 'pressure', cpu_limit_cores: null, throttled_fraction: null, cpu_pressure_fraction: 0.011, worst_pod: 'vllm-decode-6d5f8c7b9-p5tn8', cpu_cores_max: 3.45, warn: false },
+      { container: 'vllm-render', measure: 'throttling', cpu_limit_cores: 4, throttled_fraction: 0.0731, cpu_pressure_fraction: 0.0815, worst_pod: 'vllm-decode-render-5b8c9d7f6-h2wq4', cpu_cores_max: 3.71, warn: true },
+      { container: 'envoy', measure: 'pressure', cpu_limit_cores: null, throttled_fraction: null, cpu_pressure_fraction: 0.031, worst_pod: 'vllm-decode-epp-7c9d6b5f4-qx2lm', cpu_cores_max: 0.48, warn: false },
+      { container: 'epp', measure: 'pressure', cpu_limit_cores: null, throttled_fraction: null, cpu_pressure_fraction: 0.124, worst_pod: 'vllm-decode-epp-7c9d6b5f4-qx2lm', cpu_cores_max: 1.94, warn: true },
+      { container: 'vllm-bench', measure: 'throttling', cpu_limit_cores: 2, throttled_fraction: 0.0112, cpu_pressure_fraction: 0.0204, worst_pod: 'llmd-bench-llmd-main-inf-t7-x7q2m', cpu_cores_max: 1.62, warn: false },
     ]);
   });
 
-  test('the containers are named as the charts render them', () => {
-    const names = new Set(allObjects(renderCharts(config)).flatMap((o) => (o.spec?.template?.spec?.containers ?? []).map((c: { name: string }) => c.name)));
-    for (const c of THROTTLE_CONTAINERS) expect(names).toContain(c);
+  test('no PSI on the node (cgroup v1, psi=0): pressure is null and never warns; throttling still counts', async () => {
+    const r = await check('round-robin', { pressure: 'empty' });
+    expect(r.cpu_throttling.find((t) => t.container === 'epp')).toMatchObject({ cpu_pressure_fraction: null, worst_pod: null, warn: false });
+    expect(r.cpu_throttling.find((t) => t.container === 'vllm-render')).toMatchObject({ throttled_fraction: 0.0731, warn: true });
+  });
+
+  test('the queries: throttling only for the limited containers, pressure and CPU use for all, in the project namespace', () => {
+    const q = cpuQueries(config, '[851s]');
+    expect(q.throttled).toBe('sum by (pod, container) (increase(container_cpu_cfs_throttled_periods_total{namespace="llmd-bench",container=~"vllm-render|vllm-bench"}[851s]))'
+      + ' / sum by (pod, container) (increase(container_cpu_cfs_periods_total{namespace="llmd-bench",container=~"vllm-render|vllm-bench"}[851s]))');
+    expect(q.pressure).toBe('sum by (pod, container) (rate(container_pressure_cpu_waiting_seconds_total{namespace="llmd-bench",container=~"vllm|vllm-render|envoy|epp|vllm-bench"}[851s]))');
   });
 });
 
@@ -177,7 +240,8 @@ describe('a run whose llm-d path was not live', () => {
     expect(checks).toMatchObject({ label: 'llm-d', status: 'invalid' });
     expect(checks.decode_pods).toHaveLength(8);
     expect(warnings.some((w) => /llm-d: main run .*: result INVALID: no KV-cache events reached the EPP from 1 of 8 decode pods/.test(w))).toBe(true);
-    expect(warnings.some((w) => /container epp .* was CPU-throttled in 7\.3% of its CFS periods/.test(w))).toBe(true);
+    expect(warnings.some((w) => /container vllm-render .* was CPU-throttled in 7\.3% of its CFS periods \(over 5\.0%, CPU limit 4\)/.test(w))).toBe(true);
+    expect(warnings.some((w) => /container epp .* waited for CPU 12\.4% of the run \(CPU pressure, over 10\.0%; it has no CPU limit/.test(w))).toBe(true);
   });
 
   test('the report and summary.json say INVALID with the reason, and show the throttling', async () => {
@@ -189,13 +253,16 @@ describe('a run whose llm-d path was not live', () => {
       'round-robin': { status: 'valid', reasons: [] },
       'llm-d': { status: 'invalid', reasons: [expect.stringMatching(/^no KV-cache events reached the EPP/)] },
     });
-    expect(out.summary.main.cpu_throttling['llm-d']?.find((t) => t.container === 'epp')).toMatchObject({ throttled_fraction: 0.0731, warn: true });
-    expect(out.summary.warnings.some((w) => /container epp .* CPU-throttled in 7\.3%/.test(w))).toBe(true);
+    expect(out.summary.main.cpu_throttling['llm-d']?.find((t) => t.container === 'vllm-render')).toMatchObject({ measure: 'throttling', throttled_fraction: 0.0731, warn: true });
+    expect(out.summary.main.cpu_throttling['llm-d']?.find((t) => t.container === 'epp')).toMatchObject({ measure: 'pressure', throttled_fraction: null, cpu_pressure_fraction: 0.124, warn: true });
+    expect(out.summary.warnings.some((w) => /container vllm-render .* CPU-throttled in 7\.3%/.test(w))).toBe(true);
+    expect(out.summary.warnings.some((w) => /container epp .* waited for CPU 12\.4% of the run/.test(w))).toBe(true);
     expect(out.markdown).toContain('**INVALID**: a liveness check failed');
     expect(out.markdown).toContain('| llm-d | inf | **invalid** |');
-    expect(out.markdown).toContain('### CPU throttling during the main run (cAdvisor)');
-    expect(out.markdown).toContain('| epp | 7.3% throttled ⚠, up to 1.94 cores | 7.3% throttled ⚠, up to 1.94 cores |');
-    expect(out.markdown).toContain('| vllm | no CPU limit, up to 3.45 cores |');
+    expect(out.markdown).toContain('### CPU throttling and pressure during the main run (cAdvisor)');
+    expect(out.markdown).toContain('| vllm-render | 7.3% throttled ⚠ (limit 4), up to 3.71 cores | 7.3% throttled ⚠ (limit 4), up to 3.71 cores |');
+    expect(out.markdown).toContain('| epp | no CPU limit, waited 12.4% ⚠, up to 1.94 cores |');
+    expect(out.markdown).toContain('| vllm | no CPU limit, waited 1.1%, up to 3.45 cores |');
     const summary = JSON.parse(fs.readFileSync(path.join(outDir, 'report', 'summary.json'), 'utf8'));
     expect(summary.valid).toBe(false);
   });
