@@ -88,8 +88,9 @@ export function runCheckQueries(config: BenchConfig, w: number) {
   return {
     messagesByPod: `sum by (pod_identifier) (increase(${EPP_METRICS.messagesReceived}{${ns}}${win}))`,
     subscribers: `max(${EPP_METRICS.activeSubscribers}{${ns}})`,
-    // The EPP restarts before every llm-d run, so its counters start at 0 with the run.
-    indexed: `sum(${EPP_METRICS.admissions}{${ns}}) - sum(${EPP_METRICS.evictions}{${ns}})`,
+    // Context for the index check only (see indexCheck): what was admitted and evicted during the run.
+    admitted: `sum(increase(${EPP_METRICS.admissions}{${ns}}${win}))`,
+    evicted: `sum(increase(${EPP_METRICS.evictions}{${ns}}${win}))`,
     lookups: `sum(increase(${EPP_METRICS.lookups}{${ns}}${win}))`,
     lookupHits: `sum(increase(${EPP_METRICS.lookupHits}{${ns}}${win}))`,
     servedByPod: `sum by (pod) (increase(vllm:request_success_total{${ns}}${win}))`,
@@ -110,6 +111,27 @@ async function instant(prom: PrometheusApi, expr: string, time: number): Promise
 function scalar(series: PromSeries[] | undefined): number | undefined {
   const v = (series ?? []).map(first).filter((x): x is number => x !== undefined && Number.isFinite(x));
   return v.length === 0 ? undefined : v.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Whether the EPP's prefix index held blocks during the run. llm-d-router v0.10.0 has no gauge of the
+ * index size (its gauges are kv_cache_events_active_subscribers, _pool_queue_depth and _pool_capacity,
+ * pkg/kvcache/metrics/collector.go; llm-d-kv-cache PR #720 proposed `kvcache_index_entries` and was
+ * closed unmerged). Admissions and evictions count different things (request keys per Add, pod entries
+ * per Evict: pkg/kvcache/kvblock/instrumented_index.go), so their difference is no size and goes
+ * negative on a healthy index (a live EPP trace shows more evictions than admissions beside thousands of
+ * hits). The proof is therefore that lookups found keys in the index (lookup_hits_total counts keys
+ * found per Lookup). No hit proves nothing either way (a workload without shared prefixes has none):
+ * "unknown", never "fail".
+ */
+export function indexCheck(hits: number | undefined, admitted: number | undefined, evicted: number | undefined): RunCheck {
+  const counts = admitted === undefined ? '' : ` (${Math.round(admitted)} keys admitted, ${Math.round(evicted ?? 0)} pod entries evicted during the run)`;
+  if (hits === undefined) return { name: 'index_non_empty', status: 'unknown', detail: `Prometheus has no ${EPP_METRICS.lookupHits} (kvBlockIndexConfig.enableMetrics off?)` };
+  if (hits > 0) return { name: 'index_non_empty', status: 'pass', detail: `the EPP's prefix index held blocks: its lookups found ${Math.round(hits)} block keys${counts}` };
+  return {
+    name: 'index_non_empty', status: 'unknown',
+    detail: `the EPP's prefix index answered no lookup with a block${counts}; v0.10.0 exports no index size, so whether it held blocks is unknown`,
+  };
 }
 
 export interface RunCheckInput {
@@ -138,8 +160,9 @@ export async function checkRun(prom: PrometheusApi | undefined, input: RunCheckI
 
   const kind = pathChecksFor(config, label);
   if (kind === 'kv-events') {
-    const [subs, messages, indexed, lookups, hits] = await Promise.all([
-      instant(prom, q.subscribers, at), instant(prom, q.messagesByPod, at), instant(prom, q.indexed, at), instant(prom, q.lookups, at), instant(prom, q.lookupHits, at),
+    const [subs, messages, admitted, evicted, lookups, hits] = await Promise.all([
+      instant(prom, q.subscribers, at), instant(prom, q.messagesByPod, at), instant(prom, q.admitted, at), instant(prom, q.evicted, at),
+      instant(prom, q.lookups, at), instant(prom, q.lookupHits, at),
     ]);
     const subscriberCount = scalar(subs);
     if (subscriberCount === undefined) {
@@ -150,12 +173,7 @@ export async function checkRun(prom: PrometheusApi | undefined, input: RunCheckI
         ? { name: 'kv_events_per_pod', status: 'pass', detail: `KV-cache events received from all ${decodePods.length} decode pods (${subscriberCount} subscribers)` }
         : { name: 'kv_events_per_pod', status: 'fail', detail: `no KV-cache events reached the EPP from ${silent.length} of ${decodePods.length} decode pods (${silent.join(', ')}); its index did not know what those pods cache` });
     }
-    const held = scalar(indexed);
-    checks.push(held === undefined
-      ? { name: 'index_non_empty', status: 'unknown', detail: `Prometheus has no ${EPP_METRICS.admissions} (kvBlockIndexConfig.enableMetrics off?)` }
-      : held > 0
-        ? { name: 'index_non_empty', status: 'pass', detail: `the EPP's prefix index held ${Math.round(held)} block entries at the end` }
-        : { name: 'index_non_empty', status: 'fail', detail: 'the EPP\'s prefix index was empty at the end of the run: no KV events were indexed' });
+    checks.push(indexCheck(scalar(hits), scalar(admitted), scalar(evicted)));
     const looked = scalar(lookups);
     checks.push(looked === undefined
       ? { name: 'prefix_lookups', status: 'unknown', detail: `Prometheus has no ${EPP_METRICS.lookups}` }

@@ -252,6 +252,7 @@ export interface PromAnswers {
   subscribers: string;
   messages: string;
   indexed: string;
+  evicted: string;
   lookups: string;
   lookupHits: string;
   served: string;
@@ -265,6 +266,7 @@ export const HEALTHY_PROM: PromAnswers = {
   subscribers: 'epp-active-subscribers.json',
   messages: 'epp-messages-by-pod.json',
   indexed: 'epp-index-held.json',
+  evicted: 'epp-index-evictions.json',
   lookups: 'epp-lookups.json',
   lookupHits: 'epp-lookup-hits.json',
   served: 'vllm-served-by-pod.json',
@@ -282,6 +284,7 @@ function answerFor(query: string, answers: PromAnswers): string | undefined {
   if (query.includes('kv_cache_events_messages_received_total')) return pick(answers.messages);
   if (query.includes('kv_cache_events_zmq_errors_total')) return pick(answers.zmqErrors);
   if (query.includes('kv_cache_index_admissions_total')) return pick(answers.indexed);
+  if (query.includes('kv_cache_index_evictions_total')) return pick(answers.evicted);
   if (query.includes('kv_cache_index_lookup_requests_total')) return pick(answers.lookups);
   if (query.includes('kv_cache_index_lookup_hits_total')) return pick(answers.lookupHits);
   if (query.includes('by (pod) (increase(vllm:request_success_total')) return pick(answers.served);
