@@ -1,7 +1,7 @@
 /** Stale statements a newcomer hit in the docs stay fixed (newcomer review, section 4). */
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultConfig } from '../../lib/config';
+import { defaultConfig, loaderNamespace } from '../../lib/config';
 
 const ROOT = path.join(__dirname, '..', '..');
 const docs = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
@@ -31,4 +31,34 @@ test('README says plainly that no deploy has been run end to end, and recommends
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   expect(readme).toContain('no deploy of this app has been run end to end yet');
   expect(readme).toContain('Node.js **22 or 24**');
+});
+
+/**
+ * kubectl commands about the loader Job whose namespace is not the loader's: a command naming the loader
+ * (`logs job/model-loader-…`), or a `get jobs` on a line about the loader.
+ */
+function loaderCommandsInWrongNamespace(text: string, loaderNs: string): string[] {
+  const wrong: string[] = [];
+  for (const line of text.split('\n')) {
+    for (const m of line.matchAll(/kubectl\b[^`\n]*/g)) {
+      const cmd = m[0];
+      const command = cmd.split('#')[0];
+      const aboutLoader = /loader/i.test(command.replace(/(-n|--namespace)[ =]\S+/g, '')) || (/\bget\s+jobs?\b/.test(command) && /loader/i.test(line));
+      if (!aboutLoader) continue;
+      const ns = /(?:-n|--namespace)[ =](\S+)/.exec(command)?.[1];
+      if (ns !== loaderNs) wrong.push(cmd.trim());
+    }
+  }
+  return wrong;
+}
+
+test('loader commands use the loader namespace (the Job runs in <project.namespace>-loader)', () => {
+  const ns = loaderNamespace(defaultConfig());
+  expect(ns).toBe('llmd-bench-loader');
+  // The rule catches what the README said before.
+  expect(loaderCommandsInWrongNamespace('kubectl -n llmd-bench get jobs,pods                  # model-loader-<hash> Complete', ns)).toHaveLength(1);
+  expect(loaderCommandsInWrongNamespace('| weights | `kubectl -n llmd-bench get jobs` and the loader\'s log |', ns)).toHaveLength(1);
+  expect(loaderCommandsInWrongNamespace('`kubectl logs job/model-loader-1234abcd`', ns)).toHaveLength(1);
+  expect(loaderCommandsInWrongNamespace('`kubectl -n llmd-bench logs <pod> -c check-weights` (names the loader Job)', ns)).toEqual([]);
+  for (const { f, text } of docs) expect(`${f}: ${loaderCommandsInWrongNamespace(text, ns).join(' | ')}`).toBe(`${f}: `);
 });
