@@ -2,6 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { defaultConfig, loaderNamespace } from '../../lib/config';
+import { CHAT_RENDER_PATH } from '../../lib/bench/preflight';
+import { sharedNames } from '../../k8s/names';
 
 const ROOT = path.join(__dirname, '..', '..');
 const docs = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
@@ -61,4 +63,17 @@ test('loader commands use the loader namespace (the Job runs in <project.namespa
   expect(loaderCommandsInWrongNamespace('`kubectl logs job/model-loader-1234abcd`', ns)).toHaveLength(1);
   expect(loaderCommandsInWrongNamespace('`kubectl -n llmd-bench logs <pod> -c check-weights` (names the loader Job)', ns)).toEqual([]);
   for (const { f, text } of docs) expect(`${f}: ${loaderCommandsInWrongNamespace(text, ns).join(' | ')}`).toBe(`${f}: `);
+});
+
+test('the README diagram and sim.eppOverheadMs name the render call the EPP makes: /v1/chat/completions/render on the render server', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const diagram = /```\n([\s\S]*?)```/.exec(readme)![1];
+  const names = sharedNames(defaultConfig());
+  expect(diagram).toContain(CHAT_RENDER_PATH);
+  expect(diagram).toContain(`Service ${names.renderService}`);
+  expect(diagram).not.toMatch(/\/v1\/completions\/render/);
+  // The configuration table is generated from the descriptions (a test keeps it in sync).
+  const row = readme.split('\n').find((l) => l.startsWith('| `sim.eppOverheadMs` |'))!;
+  expect(row).toContain(CHAT_RENDER_PATH);
+  expect(row).toContain(names.renderService);
 });
