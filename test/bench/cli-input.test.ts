@@ -4,11 +4,11 @@
  * bin/llmd-bench.ts) so dozens of cases stay cheap.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { buildProgram, main, versionText } from '../../lib/bench/program';
 import { suggestOptions } from '../../lib/bench/cli-kit';
 import { defaultConfig } from '../../lib/config';
+import { tempDir } from '../temp-dir';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -33,7 +33,7 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 const resultFile = path.join('test/fixtures/results/reference', fs.readdirSync(path.join(ROOT, 'test/fixtures/results/reference'))[0]);
-const aFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-input-')), 'a-file');
+const aFile = path.join(tempDir('llmd-bench-input-'), 'a-file');
 fs.writeFileSync(aFile, 'x');
 
 const BAD_INPUT: [string, string[], RegExp][] = [
@@ -56,7 +56,7 @@ const BAD_INPUT: [string, string[], RegExp][] = [
   ['a missing file', ['simulate', '--no-progress', '--epp-config', 'nope.yaml'], /^llmd-bench simulate: --epp-config nope.yaml: cannot read it: no such file or directory$/],
   ['a missing option value', ['report', '--main-rate'], /^llmd-bench report: --main-rate needs a value$/],
   ['too many arguments', ['report', 'a', 'b'], /^llmd-bench report: too many arguments for 'report'/],
-  ['a main rate nobody ran', ['report', 'test/fixtures/results/reference', '--main-rate', '7', '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-r-'))], /^llmd-bench report: --main-rate 7: no results at that request rate; rates present: inf$/],
+  ['a main rate nobody ran', ['report', 'test/fixtures/results/reference', '--main-rate', '7', '--out', tempDir('llmd-bench-r-')], /^llmd-bench report: --main-rate 7: no results at that request rate; rates present: inf$/],
   ['a bad main rate', ['report', 'test/fixtures/results/reference', '--main-rate', 'fast'], /^llmd-bench report: --main-rate "fast": must be "inf" or a positive number$/],
   ['a file where a results directory belongs', ['report', resultFile], /^llmd-bench report: results directory .* is a file, not a directory$/],
   ['a file where --out wants a directory', ['simulate', '--no-progress', '--out', aFile], /^llmd-bench simulate: --out .*a-file: is a file, not a directory$/],
@@ -85,7 +85,7 @@ describe('bad input: exit 2, one error line and a hint, never the help page', ()
 
 describe('report on the console', () => {
   test('a simulated directory says SIMULATED before the table', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-simrep-'));
+    const dir = tempDir('llmd-bench-simrep-');
     for (const f of fs.readdirSync(path.join(ROOT, 'test/fixtures/results/reference'))) {
       const r = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/results/reference', f), 'utf8'));
       fs.writeFileSync(path.join(dir, f), JSON.stringify({ ...r, source: 'simulator' }));

@@ -4,7 +4,6 @@
  * inference-perf-normalised and simulated (staged) results; and the per-stage part of our own report.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../lib/config';
@@ -13,8 +12,9 @@ import { benchmarkReportProblems, writeLlmdBenchmarkReports } from '../../lib/be
 import { simulate } from '../../lib/sim';
 import { writeResultsDir } from '../../lib/sim/output';
 import { FIXTURES } from './fakes';
+import { tempDir } from '../temp-dir';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-br-'));
+const tmp = () => tempDir('llmd-br-');
 
 describe('from the reference results (vllm bench serve files)', () => {
   const out = tmp();

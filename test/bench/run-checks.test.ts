@@ -7,7 +7,6 @@
  * 5%), those without (vLLM, EPP, Envoy: no CFS quota, never throttled) by CPU pressure (warned above 10%).
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../lib/config';
 import { planRun } from '../../lib/bench/plan';
@@ -21,6 +20,7 @@ import { exampleBenchmarkRun } from '../../k8s/bench/benchmark-job';
 import type { RunChecksFile } from '../../lib/bench/result-format';
 import { allObjects, renderCharts } from '../../k8s/render';
 import { defaultPrometheus, FakeClock, FakeKube, PromAnswers, referenceResult, successLog } from './fakes';
+import { tempDir } from '../temp-dir';
 
 // The endpoint reset keeps the fakes small (no rolling restart); liveness is what is tested here.
 const config = loadConfig({ 'benchmark.cacheReset': 'endpoint' });
@@ -235,7 +235,7 @@ test('pod identifiers: the EPP endpoint id <namespace>/<pod>-rank-<n>, without c
 });
 
 describe('a run whose llm-d path was not live', () => {
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-invalid-'));
+  const outDir = tempDir('llmd-bench-invalid-');
   const warnings: string[] = [];
   let outcomes: Awaited<ReturnType<typeof runPlan>>;
 
@@ -284,7 +284,7 @@ describe('a run whose llm-d path was not live', () => {
 
 describe('a run through router profiles: their results are checked and reported like llm-d\'s', () => {
   const cfg = loadConfig({ 'benchmark.cacheReset': 'endpoint', 'router.profiles': 'precise,load' });
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-profiles-'));
+  const outDir = tempDir('llmd-bench-profiles-');
   let outcomes: Awaited<ReturnType<typeof runPlan>>;
 
   beforeAll(async () => {

@@ -8,11 +8,11 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { awsClientConfig } from '../../lib/bench/aws/client-config';
 import { createAwsApi } from '../../lib/bench/cluster/aws';
 import { DeadlineExceededError, withDeadline } from '../../lib/bench/deadline';
+import { tempDir } from '../temp-dir';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -36,7 +36,7 @@ function cliAsync(args: string[], env: Record<string, string> = {}): Promise<{ c
 }
 
 function kubeconfig(server: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-kc-'));
+  const dir = tempDir('llmd-bench-kc-');
   const file = path.join(dir, 'config');
   fs.writeFileSync(file, [
     'apiVersion: v1', 'kind: Config', 'current-context: test',

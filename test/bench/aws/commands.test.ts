@@ -5,10 +5,9 @@
  * so nothing leaves this machine.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTimeoutSeconds } from '../../../lib/bench/aws/commands';
+import { tempDir } from '../../temp-dir';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -17,7 +16,7 @@ function cli(args: string[]) {
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && k !== 'HOME') env[k] = v;
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'llmd-bench.js'), ...args], {
     cwd: ROOT, encoding: 'utf8', timeout: 60_000,
-    env: { ...env, HOME: mkdtempSync(join(tmpdir(), 'llmd-bench-home-')), AWS_EC2_METADATA_DISABLED: 'true', NO_COLOR: '1' },
+    env: { ...env, HOME: tempDir('llmd-bench-home-'), AWS_EC2_METADATA_DISABLED: 'true', NO_COLOR: '1' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
