@@ -60,6 +60,11 @@ const BAD_INPUT: [string, string[], RegExp][] = [
   ['a bad main rate', ['report', 'test/fixtures/results/reference', '--main-rate', 'fast'], /^llmd-bench report: --main-rate "fast": must be "inf" or a positive number$/],
   ['a file where a results directory belongs', ['report', resultFile], /^llmd-bench report: results directory .* is a file, not a directory$/],
   ['a file where --out wants a directory', ['simulate', '--no-progress', '--out', aFile], /^llmd-bench simulate: --out .*a-file: is a file, not a directory$/],
+  ['help for an unknown command', ['help', 'nope'], /^llmd-bench: unknown command 'nope'$/],
+  ['help for a typo of a command', ['help', 'simulat'], /^llmd-bench: unknown command 'simulat' \(did you mean simulate\?\)$/],
+  ['a typo of a GPU instance type', ['cost', '-c', 'gpuNodes.instanceType=g5.xlarg'], /^llmd-bench cost: invalid configuration: gpuNodes.instanceType: got "g5.xlarg"; not an instance type with NVIDIA GPUs; did you mean "g5.xlarge"\? allowed: /],
+  ['duplicate -c on account-check: the last one wins, as everywhere, and a bad one is bad input', ['account-check', '-c', 'gpuNodes.count=2', '-c', 'gpuNodes.count=x'], /^llmd-bench account-check: invalid configuration: gpuNodes.count: got "x"/],
+  ['duplicate -c on cleanup-check', ['cleanup-check', '-c', 'gpuNodes.count=2', '-c', 'gpuNodes.count=x'], /^llmd-bench cleanup-check: invalid configuration: gpuNodes.count: got "x"/],
   ['a file where run --out wants a directory', ['run', '--skip-preflight', '--skip-aws', '--out', aFile], /^llmd-bench run: --out .*a-file: is a file, not a directory$/],
 ];
 
@@ -106,6 +111,11 @@ describe('--help and --version', () => {
     const version = await run(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout).toBe(`${versionText()}\n`);
+  });
+
+  test('no help text has doubled closing parentheses (nested "(...)" inside a default)', () => {
+    const program = buildProgram();
+    for (const c of [program, ...program.commands]) expect(c.helpInformation().replace(/\s+/g, ' ')).not.toContain('))');
   });
 
   test('--version: the package version and what the defaults pin', () => {
@@ -158,5 +168,23 @@ describe('option suggestions', () => {
     ['--xyz', []],
   ])('%s -> %j', (typed, expected) => {
     expect(suggestOptions(typed, simulate)).toEqual(expected);
+  });
+});
+
+describe('npm run render: bad input is one line, a hint and exit 2, before anything is rendered', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { renderMain } = require('../../scripts/render') as typeof import('../../scripts/render');
+  test.each([
+    [['--out', aFile], /^render: --out .*a-file: is a file, not a directory\n {2}what to do: /],
+    [['--out', path.join(aFile, 'sub')], /^render: --out .*a-file\/sub: .*a-file is a file, so the directory cannot be created\n {2}what to do: /],
+    [['--bogus'], /^render: unexpected argument "--bogus"\n {2}what to do: usage: npm run render/],
+    [['-c', 'vllm.blockSize'], /^render: -c needs key=value, got "vllm.blockSize"\n {2}what to do: /],
+    [['-c', 'vllm.blockSize=abc'], /^render: invalid configuration: vllm.blockSize/],
+  ])('%j', (args, message) => {
+    const errors: string[] = [];
+    const logs: string[] = [];
+    expect(renderMain(args, (l) => logs.push(l), (l) => errors.push(l))).toBe(2);
+    expect(errors.join('\n')).toMatch(message);
+    expect(logs).toEqual([]);
   });
 });

@@ -6,14 +6,11 @@
  */
 import { type Command, Option } from 'commander';
 import type { BenchConfig } from '../../config';
-import { ConfigError } from '../../config';
-import { loadCliConfig } from '../../config/cli-context';
 import { BenchError, EXIT, describeError } from '../errors';
 import { DEFAULT_AWS_TIMEOUT_MS } from './client-config';
 
 interface AwsCommandOptions {
   timeout: string;
-  context?: string[];
   json?: boolean;
   delete?: boolean;
 }
@@ -27,31 +24,21 @@ export function parseTimeoutSeconds(value: string): number {
   return n;
 }
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
-
 function withAwsOptions(cmd: Command): Command {
   return cmd
-    .option('-c, --context <key=value>', 'config override, as `cdk -c` (repeatable)', collect)
     .addOption(new Option('--timeout <seconds>', 'upper bound of each AWS call, seconds').default(String(DEFAULT_AWS_TIMEOUT_MS / 1000), String(DEFAULT_AWS_TIMEOUT_MS / 1000)))
     .option('--json', 'print the result as JSON');
 }
 
 /** Runs an AWS command: messages and exit codes as the other commands have them. */
-function awsAction(name: string, program: Command, config: () => BenchConfig, fn: (c: BenchConfig, timeoutMs: number, opts: AwsCommandOptions) => Promise<number>) {
+function awsAction(name: string, _program: Command, config: () => BenchConfig, fn: (c: BenchConfig, timeoutMs: number, opts: AwsCommandOptions) => Promise<number>) {
   return async (opts: AwsCommandOptions) => {
     try {
       const timeoutMs = parseTimeoutSeconds(opts.timeout) * 1000;
-      // `-c` after the command name may land on the command or on the program, depending on how
-      // commander parses; both count, the command's last.
-      const pairs = [...(program.opts<{ context?: string[] }>().context ?? []), ...(opts.context ?? [])];
-      const c = opts.context?.length ? loadCliConfig(pairs) : config();
+      // The program's own -c (before or after the command name), checked like every command's.
+      const c = config();
       process.exitCode = await fn(c, timeoutMs, opts);
     } catch (err) {
-      if (err instanceof ConfigError) {
-        process.stderr.write(`llmd-bench ${name}: ${err.message}\n`);
-        process.exitCode = EXIT.badInput;
-        return;
-      }
       const { text, exitCode } = describeError(err);
       process.stderr.write(`llmd-bench ${name}: ${text}\n`);
       process.exitCode = exitCode;
