@@ -13,6 +13,7 @@ interface AwsCommandOptions {
   timeout: string;
   json?: boolean;
   delete?: boolean;
+  yes?: boolean;
 }
 
 /** `--timeout <seconds>`: a positive number, or a BenchError with exit code 2. */
@@ -97,9 +98,15 @@ export function registerAwsCommands(program: Command, config: () => BenchConfig)
     }));
 
   withAwsOptions(program.command('cleanup-check'))
-    .option('--delete', 'delete leftover network interfaces (detached) and security groups of the project VPC, then check again')
+    .option('--delete', 'delete leftover network interfaces (detached) and security groups of the project VPC, then check again (needs --yes)')
+    .option('--yes', 'confirm --delete (without it, --delete refuses before any AWS call)')
     .description('After `cdk destroy`: list everything of this deployment still billing or blocking a delete (by project tags and VPC): stacks, EKS cluster, instances, NAT gateways, Elastic IPs, FSx, EBS volumes, network interfaces, security groups, load balancers, log groups. Exit 1 if anything is left.')
     .action(awsAction('cleanup-check', program, config, async (c, timeoutMs, opts) => {
+      if (opts.delete && !opts.yes) {
+        throw new BenchError('--delete deletes network interfaces and security groups and needs --yes to confirm', {
+          exitCode: EXIT.badInput, hint: 'run `npx llmd-bench cleanup-check` first to see what is left, then `npx llmd-bench cleanup-check --delete --yes`',
+        });
+      }
       const { createCleanupApi } = require('./cleanup-api') as typeof import('./cleanup-api');
       const check = require('./cleanup-check') as typeof import('./cleanup-check');
       const api = createCleanupApi(c.aws.region, timeoutMs);

@@ -40,6 +40,15 @@ describe('account-check / cleanup-check', () => {
     expect(r.stderr).toContain('cluster.name: got "not ok!"');
   });
 
+  test('--delete without --yes refuses before any AWS call: exit 2, one line and a hint', () => {
+    const r = cli(['cleanup-check', '--delete', '--timeout', '2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('llmd-bench cleanup-check: --delete deletes network interfaces and security groups and needs --yes to confirm\n'
+      + '  what to do: run `npx llmd-bench cleanup-check` first to see what is left, then `npx llmd-bench cleanup-check --delete --yes`\n');
+    // With --yes it goes on to AWS (and here stops at the missing credentials, exit 1).
+    expect(cli(['cleanup-check', '--delete', '--yes', '--timeout', '2']).stderr).toMatch(/no AWS credentials/);
+  });
+
   test('help lists -c, --timeout with its default, and --delete', () => {
     const r = cli(['cleanup-check', '--help']);
     expect(r.stdout).toContain('-c, --context <key=value>');
