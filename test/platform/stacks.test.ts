@@ -500,7 +500,7 @@ describe('cdk-nag', () => {
 });
 
 describe('docs/platform.md', () => {
-  test('"Resources per stack" counts what the default config synthesizes (and how many of Workloads' are manifests)', () => {
+  test('"Resources per stack" counts what the default config synthesizes (and how many of the Workloads ones are manifests)', () => {
     const fs = require('fs') as typeof import('fs');
     const path = require('path') as typeof import('path');
     const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'platform.md'), 'utf8').replace(/\s+/g, ' ');
