@@ -33,6 +33,9 @@ test('README says plainly that no deploy has been run end to end, and recommends
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   expect(readme).toContain('no deploy of this app has been run end to end yet');
   expect(readme).toContain('Node.js **22 or 24**');
+  // Deploy: what the approval prompt is and how to retry without losing the finished resources.
+  const deploy = readme.slice(readme.indexOf('## Deploy'), readme.indexOf('## Destroy'));
+  for (const flag of ['--require-approval never', '--no-rollback', 'cdk rollback']) expect(deploy).toContain(flag);
 });
 
 /**
