@@ -80,3 +80,19 @@ test('the README diagram and sim.eppOverheadMs name the render call the EPP make
   expect(row).toContain(CHAT_RENDER_PATH);
   expect(row).toContain(names.renderService);
 });
+
+test('docs/security.md maps all 16 findings of the security review, and every reference in the map exists', () => {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'security.md'), 'utf8');
+  const map = doc.slice(doc.indexOf('## Every finding of the security review'));
+  const rows = map.split('\n').filter((l) => /^\| \d+ \|/.test(l)).map((l) => l.split('|').map((c) => c.trim()));
+  expect(rows.map((r) => Number(r[1]))).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+  for (const r of rows) expect(r[3]).toMatch(/^(fixed|accepted)/);
+  const headings = doc.split('\n').filter((l) => l.startsWith('#')).map((l) => l.replace(/^#+\s*/, ''));
+  for (const [, name] of map.matchAll(/section "([^"]+)"/g)) expect(headings.some((h) => h.startsWith(name))).toBe(true);
+  // Exceptions: numbered lists under the two "Deliberate exceptions" headings (platform first).
+  const lists = doc.split('### Deliberate exceptions').slice(1).map((part) => part.split('\n### ')[0]);
+  const has = (list: string, n: number) => new RegExp(`^${n}\\. \\*\\*`, 'm').test(list);
+  for (const m of map.matchAll(/(platform|in-cluster) exceptions? ([\d, and]+)/g)) {
+    for (const n of m[2].match(/\d+/g)!) expect(has(lists[m[1] === 'platform' ? 0 : 1], Number(n))).toBe(true);
+  }
+});
