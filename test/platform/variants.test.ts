@@ -164,7 +164,7 @@ describe('variant: paused GPU nodes, S3 weights, spot, public CIDRs, admins and 
       BatchImportMetaDataOnCreate: true,
     });
     // Only new objects follow: a changed or deleted object never swaps or removes verified weights.
-    expect(dra.Properties.S3).toEqual({ AutoImportPolicy: { Events: ['NEW'] } });
+    expect(dra.Properties!.S3).toEqual({ AutoImportPolicy: { Events: ['NEW'] } });
     // The PVs mount the file system root at modelStore.mountPath, so the weights appear at modelDir.
     expect(sharedNames(v1.config).modelDir).toBe(`${v1.config.modelStore.mountPath}/${v1.config.model.id}`);
   });
