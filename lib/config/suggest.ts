@@ -1,4 +1,4 @@
-/** "Did you mean" for config values and keys: the nearest candidate by edit distance, if near enough. */
+/** "Did you mean" for config values and keys: the nearest candidate by edit distance, if near enough (callers offer it for typos only, not for a known value of the wrong kind). */
 
 /** Edit distance (insertions, deletions, substitutions). */
 export function distance(a: string, b: string): number {

@@ -63,6 +63,7 @@ const BAD_INPUT: [string, string[], RegExp][] = [
   ['help for an unknown command', ['help', 'nope'], /^llmd-bench: unknown command 'nope'$/],
   ['help for a typo of a command', ['help', 'simulat'], /^llmd-bench: unknown command 'simulat' \(did you mean simulate\?\)$/],
   ['a typo of a GPU instance type', ['cost', '-c', 'gpuNodes.instanceType=g5.xlarg'], /^llmd-bench cost: invalid configuration: gpuNodes.instanceType: got "g5.xlarg"; not an instance type with NVIDIA GPUs; did you mean "g5.xlarge"\? allowed: /],
+  ['a known instance type without GPUs gets no misleading suggestion', ['cost', '-c', 'gpuNodes.instanceType=m6i.xlarge'], /^llmd-bench cost: invalid configuration: gpuNodes.instanceType: got "m6i.xlarge"; not an instance type with NVIDIA GPUs; allowed: /],
   ['duplicate -c on account-check: the last one wins, as everywhere, and a bad one is bad input', ['account-check', '-c', 'gpuNodes.count=2', '-c', 'gpuNodes.count=x'], /^llmd-bench account-check: invalid configuration: gpuNodes.count: got "x"/],
   ['duplicate -c on cleanup-check', ['cleanup-check', '-c', 'gpuNodes.count=2', '-c', 'gpuNodes.count=x'], /^llmd-bench cleanup-check: invalid configuration: gpuNodes.count: got "x"/],
   ['a file where run --out wants a directory', ['run', '--skip-preflight', '--skip-aws', '--out', aFile], /^llmd-bench run: --out .*a-file: is a file, not a directory$/],
