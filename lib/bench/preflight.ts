@@ -199,6 +199,12 @@ export const CHECKS: readonly PreflightCheck[] = [
       const { count, instanceType } = ctx.config.gpuNodes;
       const perNode = INSTANCE_TYPES[instanceType]?.gpus ?? 1;
       const nodes = await kube.listNodes(`${NODE_ROLE_LABEL}=${GPU_NODE_ROLE}`);
+      if (nodes.length === 0) {
+        // The live state, not the local config: someone paused the deployment (GPU node group at 0
+        // nodes, `-c gpuNodes.count=0`) while this config still says ${count}.
+        return fail(`no GPU nodes in the cluster (config expects ${count}): the cluster looks paused (GPU node group scaled to 0) or its nodes are still joining`,
+          `resume it with \`${resumeCommand().replace('<N>', String(count))}\`, wait for the decode pods to be Ready, then run preflight again; if you just resumed, wait a few minutes: kubectl get nodes -l ${NODE_ROLE_LABEL}=${GPU_NODE_ROLE}`);
+      }
       const problems: string[] = [];
       for (const n of nodes) {
         const gpus = Number(n.status?.allocatable?.['nvidia.com/gpu'] ?? 0);

@@ -73,6 +73,8 @@ describe('preflight', () => {
     ['crds', 'InferencePool CRD missing', (k) => { k.crds.clear(); }, /CRD inferencepools.inference.networking.k8s.io is missing/, /redeploy/],
     ['gpu-nodes', 'a node without allocatable GPUs', (k) => { k.nodes[2].status!.allocatable!['nvidia.com/gpu'] = '0'; }, /7\/8 GPU nodes usable/, /device plugin/],
     ['gpu-nodes', 'a node missing', (k) => { k.nodes = k.nodes.filter((n, i, all) => n.metadata?.labels?.['llmd-bench/role'] !== 'gpu' || i < all.filter((x) => x.metadata?.labels?.['llmd-bench/role'] === 'gpu').length - 1); }, /7\/8 GPU nodes usable/, /node group/],
+    // Paused on the cluster (deployed with gpuNodes.count=0) while the local config says 8: said so, with the resume command.
+    ['gpu-nodes', 'the cluster is paused (no GPU nodes) though the config is not', (k) => { k.nodes = k.nodes.filter((n) => n.metadata?.labels?.['llmd-bench/role'] !== 'gpu'); }, /^no GPU nodes in the cluster \(config expects 8\): the cluster looks paused/, /resume it with `npx cdk deploy .* -c gpuNodes.count=8`/],
     ['decode-pods', 'a pod not Ready', (k) => { k.decodePods[0].status!.conditions!.find((c) => c.type === 'Ready')!.status = 'False'; }, /7\/8 decode pods Ready/, /describe pod/],
     ['decode-pods', 'two pods on one single-GPU node', (k) => { k.decodePods[1].spec!.nodeName = k.decodePods[0].spec!.nodeName; }, /8 decode pods share 7 nodes; a g5.xlarge fits 1 \(its GPUs \/ vllm.tensorParallelSize 1\)/, /own GPUs/],
     ['decode-pods', 'reset endpoint not enabled', (k) => { for (const p of k.decodePods) p.spec!.containers[0].env = p.spec!.containers[0].env!.filter((e) => e.name !== 'VLLM_SERVER_DEV_MODE'); }, /8 decode pods lack VLLM_SERVER_DEV_MODE=1/, /cacheReset=restart/],
