@@ -43,10 +43,10 @@ export function parseRenderArgs(argv: readonly string[]): RenderArgs {
 /** Removes the files an earlier render wrote to `dir` (and nothing else: --out may be any directory). */
 function removeEarlierRender(dir: string): void {
   if (!existsSync(dir)) return;
-  for (const f of readdirSync(dir)) {
-    if (!f.endsWith('.yaml')) continue;
-    const file = join(dir, f);
-    if (readFileSync(file, 'utf8').split('\n', 3).includes(GENERATED)) rmSync(file);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = join(dir, entry.name);
+    if (entry.isDirectory()) removeEarlierRender(file); // jobs/, optional/
+    else if (entry.isFile() && entry.name.endsWith('.yaml') && readFileSync(file, 'utf8').split('\n', 3).includes(GENERATED)) rmSync(file);
   }
 }
 
