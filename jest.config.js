@@ -16,4 +16,7 @@ module.exports = {
   // CDK synth tests stage large Lambda-layer assets; give them room on a 2-core machine.
   testTimeout: 120000,
   maxWorkers,
+  // One TMPDIR per run, removed at the end (test/jest-tmp.js): no test leaves temp directories behind.
+  globalSetup: '<rootDir>/test/jest-global-setup.js',
+  globalTeardown: '<rootDir>/test/jest-global-teardown.js',
 };

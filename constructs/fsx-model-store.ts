@@ -9,13 +9,16 @@
  * - Removal policy DESTROY (the L2's default is RETAIN, which would bill on after `cdk destroy`); no
  *   automatic backups, so no backup outlives the stack either.
  * - With an s3:// model source: a data repository association imports the prefix's metadata at
- *   creation and follows new/changed/deleted objects; bytes load lazily (the loader Job reads them once).
+ *   creation and then only NEW objects; bytes load lazily (the loader Job reads them once).
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import { Construct } from 'constructs';
 import { withDefaults } from './defaults';
+
+/** What the S3 data repository association follows after creation (see the comment at its use). */
+export const S3_AUTO_IMPORT_EVENTS = ['NEW'] as const;
 
 /** Lustre's ports: 988 (LNet) and 1018-1023 (client/server callbacks). */
 export const LUSTRE_PORTS: readonly ec2.Port[] = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
@@ -106,7 +109,12 @@ export class FsxModelStore extends Construct {
         fileSystemPath: p.s3Import.fileSystemPath,
         dataRepositoryPath: p.s3Import.s3Uri,
         batchImportMetaDataOnCreate: true,
-        s3: { autoImportPolicy: { events: ['NEW', 'CHANGED', 'DELETED'] } },
+        // NEW only. AWS FSx API AutoImportPolicy: CHANGED "updates file metadata and invalidates existing
+        // file content ... as files change in the data repository", DELETED "deletes files on the file
+        // system as corresponding files are deleted" (docs.aws.amazon.com/fsx/latest/APIReference/
+        // API_AutoImportPolicy.html). Either would let a bucket write swap or remove weights the loader
+        // already verified, under its completion marker; new files are harmless (the loader hashes what it uses).
+        s3: { autoImportPolicy: { events: [...S3_AUTO_IMPORT_EVENTS] } },
       });
     }
   }

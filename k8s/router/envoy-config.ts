@@ -43,7 +43,12 @@ export const EPP_OWNED_HEADERS: readonly string[] = [
   'x-llm-d-slo-tpot-ms', 'x-slo-tpot-ms',
   'x-llm-d-video-fps', 'x-llm-d-video-duration-seconds', 'x-llm-d-video-resolution',
 ];
-/** Paths the llm-d Service routes through the EPP (exact matches; anything else is 404). */
+/**
+ * Paths the llm-d Service routes through the EPP (exact matches; anything else is 404). The bodyless
+ * GETs (/v1/models, /health) work through ext_proc too: llm-d-router v0.10.0
+ * pkg/epp/handlers/request.go HandleRequestHeaders sends a request whose headers end the stream to a
+ * random endpoint (fallbackToRandomEndpoint), so they answer from one decode pod, unscored.
+ */
 export const INFERENCE_PATHS: readonly string[] = ['/v1/chat/completions', '/v1/completions', '/v1/models', '/health'];
 /**
  * Paths `vllm bench serve` calls on its --base-url before a run for the random and prefix_repetition

@@ -86,7 +86,7 @@ function words(flag: string): string[] {
 }
 
 /** Optimal string alignment distance (edits, with adjacent swaps counting one). */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
@@ -160,6 +160,20 @@ export class BenchCommand extends Command {
     this.configureOutput().writeErr!(`${where}: ${text}\n  what to do: ${hint}\n`);
     (this as unknown as { _exit(exitCode: number, code: string, message: string): never })._exit(EXIT.badInput, code, text);
     throw new Error('unreachable');
+  }
+
+  /**
+   * `llmd-bench help <command>`: Commander prints the whole help page for an unknown name; here it is
+   * one line with a suggestion and exit 2, like `llmd-bench <unknown command>`.
+   */
+  _dispatchHelpCommand(subcommandName?: string): unknown {
+    if (subcommandName && !this.commands.some((c) => c.name() === subcommandName || c.aliases().includes(subcommandName))) {
+      const names = this.commands.map((c) => c.name()).filter((n) => n !== 'help');
+      const near = names.filter((n) => editDistance(subcommandName, n) <= Math.max(1, Math.floor(n.length * 0.4)));
+      const hint = near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : '';
+      this.error(`error: unknown command '${subcommandName}'${hint}`, { code: 'commander.unknownCommand' });
+    }
+    return (Command.prototype as unknown as { _dispatchHelpCommand(n?: string): unknown })._dispatchHelpCommand.call(this, subcommandName);
   }
 
   /** Commander calls this for an unknown flag; same message shape, better suggestions. */

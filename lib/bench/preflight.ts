@@ -9,7 +9,7 @@
  */
 import { GPU_NODES_STACK_NAME, WORKLOADS_STACK_NAME } from '../names';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { servedModelName, type BenchConfig } from '../config';
+import { replicasPerNode, servedModelName, type BenchConfig } from '../config';
 import { INSTANCE_TYPES } from '../config/tables/instances';
 import { BENCH_CLIENT_SELECTOR, PATH_LABELS, RUN_ID_LABEL } from './run-names';
 import { decodeLabelSelector, decodePodLabels } from '../../k8s/labels';
@@ -199,6 +199,12 @@ export const CHECKS: readonly PreflightCheck[] = [
       const { count, instanceType } = ctx.config.gpuNodes;
       const perNode = INSTANCE_TYPES[instanceType]?.gpus ?? 1;
       const nodes = await kube.listNodes(`${NODE_ROLE_LABEL}=${GPU_NODE_ROLE}`);
+      if (nodes.length === 0) {
+        // The live state, not the local config: someone paused the deployment (GPU node group at 0
+        // nodes, `-c gpuNodes.count=0`) while this config still says ${count}.
+        return fail(`no GPU nodes in the cluster (config expects ${count}): the cluster looks paused (GPU node group scaled to 0) or its nodes are still joining`,
+          `resume it with \`${resumeCommand().replace('<N>', String(count))}\`, wait for the decode pods to be Ready, then run preflight again; if you just resumed, wait a few minutes: kubectl get nodes -l ${NODE_ROLE_LABEL}=${GPU_NODE_ROLE}`);
+      }
       const problems: string[] = [];
       for (const n of nodes) {
         const gpus = Number(n.status?.allocatable?.['nvidia.com/gpu'] ?? 0);
@@ -216,7 +222,7 @@ export const CHECKS: readonly PreflightCheck[] = [
   },
   {
     id: 'decode-pods',
-    title: 'decode pods are Ready, one per GPU node',
+    title: 'decode pods are Ready, at most GPUs / tensor-parallel size per GPU node',
     run: withKube(async (kube, ctx) => {
       const ns = sharedNames(ctx.config).namespace;
       const pods = (await kube.listPods(ns, decodeLabelSelector(ctx.config))).filter((p) => !p.metadata?.deletionTimestamp);
@@ -227,8 +233,17 @@ export const CHECKS: readonly PreflightCheck[] = [
           `kubectl -n ${ns} describe pod <name>; pods loading weights become Ready on their own (watch kubectl -n ${ns} get pods -w)`,
           notReady.map((p) => `${p.metadata?.name}: ${notReadyReason(p)}`));
       }
-      const nodes = new Set(pods.map((p) => p.spec?.nodeName));
-      if (nodes.size !== pods.length) return fail(`${pods.length} decode pods share ${nodes.size} nodes`, 'each replica needs its own GPU node; check the pod anti-affinity / GPU requests of the decode Deployment');
+      // A node holds GPUs / TP replicas (one on a g5.xlarge, four on a g5.12xlarge or a p5.48xlarge at TP 2).
+      const perNode = replicasPerNode(ctx.config);
+      const byNode = new Map<string, string[]>();
+      for (const p of pods) byNode.set(p.spec?.nodeName ?? '?', [...(byNode.get(p.spec?.nodeName ?? '?') ?? []), p.metadata?.name ?? '?']);
+      const crowded = [...byNode].filter(([, names]) => names.length > perNode);
+      if (crowded.length > 0) {
+        return fail(`${pods.length} decode pods share ${byNode.size} nodes; a ${ctx.config.gpuNodes.instanceType} fits ${perNode} (its GPUs / vllm.tensorParallelSize ${ctx.config.vllm.tensorParallelSize})`,
+          'each replica needs its own GPUs; check the pod anti-affinity / GPU requests of the decode Deployment',
+          crowded.map(([node, names]) => `${node}: ${names.length} pods (${names.join(', ')})`));
+      }
+      const nodes = byNode;
       if (ctx.config.benchmark.cacheReset === 'endpoint') {
         const missing = pods.filter((p) => !devModeOn(p));
         if (missing.length > 0) {

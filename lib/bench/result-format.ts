@@ -143,15 +143,25 @@ export interface RunCheck {
   readonly detail: string;
 }
 
-/** CPU throttling of one container name over a run (the worst of its pods), from cAdvisor. */
+/**
+ * Whether one container name had its CPU over a run (the worst of its pods), from cAdvisor
+ * (lib/bench/cpu-figures.ts). A container with a CPU limit is measured by CFS throttling; one without
+ * (no CFS quota, never throttled) by CPU pressure (PSI).
+ */
 export interface ThrottlingFigure {
   readonly container: string;
-  /** Throttled CFS periods / all CFS periods, 0..1; null when there is no CFS quota (no CPU limit) or no data. */
+  /** `throttling` (it has a CPU limit) or `pressure` (it has none). Absent in files written before pressure was recorded. */
+  readonly measure?: 'throttling' | 'pressure';
+  /** Its CPU limit in the rendered manifests, cores; null: none. */
+  readonly cpu_limit_cores?: number | null;
+  /** Throttled CFS periods / all CFS periods, 0..1; null without a CPU limit or without data. */
   readonly throttled_fraction: number | null;
+  /** Seconds some task of the container waited for a CPU per second of the run (PSI "some"), 0..1; null when not exported. */
+  readonly cpu_pressure_fraction?: number | null;
   readonly worst_pod: string | null;
   /** Highest mean CPU use of one pod's container over the run, cores. */
   readonly cpu_cores_max: number | null;
-  /** throttled_fraction above 5%. */
+  /** throttled_fraction above 5% (throttling) or cpu_pressure_fraction above 10% (pressure). */
   readonly warn: boolean;
 }
 

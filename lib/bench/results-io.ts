@@ -101,7 +101,10 @@ const timeSeriesSchema = z.looseObject({
 
 const throttlingSchema = z.looseObject({
   container: z.string(),
+  measure: z.enum(['throttling', 'pressure']).optional(),
+  cpu_limit_cores: num.nullable().optional(),
   throttled_fraction: num.nullable(),
+  cpu_pressure_fraction: num.nullable().optional(),
   worst_pod: z.string().nullable(),
   cpu_cores_max: num.nullable(),
   warn: z.boolean(),

@@ -15,14 +15,18 @@
  *   hashed, indexed or matched, and every prefix score is 0, silently. Its metrics show it: the index
  *   size gauge stays 0 and the hit-ratio histogram gets no sample (it records one per routed request
  *   with hashes). Its prefix affinity may rightly leave a pod idle, so pods are not checked.
- * - every path: CPU throttling of the vLLM, EPP and Envoy containers (cAdvisor), warned above 5%.
+ * - every path: whether every container of the run had its CPU (cpu-watch.ts): CFS throttling of those
+ *   with a CPU limit (render server, benchmark client), CPU pressure of those without (vLLM, EPP, Envoy).
  * A failed proof marks the result invalid (report and summary.json); a missing metric marks it unchecked.
  */
 import type { BenchConfig } from '../config';
 import { PLUGIN_TYPES } from '../../k8s/router/plugin-types';
 import { deployedProfiles, endpointPickerConfigFor } from '../../k8s/router/profiles';
 import type { PrometheusApi, PromSeries } from './cluster/types';
-import { isEppLabel, PATH_LABELS, type RunChecksFile, type RunCheck, type ThrottlingFigure } from './result-format';
+import { measureCpu } from './cpu-watch';
+import { isEppLabel, PATH_LABELS, type RunChecksFile, type RunCheck } from './result-format';
+
+export { THROTTLING_WARN_FRACTION } from './cpu-figures';
 
 /**
  * The liveness checks a path gets (see the module comment): the KV-event/index checks, the approximate
@@ -81,11 +85,6 @@ export const APPROX_PREFIX_METRICS = {
   hitRatio: 'llm_d_epp_prefix_indexer_hit_ratio',
 } as const;
 
-/** Containers whose CPU throttling every run records (names as the vLLM and router charts render them). */
-export const THROTTLE_CONTAINERS = ['vllm', 'epp', 'envoy'] as const;
-/** Throttled share of CFS periods above which the report warns. */
-export const THROTTLING_WARN_FRACTION = 0.05;
-
 /** Whether a `pod_identifier` of the EPP's metrics names this pod (`<ns>/<pod>-rank-<n>`, or `<ns>/<pod>`). */
 export function identifiesPod(podIdentifier: string, namespace: string, pod: string): boolean {
   const id = podIdentifier.includes('/') ? podIdentifier : `${namespace}/${podIdentifier}`;
@@ -96,17 +95,22 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** PromQL range of a window of `w` seconds (at least a minute: counters need two scrapes). */
+function runWindow(w: number): string {
+  return `[${Math.max(60, Math.ceil(w))}s]`;
+}
+
 /** PromQL of the checks, over a window of `w` seconds ending at the evaluation time. */
 export function runCheckQueries(config: BenchConfig, w: number) {
   const ns = `namespace="${config.project.namespace}"`;
-  const win = `[${Math.max(60, Math.ceil(w))}s]`;
-  const containers = `container=~"${THROTTLE_CONTAINERS.join('|')}"`;
+  const win = runWindow(w);
   const approxType = `plugin_type="${PLUGIN_TYPES.approxPrefixCacheProducer}"`;
   return {
     messagesByPod: `sum by (pod_identifier) (increase(${EPP_METRICS.messagesReceived}{${ns}}${win}))`,
     subscribers: `max(${EPP_METRICS.activeSubscribers}{${ns}})`,
-    // The EPP restarts before every llm-d run, so its counters start at 0 with the run.
-    indexed: `sum(${EPP_METRICS.admissions}{${ns}}) - sum(${EPP_METRICS.evictions}{${ns}})`,
+    // Context for the index check only (see indexCheck): what was admitted and evicted during the run.
+    admitted: `sum(increase(${EPP_METRICS.admissions}{${ns}}${win}))`,
+    evicted: `sum(increase(${EPP_METRICS.evictions}{${ns}}${win}))`,
     lookups: `sum(increase(${EPP_METRICS.lookups}{${ns}}${win}))`,
     lookupHits: `sum(increase(${EPP_METRICS.lookupHits}{${ns}}${win}))`,
     // The approximate producer's series, by its plugin type (any plugin name a custom profile gives it).
@@ -114,9 +118,6 @@ export function runCheckQueries(config: BenchConfig, w: number) {
     approxIndexSize: `sum(${APPROX_PREFIX_METRICS.indexSize}{${ns},${approxType}})`,
     approxHitSamples: `sum(${APPROX_PREFIX_METRICS.hitRatio}_count{${ns},${approxType}})`,
     servedByPod: `sum by (pod) (increase(vllm:request_success_total{${ns}}${win}))`,
-    throttled: `sum by (pod, container) (increase(container_cpu_cfs_throttled_periods_total{${ns},${containers}}${win}))`
-      + ` / sum by (pod, container) (increase(container_cpu_cfs_periods_total{${ns},${containers}}${win}))`,
-    cpuCores: `sum by (pod, container) (rate(container_cpu_usage_seconds_total{${ns},${containers}}${win}))`,
   };
 }
 
@@ -136,22 +137,25 @@ function scalar(series: PromSeries[] | undefined): number | undefined {
   return v.length === 0 ? undefined : v.reduce((a, b) => a + b, 0);
 }
 
-/** Throttling and CPU use per container name (worst pod), from the two cAdvisor queries. */
-export function throttlingFigures(throttled: PromSeries[] | undefined, cores: PromSeries[] | undefined): ThrottlingFigure[] {
-  return THROTTLE_CONTAINERS.map((container) => {
-    const t = (throttled ?? []).filter((s) => s.metric.container === container).map((s) => ({ pod: s.metric.pod ?? '?', v: first(s) }))
-      .filter((x): x is { pod: string; v: number } => x.v !== undefined && Number.isFinite(x.v));
-    const c = (cores ?? []).filter((s) => s.metric.container === container).map(first).filter((v): v is number => v !== undefined && Number.isFinite(v));
-    const worst = t.sort((a, b) => b.v - a.v)[0];
-    return {
-      container,
-      // No series: the container has no CPU limit (no CFS quota, so it cannot be throttled) or is not scraped.
-      throttled_fraction: worst ? worst.v : null,
-      worst_pod: worst?.pod ?? null,
-      cpu_cores_max: c.length > 0 ? Math.max(...c) : null,
-      warn: worst !== undefined && worst.v > THROTTLING_WARN_FRACTION,
-    };
-  });
+/**
+ * Whether the EPP's prefix index held blocks during the run. llm-d-router v0.10.0 has no gauge of the
+ * index size (its gauges are kv_cache_events_active_subscribers, _pool_queue_depth and _pool_capacity,
+ * pkg/kvcache/metrics/collector.go; llm-d-kv-cache PR #720 proposed `kvcache_index_entries` and was
+ * closed unmerged). Admissions and evictions count different things (request keys per Add, pod entries
+ * per Evict: pkg/kvcache/kvblock/instrumented_index.go), so their difference is no size and goes
+ * negative on a healthy index (a live EPP trace shows more evictions than admissions beside thousands of
+ * hits). The proof is therefore that lookups found keys in the index (lookup_hits_total counts keys
+ * found per Lookup). No hit proves nothing either way (a workload without shared prefixes has none):
+ * "unknown", never "fail".
+ */
+export function indexCheck(hits: number | undefined, admitted: number | undefined, evicted: number | undefined): RunCheck {
+  const counts = admitted === undefined ? '' : ` (${Math.round(admitted)} keys admitted, ${Math.round(evicted ?? 0)} pod entries evicted during the run)`;
+  if (hits === undefined) return { name: 'index_non_empty', status: 'unknown', detail: `Prometheus has no ${EPP_METRICS.lookupHits} (kvBlockIndexConfig.enableMetrics off?)` };
+  if (hits > 0) return { name: 'index_non_empty', status: 'pass', detail: `the EPP's prefix index held blocks: its lookups found ${Math.round(hits)} block keys${counts}` };
+  return {
+    name: 'index_non_empty', status: 'unknown',
+    detail: `the EPP's prefix index answered no lookup with a block${counts}; v0.10.0 exports no index size, so whether it held blocks is unknown`,
+  };
 }
 
 export interface RunCheckInput {
@@ -173,14 +177,16 @@ export async function checkRun(prom: PrometheusApi | undefined, input: RunCheckI
     return { ...base, status: 'unchecked', reasons: ['no Prometheus: the liveness of the path was not checked'], checks: [], cpu_throttling: [] };
   }
   const ns = config.project.namespace;
-  const q = runCheckQueries(config, input.endS - input.startS + 2 * config.benchmark.metricsStepSeconds);
+  const windowS = input.endS - input.startS + 2 * config.benchmark.metricsStepSeconds;
+  const q = runCheckQueries(config, windowS);
   const at = input.endS;
   const checks: RunCheck[] = [];
 
   const kind = pathChecksFor(config, label);
   if (kind === 'kv-events') {
-    const [subs, messages, indexed, lookups, hits] = await Promise.all([
-      instant(prom, q.subscribers, at), instant(prom, q.messagesByPod, at), instant(prom, q.indexed, at), instant(prom, q.lookups, at), instant(prom, q.lookupHits, at),
+    const [subs, messages, admitted, evicted, lookups, hits] = await Promise.all([
+      instant(prom, q.subscribers, at), instant(prom, q.messagesByPod, at), instant(prom, q.admitted, at), instant(prom, q.evicted, at),
+      instant(prom, q.lookups, at), instant(prom, q.lookupHits, at),
     ]);
     const subscriberCount = scalar(subs);
     if (subscriberCount === undefined) {
@@ -191,12 +197,7 @@ export async function checkRun(prom: PrometheusApi | undefined, input: RunCheckI
         ? { name: 'kv_events_per_pod', status: 'pass', detail: `KV-cache events received from all ${decodePods.length} decode pods (${subscriberCount} subscribers)` }
         : { name: 'kv_events_per_pod', status: 'fail', detail: `no KV-cache events reached the EPP from ${silent.length} of ${decodePods.length} decode pods (${silent.join(', ')}); its index did not know what those pods cache` });
     }
-    const held = scalar(indexed);
-    checks.push(held === undefined
-      ? { name: 'index_non_empty', status: 'unknown', detail: `Prometheus has no ${EPP_METRICS.admissions} (kvBlockIndexConfig.enableMetrics off?)` }
-      : held > 0
-        ? { name: 'index_non_empty', status: 'pass', detail: `the EPP's prefix index held ${Math.round(held)} block entries at the end` }
-        : { name: 'index_non_empty', status: 'fail', detail: 'the EPP\'s prefix index was empty at the end of the run: no KV events were indexed' });
+    checks.push(indexCheck(scalar(hits), scalar(admitted), scalar(evicted)));
     const looked = scalar(lookups);
     checks.push(looked === undefined
       ? { name: 'prefix_lookups', status: 'unknown', detail: `Prometheus has no ${EPP_METRICS.lookups}` }
@@ -240,8 +241,7 @@ export async function checkRun(prom: PrometheusApi | undefined, input: RunCheckI
     }
   }
 
-  const [throttled, cores] = await Promise.all([instant(prom, q.throttled, at), instant(prom, q.cpuCores, at)]);
-  const cpu = throttlingFigures(throttled, cores);
+  const cpu = await measureCpu(prom, config, runWindow(windowS), at);
   const failed = checks.filter((c) => c.status === 'fail');
   const unknown = checks.filter((c) => c.status === 'unknown');
   return {

@@ -23,6 +23,7 @@ import type { PlannedStep } from './plan';
 import { collectTimeSeries, progressQueries, scalarOf } from './prometheus';
 import { RESULT_LOG_MARKERS, RUN_METADATA_KEYS, type RunValidity, type TimeSeriesFile, type VllmBenchResult, vllmDate } from './result-format';
 import { parseResult, writeFileAtomic, writeJsonAtomic } from './results-io';
+import { cpuWarning } from './cpu-figures';
 import { checkRun } from './run-checks';
 import { stripControl } from './sanitize';
 
@@ -313,7 +314,7 @@ export class BenchmarkRunner {
     if (checks.status === 'invalid') hooks.warn(`${step.title}: result INVALID: ${checks.reasons.join('; ')}`);
     else if (checks.status === 'unchecked') hooks.warn(`${step.title}: liveness not proven: ${checks.reasons.join('; ')}`);
     for (const t of checks.cpu_throttling.filter((x) => x.warn)) {
-      hooks.warn(`${step.title}: container ${t.container} (${t.worst_pod}) was CPU-throttled in ${((t.throttled_fraction ?? 0) * 100).toFixed(1)}% of its CFS periods; latencies include the wait`);
+      hooks.warn(`${step.title}: ${cpuWarning(t)}`);
     }
     return {
       status: 'done', resultPath: step.resultPath, completed: result.completed, failed: result.failed, durationS: result.duration,

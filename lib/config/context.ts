@@ -3,6 +3,7 @@
  * Our keys are dotted identifiers (`vllm.blockSize`); CDK's own keys contain `:`, `/`, `@` or `-`
  * and are ignored. Strings from the command line are coerced to the type the schema expects.
  */
+import { distance } from './suggest';
 import { configSchema } from './schema';
 import { elementOf, leafKind, listKeys, schemaAt } from './schema-walk';
 import { problem } from './problems';
@@ -57,18 +58,6 @@ export function coerce(key: string, value: unknown): unknown {
   const element = elementOf(schema);
   const elementKind = element ? leafKind(element) : 'string';
   return s === '' ? [] : s.split(',').map((part) => coerceScalar(elementKind, part));
-}
-
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) dp[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return dp[a.length][b.length];
 }
 
 const ALL_KEYS = listKeys(configSchema).map((k) => k.key);

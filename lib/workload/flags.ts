@@ -171,7 +171,7 @@ export function addWorkloadOptions(cmd: Command): Command {
     .option('--num-prefixes <n>', 'prefix-repetition: distinct shared prefixes (benchmark.numPrefixes)', parsePositiveInt)
     .option('--prefix-len <n>', 'prefix-repetition: tokens per shared prefix (benchmark.prefixLen)', parsePositiveInt)
     .option('--suffix-len <n>', 'prefix-repetition: private tokens per prompt (benchmark.suffixLen)', parsePositiveInt)
-    .option('--output-len <len>', `output tokens per request, of the selected workload (${LENGTH_SYNTAX})`, len)
+    .option('--output-len <len>', `output tokens per request, of the selected workload; a length: ${LENGTH_SYNTAX}`, len)
     .option('--groups <n>', 'shared-prefix: groups G, one system prompt each (workload.sharedPrefix.groups)', parsePositiveInt)
     .option('--prompts-per-group <n>', 'shared-prefix: prompts P per group (workload.sharedPrefix.promptsPerGroup)', parsePositiveInt)
     .option('--system-prompt-len <len>', 'shared-prefix: system prompt tokens S per group; multi-turn: the conversations\' system prompt', len)

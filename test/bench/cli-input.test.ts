@@ -4,11 +4,11 @@
  * bin/llmd-bench.ts) so dozens of cases stay cheap.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { buildProgram, main, versionText } from '../../lib/bench/program';
 import { suggestOptions } from '../../lib/bench/cli-kit';
 import { defaultConfig } from '../../lib/config';
+import { tempDir } from '../temp-dir';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -33,10 +33,10 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 const resultFile = path.join('test/fixtures/results/reference', fs.readdirSync(path.join(ROOT, 'test/fixtures/results/reference'))[0]);
-const aFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-input-')), 'a-file');
+const aFile = path.join(tempDir('llmd-bench-input-'), 'a-file');
 fs.writeFileSync(aFile, 'x');
 // A path under a fresh temporary directory: nothing outside it is created if the refusal regresses.
-const missingJson = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-json-')), 'missing', 'dir', 'x.json');
+const missingJson = path.join(tempDir('llmd-bench-json-'), 'missing', 'dir', 'x.json');
 
 const BAD_INPUT: [string, string[], RegExp][] = [
   ['unknown option, the typed word inside the right one', ['simulate', '--rate', '20'], /^llmd-bench simulate: unknown option '--rate' \(did you mean --request-rate\?\)$/],
@@ -58,10 +58,16 @@ const BAD_INPUT: [string, string[], RegExp][] = [
   ['a missing file', ['simulate', '--no-progress', '--epp-config', 'nope.yaml'], /^llmd-bench simulate: --epp-config nope.yaml: cannot read it: no such file or directory$/],
   ['a missing option value', ['report', '--main-rate'], /^llmd-bench report: --main-rate needs a value$/],
   ['too many arguments', ['report', 'a', 'b'], /^llmd-bench report: too many arguments for 'report'/],
-  ['a main rate nobody ran', ['report', 'test/fixtures/results/reference', '--main-rate', '7', '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-r-'))], /^llmd-bench report: --main-rate 7: no results at that request rate; rates present: inf$/],
+  ['a main rate nobody ran', ['report', 'test/fixtures/results/reference', '--main-rate', '7', '--out', tempDir('llmd-bench-r-')], /^llmd-bench report: --main-rate 7: no results at that request rate; rates present: inf$/],
   ['a bad main rate', ['report', 'test/fixtures/results/reference', '--main-rate', 'fast'], /^llmd-bench report: --main-rate "fast": must be "inf" or a positive number$/],
   ['a file where a results directory belongs', ['report', resultFile], /^llmd-bench report: results directory .* is a file, not a directory$/],
   ['a file where --out wants a directory', ['simulate', '--no-progress', '--out', aFile], /^llmd-bench simulate: --out .*a-file: is a file, not a directory$/],
+  ['help for an unknown command', ['help', 'nope'], /^llmd-bench: unknown command 'nope'$/],
+  ['help for a typo of a command', ['help', 'simulat'], /^llmd-bench: unknown command 'simulat' \(did you mean simulate\?\)$/],
+  ['a typo of a GPU instance type', ['cost', '-c', 'gpuNodes.instanceType=g5.xlarg'], /^llmd-bench cost: invalid configuration: gpuNodes.instanceType: got "g5.xlarg"; not an instance type with NVIDIA GPUs; did you mean "g5.xlarge"\? allowed: /],
+  ['a known instance type without GPUs gets no misleading suggestion', ['cost', '-c', 'gpuNodes.instanceType=m6i.xlarge'], /^llmd-bench cost: invalid configuration: gpuNodes.instanceType: got "m6i.xlarge"; not an instance type with NVIDIA GPUs; allowed: /],
+  ['duplicate -c on account-check: the last one wins, as everywhere, and a bad one is bad input', ['account-check', '-c', 'gpuNodes.count=2', '-c', 'gpuNodes.count=x'], /^llmd-bench account-check: invalid configuration: gpuNodes.count: got "x"/],
+  ['duplicate -c on cleanup-check', ['cleanup-check', '-c', 'gpuNodes.count=2', '-c', 'gpuNodes.count=x'], /^llmd-bench cleanup-check: invalid configuration: gpuNodes.count: got "x"/],
   ['a file where run --out wants a directory', ['run', '--skip-preflight', '--skip-aws', '--out', aFile], /^llmd-bench run: --out .*a-file: is a file, not a directory$/],
   ['simulate --json into a directory that does not exist', ['simulate', '--no-progress', '--json', missingJson], /^llmd-bench simulate: --json .*\/missing\/dir\/x\.json: directory .*\/missing\/dir does not exist$/],
   ['empty stage entries', ['simulate', '--stages', '5:10,,6:10,'], /^llmd-bench simulate: --stages "5:10,,6:10,": "5:10,,6:10,": stage 2 is empty \(a doubled or trailing comma\)/],
@@ -103,7 +109,7 @@ describe('bad input: exit 2, one error line and a hint, never the help page', ()
 
 describe('outputs: --json needs its directory, --out creates its own', () => {
   test('simulate --out makes a missing directory (documented), and nothing is created for a refused --json', async () => {
-    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-outdirs-'));
+    const base = tempDir('llmd-bench-outdirs-');
     const out = path.join(base, 'new', 'results');
     const r = await run(['simulate', '--no-progress', '--num-prompts', '150', '--out', out]);
     expect(r.code).toBe(0);
@@ -119,7 +125,7 @@ describe('outputs: --json needs its directory, --out creates its own', () => {
 
 describe('report on the console', () => {
   test('a simulated directory says SIMULATED before the table', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-simrep-'));
+    const dir = tempDir('llmd-bench-simrep-');
     for (const f of fs.readdirSync(path.join(ROOT, 'test/fixtures/results/reference'))) {
       const r = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/results/reference', f), 'utf8'));
       fs.writeFileSync(path.join(dir, f), JSON.stringify({ ...r, source: 'simulator' }));
@@ -140,6 +146,11 @@ describe('--help and --version', () => {
     const version = await run(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout).toBe(`${versionText()}\n`);
+  });
+
+  test('no help text has doubled closing parentheses (nested "(...)" inside a default)', () => {
+    const program = buildProgram();
+    for (const c of [program, ...program.commands]) expect(c.helpInformation().replace(/\s+/g, ' ')).not.toContain('))');
   });
 
   test('--version: the package version and what the defaults pin', () => {
@@ -218,5 +229,35 @@ describe('option suggestions', () => {
     ['--xyz', []],
   ])('%s -> %j', (typed, expected) => {
     expect(suggestOptions(typed, simulate)).toEqual(expected);
+  });
+});
+
+describe('npm run render: bad input is one line, a hint and exit 2, before anything is rendered', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { renderMain } = require('../../scripts/render') as typeof import('../../scripts/render');
+  test.each([
+    [['--out', aFile], /^render: --out .*a-file: is a file, not a directory\n {2}what to do: /],
+    [['--out', path.join(aFile, 'sub')], /^render: --out .*a-file\/sub: .*a-file is a file, so the directory cannot be created\n {2}what to do: /],
+    [['--bogus'], /^render: unexpected argument "--bogus"\n {2}what to do: usage: npm run render/],
+    [['-c', 'vllm.blockSize'], /^render: -c needs key=value, got "vllm.blockSize"\n {2}what to do: /],
+    [['-c', 'vllm.blockSize=abc'], /^render: invalid configuration: vllm.blockSize/],
+  ])('%j', (args, message) => {
+    const errors: string[] = [];
+    const logs: string[] = [];
+    expect(renderMain(args, (l) => logs.push(l), (l) => errors.push(l))).toBe(2);
+    expect(errors.join('\n')).toMatch(message);
+    expect(logs).toEqual([]);
+  });
+
+  test('--out to another directory writes there and replaces only files an earlier render wrote', () => {
+    const dir = tempDir('llmd-bench-render-');
+    fs.writeFileSync(path.join(dir, 'mine.yaml'), 'kind: Mine\n');
+    fs.writeFileSync(path.join(dir, '99-stale.yaml'), '# old\n# Generated by `npm run render` from lib/config; do not edit.\n');
+    const logs: string[] = [];
+    expect(renderMain(['--out', dir], (l) => logs.push(l), () => undefined)).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'mine.yaml'), 'utf8')).toBe('kind: Mine\n');
+    expect(fs.existsSync(path.join(dir, '99-stale.yaml'))).toBe(false);
+    expect(fs.readdirSync(dir)).toContain('00-crds.yaml');
+    expect(logs[logs.length - 1]).toMatch(new RegExp(`^\\nWrote \\d+ files to ${dir}\\.`));
   });
 });

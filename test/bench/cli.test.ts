@@ -4,14 +4,14 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
 import { defaultConfig } from '../../lib/config';
 import { chooseResultsDir, registerBenchCommands } from '../../lib/bench/cli';
+import { tempDir } from '../temp-dir';
 
 const ROOT = path.join(__dirname, '..', '..');
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-cli-'));
+const tmp = () => tempDir('llmd-bench-cli-');
 
 function cli(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'llmd-bench.js'), ...args], {

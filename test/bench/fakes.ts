@@ -252,10 +252,12 @@ export interface PromAnswers {
   subscribers: string;
   messages: string;
   indexed: string;
+  evicted: string;
   lookups: string;
   lookupHits: string;
   served: string;
   throttled: string;
+  pressure: string;
   cores: string;
   zmqErrors: string;
   /** The approximate producer's index size gauge and hit-ratio sample count (llm_d_epp_prefix_indexer_*). */
@@ -267,10 +269,12 @@ export const HEALTHY_PROM: PromAnswers = {
   subscribers: 'epp-active-subscribers.json',
   messages: 'epp-messages-by-pod.json',
   indexed: 'epp-index-held.json',
+  evicted: 'epp-index-evictions.json',
   lookups: 'epp-lookups.json',
   lookupHits: 'epp-lookup-hits.json',
   served: 'vllm-served-by-pod.json',
   throttled: 'cadvisor-throttled.json',
+  pressure: 'cadvisor-cpu-pressure.json',
   cores: 'cadvisor-cpu-cores.json',
   zmqErrors: 'query-range-empty.json',
   approxIndexSize: 'epp-approx-index-size.json',
@@ -285,12 +289,14 @@ function answerFor(query: string, answers: PromAnswers): string | undefined {
   if (query.includes('kv_cache_events_messages_received_total')) return pick(answers.messages);
   if (query.includes('kv_cache_events_zmq_errors_total')) return pick(answers.zmqErrors);
   if (query.includes('kv_cache_index_admissions_total')) return pick(answers.indexed);
+  if (query.includes('kv_cache_index_evictions_total')) return pick(answers.evicted);
   if (query.includes('kv_cache_index_lookup_requests_total')) return pick(answers.lookups);
   if (query.includes('kv_cache_index_lookup_hits_total')) return pick(answers.lookupHits);
   if (query.includes('llm_d_epp_prefix_indexer_size')) return pick(answers.approxIndexSize);
   if (query.includes('llm_d_epp_prefix_indexer_hit_ratio_count')) return pick(answers.approxHitSamples);
   if (query.includes('by (pod) (increase(vllm:request_success_total')) return pick(answers.served);
   if (query.includes('container_cpu_cfs_throttled_periods_total')) return pick(answers.throttled);
+  if (query.includes('container_pressure_cpu_waiting_seconds_total')) return pick(answers.pressure);
   if (query.includes('container_cpu_usage_seconds_total')) return pick(answers.cores);
   return undefined;
 }

@@ -6,7 +6,6 @@
  * end to end against a fake cluster, through a router profile.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../lib/config';
@@ -23,6 +22,7 @@ import { formatIssues, validateObjects } from '../../k8s/validate';
 import { main } from '../../lib/bench/program';
 import { benchmarkReportProblems } from '../../lib/bench/report/llmd-benchmark';
 import { FakeClock, FakeKube, fixture, fixtureText } from './fakes';
+import { tempDir } from '../temp-dir';
 
 const shared = loadConfig({ 'workload.name': 'shared-prefix', 'benchmark.stages': '2:50,8:50', 'benchmark.warmupStage': '1:30' });
 const multiTurn = loadConfig({ 'workload.name': 'multi-turn', 'benchmark.requestRate': 4, 'benchmark.numPrompts': 480, 'workload.multiTurn.thinkTimeS': 'n:3:1' });
@@ -199,7 +199,7 @@ describe('run with the inference-perf harness, through a router profile', () => 
     const cfg = loadConfig({ 'workload.name': 'shared-prefix', 'benchmark.stages': '2:50,8:50', 'router.profiles': 'precise,approximate', 'benchmark.cacheReset': 'endpoint' });
     const kube = new FakeKube();
     kube.behaviourFor = () => ({ pollsUntilDone: 1, outcome: 'complete', log: fixtureText('inference-perf/pod-log-success.txt') });
-    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-ip-run-'));
+    const outDir = tempDir('llmd-ip-run-');
     const steps = planRun(cfg, { targets: 'rr,approximate', ladder: false, warmup: false, runId: 't1', outDir });
     expect(steps.map((s) => [s.run.label, s.run.requestRate, s.jobName])).toEqual([
       ['round-robin', 5, 'llmd-bench-rr-main-5-t1'], ['llm-d-approximate', 5, 'llmd-bench-llmd-approximate-main-5-t1'],
@@ -243,7 +243,7 @@ describe('what `run --harness inference-perf` wrote, through `llmd-bench report`
     const cfg = loadConfig({ 'workload.name': 'shared-prefix', 'benchmark.stages': '2:50,8:50', 'router.profiles': 'precise,approximate', 'benchmark.cacheReset': 'endpoint' });
     const kube = new FakeKube();
     kube.behaviourFor = () => ({ pollsUntilDone: 1, outcome: 'complete', log: fixtureText('inference-perf/pod-log-success.txt') });
-    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-ip-report-'));
+    outDir = tempDir('llmd-ip-report-');
     const steps = planRun(cfg, { targets: 'rr,precise,approximate', ladder: false, warmup: false, runId: 't1', outDir });
     await runPlan(new BenchmarkRunner({ config: cfg, kube, clock: new FakeClock() }), steps, () => ({ update: () => undefined, warn: () => undefined }));
   });

@@ -6,7 +6,6 @@
  * name, the image tags); and the per-stage part of our own report.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../lib/config';
@@ -18,8 +17,9 @@ import { RUN_CONFIG_FILE, runConfigRecord } from '../../lib/bench/result-format'
 import { simulate } from '../../lib/sim';
 import { writeResultsDir } from '../../lib/sim/output';
 import { FIXTURES } from './fakes';
+import { tempDir } from '../temp-dir';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-br-'));
+const tmp = () => tempDir('llmd-br-');
 const ROOT = path.join(__dirname, '..', '..');
 
 /** The real CLI (main() of bin/llmd-bench.ts), in-process, from the repository root. */

@@ -37,6 +37,31 @@ describe('preflight', () => {
     expect(byId['decode-pods'].summary).toBe('8 Ready on 8 nodes');
   });
 
+  describe('several replicas per node: up to GPUs / TP pods share a node', () => {
+    // The recorded 8 decode pods, placed `perNode` to a node.
+    const place = (perNode: number) => (k: FakeKube) => {
+      k.decodePods.forEach((p, i) => { p.spec!.nodeName = `ip-10-0-${Math.floor(i / perNode)}-1.us-west-2.compute.internal`; });
+    };
+    test.each([
+      ['2 x g5.12xlarge (4 A10G each, TP 1): 8 pods on 2 nodes', { 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': '2' }, 4, '8 Ready on 2 nodes'],
+      ['2 x p5.48xlarge (8 H100 each, TP 2): 8 pods on 2 nodes', { 'gpuNodes.instanceType': 'p5.48xlarge', 'gpuNodes.count': '2', 'vllm.tensorParallelSize': '2' }, 4, '8 Ready on 2 nodes'],
+      ['2 x p5.48xlarge, TP 2, spread thinner: 8 pods on 4 nodes', { 'gpuNodes.instanceType': 'p5.48xlarge', 'gpuNodes.count': '2', 'vllm.tensorParallelSize': '2' }, 2, '8 Ready on 4 nodes'],
+    ])('%s passes', async (_name, ctx, perNode, summary) => {
+      const cfg = loadConfig({ 'benchmark.cacheReset': 'endpoint', ...ctx });
+      expect(cfg.vllm.replicas).toBe(8);
+      const { byId } = await statusOf(context(place(perNode), cfg));
+      expect(byId['decode-pods']).toMatchObject({ status: 'pass', summary });
+    });
+
+    test('more pods on a node than its GPUs hold fails, naming the node', async () => {
+      const cfg = loadConfig({ 'benchmark.cacheReset': 'endpoint', 'gpuNodes.instanceType': 'p5.48xlarge', 'gpuNodes.count': '2', 'vllm.tensorParallelSize': '2' });
+      const { byId } = await statusOf(context((k) => { place(4)(k); k.decodePods[4].spec!.nodeName = k.decodePods[0].spec!.nodeName; }, cfg));
+      expect(byId['decode-pods'].status).toBe('fail');
+      expect(byId['decode-pods'].summary).toBe('8 decode pods share 2 nodes; a p5.48xlarge fits 4 (its GPUs / vllm.tensorParallelSize 2)');
+      expect(byId['decode-pods'].details).toEqual([expect.stringMatching(/^ip-10-0-0-1\.us-west-2\.compute\.internal: 5 pods \(/)]);
+    });
+  });
+
   const failures: [string, string, (k: FakeKube, a: FakeAws) => void, RegExp, RegExp][] = [
     ['eks-cluster', 'cluster still creating', (_k, a) => { a.cluster.cluster.status = 'CREATING'; }, /is CREATING/, /wait until it is ACTIVE/],
     ['eks-cluster', 'version differs from config', (_k, a) => { a.cluster.cluster.version = '1.35'; }, /runs Kubernetes 1.35, config says 1.36/, /cluster.kubernetesVersion=1.35/],
@@ -48,8 +73,10 @@ describe('preflight', () => {
     ['crds', 'InferencePool CRD missing', (k) => { k.crds.clear(); }, /CRD inferencepools.inference.networking.k8s.io is missing/, /redeploy/],
     ['gpu-nodes', 'a node without allocatable GPUs', (k) => { k.nodes[2].status!.allocatable!['nvidia.com/gpu'] = '0'; }, /7\/8 GPU nodes usable/, /device plugin/],
     ['gpu-nodes', 'a node missing', (k) => { k.nodes = k.nodes.filter((n, i, all) => n.metadata?.labels?.['llmd-bench/role'] !== 'gpu' || i < all.filter((x) => x.metadata?.labels?.['llmd-bench/role'] === 'gpu').length - 1); }, /7\/8 GPU nodes usable/, /node group/],
+    // Paused on the cluster (deployed with gpuNodes.count=0) while the local config says 8: said so, with the resume command.
+    ['gpu-nodes', 'the cluster is paused (no GPU nodes) though the config is not', (k) => { k.nodes = k.nodes.filter((n) => n.metadata?.labels?.['llmd-bench/role'] !== 'gpu'); }, /^no GPU nodes in the cluster \(config expects 8\): the cluster looks paused/, /resume it with `npx cdk deploy .* -c gpuNodes.count=8`/],
     ['decode-pods', 'a pod not Ready', (k) => { k.decodePods[0].status!.conditions!.find((c) => c.type === 'Ready')!.status = 'False'; }, /7\/8 decode pods Ready/, /describe pod/],
-    ['decode-pods', 'two pods on one node', (k) => { k.decodePods[1].spec!.nodeName = k.decodePods[0].spec!.nodeName; }, /8 decode pods share 7 nodes/, /own GPU node/],
+    ['decode-pods', 'two pods on one single-GPU node', (k) => { k.decodePods[1].spec!.nodeName = k.decodePods[0].spec!.nodeName; }, /8 decode pods share 7 nodes; a g5.xlarge fits 1 \(its GPUs \/ vllm.tensorParallelSize 1\)/, /own GPUs/],
     ['decode-pods', 'reset endpoint not enabled', (k) => { for (const p of k.decodePods) p.spec!.containers[0].env = p.spec!.containers[0].env!.filter((e) => e.name !== 'VLLM_SERVER_DEV_MODE'); }, /8 decode pods lack VLLM_SERVER_DEV_MODE=1/, /cacheReset=restart/],
     ['services', 'round-robin Service selects something else', (k) => { k.services.get('vllm-round-robin')!.spec!.selector = { 'app.kubernetes.io/name': 'vllm' }; }, /not the decode pods/, /unfair/],
     ['tokenizer', 'the tokenizer is not on FSx', (k) => { k.execExit = (cmd) => (cmd.join(' ').includes('tokenizer_config.json') ? 1 : 0); }, /no tokenizer in \/models\/Qwen\/Qwen2.5-7B-Instruct/, /model loader/],

@@ -4,7 +4,6 @@
  * every plot; hand-made directories work; malformed input is a clear error.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { generateReport, ReportOutput } from '../../lib/bench/report';
 import { analyze } from '../../lib/bench/report/analyze';
@@ -13,9 +12,10 @@ import { buildPlots, logDomain } from '../../lib/bench/report/plots';
 import { loadResultsDir } from '../../lib/bench/results-io';
 import { BenchError } from '../../lib/bench/errors';
 import { FIXTURES } from './fakes';
+import { tempDir } from '../temp-dir';
 
 const dir = (name: string) => path.join(FIXTURES, 'results', name);
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-report-'));
+const tmp = () => tempDir('llmd-bench-report-');
 
 function tableRows(markdown: string): string[][] {
   return markdown.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| metric') && !l.startsWith('|---'))

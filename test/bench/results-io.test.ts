@@ -1,10 +1,10 @@
 /** Writing results: atomic (temp file + rename), never a half-written file, even when a write fails. */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { writeFileAtomic, writeJsonAtomic } from '../../lib/bench/results-io';
+import { tempDir } from '../temp-dir';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-io-'));
+const tmp = () => tempDir('llmd-bench-io-');
 
 describe('atomic writes', () => {
   test('the file appears complete, creating directories; no temporary file is left', () => {

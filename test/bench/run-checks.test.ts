@@ -1,22 +1,27 @@
 /**
  * After each run: proof from Prometheus (recorded answers) that the measured path was live. An llm-d
- * run whose EPP heard nothing from a pod, held an empty index or looked nothing up is INVALID, as is
- * an approximate-profile run whose producer indexed or matched nothing, and a round-robin run in which
- * a pod served nothing; the result, the report and summary.json say so.
- * CPU throttling of vLLM, EPP and Envoy is recorded and warned above 5%.
+ * run whose EPP heard nothing from a pod or looked nothing up is INVALID (an index with no lookup hit is
+ * only "unknown": v0.10.0 exports no size of the precise index), as is an approximate-profile run whose
+ * producer indexed or matched nothing, and a round-robin run in which a pod served nothing; the result,
+ * the report and summary.json say so.
+ * CPU: containers with a CPU limit (render server, client) are measured by CFS throttling (warned above
+ * 5%), those without (vLLM, EPP, Envoy: no CFS quota, never throttled) by CPU pressure (warned above 10%).
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../lib/config';
 import { planRun } from '../../lib/bench/plan';
 import { prometheusServiceRef, prometheusViaKube } from '../../lib/bench/prometheus';
 import { generateReport } from '../../lib/bench/report';
 import { BenchmarkRunner, runPlan, StepHooks } from '../../lib/bench/runner';
-import { APPROX_PREFIX_METRICS, EPP_METRICS, THROTTLE_CONTAINERS, checkRun, identifiesPod, pathChecksFor } from '../../lib/bench/run-checks';
+import { APPROX_PREFIX_METRICS, EPP_METRICS, checkRun, identifiesPod, pathChecksFor } from '../../lib/bench/run-checks';
+import { cpuQueries, cpuWatchFor, cpuWatchFromManifests } from '../../lib/bench/cpu-watch';
+import { renderHarnessJob } from '../../k8s/bench/harness-job';
+import { exampleBenchmarkRun } from '../../k8s/bench/benchmark-job';
 import type { RunChecksFile } from '../../lib/bench/result-format';
 import { allObjects, renderCharts } from '../../k8s/render';
 import { defaultPrometheus, FakeClock, FakeKube, PromAnswers, referenceResult, successLog } from './fakes';
+import { tempDir } from '../temp-dir';
 
 // The endpoint reset keeps the fakes small (no rolling restart); liveness is what is tested here.
 const config = loadConfig({ 'benchmark.cacheReset': 'endpoint' });
@@ -38,7 +43,9 @@ describe('llm-d runs', () => {
     expect(r.status).toBe('valid');
     expect(r.checks.map((c) => `${c.name}:${c.status}`)).toEqual(['kv_events_per_pod:pass', 'index_non_empty:pass', 'prefix_lookups:pass']);
     expect(r.checks[0].detail).toBe('KV-cache events received from all 8 decode pods (8 subscribers)');
-    expect(r.checks[1].detail).toBe('the EPP\'s prefix index held 48210 block entries at the end');
+    // More evictions than admissions, as in a live EPP trace: the counters count different units
+    // (request keys per Add, pod entries per Evict), so the difference says nothing; the hits prove it.
+    expect(r.checks[1]).toEqual({ name: 'index_non_empty', status: 'pass', detail: 'the EPP\'s prefix index held blocks: its lookups found 253112 block keys (48210 keys admitted, 61377 pod entries evicted during the run)' });
   });
 
   test('a pod whose events never reached the EPP makes the result invalid, naming the pod', async () => {
@@ -47,15 +54,26 @@ describe('llm-d runs', () => {
     expect(r.reasons).toEqual(['no KV-cache events reached the EPP from 1 of 8 decode pods (vllm-decode-6d5f8c7b9-dq6sx); its index did not know what those pods cache']);
   });
 
-  test('an empty index or no lookups (render broken: every prefix score 0) make it invalid', async () => {
-    expect((await check('llm-d', { indexed: 'epp-index-empty.json' })).reasons).toEqual(['the EPP\'s prefix index was empty at the end of the run: no KV events were indexed']);
+  test('no lookup hit proves nothing about the index (no size gauge in v0.10.0): unknown, never invalid', async () => {
+    const r = await check('llm-d', { lookupHits: 'epp-index-empty.json' });
+    expect(r.status).toBe('unchecked');
+    expect(r.checks[1]).toEqual({
+      name: 'index_non_empty', status: 'unknown',
+      detail: 'the EPP\'s prefix index answered no lookup with a block (48210 keys admitted, 61377 pod entries evicted during the run); v0.10.0 exports no index size, so whether it held blocks is unknown',
+    });
+    // Admissions at 0 beside hits cannot fail the run either: the hits are the proof.
+    expect((await check('llm-d', { indexed: 'epp-index-empty.json' })).status).toBe('valid');
+    expect((await check('llm-d', { lookupHits: 'empty' })).checks[1]).toMatchObject({ status: 'unknown', detail: expect.stringMatching(/Prometheus has no llm_d_router_epp_kv_cache_index_lookup_hits_total/) });
+  });
+
+  test('no lookups (render broken: every prefix score 0) make it invalid', async () => {
     const noLookups = await check('llm-d', { lookups: 'epp-index-empty.json' });
     expect(noLookups.status).toBe('invalid');
     expect(noLookups.reasons[0]).toMatch(/looked up no request in its index: the render call produced no tokens/);
   });
 
   test('EPP metrics missing from Prometheus: unchecked, not valid', async () => {
-    const r = await check('llm-d', { subscribers: 'empty', indexed: 'empty', lookups: 'empty' });
+    const r = await check('llm-d', { subscribers: 'empty', indexed: 'empty', lookups: 'empty', lookupHits: 'empty' });
     expect(r.status).toBe('unchecked');
     expect(r.reasons[0]).toMatch(/Prometheus has no llm_d_router_epp_kv_cache_events_active_subscribers/);
   });
@@ -128,7 +146,7 @@ describe('router-profile runs (run --target <profile>): the checks their router 
       'the approximate producer\'s index held 23874 block entries at the end',
       'the approximate producer matched 8998 requests against its index',
     ]);
-    expect(r.cpu_throttling.map((t) => t.container)).toEqual([...THROTTLE_CONTAINERS]);
+    expect(r.cpu_throttling.map((t) => t.container)).toEqual(cpuWatchFor(profiles).map((w) => w.container));
   });
 
   test('approximate with the render server down (nothing hashed: index size 0, no hit-ratio sample): invalid, saying why', async () => {
@@ -177,19 +195,78 @@ describe('router-profile runs (run --target <profile>): the checks their router 
   });
 });
 
-describe('CPU throttling', () => {
-  test('recorded per container (worst pod); above 5% is a warning; no CPU limit means no CFS quota', async () => {
+describe('CPU: throttling where a CPU limit makes it possible, pressure where there is none', () => {
+  test('the watched containers and how each is measured come from the render: limits on the render server and the client, none on vLLM, EPP, Envoy', () => {
+    expect(cpuWatchFor(config)).toEqual([
+      { container: 'vllm', cpuLimitCores: null, measure: 'pressure' },
+      { container: 'vllm-render', cpuLimitCores: 4, measure: 'throttling' },
+      { container: 'envoy', cpuLimitCores: null, measure: 'pressure' },
+      { container: 'epp', cpuLimitCores: null, measure: 'pressure' },
+      { container: 'vllm-bench', cpuLimitCores: 2, measure: 'throttling' },
+    ]);
+    // The inference-perf harness: its client container is watched instead.
+    expect(cpuWatchFor(loadConfig({ 'benchmark.harness': 'inference-perf', 'workload.name': 'shared-prefix' })).map((w) => `${w.container}:${w.measure}`)).toContain('inference-perf:throttling');
+  });
+
+  test.each([
+    ['defaults', {}],
+    ['inference-perf client', { 'benchmark.harness': 'inference-perf', 'workload.name': 'shared-prefix' }],
+    ['4 GPUs per node, TP 2', { 'gpuNodes.instanceType': 'g5.12xlarge', 'vllm.tensorParallelSize': '2' }],
+  ])('every container running in the project namespace (%s) is watched: throttling only with a CPU limit in the render, pressure otherwise', (_name, ctx) => {
+    const cfg = loadConfig({ 'benchmark.cacheReset': 'endpoint', ...ctx });
+    const objects = [...allObjects(renderCharts(cfg, undefined, ['stack'])), renderHarnessJob(cfg, exampleBenchmarkRun(cfg))];
+    const running = objects.filter((o) => o.metadata?.namespace === cfg.project.namespace)
+      .flatMap((o) => (o.spec?.template?.spec?.containers ?? []) as { name: string; resources?: { limits?: { cpu?: string } } }[]);
+    const watch = cpuWatchFor(cfg);
+    const q = cpuQueries(cfg, '[60s]');
+    for (const c of running) {
+      const w = watch.find((x) => x.container === c.name);
+      expect(w).toBeDefined();
+      if (w!.measure === 'throttling') {
+        expect(c.resources?.limits?.cpu).toBeDefined();
+        expect(q.throttled).toContain(c.name);
+      } else {
+        expect(c.resources?.limits?.cpu).toBeUndefined();
+        expect(q.pressure).toContain(c.name);
+      }
+    }
+    expect(watch.map((w) => w.container).sort()).toEqual([...new Set(running.map((c) => c.name))].sort());
+  });
+
+  test('a container that gains a CPU limit moves to throttling (the list is derived, not a literal)', () => {
+    const objects = [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'ns' }, spec: { template: { spec: {
+      initContainers: [{ name: 'init', resources: { limits: { cpu: '1' } } }],
+      containers: [{ name: 'a', resources: { limits: { cpu: '500m' } } }, { name: 'b', resources: { limits: { memory: '1Gi' } } }],
+    } } } }];
+    expect(cpuWatchFromManifests(objects, 'ns')).toEqual([
+      { container: 'a', cpuLimitCores: 0.5, measure: 'throttling' },
+      { container: 'b', cpuLimitCores: null, measure: 'pressure' },
+    ]);
+    expect(cpuWatchFromManifests(objects, 'other')).toEqual([]);
+  });
+
+  test('recorded per container (worst pod); throttled above 5% or waiting above 10% of the run warns', async () => {
     const r = await check('round-robin');
     expect(r.cpu_throttling).toEqual([
-      { container: 'vllm', throttled_fraction: null, worst_pod: null, cpu_cores_max: 3.45, warn: false },
-      { container: 'epp', throttled_fraction: 0.0731, worst_pod: 'vllm-decode-epp-7c9d6b5f4-qx2lm', cpu_cores_max: 1.94, warn: true },
-      { container: 'envoy', throttled_fraction: 0.0112, worst_pod: 'vllm-decode-epp-7c9d6b5f4-qx2lm', cpu_cores_max: 0.48, warn: false },
+      { container: 'vllm', measure: 'pressure', cpu_limit_cores: null, throttled_fraction: null, cpu_pressure_fraction: 0.011, worst_pod: 'vllm-decode-6d5f8c7b9-p5tn8', cpu_cores_max: 3.45, warn: false },
+      { container: 'vllm-render', measure: 'throttling', cpu_limit_cores: 4, throttled_fraction: 0.0731, cpu_pressure_fraction: 0.0815, worst_pod: 'vllm-decode-render-5b8c9d7f6-h2wq4', cpu_cores_max: 3.71, warn: true },
+      { container: 'envoy', measure: 'pressure', cpu_limit_cores: null, throttled_fraction: null, cpu_pressure_fraction: 0.031, worst_pod: 'vllm-decode-epp-7c9d6b5f4-qx2lm', cpu_cores_max: 0.48, warn: false },
+      { container: 'epp', measure: 'pressure', cpu_limit_cores: null, throttled_fraction: null, cpu_pressure_fraction: 0.124, worst_pod: 'vllm-decode-epp-7c9d6b5f4-qx2lm', cpu_cores_max: 1.94, warn: true },
+      { container: 'vllm-bench', measure: 'throttling', cpu_limit_cores: 2, throttled_fraction: 0.0112, cpu_pressure_fraction: 0.0204, worst_pod: 'llmd-bench-llmd-main-inf-t7-x7q2m', cpu_cores_max: 1.62, warn: false },
     ]);
   });
 
-  test('the containers are named as the charts render them', () => {
-    const names = new Set(allObjects(renderCharts(config)).flatMap((o) => (o.spec?.template?.spec?.containers ?? []).map((c: { name: string }) => c.name)));
-    for (const c of THROTTLE_CONTAINERS) expect(names).toContain(c);
+  test('no PSI on the node (cgroup v1, psi=0): pressure is null and never warns; throttling still counts', async () => {
+    const r = await check('round-robin', { pressure: 'empty' });
+    expect(r.cpu_throttling.find((t) => t.container === 'epp')).toMatchObject({ cpu_pressure_fraction: null, worst_pod: null, warn: false });
+    expect(r.cpu_throttling.find((t) => t.container === 'vllm-render')).toMatchObject({ throttled_fraction: 0.0731, warn: true });
+  });
+
+  test('the queries: throttling only for the limited containers, pressure and CPU use for all, in the project namespace', () => {
+    const q = cpuQueries(config, '[851s]');
+    expect(q.throttled).toBe('sum by (pod, container) (increase(container_cpu_cfs_throttled_periods_total{namespace="llmd-bench",container=~"vllm-render|vllm-bench"}[851s]))'
+      + ' / sum by (pod, container) (increase(container_cpu_cfs_periods_total{namespace="llmd-bench",container=~"vllm-render|vllm-bench"}[851s]))');
+    expect(q.pressure).toBe('sum by (pod, container) (rate(container_pressure_cpu_waiting_seconds_total{namespace="llmd-bench",container=~"vllm|vllm-render|envoy|epp|vllm-bench"}[851s]))');
   });
 });
 
@@ -201,7 +278,7 @@ test('pod identifiers: the EPP endpoint id <namespace>/<pod>-rank-<n>, without c
 });
 
 describe('a run whose llm-d path was not live', () => {
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-invalid-'));
+  const outDir = tempDir('llmd-bench-invalid-');
   const warnings: string[] = [];
   let outcomes: Awaited<ReturnType<typeof runPlan>>;
 
@@ -220,7 +297,8 @@ describe('a run whose llm-d path was not live', () => {
     expect(checks).toMatchObject({ label: 'llm-d', status: 'invalid' });
     expect(checks.decode_pods).toHaveLength(8);
     expect(warnings.some((w) => /llm-d: main run .*: result INVALID: no KV-cache events reached the EPP from 1 of 8 decode pods/.test(w))).toBe(true);
-    expect(warnings.some((w) => /container epp .* was CPU-throttled in 7\.3% of its CFS periods/.test(w))).toBe(true);
+    expect(warnings.some((w) => /container vllm-render .* was CPU-throttled in 7\.3% of its CFS periods \(over 5\.0%, CPU limit 4\)/.test(w))).toBe(true);
+    expect(warnings.some((w) => /container epp .* waited for CPU 12\.4% of the run \(CPU pressure, over 10\.0%; it has no CPU limit/.test(w))).toBe(true);
   });
 
   test('the report and summary.json say INVALID with the reason, and show the throttling', async () => {
@@ -232,13 +310,16 @@ describe('a run whose llm-d path was not live', () => {
       'round-robin': { status: 'valid', reasons: [] },
       'llm-d': { status: 'invalid', reasons: [expect.stringMatching(/^no KV-cache events reached the EPP/)] },
     });
-    expect(out.summary.main.cpu_throttling['llm-d']?.find((t) => t.container === 'epp')).toMatchObject({ throttled_fraction: 0.0731, warn: true });
-    expect(out.summary.warnings.some((w) => /container epp .* CPU-throttled in 7\.3%/.test(w))).toBe(true);
+    expect(out.summary.main.cpu_throttling['llm-d']?.find((t) => t.container === 'vllm-render')).toMatchObject({ measure: 'throttling', throttled_fraction: 0.0731, warn: true });
+    expect(out.summary.main.cpu_throttling['llm-d']?.find((t) => t.container === 'epp')).toMatchObject({ measure: 'pressure', throttled_fraction: null, cpu_pressure_fraction: 0.124, warn: true });
+    expect(out.summary.warnings.some((w) => /container vllm-render .* CPU-throttled in 7\.3%/.test(w))).toBe(true);
+    expect(out.summary.warnings.some((w) => /container epp .* waited for CPU 12\.4% of the run/.test(w))).toBe(true);
     expect(out.markdown).toContain('**INVALID**: a liveness check failed');
     expect(out.markdown).toContain('| llm-d | inf | **invalid** |');
-    expect(out.markdown).toContain('### CPU throttling during the main run (cAdvisor)');
-    expect(out.markdown).toContain('| epp | 7.3% throttled ⚠, up to 1.94 cores | 7.3% throttled ⚠, up to 1.94 cores |');
-    expect(out.markdown).toContain('| vllm | no CPU limit, up to 3.45 cores |');
+    expect(out.markdown).toContain('### CPU throttling and pressure during the main run (cAdvisor)');
+    expect(out.markdown).toContain('| vllm-render | 7.3% throttled ⚠ (limit 4), up to 3.71 cores | 7.3% throttled ⚠ (limit 4), up to 3.71 cores |');
+    expect(out.markdown).toContain('| epp | no CPU limit, waited 12.4% ⚠, up to 1.94 cores |');
+    expect(out.markdown).toContain('| vllm | no CPU limit, waited 1.1%, up to 3.45 cores |');
     const summary = JSON.parse(fs.readFileSync(path.join(outDir, 'report', 'summary.json'), 'utf8'));
     expect(summary.valid).toBe(false);
   });
@@ -246,7 +327,7 @@ describe('a run whose llm-d path was not live', () => {
 
 describe('a run through router profiles: their results are checked and reported like llm-d\'s', () => {
   const cfg = loadConfig({ 'benchmark.cacheReset': 'endpoint', 'router.profiles': 'precise,load' });
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-profiles-'));
+  const outDir = tempDir('llmd-bench-profiles-');
   let outcomes: Awaited<ReturnType<typeof runPlan>>;
 
   beforeAll(async () => {

@@ -4,7 +4,6 @@
  * idempotence (resume skips collected steps, adopts a finished Job), and no half-written results.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../lib/config';
 import { BenchError, CancelledError } from '../../lib/bench/errors';
@@ -12,12 +11,13 @@ import { planRun, PlannedStep } from '../../lib/bench/plan';
 import { prometheusViaKube, prometheusServiceRef } from '../../lib/bench/prometheus';
 import { BenchmarkRunner, extractResult, runPlan, StepHooks, StepProgress } from '../../lib/bench/runner';
 import { FakeClock, FakeKube, fixture, fixtureText, referenceResult, successLog } from './fakes';
+import { tempDir } from '../temp-dir';
 
 // The endpoint reset (an opt-in since the default became restart) is what most of these tests step through.
 const config = loadConfig({ 'benchmark.timeoutMinutes': 30, 'benchmark.cacheReset': 'endpoint' });
 
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-run-'));
+  return tempDir('llmd-bench-run-');
 }
 
 function setup(opts: { targets?: 'rr' | 'llm-d' | 'both'; ladder?: boolean; warmup?: boolean; withPrometheus?: boolean; cfg?: typeof config } = {}) {

@@ -7,12 +7,12 @@
  * a temporary directory; an example's own EndpointPickerConfig file (my-epp.yaml) is the rendered one.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { defaultConfig } from '../../lib/config';
 import { main } from '../../lib/bench/program';
 import { endpointPickerConfigFor } from '../../k8s/router/profiles';
+import { tempDir } from '../temp-dir';
 
 const ROOT = path.join(__dirname, '..', '..');
 const STOP = 'simulate-examples: parameters built, simulation skipped';
@@ -91,7 +91,7 @@ test('the examples are found: README and docs/simulator.md, continuation lines j
 });
 
 describe('every documented simulate example is accepted (exit 0 up to the simulation)', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-sim-examples-'));
+  const tmp = tempDir('llmd-sim-examples-');
   const eppFile = path.join(tmp, 'my-epp.yaml');
   fs.writeFileSync(eppFile, stringify(endpointPickerConfigFor(defaultConfig(), 'precise')));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -5,9 +5,9 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { tempDir } from '../temp-dir';
 
 const ROOT = path.join(__dirname, '..', '..');
 const workflow = parse(fs.readFileSync(path.join(ROOT, '.github/workflows/pr.yml'), 'utf8'));
@@ -15,7 +15,7 @@ const diffStep = workflow.jobs.synth.steps.find((s: { name?: string }) => s.name
 
 /** A head checkout with two stacks and a base synth beside it, plus a stand-in `npx`. */
 function fixture(npxExit: number) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-bench-ci-'));
+  const root = tempDir('llmd-bench-ci-');
   const head = path.join(root, 'head');
   const base = path.join(root, 'base');
   for (const dir of [head, base]) {

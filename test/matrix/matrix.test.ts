@@ -8,8 +8,6 @@
  * workload (900 prompts) per simulation, two child processes for the exit codes.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, fitInput, loadConfig, type BenchConfig } from '../../lib/config';
 import { checkFit, kvBlocksPerReplica } from '../../lib/config/fit';
@@ -25,6 +23,7 @@ import { simulate } from '../../lib/sim';
 import { type CfnTemplate, credentialFreeEnv, REPO, resourcesOfType, synthInProcess } from '../platform/helpers';
 import { find, flag, pluginOfType, podTemplates, renderedEppConfig, vllmContainer } from '../workloads/helpers';
 import { ROWS } from './rows';
+import { tempDir } from '../temp-dir';
 
 const configs = ROWS.map((r) => loadConfig(r.context));
 const renders = configs.map((c) => allObjects(renderCharts(c)));
@@ -191,9 +190,9 @@ describe('refused with exit 2 and the arithmetic', () => {
 
   test('cdk synth (bin/app.ts) and llmd-bench cost exit 2 with the arithmetic on stderr', () => {
     const tsx = join(REPO, 'node_modules', '.bin', 'tsx');
-    const env = { ...credentialFreeEnv(mkdtempSync(join(tmpdir(), 'llmd-bench-home-'))), AWS_EC2_METADATA_DISABLED: 'true' };
+    const env = { ...credentialFreeEnv(tempDir('llmd-bench-home-')), AWS_EC2_METADATA_DISABLED: 'true' };
     const app = spawnSync(tsx, [join(REPO, 'bin', 'app.ts')], {
-      cwd: REPO, encoding: 'utf8', env: { ...env, CDK_CONTEXT_JSON: JSON.stringify({ 'model.id': 'meta-llama/Llama-3.1-70B-Instruct' }), CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'llmd-bench-cdkout-')) },
+      cwd: REPO, encoding: 'utf8', env: { ...env, CDK_CONTEXT_JSON: JSON.stringify({ 'model.id': 'meta-llama/Llama-3.1-70B-Instruct' }), CDK_OUTDIR: tempDir('llmd-bench-cdkout-') },
     });
     expect(app.status).toBe(2);
     expect(app.stderr).toMatch(/needs 141\.1 GB of weights .* g5\.xlarge TP=1 has 20\.2 GiB usable/);

@@ -19,9 +19,10 @@ import { PodIdentityRole } from '../../constructs/pod-identity-role';
 import { SECRET_FILE_SCRIPT, secretFileInitContainer } from '../../k8s/secret-file-init-container';
 import { KUBECTL_LAYER_PACKAGES } from '../../lib/config/tables/kubectl-layers';
 import { findKeys } from './helpers';
+import { tempDir } from '../temp-dir';
 
 /** A stack of its own app (each test synthesizes its own tree once). */
-const stack = () => new Stack(new App({ context: { 'aws:cdk:disable-asset-staging': true, '@aws-cdk/core:validateAgainstDefaultRules': false } }), 'S');
+const stack = () => new Stack(new App({ outdir: tempDir('llmd-bench-constructs-'), context: { 'aws:cdk:disable-asset-staging': true, '@aws-cdk/core:validateAgainstDefaultRules': false } }), 'S');
 const vpcIn = (s: Stack) => new ec2.Vpc(s, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
 
 describe('kubectl layers', () => {

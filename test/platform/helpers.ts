@@ -3,14 +3,14 @@
  * would in a child process), read templates, normalize them for snapshots.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type BenchConfig, loadConfig } from '../../lib/config';
 import { readCdkJsonContext } from '../../lib/config/cli-context';
 import { buildApp, type BenchStacks } from '../../lib/stacks/app';
+import { tempDir } from '../temp-dir';
 
 export const REPO = resolve(__dirname, '..', '..');
 
@@ -38,7 +38,7 @@ export function synthInProcess(overrides: Record<string, unknown> = {}, options:
     'aws:cdk:disable-asset-staging': true,
     ...overrides,
   };
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'llmd-bench-synth-')), context });
+  const app = new App({ outdir: tempDir('llmd-bench-synth-'), context });
   const config = loadConfig(app.node.getAllContext());
   const stacks = buildApp(app, config, { nag: options.nag ?? true, acknowledge: options.acknowledge });
   app.synth();
@@ -71,8 +71,8 @@ export function credentialFreeEnv(home: string): NodeJS.ProcessEnv {
  * Returns the output directory and the process's combined output.
  */
 export function synthInChildProcess(): { outdir: string; output: string } {
-  const outdir = mkdtempSync(join(tmpdir(), 'llmd-bench-cdkout-'));
-  const home = mkdtempSync(join(tmpdir(), 'llmd-bench-home-'));
+  const outdir = tempDir('llmd-bench-cdkout-');
+  const home = tempDir('llmd-bench-home-');
   const env = {
     ...credentialFreeEnv(home),
     CDK_OUTDIR: outdir,

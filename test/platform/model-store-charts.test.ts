@@ -6,8 +6,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { App } from 'cdk8s';
 import { type BenchConfig, defaultConfig, loadConfig } from '../../lib/config';
@@ -21,6 +20,7 @@ import { vllmImage } from '../../lib/config/images';
 import { GPU_NODE_TAINT, NODE_ROLE_LABEL, sharedNames, SYSTEM_NODE_ROLE } from '../../k8s/names';
 import { allObjects, type K8sObject, RENDER_PLACEHOLDERS, renderCharts } from '../../k8s/render';
 import { validateObjects, formatIssues } from '../../k8s/validate';
+import { tempDir } from '../temp-dir';
 
 const config = defaultConfig();
 const n = sharedNames(config);
@@ -260,7 +260,7 @@ describe('loader Job', () => {
 
 const python = spawnSync('python3', ['--version']).status === 0;
 (python ? describe : describe.skip)('loader program (python3, fake Hub)', () => {
-  const root = mkdtempSync(join(tmpdir(), 'llmd-loader-'));
+  const root = tempDir('llmd-loader-');
   const fakeDir = join(root, 'fake');
   const state = join(root, 'hub-calls.log');
   mkdirSync(join(fakeDir, 'huggingface_hub'), { recursive: true });

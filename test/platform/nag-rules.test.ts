@@ -3,8 +3,7 @@
  * stack built like ours, and acknowledgements silence exactly the finding they name. (cdk-nag's own
  * AwsSolutions-EKS1/EKS2 never fire for aws-eks-v2; shown here too.)
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -14,8 +13,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { acknowledge } from '../../constructs/nag/acknowledge';
 import { EKS_V2_PACK, EKS_V2_RULES, EksV2Checks, eksV2RuleId } from '../../constructs/nag/eks-v2-checks';
 import { GpuNodeGroup } from '../../constructs/node-groups';
+import { tempDir } from '../temp-dir';
 
-const app = new App();
+const app = new App({ outdir: tempDir('llmd-bench-nag-') });
 
 function baseCluster(stack: Stack, props: Partial<eks.ClusterProps>): eks.Cluster {
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
@@ -90,7 +90,7 @@ describe('LlmdBenchEks rule pack', () => {
   });
 
   test('so is the internet in two halves, and any range wider than /16 (each named); /16 itself passes', () => {
-    const s = new Stack(new App(), 'Wide');
+    const s = new Stack(new App({ outdir: tempDir('llmd-bench-nag-') }), 'Wide');
     baseCluster(s, {
       endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('0.0.0.0/1', '128.0.0.0/1', '10.0.0.0/15', '192.168.0.0/16', '203.0.113.7/32'),
       clusterLogging: Object.values(eks.ClusterLoggingTypes),
@@ -105,7 +105,7 @@ describe('LlmdBenchEks rule pack', () => {
 
   test('an acknowledgement silences exactly the finding it names, and the validation report keeps it with its reason', () => {
     const build = (ack: boolean) => {
-      const a = new App({ outdir: mkdtempSync(join(tmpdir(), 'nag-ack-')), context: { '@aws-cdk/core:validateAgainstDefaultRules': false, 'aws:cdk:disable-asset-staging': true } });
+      const a = new App({ outdir: tempDir('nag-ack-'), context: { '@aws-cdk/core:validateAgainstDefaultRules': false, 'aws:cdk:disable-asset-staging': true } });
       const s = new Stack(a, 'Acked');
       const cl = baseCluster(s, { endpointAccess: eks.EndpointAccess.PRIVATE, clusterLogging: [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR, eks.ClusterLoggingTypes.SCHEDULER], secretsEncryptionKey: new kms.Key(s, 'Key') });
       if (ack) acknowledge(cl.node.defaultChild!, `${eksV2RuleId('ControlPlaneLogs')}[LogExport::controllerManager]`, 'Test: controller manager logs turned off on purpose for this case.');
@@ -135,7 +135,7 @@ describe('LlmdBenchEks rule pack', () => {
   });
 
   test('the pack registers like any cdk-nag pack and fails synth on a finding', () => {
-    const a = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': false, 'aws:cdk:disable-asset-staging': true } });
+    const a = new App({ outdir: tempDir('llmd-bench-nag-'), context: { '@aws-cdk/core:validateAgainstDefaultRules': false, 'aws:cdk:disable-asset-staging': true } });
     const s = new Stack(a, 'Synth');
     baseCluster(s, { endpointAccess: eks.EndpointAccess.PUBLIC });
     Validations.of(a).addPlugins(new EksV2Checks(a));

@@ -507,3 +507,23 @@ describe('cdk-nag', () => {
     expect(ids).toEqual(expect.arrayContaining(['AwsSolutions-SMG4', 'AwsSolutions-L1', 'AwsSolutions-IAM5[Resource::*]']));
   });
 });
+
+describe('docs/platform.md', () => {
+  test('"Resources per stack" counts what the default config synthesizes (and how many of the Workloads ones are manifests)', () => {
+    const fs = require('fs') as typeof import('fs');
+    const path = require('path') as typeof import('path');
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'platform.md'), 'utf8').replace(/\s+/g, ' ');
+    const line = /Resources per stack \(default config, without the CDK metadata resource\): (.*?)\(\d+ Kubernetes manifests/.exec(doc);
+    expect(line).not.toBeNull();
+    const count = (t: CfnTemplate) => Object.values(t.Resources).filter((r) => (r as { Type: string }).Type !== 'AWS::CDK::Metadata').length;
+    const stated = Object.fromEntries([...line![1].matchAll(/(Network|Cluster|GpuNodes|ModelStore|Platform|Workloads) (\d+)/g)].map((m) => [m[1], Number(m[2])]));
+    expect(stated).toEqual({
+      Network: count(json.network), Cluster: count(json.cluster), GpuNodes: count(json.gpuNodes),
+      ModelStore: count(json.modelStore), Platform: count(json.platform), Workloads: count(json.workloads),
+    });
+    const manifests = resourcesOfType(json.workloads, 'Custom::AWSCDK-EKS-KubernetesResource').length;
+    const kinds = Object.values(json.workloads.Resources).map((r) => (r as { Type: string }).Type);
+    expect(doc).toContain(`Workloads ${count(json.workloads)} (${manifests} Kubernetes manifests plus the CRD barrier)`);
+    expect(kinds.filter((k) => k === 'Custom::AWSCDK-EKS-KubernetesObjectValue')).toHaveLength(1); // the CRD barrier
+  });
+});

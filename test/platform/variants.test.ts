@@ -165,8 +165,9 @@ describe('variant: paused GPU nodes, S3 weights, spot, public CIDRs, admins and 
       DataRepositoryPath: 's3://my-weights/qwen2.5-7b',
       FileSystemPath: `/${v1.config.model.id}`,
       BatchImportMetaDataOnCreate: true,
-      S3: { AutoImportPolicy: { Events: ['NEW', 'CHANGED', 'DELETED'] } },
     });
+    // Only new objects follow: a changed or deleted object never swaps or removes verified weights.
+    expect(dra.Properties!.S3).toEqual({ AutoImportPolicy: { Events: ['NEW'] } });
     // The PVs mount the file system root at modelStore.mountPath, so the weights appear at modelDir.
     expect(sharedNames(v1.config).modelDir).toBe(`${v1.config.modelStore.mountPath}/${v1.config.model.id}`);
   });

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { Command } from 'commander';
@@ -8,6 +7,7 @@ import { defaultConfig, loadConfig } from '../../lib/config';
 import { registerSimulateCommand } from '../../lib/sim/cli';
 import { generateReport } from '../../lib/bench/report';
 import { loadResultsDir } from '../../lib/bench/results-io';
+import { tempDir } from '../temp-dir';
 
 /** The issue's --json contract: vLLM's result keys plus the simulator's. */
 const CONTRACT_KEYS = [
@@ -38,7 +38,7 @@ async function run(args: string[]): Promise<{ stdout: string; stderr: string; er
 }
 
 describe('llmd-bench simulate', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-sim-'));
+  const dir = tempDir('llmd-sim-');
   const json = path.join(dir, 'sim.json');
   const out = path.join(dir, 'results');
   let first: { stdout: string; stderr: string; error?: Error };

@@ -7,7 +7,6 @@
  * answer and think time).
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
 import { stringify } from 'yaml';
@@ -17,6 +16,7 @@ import { registerSimulateCommand } from '../../lib/sim/cli';
 import { renderCharts, allObjects } from '../../k8s/render';
 import { endpointPickerConfigFor } from '../../k8s/router/profiles';
 import { parseEndpointPickerConfig } from '../../lib/sim/routers/epp-config';
+import { tempDir } from '../temp-dir';
 
 /** issue 11: the keys of each `results.<router>.stages[]` entry. */
 const STAGE_KEYS = ['rate', 'duration_s', 'completed', 'request_throughput', 'output_throughput', 'mean_ttft_ms', 'median_ttft_ms', 'p90_ttft_ms', 'p99_ttft_ms', 'mean_tpot_ms', 'prefix_cache_hit_rate'];
@@ -59,7 +59,7 @@ async function run(args: string[]): Promise<{ stdout: string; stderr: string; er
 }
 
 describe('simulate --stages --json: the contract', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-sim-stages-'));
+  const dir = tempDir('llmd-sim-stages-');
   const json = path.join(dir, 'sim.json');
   let res: Awaited<ReturnType<typeof run>>;
   let doc: { config: Record<string, any>; results: Record<string, any> };
@@ -147,7 +147,7 @@ describe('simulate flags are checked: one line, the flag named', () => {
 });
 
 describe('--epp-config works for any profile, from any file a user has', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-sim-epp-'));
+  const dir = tempDir('llmd-sim-epp-');
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const config = loadConfig({ 'router.profiles': 'precise,approximate,load,random' });
 

@@ -5,7 +5,6 @@
  * decoding would refuse or silently ignore; the simulator reads each rendered profile.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { defaultConfig, loadConfig } from '../../lib/config';
@@ -17,6 +16,7 @@ import { genericProblems, profileProblems } from '../../k8s/router/epp-config-ch
 import { pluginRegistryProblems, V0_10_0_PLUGINS } from '../../k8s/router/plugin-registry';
 import { deployedProfiles, endpointPickerConfigFor, eppProfileFiles } from '../../k8s/router/profiles';
 import { clone, find } from './helpers';
+import { tempDir } from '../temp-dir';
 
 const all = loadConfig({ 'router.profiles': 'precise,approximate,load,random' });
 
@@ -80,7 +80,7 @@ describe('deployment: one ConfigMap, one file per deployed profile', () => {
   });
 
   test('a user file is the "custom" profile, checked like the others; a broken one is never rendered', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-profile-'));
+    const dir = tempDir('llmd-profile-');
     try {
       const good = path.join(dir, 'mine.yaml');
       fs.writeFileSync(good, stringify(endpointPickerConfigFor(all, 'load')));

@@ -6,17 +6,15 @@
  */
 import { type Command, Option } from 'commander';
 import type { BenchConfig } from '../../config';
-import { ConfigError } from '../../config';
-import { loadCliConfig } from '../../config/cli-context';
 import { BenchError, EXIT, describeError } from '../errors';
 import { DEFAULT_AWS_TIMEOUT_MS } from './client-config';
 import { exponentProblem } from '../../config/plain-number';
 
 interface AwsCommandOptions {
   timeout: string;
-  context?: string[];
   json?: boolean;
   delete?: boolean;
+  yes?: boolean;
 }
 
 /** `--timeout <seconds>`: a positive number, or a BenchError with exit code 2. */
@@ -30,31 +28,21 @@ export function parseTimeoutSeconds(value: string): number {
   return n;
 }
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
-
 function withAwsOptions(cmd: Command): Command {
   return cmd
-    .option('-c, --context <key=value>', 'config override, as `cdk -c` (repeatable)', collect)
     .addOption(new Option('--timeout <seconds>', 'upper bound of each AWS call, seconds').default(String(DEFAULT_AWS_TIMEOUT_MS / 1000), String(DEFAULT_AWS_TIMEOUT_MS / 1000)))
     .option('--json', 'print the result as JSON');
 }
 
 /** Runs an AWS command: messages and exit codes as the other commands have them. */
-function awsAction(name: string, program: Command, config: () => BenchConfig, fn: (c: BenchConfig, timeoutMs: number, opts: AwsCommandOptions) => Promise<number>) {
+function awsAction(name: string, _program: Command, config: () => BenchConfig, fn: (c: BenchConfig, timeoutMs: number, opts: AwsCommandOptions) => Promise<number>) {
   return async (opts: AwsCommandOptions) => {
     try {
       const timeoutMs = parseTimeoutSeconds(opts.timeout) * 1000;
-      // `-c` after the command name may land on the command or on the program, depending on how
-      // commander parses; both count, the command's last.
-      const pairs = [...(program.opts<{ context?: string[] }>().context ?? []), ...(opts.context ?? [])];
-      const c = opts.context?.length ? loadCliConfig(pairs) : config();
+      // The program's own -c (before or after the command name), checked like every command's.
+      const c = config();
       process.exitCode = await fn(c, timeoutMs, opts);
     } catch (err) {
-      if (err instanceof ConfigError) {
-        process.stderr.write(`llmd-bench ${name}: ${err.message}\n`);
-        process.exitCode = EXIT.badInput;
-        return;
-      }
       const { text, exitCode } = describeError(err);
       process.stderr.write(`llmd-bench ${name}: ${text}\n`);
       process.exitCode = exitCode;
@@ -113,9 +101,15 @@ export function registerAwsCommands(program: Command, config: () => BenchConfig)
     }));
 
   withAwsOptions(program.command('cleanup-check'))
-    .option('--delete', 'delete leftover network interfaces (detached) and security groups of the project VPC, then check again')
+    .option('--delete', 'delete leftover network interfaces (detached) and security groups of the project VPC, then check again (needs --yes)')
+    .option('--yes', 'confirm --delete (without it, --delete refuses before any AWS call)')
     .description('After `cdk destroy`: list everything of this deployment still billing or blocking a delete (by project tags and VPC): stacks, EKS cluster, instances, NAT gateways, Elastic IPs, FSx, EBS volumes, network interfaces, security groups, load balancers, log groups. Exit 1 if anything is left.')
     .action(awsAction('cleanup-check', program, config, async (c, timeoutMs, opts) => {
+      if (opts.delete && !opts.yes) {
+        throw new BenchError('--delete deletes network interfaces and security groups and needs --yes to confirm', {
+          exitCode: EXIT.badInput, hint: 'run `npx llmd-bench cleanup-check` first to see what is left, then `npx llmd-bench cleanup-check --delete --yes`',
+        });
+      }
       const { createCleanupApi } = require('./cleanup-api') as typeof import('./cleanup-api');
       const check = require('./cleanup-check') as typeof import('./cleanup-check');
       const api = createCleanupApi(c.aws.region, timeoutMs);

@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { PATH_LABELS, PathLabel, RunValidity, ThrottlingFigure } from '../result-format';
 import { loadResultsDir, writeFileAtomic, writeJsonAtomic } from '../results-io';
-import { THROTTLING_WARN_FRACTION } from '../run-checks';
+import { CPU_PRESSURE_WARN_FRACTION, cpuCell, cpuWarning, THROTTLING_WARN_FRACTION } from '../cpu-figures';
 import { Analysis, PathRun, Rate, analyze, displayName } from './analyze';
 import { formatRate } from './format';
 import { buildPlots, renderSvg } from './plots';
@@ -122,9 +122,8 @@ function warningsOf(a: Analysis): string[] {
   const out: string[] = [];
   for (const r of usedRuns(a)) {
     for (const t of r.checks?.cpu_throttling ?? []) {
-      if (t.throttled_fraction !== null && t.throttled_fraction > THROTTLING_WARN_FRACTION) {
-        out.push(`${r.label} at rate ${formatRate(r.rate)}: container ${t.container} (${t.worst_pod}) was CPU-throttled in ${pct(t.throttled_fraction)} of its CFS periods (over ${pct(THROTTLING_WARN_FRACTION)}); its latencies include waiting for CPU`);
-      }
+      // Files written before `warn` covered pressure: a throttled share above the level still warns.
+      if (t.warn || (t.throttled_fraction !== null && t.throttled_fraction > THROTTLING_WARN_FRACTION)) out.push(`${r.label} at rate ${formatRate(r.rate)}: ${cpuWarning(t)}`);
     }
     const v = validityOf(a, r);
     if (v.status === 'unchecked' && r.checks) out.push(`${r.label} at rate ${formatRate(r.rate)}: liveness not proven: ${v.reasons.join('; ')}`);
@@ -132,13 +131,6 @@ function warningsOf(a: Analysis): string[] {
   return out;
 }
 
-function throttlingCell(figures: readonly ThrottlingFigure[] | undefined, container: string): string {
-  const t = figures?.find((f) => f.container === container);
-  if (!t) return '–';
-  const cores = t.cpu_cores_max === null ? '' : `, up to ${t.cpu_cores_max.toFixed(2)} cores`;
-  if (t.throttled_fraction === null) return `no CPU limit${cores}`;
-  return `${pct(t.throttled_fraction)} throttled${t.warn ? ' ⚠' : ''}${cores}`;
-}
 
 function mainHeading(a: Analysis): string {
   const any = Object.values(a.main.runs)[0];
@@ -235,9 +227,11 @@ function markdownOf(a: Analysis, rows: readonly MetricRow[], plotFiles: { name: 
     })), '');
     const main = columns(a.labels).map((l) => a.main.runs[l]).filter((r): r is PathRun => r !== undefined);
     if (main.some((r) => r.checks)) {
-      out.push('### CPU throttling during the main run (cAdvisor)', '');
-      out.push(markdownTable(['container', ...main.map((r) => r.label)], ['vllm', 'epp', 'envoy'].map((c) => [c, ...main.map((r) => throttlingCell(r.checks?.cpu_throttling, c))])), '');
-      out.push(`Share of CFS periods in which the container was throttled (worst pod); ⚠ above ${pct(THROTTLING_WARN_FRACTION)}. A container without a CPU limit has no CFS quota and cannot be throttled.`, '');
+      out.push('### CPU throttling and pressure during the main run (cAdvisor)', '');
+      const containers = [...new Set(main.flatMap((r) => (r.checks?.cpu_throttling ?? []).map((t) => t.container)))];
+      out.push(markdownTable(['container', ...main.map((r) => r.label)], containers.map((c) => [c, ...main.map((r) => cpuCell(r.checks?.cpu_throttling.find((t) => t.container === c)))])), '');
+      out.push(`A container with a CPU limit: share of its CFS periods in which it was throttled (worst pod), ⚠ above ${pct(THROTTLING_WARN_FRACTION)}. `
+        + `A container without one has no CFS quota and is never throttled; it lacks CPU only when its node is contended: share of the run in which some of its tasks waited for a CPU (PSI), ⚠ above ${pct(CPU_PRESSURE_WARN_FRACTION)}.`, '');
     }
     const warnings = warningsOf(a);
     if (warnings.length > 0) out.push(...warnings.map((w) => `- warning: ${w}`), '');

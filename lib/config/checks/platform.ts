@@ -3,6 +3,7 @@ import { MIN_PUBLIC_ACCESS_PREFIX, parseCidr } from '../cidr';
 
 export { MIN_PUBLIC_ACCESS_PREFIX };
 import { problem } from '../problems';
+import { didYouMean } from '../suggest';
 import type { BenchConfig } from '../schema';
 import { configSchema } from '../schema';
 import { listKeys } from '../schema-walk';
@@ -167,7 +168,7 @@ export const nodes: Check = (c) => {
   const facts = INSTANCE_TYPES[gpuType];
   const tp = c.vllm.tensorParallelSize;
   if (!facts || facts.gpus === 0) {
-    out.push(problem('gpuNodes.instanceType', gpuType, `not an instance type with NVIDIA GPUs; allowed: ${GPU_INSTANCE_TYPES.join(', ')}`));
+    out.push(problem('gpuNodes.instanceType', gpuType, `not an instance type with NVIDIA GPUs; ${facts ? '' : didYouMean(gpuType, GPU_INSTANCE_TYPES)}allowed: ${GPU_INSTANCE_TYPES.join(', ')}`));
   } else if (facts.gpus % tp !== 0) {
     const fits = [1, 2, 4, 8].filter((t) => facts.gpus % t === 0);
     out.push(problem('vllm.tensorParallelSize', tp, `must divide the ${facts.gpus} GPU${facts.gpus === 1 ? '' : 's'} of a ${gpuType} (${fits.join(', ')}): a replica's GPUs must be on one node; choose an instance type with ${tp} or more GPUs (e.g. ${GPU_INSTANCE_TYPES.filter((t) => INSTANCE_TYPES[t].gpus % tp === 0).slice(0, 3).join(', ')})`));
@@ -188,7 +189,7 @@ export const nodes: Check = (c) => {
   }
   const sysType = c.systemNodes.instanceType;
   if (!GENERAL_INSTANCE_TYPES.includes(sysType)) {
-    out.push(problem('systemNodes.instanceType', sysType, `allowed: ${GENERAL_INSTANCE_TYPES.join(', ')} (general purpose; GPUs are for the decode replicas)`));
+    out.push(problem('systemNodes.instanceType', sysType, `${INSTANCE_TYPES[sysType] ? '' : didYouMean(sysType, GENERAL_INSTANCE_TYPES)}allowed: ${GENERAL_INSTANCE_TYPES.join(', ')} (general purpose; GPUs are for the decode replicas)`));
   }
   if (c.systemNodes.diskSizeGiB < 50) {
     out.push(problem('systemNodes.diskSizeGiB', c.systemNodes.diskSizeGiB, 'must be >= 50 (the benchmark client runs the vLLM image)'));

@@ -41,7 +41,7 @@ export const simSchema = z.object({
   requestOverheadMs: milliseconds().default(220)
     .describe('FITTED (220). Latency a request spends outside the engine queue and steps, both paths: HTTP, chat template and tokenizing ~2.2 k tokens in a vLLM API server that shares 4 vCPUs with a CPU-bound engine, and streaming the first chunk back.'),
   eppOverheadMs: milliseconds().default(10)
-    .describe('Extra latency on the llm-d path before the routing decision: Envoy ext_proc round trip, the EPP\'s /v1/completions/render call and scoring.'),
+    .describe('Extra latency on the llm-d path before the routing decision: Envoy ext_proc round trip, the EPP\'s /v1/chat/completions/render call to the render server (vllm-render Service, openai-chat backend) and scoring.'),
   kvEventLagMs: milliseconds().default(20)
     .describe('Delay from the end of the engine step that stored or evicted a block to the EPP index applying the event (ZMQ publish after the step, EPP event workers).'),
   metricsRefreshMs: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 ms' }).default(50)

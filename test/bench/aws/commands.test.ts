@@ -5,10 +5,9 @@
  * so nothing leaves this machine.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTimeoutSeconds } from '../../../lib/bench/aws/commands';
+import { tempDir } from '../../temp-dir';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -17,7 +16,7 @@ function cli(args: string[]) {
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && k !== 'HOME') env[k] = v;
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'llmd-bench.js'), ...args], {
     cwd: ROOT, encoding: 'utf8', timeout: 60_000,
-    env: { ...env, HOME: mkdtempSync(join(tmpdir(), 'llmd-bench-home-')), AWS_EC2_METADATA_DISABLED: 'true', NO_COLOR: '1' },
+    env: { ...env, HOME: tempDir('llmd-bench-home-'), AWS_EC2_METADATA_DISABLED: 'true', NO_COLOR: '1' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -39,6 +38,15 @@ describe('account-check / cleanup-check', () => {
     const r = cli(['cleanup-check', '-c', 'cluster.name=not ok!']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cluster.name: got "not ok!"');
+  });
+
+  test('--delete without --yes refuses before any AWS call: exit 2, one line and a hint', () => {
+    const r = cli(['cleanup-check', '--delete', '--timeout', '2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('llmd-bench cleanup-check: --delete deletes network interfaces and security groups and needs --yes to confirm\n'
+      + '  what to do: run `npx llmd-bench cleanup-check` first to see what is left, then `npx llmd-bench cleanup-check --delete --yes`\n');
+    // With --yes it goes on to AWS (and here stops at the missing credentials, exit 1).
+    expect(cli(['cleanup-check', '--delete', '--yes', '--timeout', '2']).stderr).toMatch(/no AWS credentials/);
   });
 
   test('help lists -c, --timeout with its default, and --delete', () => {
