@@ -185,6 +185,14 @@ export class BenchCommand extends Command {
     const hint = suggestions.length > 0 ? ` (did you mean ${suggestions.join(' or ')}?)` : '';
     this.error(`error: unknown option '${flag}'${hint}`, { code: 'commander.unknownOption' });
   }
+
+  /** Commander shows the root help (exit 0) for `<unknown command> --help`: an unknown command is bad input first. */
+  _outputHelpIfRequested(args: string[]): void {
+    if (this.parent === null && this.commands.length > 0 && this.args.length > 0 && !this.args[0].startsWith('-')) {
+      (this as unknown as { unknownCommand(): never }).unknownCommand();
+    }
+    (Command.prototype as unknown as { _outputHelpIfRequested(a: string[]): void })._outputHelpIfRequested.call(this, args);
+  }
 }
 
 /**

@@ -128,8 +128,11 @@ export function formatTable(sim: Simulation): string {
   const [i, j] = ia >= 0 && ib >= 0 ? [ia, ib] : sim.runs.length === 2 ? [0, 1] : [-1, -1];
   if (i >= 0 && results[i].request_throughput > 0) {
     const [a, b] = [results[i], results[j]];
+    // A ratio below 1 is said the other way round, so a slower path never reads "0.5x lower".
+    const ttft = a.mean_ttft_ms / Math.max(b.mean_ttft_ms, 1e-9);
     out.push('', `${sim.runs[j].label} vs ${sim.runs[i].label}: ${(b.request_throughput / a.request_throughput).toFixed(2)}x request throughput, ` +
-      `${(a.mean_ttft_ms / Math.max(b.mean_ttft_ms, 1e-9)).toFixed(1)}x lower mean TTFT`);
+      (ttft.toFixed(1) === '1.0' || (1 / ttft).toFixed(1) === '1.0' ? 'about the same mean TTFT'
+        : ttft > 1 ? `${ttft.toFixed(1)}x lower mean TTFT` : `${(1 / ttft).toFixed(1)}x higher mean TTFT`));
   }
   return out.join('\n');
 }

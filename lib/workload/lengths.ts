@@ -41,8 +41,10 @@ function refuseExponent(text: string, spec: string): void {
 
 function num(text: string, what: string, spec: string): number {
   refuseExponent(text, spec);
-  if (!NUM.test(text.trim())) throw new LengthSpecError(`"${spec}": ${what} "${text}" is not a number; use ${LENGTH_SYNTAX}`);
-  return Number(text);
+  const t = text.trim();
+  // A negative number is a number: the caller's range check says what is allowed (not "not a number").
+  if (!NUM.test(t) && !(t.startsWith('-') && NUM.test(t.slice(1)))) throw new LengthSpecError(`"${spec}": ${what} "${text}" is not a number; use ${LENGTH_SYNTAX}`);
+  return Number(t);
 }
 
 function checkBound(value: number, unit: LengthUnit, spec: string, what: string, whole = true): void {
@@ -79,8 +81,10 @@ export function parseLength(spec: number | string, unit: LengthUnit = 'tokens'):
   if ((parts[0] === 'n' || parts[0] === 'ln') && (parts.length === 3 || parts.length === 5)) {
     const centre = num(parts[1], parts[0] === 'n' ? 'the mean' : 'the median', text);
     const spread = num(parts[2], parts[0] === 'n' ? 'the standard deviation' : 'sigma', text);
-    if (!(centre > 0)) throw new LengthSpecError(`"${text}": the ${parts[0] === 'n' ? 'mean' : 'median'} must be > 0`);
-    if (!(spread >= 0)) throw new LengthSpecError(`"${text}": the ${parts[0] === 'n' ? 'standard deviation' : 'sigma'} must be >= 0`);
+    if (!(centre > 0)) throw new LengthSpecError(`"${text}": the ${parts[0] === 'n' ? 'mean' : 'median'} ${parts[1]} must be > 0`);
+    if (!(spread >= 0)) {
+      throw new LengthSpecError(`"${text}": the ${parts[0] === 'n' ? 'standard deviation' : 'sigma'} ${parts[2]} must be > 0 (0 means a fixed ${parts[1]})`);
+    }
     let min: number;
     let max: number;
     if (parts.length === 5) {

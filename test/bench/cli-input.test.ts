@@ -44,6 +44,9 @@ const BAD_INPUT: [string, string[], RegExp][] = [
   ['unknown option, a typo', ['run', '--dry-rnu'], /^llmd-bench run: unknown option '--dry-rnu' \(did you mean --dry-run\?\)$/],
   ['unknown option, nothing close', ['cost', '--frobnicate'], /^llmd-bench cost: unknown option '--frobnicate'$/],
   ['unknown command', ['simualte'], /^llmd-bench: unknown command 'simualte' \(did you mean simulate\?\)$/],
+  // with --help too: not the root help and exit 0 (`render` is `npm run render`, no command)
+  ['unknown command with --help', ['render', '--help'], /^llmd-bench: unknown command 'render'$/],
+  ['unknown command with -h, after -c', ['-c', 'gpuNodes.count=2', 'simualte', '-h'], /^llmd-bench: unknown command 'simualte' \(did you mean simulate\?\)$/],
   ['-c without =', ['simulate', '-c', 'gpuNodes.count'], /^llmd-bench: -c "gpuNodes.count": expected key=value, e.g. -c vllm.blockSize=32$/],
   ['-c without = before the command', ['-c', 'gpuNodes.count', 'cost'], /^llmd-bench: -c "gpuNodes.count": expected key=value/],
   ['a bad config value in simulate', ['simulate', '--no-progress', '-c', 'vllm.kvCacheDtype=fp16'], /^llmd-bench simulate: invalid configuration: vllm.kvCacheDtype: got "fp16"; must be one of auto, fp8$/],

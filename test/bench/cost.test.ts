@@ -43,7 +43,7 @@ describe('cost', () => {
   });
 
   test('prices follow the region: same list price in the US regions, marked fallback where unknown', () => {
-    expect(ec2HourlyPrice('p5.48xlarge', 'us-east-1')).toEqual({ usdPerHour: 55.04, status: 'verified' });
+    expect(ec2HourlyPrice('p5.48xlarge', 'us-east-1')).toEqual({ usdPerHour: 55.04, status: 'verified', source: expect.stringMatching(/AWS Pricing API, us-east-1, 2026-07-20/) });
     expect(ec2HourlyPrice('p5.48xlarge', 'us-east-2')).toMatchObject({ usdPerHour: 55.04, status: 'unverified' });
     expect(ec2HourlyPrice('p5.48xlarge', 'eu-central-1')).toMatchObject({ usdPerHour: 55.04, status: 'fallback', note: expect.stringMatching(/no eu-central-1 price known/) });
     expect(ec2HourlyPrice('p5e.48xlarge', 'us-east-1')).toMatchObject({ usdPerHour: 63.296, status: 'unverified', note: expect.stringMatching(/p5en/) });

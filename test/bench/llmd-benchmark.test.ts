@@ -91,6 +91,11 @@ describe('from a staged simulation', () => {
     }
     const s1 = parse(fs.readFileSync(path.join(out, written.find((f) => f.includes('round-robin') && f.endsWith('_stage_1.yaml'))!), 'utf8'));
     expect(s1.scenario.load.standardized).toMatchObject({ stage: 1, rate_qps: 6 });
+    // The workload's structure (schema_v0_2.py LoadPrefix, as llm-d-benchmark fills it for shared_prefix):
+    // 8 groups x 32 prompts, one 2048-token system prompt per group; random tokens; single-turn.
+    expect(s1.scenario.load.standardized.source).toBe('random');
+    expect(s1.scenario.load.standardized.prefix).toEqual({ prefix_len: { distribution: 'fixed', value: 2048 }, num_groups: 8, num_users_per_group: 32, num_prefixes: 1 });
+    expect(s1.scenario.load.standardized.multi_turn).toBeUndefined();
     expect(s1.results.request_performance.aggregate.requests.total).toBe(60);
     expect(s1.results.observability.components[0].aggregate.cache_hit_rate.units).toBe('percent');
   });
@@ -172,6 +177,67 @@ describe('scenario.stack with tensor parallelism: 2 x p5.48xlarge, Qwen3-32B, TP
   });
 });
 
+describe('scenario.load describes the workload\'s structure (prefix, multi_turn, source)', () => {
+  /** The load block of every report written for a simulation of `ctx` (checking each validates). */
+  function simulatedLoads(ctx: Record<string, unknown>, numPrompts?: number) {
+    const dir = tmp();
+    writeResultsDir(simulate(loadConfig(ctx), { routers: ['round-robin'], overrides: { replicas: 2, ...(numPrompts ? { numPrompts } : {}) } }), dir);
+    const out = path.join(dir, 'br');
+    return readReports(out, writeLlmdBenchmarkReports(dir, out)).map(({ f, r }) => {
+      expect([f, benchmarkReportProblems(r)]).toEqual([f, []]);
+      return r.scenario.load.standardized;
+    });
+  }
+
+  test('multi-turn: multi_turn with max_turns T, and the system prompt all C conversations share as the prefix', () => {
+    const loads = simulatedLoads({ 'workload.name': 'multi-turn', 'workload.multiTurn.conversations': 6, 'workload.multiTurn.turns': 3, 'workload.multiTurn.systemPromptLen': 300, 'benchmark.stages': '2:6' });
+    expect(loads).toHaveLength(1);
+    expect(loads[0]).toMatchObject({
+      source: 'random',
+      multi_turn: { enabled: true, max_turns: { distribution: 'fixed', value: 3 } },
+      prefix: { prefix_len: { distribution: 'fixed', value: 300 }, num_groups: 1, num_users_per_group: 6, num_prefixes: 1 },
+    });
+  });
+
+  test('shared-prefix with a distributed system-prompt length: the distribution in the schema\'s terms', () => {
+    const [uniform] = simulatedLoads({ 'workload.name': 'shared-prefix', 'workload.sharedPrefix.groups': 3, 'workload.sharedPrefix.promptsPerGroup': 4, 'workload.sharedPrefix.systemPromptLen': '500-700', 'benchmark.stages': '2:6' });
+    expect(uniform.prefix).toEqual({ prefix_len: { distribution: 'uniform', value: 600, min: 500, max: 700 }, num_groups: 3, num_users_per_group: 4, num_prefixes: 1 });
+    const [normal] = simulatedLoads({ 'workload.name': 'shared-prefix', 'workload.sharedPrefix.groups': 3, 'workload.sharedPrefix.systemPromptLen': 'n:600:50', 'benchmark.stages': '2:6' });
+    expect(normal.prefix.prefix_len).toEqual({ distribution: 'gaussian', value: 600, std_dev: 50, min: 450, max: 750 });
+  });
+
+  test('random: no prefix, no multi_turn', () => {
+    for (const l of simulatedLoads({ 'workload.name': 'random', 'workload.random.inputLen': 200, 'benchmark.stages': '2:6' })) {
+      expect(l.source).toBe('random');
+      expect(l.prefix).toBeUndefined();
+      expect(l.multi_turn).toBeUndefined();
+    }
+  });
+
+  test('prefix-repetition (vllm bench serve): numPrefixes groups of numPrompts / numPrefixes prompts, simulated and measured', () => {
+    const [sim] = simulatedLoads({ 'benchmark.numPrefixes': 10, 'benchmark.prefixLen': 1000 }, 60);
+    expect(sim.prefix).toEqual({ prefix_len: { distribution: 'fixed', value: 1000 }, num_groups: 10, num_users_per_group: 6, num_prefixes: 1 });
+    // measured: the reference results (9000 prompts each) with the run config of the default configuration (150 x 2048)
+    const dir = tmp();
+    const ref = path.join(FIXTURES, 'results', 'reference');
+    for (const f of fs.readdirSync(ref)) fs.copyFileSync(path.join(ref, f), path.join(dir, f));
+    fs.writeFileSync(path.join(dir, RUN_CONFIG_FILE), JSON.stringify(runConfigRecord(loadConfig({}), { runId: 'ref', target: 'both', ladder: false, warmup: false })));
+    const out = path.join(dir, 'br');
+    for (const { f, r } of readReports(out, writeLlmdBenchmarkReports(dir, out))) {
+      expect([f, benchmarkReportProblems(r)]).toEqual([f, []]);
+      expect(r.scenario.load.standardized.prefix).toEqual({ prefix_len: { distribution: 'fixed', value: 2048 }, num_groups: 150, num_users_per_group: 60, num_prefixes: 1 });
+    }
+  });
+
+  test('a directory with no side file: the structure is not guessed', () => {
+    const out = path.join(tmp(), 'br');
+    for (const { r } of readReports(out, writeLlmdBenchmarkReports(path.join(FIXTURES, 'results', 'reference'), out))) {
+      expect(r.scenario.load.standardized.source).toBe('random');
+      expect(r.scenario.load.standardized.prefix).toBeUndefined();
+    }
+  });
+});
+
 describe('an inference-perf result directory (the normalised result `run --harness inference-perf` writes)', () => {
   const log = fs.readFileSync(path.join(FIXTURES, 'inference-perf', 'pod-log-success.txt'), 'utf8');
   const files = new Map([...extractReportFiles(log)].map(([k, v]) => [k, JSON.parse(v)]));
@@ -195,6 +261,8 @@ describe('an inference-perf result directory (the normalised result `run --harne
     for (const { f, r } of readReports(out, written)) {
       expect([f, benchmarkReportProblems(r)]).toEqual([f, []]);
       expect(r.scenario.load.standardized).toMatchObject({ tool: 'inference-perf', tool_version: c.benchmark.inferencePerfTag });
+      // from the run config: the default shared-prefix workload, 32 groups x 32 prompts x 2048-token system prompts
+      expect(r.scenario.load.standardized.prefix).toEqual({ prefix_len: { distribution: 'fixed', value: 2048 }, num_groups: 32, num_users_per_group: 32, num_prefixes: 1 });
       expect(stackOf(r).engine?.standardized).toMatchObject({ replicas: 8, accelerator: { model: 'A10G', count: 8, parallelism: { tp: 1 } } });
       expect(stackOf(r).engine?.metadata.description).toBeUndefined();
     }

@@ -13,6 +13,7 @@ import { GPU_INSTANCE_TYPES, INSTANCE_TYPES, instanceFamily } from '../../lib/co
 import { MODELS, weightBytes } from '../../lib/config/tables/models';
 import { EC2_VCPU_QUOTAS } from '../../lib/config/tables/quotas';
 import { isZoneOfRegion, REGIONS } from '../../lib/config/tables/regions';
+import { ec2HourlyPrice, servicePrices } from '../../lib/config/tables/prices';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'models');
 const problemsOf = (ctx: Record<string, unknown>): string[] => {
@@ -64,6 +65,30 @@ describe('GPU and instance tables', () => {
     }
     expect(EC2_VCPU_QUOTAS['G and VT'].onDemand).toEqual({ name: 'Running On-Demand G and VT instances', code: 'L-DB2E81BA' });
     expect(EC2_VCPU_QUOTAS.P.onDemand).toEqual({ name: 'Running On-Demand P instances', code: 'L-417A185B' });
+  });
+
+  test('every registry row carries a non-empty source: GPU, instance, model, region, price', () => {
+    const sourced = (what: string, sources: readonly string[] | string | undefined) => {
+      const list = typeof sources === 'string' ? [sources] : sources ?? [];
+      expect([what, list.length > 0 && list.every((x) => x.trim() !== '')]).toEqual([what, true]);
+    };
+    for (const [name, g] of Object.entries(GPUS)) sourced(`GPU ${name}`, g.sources);
+    // every instance row, g6/g6e, p4de, p5.4xlarge and p6-b200 included (a row of an unlisted family gets none)
+    for (const [t, f] of Object.entries(INSTANCE_TYPES)) {
+      sourced(`instance ${t}`, f.sources);
+      // the facts every row has come from DescribeInstanceTypes (karpenter's generated table); a P row's NVSwitch from its GPU
+      expect([t, f.sources.some((x) => /DescribeInstanceTypes/.test(x))]).toEqual([t, true]);
+      if (f.gpuInterconnect === 'nvswitch') expect([t, f.sources.some((x) => /nvswitch/.test(x))]).toEqual([t, true]);
+    }
+    for (const [id, m] of Object.entries(MODELS)) sourced(`model ${id}`, m.sources);
+    for (const [region, r] of Object.entries(REGIONS)) {
+      sourced(`region ${region}`, r.sources);
+      if (r.gpuFamilies) sourced(`region ${region} GPU families`, r.gpuFamiliesSource);
+      if (r.zoneOfferings) sourced(`region ${region} zone offerings`, r.zoneOfferings.source);
+      // every instance type is priced in every region, each price saying where it comes from
+      for (const t of Object.keys(INSTANCE_TYPES)) sourced(`price ${t} ${region}`, ec2HourlyPrice(t, region)?.source);
+      sourced(`service prices ${region}`, servicePrices(region).note);
+    }
   });
 
   test('regions: the seven of the issue with well-formed AZ names', () => {

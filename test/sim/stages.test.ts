@@ -116,6 +116,8 @@ describe('simulate flags are checked: one line, the flag named', () => {
     [['--warmup-stage', 'fast'], /is not a stage/],
     [['--router', 'llm-d-fancy'], /"llm-d-fancy" is not a router/],
     [['--think-time-s', 'n:x:1'], /the mean "x" is not a number/],
+    // the flag, the value and the allowed range (a negative sigma is no "not a number")
+    [['--workload', 'random', '--input-len', 'ln:512:-1'], /option '--input-len <len>' argument 'ln:512:-1' is invalid\. "ln:512:-1": the sigma -1 must be > 0 \(0 means a fixed 512\)$/],
     // Empty entries are refused, not skipped.
     [['--stages', '5:10,,6:10,'], /"5:10,,6:10,": stage 2 is empty/],
     [['--stages', '5:10,'], /"5:10,": stage 2 is empty/],

@@ -36,6 +36,11 @@ describe('lengths', () => {
     expect(() => parseLength('512-64')).toThrow(/maximum is below the minimum/);
     expect(() => parseLength('n:abc')).toThrow(/not a length; use 128 \(fixed\), 64-512/);
     expect(() => parseLength('n:512:64:600:700')).toThrow(/must lie within \[min, max\]/);
+    // A negative spread or centre is a number out of range, not "not a number".
+    expect(() => parseLength('ln:512:-1')).toThrow(/^"ln:512:-1": the sigma -1 must be > 0 \(0 means a fixed 512\)$/);
+    expect(() => parseLength('n:512:-3')).toThrow(/^"n:512:-3": the standard deviation -3 must be > 0/);
+    expect(() => parseLength('ln:-512:1')).toThrow(/^"ln:-512:1": the median -512 must be > 0$/);
+    expect(() => parseLength('n:512:x')).toThrow(/the standard deviation "x" is not a number/);
     expect(() => parseLength('1.5-3', 'seconds')).toThrow(/whole number of seconds/);
     expect(parseLength('n:2:1', 'seconds')).toMatchObject({ min: 0, max: 5 });
   });

@@ -8,6 +8,9 @@
  * (schemas/br_v0_2_json_schema.json) and the unit categories the Pydantic models add (base.py), and
  * written as `benchmark_report_v0.2,_<result>[_stage_<i>].yaml`, the name llm-d-benchmark globs for.
  *
+ * `scenario.load` carries the workload's structure (prefix groups, multi-turn) from the same side file
+ * (workloadStructure).
+ *
  * Simulated results say so: the load tool is `llmd-bench simulate`, the description and load
  * metadata read "simulated", and `run.keywords` and `scenario.load.native.config.source` carry the
  * source ("simulation" or "measurement", as summary.json); no wall-clock time is invented for them.
@@ -23,6 +26,8 @@ import { type LoadedResult, loadResultsDir, writeFileAtomic } from '../results-i
 import { BenchError, EXIT } from '../errors';
 import { type BenchConfig, eppImage, gpuInstance, inferencePerfImage, splitImageReference, vllmImage } from '../../config';
 import { INSTANCE_TYPES } from '../../config/tables/instances';
+import { type LengthDist, lengthMean, lengthStd, parseLength } from '../../workload/lengths';
+import { type WorkloadSpec, workloadSpec } from '../../workload/spec';
 import schema from './schemas/br_v0_2_json_schema.json';
 
 export const BENCHMARK_REPORT_VERSION = '0.2';
@@ -241,6 +246,80 @@ function stack(r: VllmBenchResult, ctx: RunContext): Json[] | undefined {
   ];
 }
 
+/**
+ * The workload a directory's results ran, from its side file: the run config (its `benchmark` and
+ * `workload` sections, as configured) or the simulation's summary (`workload`: the resolved spec with
+ * lengths as text). A run config from before workloads existed ran prefix-repetition. Undefined when
+ * neither file says; the report then describes no prefix or turn structure rather than guess one.
+ */
+export function workloadOfSideFiles(runConfig?: Json, simConfig?: Json): WorkloadSpec | undefined {
+  try {
+    if (runConfig && runConfig.benchmark !== null && typeof runConfig.benchmark === 'object') {
+      const workload = (runConfig.workload ?? { name: 'prefix-repetition' }) as Json;
+      return workloadSpec({ benchmark: runConfig.benchmark, workload } as unknown as BenchConfig);
+    }
+    const w = simConfig?.workload;
+    if (w !== null && typeof w === 'object' && typeof (w as Json).name === 'string') {
+      const entries = Object.entries(w as Json).map(([k, v]) => [k, k !== 'name' && typeof v === 'string' ? parseLength(v, k === 'thinkTimeS' ? 'seconds' : 'tokens') : v]);
+      return Object.fromEntries(entries) as WorkloadSpec;
+    }
+  } catch {
+    // An unreadable side file describes no workload.
+  }
+  return undefined;
+}
+
+/** A length distribution as the schema's SequenceLength (Distribution has fixed, gaussian, uniform, other). */
+function sequenceLength(d: LengthDist): Json {
+  switch (d.kind) {
+    case 'fixed': return { distribution: 'fixed', value: d.value };
+    case 'uniform': return { distribution: 'uniform', value: lengthMean(d), min: d.min, max: d.max };
+    case 'normal': return { distribution: 'gaussian', value: d.mean, std_dev: d.sd, min: d.min, max: d.max };
+    // no lognormal in the schema: "other", with the mean and standard deviation of the distribution
+    default: return { distribution: 'other', value: lengthMean(d), std_dev: lengthStd(d), min: d.min, max: d.max };
+  }
+}
+
+/**
+ * The schema's `prefix` and `multi_turn` blocks of a workload (schema_v0_2.py LoadPrefix: num_groups =
+ * "groups of users that share common prefixes", num_users_per_group, num_prefixes = "common prefixes
+ * within a group"; MultiTurn: max_turns = "maximum number of requests per session"). As llm-d-benchmark
+ * v0.8.0 fills them (analysis/benchmark_report/native_to_br0_2.py, inference-perf shared_prefix:
+ * prefix_len = system_prompt_len, num_groups, num_users_per_group = num_prompts_per_group,
+ * num_prefixes = 1; guidellm_native.py multi_turn: max_turns fixed at the turn count):
+ *  - shared-prefix: G groups of P prompts, each group one system prompt of S tokens;
+ *  - prefix-repetition (vllm bench serve prefix_repetition): the same structure, numPrefixes groups of
+ *    numPrompts / numPrefixes prompts, each group one prefix of prefixLen tokens;
+ *  - multi-turn: one system prompt shared by all C conversations, T turns per conversation;
+ *  - random: neither.
+ * Token ids are random in every generator we run (vLLM's prefix_repetition and random datasets,
+ * inference-perf's random, shared_prefix and conversation_replay draw from the vocabulary), so the
+ * source is "random", as llm-d-benchmark says for inference-perf random and shared_prefix.
+ */
+function workloadStructure(w: WorkloadSpec | undefined, numPrompts: number | undefined): Json {
+  switch (w?.name) {
+    case 'shared-prefix':
+      return { prefix: { prefix_len: sequenceLength(w.systemPromptLen), num_groups: w.groups, num_users_per_group: w.promptsPerGroup, num_prefixes: 1 } };
+    case 'prefix-repetition':
+      return {
+        prefix: {
+          prefix_len: sequenceLength({ kind: 'fixed', value: w.prefixLen }),
+          num_groups: w.numPrefixes,
+          // vLLM: prompts_per_prefix = num_requests // num_prefixes
+          num_users_per_group: Math.max(1, Math.floor((numPrompts ?? w.numPrefixes) / w.numPrefixes)),
+          num_prefixes: 1,
+        },
+      };
+    case 'multi-turn':
+      return {
+        prefix: { prefix_len: sequenceLength({ kind: 'fixed', value: w.systemPromptLen }), num_groups: 1, num_users_per_group: w.conversations, num_prefixes: 1 },
+        multi_turn: { enabled: true, max_turns: sequenceLength({ kind: 'fixed', value: w.turns }) },
+      };
+    default:
+      return {};
+  }
+}
+
 function load(r: VllmBenchResult, ctx: RunContext, stage: number, stageSpec?: StageResult): Json {
   const tool = ctx.simulated ? 'llmd-bench simulate' : r.source === 'inference-perf' ? 'inference-perf' : 'vllm-benchmark';
   const completed = Math.max(1, r.completed);
@@ -254,6 +333,7 @@ function load(r: VllmBenchResult, ctx: RunContext, stage: number, stageSpec?: St
       // inference-perf's image tag; vllm bench serve runs in the vLLM image (its tag is vLLM's version).
       tool_version: ctx.simulated ? 'llmd-eks-bench' : versionOf(r.source === 'inference-perf' ? ctx.deployment?.inferencePerfImage : ctx.deployment?.vllmImage),
       source: 'random',
+      ...workloadStructure(workloadOfSideFiles(ctx.runConfig, ctx.simConfig), num(r, 'num_prompts') ?? numPromptsOf(ctx)),
       stage,
       input_seq_len: { distribution: 'other', value: r.total_input_tokens / completed },
       output_seq_len: { distribution: 'other', value: r.total_output_tokens / completed },
@@ -262,6 +342,12 @@ function load(r: VllmBenchResult, ctx: RunContext, stage: number, stageSpec?: St
     },
     native: { config: { source: ctx.simulated ? 'simulation' : 'measurement', ...(workload ? { workload } : {}) } },
   };
+}
+
+/** The configured prompt count of a run (vllm bench serve --num-prompts) when the result has none. */
+function numPromptsOf(ctx: RunContext): number | undefined {
+  const n = Number((ctx.runConfig?.benchmark as Json | undefined)?.numPrompts ?? ctx.simConfig?.num_prompts);
+  return n > 0 ? n : undefined;
 }
 
 function results(r: VllmBenchResult, s?: StageResult): Json {

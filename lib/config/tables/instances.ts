@@ -3,16 +3,14 @@
  * cost model read. Add a row to allow another instance type; `prices.ts` should price it (a test lists
  * the unpriced ones) and a GPU row must name a GPU of `gpus.ts`.
  *
- * Sources:
- * - vCPUs, memory, GPUs, local NVMe, network: the EC2 instance-type pages (accelerated computing,
- *   general purpose) and the AWS Batch "GPU jobs" table (g5: vCPU, memory, GPUs, network verified there);
- *   p4d/p5/p5e from the EC2 Capacity Blocks pricing table (vCPU, memory, GPUs, NVMe, network);
- *   p5en (cpu=192 mem=2048GB gpu=H200:141GB:8) from dstack's AWS offer listing (dstackai/dstack#4110).
- * - `baselineNetworkGbps`: sustained (not "up to") bandwidth, from aws/karpenter-provider-aws
- *   pkg/providers/instancetype/zz_generated.bandwidth.go (generated from EC2 DescribeInstanceTypes).
- *   g5.12xlarge (48 vCPU, 192 GiB, 4 x A10G, 3,800 GB NVMe) and p5.48xlarge (192 vCPU, 2,048 GiB,
- *   8 x H100, 30,400 GB NVMe) are also in that repository's recorded DescribeInstanceTypes output.
- * - `quotaFamily`: which EC2 Service Quotas vCPU limit the instance draws on (see `quotas.ts`).
+ * Every row carries its `sources` (one list per family below). The facts were checked row by row
+ * against aws/karpenter-provider-aws website/content/en/docs/reference/instance-types.md at 1d92708
+ * (August 2026; generated from EC2 DescribeInstanceTypes: instance-cpu, instance-memory,
+ * instance-gpu-count/-name, instance-local-nvme, instance-network-bandwidth); `baselineNetworkGbps` is
+ * the sustained (not "up to") figure of pkg/providers/instancetype/zz_generated.bandwidth.go there.
+ * `gpuInterconnect` follows the GPU's form factor (gpus.ts link): PCIe cards without NVLink (A10G, L4,
+ * L40S) or SXM modules on an NVSwitch baseboard; a single-GPU size has no peer. `quotaFamily`: which
+ * EC2 Service Quotas vCPU limit the instance draws on (see `quotas.ts`).
  */
 export type QuotaFamily = 'G and VT' | 'P' | 'Standard';
 
@@ -33,16 +31,46 @@ export interface InstanceFacts {
   readonly baselineNetworkGbps: number;
   /** EC2 On-Demand vCPU quota the instance counts against. */
   readonly quotaFamily: QuotaFamily;
+  /** Where the facts come from. */
+  readonly sources: readonly string[];
 }
 
-const g = (vcpu: number, memoryGiB: number, gpus: number, gpuModel: string, localNvmeGB: number, baselineNetworkGbps: number): InstanceFacts =>
+const KARPENTER_TYPES = 'vCPU, memory, GPU count and model, local NVMe: aws/karpenter-provider-aws website/content/en/docs/reference/instance-types.md @1d92708 (generated from EC2 DescribeInstanceTypes)';
+const KARPENTER_BANDWIDTH = 'baselineNetworkGbps: aws/karpenter-provider-aws pkg/providers/instancetype/zz_generated.bandwidth.go @1d92708 (EC2 DescribeInstanceTypes network performance)';
+const CAPACITY_BLOCKS = 'EC2 Capacity Blocks pricing table: vCPU, memory, GPUs, NVMe, network';
+const pcieCard = (gpu: string) => `gpuInterconnect pcie: the ${gpu} is a PCIe card without NVLink (gpus.ts ${gpu} link)`;
+const nvswitch = (gpu: string, nvlink: string) => `gpuInterconnect nvswitch: 8 x ${gpu} SXM on an NVSwitch baseboard, ${nvlink} (gpus.ts ${gpu} link)`;
+
+/** Sources of each family's rows. */
+export const INSTANCE_FAMILY_SOURCES: Readonly<Record<string, readonly string[]>> = {
+  g5: [KARPENTER_TYPES, KARPENTER_BANDWIDTH, 'AWS Batch "GPU jobs" table: g5 vCPU, memory, GPUs, network', pcieCard('A10G')],
+  g6: [KARPENTER_TYPES, KARPENTER_BANDWIDTH, pcieCard('L4')],
+  g6e: [KARPENTER_TYPES, KARPENTER_BANDWIDTH, pcieCard('L40S')],
+  p4d: [KARPENTER_TYPES, KARPENTER_BANDWIDTH, CAPACITY_BLOCKS, nvswitch('A100-40GB', 'NVLink 3')],
+  p4de: [KARPENTER_TYPES, KARPENTER_BANDWIDTH, nvswitch('A100-80GB', 'NVLink 3')],
+  // p5.4xlarge: one H100 of the same baseboard, so no peer to link to (pcie in the row).
+  p5: [KARPENTER_TYPES, KARPENTER_BANDWIDTH, `${CAPACITY_BLOCKS} (p5.48xlarge)`, nvswitch('H100', 'NVLink 4')],
+  p5e: [KARPENTER_TYPES, KARPENTER_BANDWIDTH, CAPACITY_BLOCKS, nvswitch('H200', 'NVLink 4')],
+  p5en: [KARPENTER_TYPES, KARPENTER_BANDWIDTH, 'dstack AWS offer listing (dstackai/dstack#4110): cpu=192 mem=2048GB gpu=H200:141GB:8', nvswitch('H200', 'NVLink 4')],
+  'p6-b200': [KARPENTER_TYPES, KARPENTER_BANDWIDTH, nvswitch('B200', 'NVLink 5')],
+  m6i: [KARPENTER_TYPES, KARPENTER_BANDWIDTH],
+  m7i: [KARPENTER_TYPES, KARPENTER_BANDWIDTH],
+};
+
+type Row = Omit<InstanceFacts, 'sources'>;
+const g = (vcpu: number, memoryGiB: number, gpus: number, gpuModel: string, localNvmeGB: number, baselineNetworkGbps: number): Row =>
   ({ vcpu, memoryGiB, gpus, gpuModel, gpuInterconnect: 'pcie', localNvmeGB, baselineNetworkGbps, quotaFamily: 'G and VT' });
-const p = (vcpu: number, memoryGiB: number, gpus: number, gpuModel: string, localNvmeGB: number, baselineNetworkGbps: number): InstanceFacts =>
+const p = (vcpu: number, memoryGiB: number, gpus: number, gpuModel: string, localNvmeGB: number, baselineNetworkGbps: number): Row =>
   ({ vcpu, memoryGiB, gpus, gpuModel, gpuInterconnect: gpus > 1 ? 'nvswitch' : 'pcie', localNvmeGB, baselineNetworkGbps, quotaFamily: 'P' });
-const m = (vcpu: number, memoryGiB: number, baselineNetworkGbps: number): InstanceFacts =>
+const m = (vcpu: number, memoryGiB: number, baselineNetworkGbps: number): Row =>
   ({ vcpu, memoryGiB, gpus: 0, localNvmeGB: 0, baselineNetworkGbps, quotaFamily: 'Standard' });
 
-export const INSTANCE_TYPES: Readonly<Record<string, InstanceFacts>> = {
+/** Each row with its family's sources (an unknown family gets none, which a test refuses). */
+function withSources(rows: Readonly<Record<string, Row>>): Record<string, InstanceFacts> {
+  return Object.fromEntries(Object.entries(rows).map(([type, row]) => [type, { ...row, sources: INSTANCE_FAMILY_SOURCES[instanceFamily(type)] ?? [] }]));
+}
+
+export const INSTANCE_TYPES: Readonly<Record<string, InstanceFacts>> = withSources({
   // G5: NVIDIA A10G 24 GB, AMD EPYC; GPUs on PCIe (no NVLink).
   'g5.xlarge': g(4, 16, 1, 'A10G', 250, 2.5),
   'g5.2xlarge': g(8, 32, 1, 'A10G', 450, 5),
@@ -86,7 +114,7 @@ export const INSTANCE_TYPES: Readonly<Record<string, InstanceFacts>> = {
   'm6i.2xlarge': m(8, 32, 3.125),
   'm7i.xlarge': m(4, 16, 1.562),
   'm7i.2xlarge': m(8, 32, 3.125),
-};
+});
 
 /** Instance types with NVIDIA GPUs, for error messages. */
 export const GPU_INSTANCE_TYPES = Object.keys(INSTANCE_TYPES).filter((t) => INSTANCE_TYPES[t].gpus > 0);

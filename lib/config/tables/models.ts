@@ -44,8 +44,8 @@ export interface ModelFacts {
   readonly defaultRevision?: string;
   /** The Hub repository is gated: the loader needs `modelStore.hfTokenSecretName`. */
   readonly gated?: boolean;
-  /** Where the facts come from. */
-  readonly sources?: readonly string[];
+  /** Where the facts come from (a registry row: its config.json and safetensors index; a config file: its path). */
+  readonly sources: readonly string[];
 }
 
 export const MODELS: Readonly<Record<string, ModelFacts>> = {

@@ -17,6 +17,7 @@ export type PriceStatus = 'verified' | 'unverified' | 'fallback';
  * "generated at 2026-07-20T13:44:30Z for us-east-1" from the AWS Pricing API (p5 after the 2025 price cut).
  * p5e.48xlarge has no On-Demand price there (Capacity Blocks only); see EC2_PRICE_PROXIES.
  */
+const US_EAST_1_SOURCE = 'AWS Pricing API, us-east-1, 2026-07-20 (aws/karpenter-provider-aws pkg/providers/pricing/zz_generated.pricing_aws.go)';
 const US_EAST_1: Readonly<Record<string, number>> = {
   'g5.xlarge': 1.006, 'g5.2xlarge': 1.212, 'g5.4xlarge': 1.624, 'g5.8xlarge': 2.448, 'g5.16xlarge': 4.096,
   'g5.12xlarge': 5.672, 'g5.24xlarge': 8.144, 'g5.48xlarge': 16.288,
@@ -76,6 +77,8 @@ export const PRICES = {
     'EKS $0.10/cluster-hour (standard support, every region) and public IPv4 $0.005/h: long-standing AWS list prices, not re-verified.',
   ],
   ec2OnDemandPerHour: { 'us-east-1': US_EAST_1 } as Readonly<Record<string, Readonly<Record<string, number>>>>,
+  /** Where each region's table of ec2OnDemandPerHour comes from. */
+  ec2Sources: { 'us-east-1': US_EAST_1_SOURCE } as Readonly<Record<string, string>>,
   /** Regions whose EC2 list prices equal us-east-1's (unverified per type). */
   ec2SameAsUsEast1: ['us-east-2', 'us-west-2'] as readonly string[],
   /** Types without an On-Demand list price, priced as another type (unverified). */
@@ -104,6 +107,8 @@ export interface PriceQuote {
   readonly status: PriceStatus;
   /** What the figure is, when it is not a verified price of this type in this region. */
   readonly note?: string;
+  /** Where the figure comes from. */
+  readonly source: string;
 }
 
 /** The On-Demand price of an instance type in a region, with how sure it is; undefined when unknown anywhere. */
@@ -111,14 +116,15 @@ export function ec2HourlyPrice(instanceType: string, region: string): PriceQuote
   const proxy = PRICES.ec2PriceProxies[instanceType];
   if (proxy) {
     const base = ec2HourlyPrice(proxy.as, region);
-    return base && { usdPerHour: base.usdPerHour, status: base.status === 'fallback' ? 'fallback' : 'unverified', note: proxy.why };
+    return base && { usdPerHour: base.usdPerHour, status: base.status === 'fallback' ? 'fallback' : 'unverified', note: proxy.why, source: `${base.source}, ${proxy.as}'s price` };
   }
   const usEast1 = PRICES.ec2OnDemandPerHour['us-east-1'][instanceType];
   const own = PRICES.ec2OnDemandPerHour[region]?.[instanceType];
-  if (own !== undefined) return { usdPerHour: own, status: region === PRICES.verifiedRegion ? 'verified' : 'unverified' };
+  if (own !== undefined) return { usdPerHour: own, status: region === PRICES.verifiedRegion ? 'verified' : 'unverified', source: PRICES.ec2Sources[region] ?? '' };
   if (usEast1 === undefined) return undefined;
-  if (PRICES.ec2SameAsUsEast1.includes(region)) return { usdPerHour: usEast1, status: 'unverified', note: 'us-east-1 list price, assumed equal here' };
-  return { usdPerHour: usEast1, status: 'fallback', note: `no ${region} price known; us-east-1 list price shown` };
+  const source = PRICES.ec2Sources['us-east-1'];
+  if (PRICES.ec2SameAsUsEast1.includes(region)) return { usdPerHour: usEast1, status: 'unverified', note: 'us-east-1 list price, assumed equal here', source };
+  return { usdPerHour: usEast1, status: 'fallback', note: `no ${region} price known; us-east-1 list price shown`, source };
 }
 
 /** Service prices of a region, falling back to the US figures (marked) when the region has none. */

@@ -32,21 +32,27 @@ export interface RegionFacts {
   readonly gpuFamiliesSource?: string;
   /** Per-AZ observations for some families, when known. */
   readonly zoneOfferings?: ZoneOfferings;
+  /** Where the zone list comes from (offerings carry their own source). */
+  readonly sources: readonly string[];
 }
+
+const ZONE_LETTERS = 'zones: AWS "Regions and Zones" documentation as of 2026 (zone letters most accounts see)';
 
 export const REGIONS: Readonly<Record<string, RegionFacts>> = {
   'us-east-1': {
     name: 'US East (N. Virginia)',
     zones: ['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1f'],
+    sources: [`${ZONE_LETTERS}; us-east-1e left out (few current instance types)`],
     // Every GPU type of instances.ts that has an On-Demand price in the region's price list; p5e is
     // sold there only through Capacity Blocks.
     gpuFamilies: ['g5', 'g6', 'g6e', 'p4d', 'p4de', 'p5', 'p5en', 'p6-b200'],
     gpuFamiliesSource: 'aws/karpenter-provider-aws zz_generated.pricing_aws.go (AWS Pricing API, us-east-1, 2026-07-20)',
   },
-  'us-east-2': { name: 'US East (Ohio)', zones: ['us-east-2a', 'us-east-2b', 'us-east-2c'] },
+  'us-east-2': { name: 'US East (Ohio)', zones: ['us-east-2a', 'us-east-2b', 'us-east-2c'], sources: [ZONE_LETTERS] },
   'us-west-2': {
     name: 'US West (Oregon)',
     zones: ['us-west-2a', 'us-west-2b', 'us-west-2c', 'us-west-2d'],
+    sources: [ZONE_LETTERS],
     zoneOfferings: {
       families: ['g5', 'g6', 'g6e'],
       byZone: {
@@ -59,10 +65,10 @@ export const REGIONS: Readonly<Record<string, RegionFacts>> = {
       source: 'describe-instance-type-offerings as seen for most accounts in late 2026 (project notes)',
     },
   },
-  'eu-west-1': { name: 'Europe (Ireland)', zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] },
-  'eu-central-1': { name: 'Europe (Frankfurt)', zones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'] },
-  'ap-northeast-1': { name: 'Asia Pacific (Tokyo)', zones: ['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d'] },
-  'ap-southeast-2': { name: 'Asia Pacific (Sydney)', zones: ['ap-southeast-2a', 'ap-southeast-2b', 'ap-southeast-2c'] },
+  'eu-west-1': { name: 'Europe (Ireland)', zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], sources: [ZONE_LETTERS] },
+  'eu-central-1': { name: 'Europe (Frankfurt)', zones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'], sources: [ZONE_LETTERS] },
+  'ap-northeast-1': { name: 'Asia Pacific (Tokyo)', zones: ['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d'], sources: [`${ZONE_LETTERS}; ap-northeast-1b left out (accounts created before 2016 only)`] },
+  'ap-southeast-2': { name: 'Asia Pacific (Sydney)', zones: ['ap-southeast-2a', 'ap-southeast-2b', 'ap-southeast-2c'], sources: [ZONE_LETTERS] },
 };
 
 /** An AZ name of a region: the region name followed by one letter. */
