@@ -70,6 +70,7 @@ interface TuneFlags extends WorkloadFlags {
   instanceTypes?: string[];
   counts?: number[];
   gpuBudget?: number;
+  gpus?: number;
   tp?: number[];
   maxNumSeqs?: number[];
   maxNumBatchedTokens?: number[];
@@ -86,6 +87,7 @@ interface TuneFlags extends WorkloadFlags {
   samples: number;
   topHardware: number;
   maxRounds: number;
+  exhaustive?: boolean;
   budgetS: number;
   workers?: number;
   json?: string;
@@ -129,6 +131,7 @@ export function registerTuneCommand(program: Command, config: ConfigProvider, co
     .addOption(new Option('--instance-types <list>', 'instance types to search: names, families such as g6e.*, or all (default: the configured gpuNodes.instanceType)').argParser(parseInstanceTypes))
     .addOption(new Option('--counts <list>', 'node counts to search, e.g. 4,8 (default: the configured gpuNodes.count)').argParser(parseCounts))
     .addOption(new Option('--gpu-budget <n>', 'instead of --counts: every node count whose GPUs stay within n').argParser(parsePositiveInt))
+    .addOption(new Option('--gpus <n>', 'instead of --counts: the node count that gives exactly n GPUs, per instance type').argParser(parsePositiveInt))
     .addOption(new Option('--tp <list>', 'tensor-parallel sizes to search (default: every one the node and the model allow)').argParser(parseTensorParallelSizes));
   for (const [lever, , flag, what] of LEVER_FLAGS) {
     cmd.addOption(new Option(flag, `${what} to search (default: ${DEFAULT_LEVER_VALUES[lever].join(',')} and the configured value; one value pins it)`).argParser(leverList(lever)));
@@ -138,6 +141,7 @@ export function registerTuneCommand(program: Command, config: ConfigProvider, co
     .addOption(new Option('--samples <n>', 'random candidates drawn from the whole space (seeded by --seed)').argParser(parseNonNegativeInt).default(DEFAULT_SAMPLES))
     .addOption(new Option('--top-hardware <k>', 'placements whose best candidate gets coordinate moves each round').argParser(parsePositiveInt).default(DEFAULT_TOP_HARDWARE))
     .addOption(new Option('--max-rounds <n>', 'rounds of coordinate moves at most').argParser(parseNonNegativeInt).default(DEFAULT_MAX_ROUNDS))
+    .option('--exhaustive', 'evaluate every candidate to an exact goodput (no early stop of candidates that cannot reach the Pareto front; slower)')
     .addOption(new Option('--budget-s <s>', 'stop searching after this many seconds (the answer is then the best found so far)').argParser(parsePositive).default(DEFAULT_BUDGET_S))
     .addOption(new Option('--workers <n>', 'worker threads that run simulations (0: this thread; default: one per core)').argParser(parseNonNegativeInt))
     .option('--json <file>', 'write best, pareto and baseline (overrides, simulateArgs, predicted), contributions and the search log')
@@ -152,7 +156,11 @@ async function runTune(flags: TuneFlags, config: ConfigProvider, pairs: readonly
   const { checkOutputFile } = require('../results-io') as typeof import('../results-io');
   if (flags.objective === 'min-cost-for-rate' && flags.targetRate === undefined) throw badInput('--objective min-cost-for-rate needs --target-rate R (req/s)', 'e.g. --objective min-cost-for-rate --target-rate 20');
   if (flags.objective !== 'min-cost-for-rate' && flags.targetRate !== undefined) throw badInput(`--target-rate applies to --objective min-cost-for-rate, not ${flags.objective}`, 'drop --target-rate or use --objective min-cost-for-rate');
-  if (flags.counts !== undefined && flags.gpuBudget !== undefined) throw badInput('--counts and --gpu-budget exclude each other', 'give node counts, or a GPU budget that sets them');
+  const sizing = (['counts', 'gpuBudget', 'gpus'] as const).filter((k) => flags[k] !== undefined);
+  if (sizing.length > 1) {
+    const name = (k: string) => ({ counts: '--counts', gpuBudget: '--gpu-budget', gpus: '--gpus' } as Record<string, string>)[k];
+    throw badInput(`${sizing.map(name).join(' and ')} exclude each other`, 'give node counts, a GPU budget, or an exact GPU count');
+  }
   if (flags.json) checkOutputFile(flags.json, '--json');
   const svgFile = flags.svg ?? (flags.json ? flags.json.replace(/\.json$/i, '') + '.pareto.svg' : undefined);
   if (svgFile) checkOutputFile(svgFile, flags.svg ? '--svg' : '--json (its .pareto.svg)');
@@ -176,11 +184,12 @@ async function runTune(flags: TuneFlags, config: ConfigProvider, pairs: readonly
     flags,
     slo,
     objective: { objective: flags.objective, ...(flags.targetRate !== undefined ? { targetRate: flags.targetRate } : {}) },
-    hardware: { instanceTypes: flags.instanceTypes, counts: flags.counts, gpuBudget: flags.gpuBudget, tensorParallelSizes: flags.tp },
+    hardware: { instanceTypes: flags.instanceTypes, counts: flags.counts, gpuBudget: flags.gpuBudget, gpus: flags.gpus, tensorParallelSizes: flags.tp },
     levers: leverLists,
     samples: flags.samples,
     topHardware: flags.topHardware,
     maxRounds: flags.maxRounds,
+    exhaustive: flags.exhaustive === true,
     budgetS: flags.budgetS,
     probeSeconds: flags.probeSeconds,
     workers: flags.workers,

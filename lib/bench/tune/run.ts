@@ -34,6 +34,7 @@ export interface TuneOptions {
   readonly samples: number;
   readonly topHardware: number;
   readonly maxRounds: number;
+  readonly exhaustive?: boolean;
   readonly budgetS: number;
   /** Seconds of arrivals per rate-search probe (default DEFAULT_PROBE_SECONDS). */
   readonly probeSeconds?: number;
@@ -89,7 +90,7 @@ export async function tune(o: TuneOptions): Promise<TuneRun> {
   try {
     const tuner = new Tuner({
       config: c, builder, space, slo: o.slo, objective: o.objective, seed: flags.seed!, budgetS: o.budgetS,
-      samples: o.samples, topHardware: o.topHardware, maxRounds: o.maxRounds, onProgress: o.onProgress,
+      samples: o.samples, topHardware: o.topHardware, maxRounds: o.maxRounds, exhaustive: o.exhaustive, onProgress: o.onProgress,
     }, runner);
     const outcome = await tuner.run();
     const again = async (e: Evaluation) => withIntervals(tuner, e);

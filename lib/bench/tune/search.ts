@@ -127,6 +127,8 @@ export interface TuneInput {
   /** Placements whose best candidate gets coordinate moves each round. */
   readonly topHardware: number;
   readonly maxRounds: number;
+  /** Every candidate to an exact goodput: no early stop at the front, no skipping of dearer ones. */
+  readonly exhaustive?: boolean;
   readonly onProgress?: (p: TuneProgress) => void;
   /** Wall clock (tests pass a fake to exercise the budget). */
   readonly now?: () => number;
@@ -372,13 +374,13 @@ export class Tuner {
         ? Math.min(...front.filter((e) => feasible(e, this.input.objective)).map((e) => e.costPerHour))
         : Infinity;
       const chunk = todo.slice(i, i + CHUNK).filter((t) => {
-        if (t.exact || t.p.cost.perHour <= cheapestFeasible + 1e-9) return true;
+        if (t.exact || this.input.exhaustive || t.p.cost.perHour <= cheapestFeasible + 1e-9) return true;
         this.skippedDearer++;
         return false;
       });
       const results = await Promise.all(chunk.map((t) => this.evaluate(t.p, {
         hint: t.hint,
-        threshold: t.exact ? undefined : dominanceThreshold(front, t.p.cost.perHour),
+        threshold: t.exact || this.input.exhaustive ? undefined : dominanceThreshold(front, t.p.cost.perHour),
       })));
       for (const e of results) {
         this.evaluations.set(e.key, e);
@@ -408,7 +410,11 @@ export class Tuner {
       const cur = perHw.get(hk);
       if (!cur || compareScored(e, cur, { objective: 'max-goodput' }) < 0) perHw.set(hk, e);
     }
-    return [...perHw.values()].sort((a, b) => compareScored(a, b, this.input.objective)).slice(0, k);
+    let tops = [...perHw.values()].sort((a, b) => compareScored(a, b, this.input.objective));
+    // min-cost-for-rate: a placement that misses the target and costs no less than one that reaches it cannot win.
+    const feasibleCost = Math.min(...tops.filter((e) => feasible(e, this.input.objective)).map((e) => e.costPerHour));
+    if (this.input.objective.objective === 'min-cost-for-rate') tops = tops.filter((e) => feasible(e, this.input.objective) || e.costPerHour < feasibleCost - 1e-9);
+    return tops.slice(0, k);
   }
 
   /** A rough rate for a placement from the baseline's goodput, scaled by GPU memory bandwidth (a start, not a result). */

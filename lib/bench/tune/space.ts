@@ -209,6 +209,8 @@ export interface HardwareSelection {
   readonly counts?: readonly number[];
   /** Every count whose GPUs stay within this many (instead of `counts`). */
   readonly gpuBudget?: number;
+  /** The count that gives exactly this many GPUs, where one does (instead of `counts`). */
+  readonly gpus?: number;
   readonly tensorParallelSizes?: readonly number[];
 }
 
@@ -223,9 +225,11 @@ export function hardwarePlacements(c: BenchConfig, model: ModelFacts, sel: Hardw
   for (const instanceType of types) {
     const gpus = INSTANCE_TYPES[instanceType]?.gpus ?? 0;
     if (gpus === 0) continue;
-    const counts = sel.gpuBudget !== undefined
-      ? Array.from({ length: Math.floor(sel.gpuBudget / gpus) }, (_, i) => i + 1)
-      : sel.counts ?? [c.gpuNodes.count];
+    const counts = sel.gpus !== undefined
+      ? (sel.gpus % gpus === 0 ? [sel.gpus / gpus] : [])
+      : sel.gpuBudget !== undefined
+        ? Array.from({ length: Math.floor(sel.gpuBudget / gpus) }, (_, i) => i + 1)
+        : sel.counts ?? [c.gpuNodes.count];
     for (const count of counts) {
       for (const tensorParallelSize of tps) {
         if (gpus % tensorParallelSize !== 0 || model.numAttentionHeads % tensorParallelSize !== 0) continue;

@@ -1,0 +1,81 @@
+/**
+ * Roofline arithmetic of a closed-loop run (C requests in flight over the replicas): what the hardware
+ * allows at best, from the registry alone (peak memory bandwidth and dense bf16 FLOPS, lib/config/
+ * tables), independent of the simulator's fitted efficiencies. docs/tune.md's moonshot section uses it
+ * to say, lever by lever, what bounds the reference workload on eight A10Gs.
+ *
+ * Per replica with B = C / replicas sequences decoding together (each over a context of `ctx` tokens):
+ *   decode step  >= W / BW + B x ctx x kvB / BW        (stream the weight shard, read every cached token)
+ *   prefill      >= 2 x P x u / F                      (u uncached prompt tokens per request; linear layers)
+ *   GPU-bound    req/s <= 1 / (outLen / B x step + prefill)     (the GPU's time per request)
+ *   latency      req/s <= B / (outLen x step)                    (Little's law: each request decodes outLen steps)
+ * and the engine's CPU step (the simulator's T0 + tSeq x B, when the timing model has those constants)
+ *   CPU-bound    req/s <= B / (outLen x (T0 + tSeq x B)).
+ * W, kvB and P are one GPU's shares under tensor parallelism; all-reduces are left out (they only add).
+ */
+import type { BenchConfig } from '../../config';
+import { gpuFacts, modelFacts } from '../../config';
+import { kvBytesPerTokenPerGpu } from '../../config/fit';
+
+export interface RooflineInput {
+  /** Requests in flight over all replicas. */
+  readonly concurrency: number;
+  /** Prompt tokens per request (chat template included). */
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+  /** Fraction of prompt tokens served from the prefix cache. */
+  readonly prefixHitRate: number;
+}
+
+export interface Roofline {
+  readonly replicas: number;
+  readonly batchPerReplica: number;
+  readonly weightMsPerStep: number;
+  readonly kvMsPerStep: number;
+  readonly decodeStepMs: number;
+  readonly prefillMsPerRequest: number;
+  /** req/s over all replicas. */
+  readonly gpuBoundRps: number;
+  readonly latencyBoundRps: number;
+  /** The simulator's CPU step at this batch, ms (undefined when its timing model has no such constants). */
+  readonly cpuStepMs?: number;
+  readonly cpuBoundRps?: number;
+  readonly boundRps: number;
+}
+
+export function roofline(c: BenchConfig, x: RooflineInput): Roofline {
+  const model = modelFacts(c);
+  const gpu = gpuFacts(c);
+  const tp = c.vllm.tensorParallelSize;
+  const replicas = c.vllm.replicas;
+  const B = x.concurrency / replicas;
+  const bw = gpu.memoryBandwidthGBs * 1e9;
+  const flops = gpu.bf16Tflops * 1e12;
+  // Streamed per step: everything but the embedding table (gathered, not streamed), one GPU's share.
+  const streamed = (model.parameters - model.vocabSize * model.hiddenSize) * model.dtypeBytes / tp;
+  const ctx = x.promptTokens + x.outputTokens / 2;
+  const weightMs = streamed / bw * 1000;
+  const kvMs = B * ctx * kvBytesPerTokenPerGpu(model, c.vllm.kvCacheDtype, tp) / bw * 1000;
+  const step = weightMs + kvMs;
+  const uncached = (1 - x.prefixHitRate) * x.promptTokens;
+  const prefillMs = 2 * (model.parameters / tp) * uncached / flops * 1000;
+  const gpuBound = replicas / ((x.outputTokens / B) * step / 1000 + prefillMs / 1000);
+  const latencyBound = replicas * B / (x.outputTokens * step / 1000);
+  const sim = c.sim as unknown as Record<string, unknown>;
+  const t0 = typeof sim.stepOverheadMs === 'number' ? sim.stepOverheadMs : undefined;
+  const tSeq = typeof sim.perSequenceOverheadMs === 'number' ? sim.perSequenceOverheadMs : undefined;
+  const cpuStep = t0 !== undefined && tSeq !== undefined ? t0 + tSeq * B : undefined;
+  const cpuBound = cpuStep !== undefined ? replicas * B / (x.outputTokens * cpuStep / 1000) : undefined;
+  return {
+    replicas,
+    batchPerReplica: B,
+    weightMsPerStep: weightMs,
+    kvMsPerStep: kvMs,
+    decodeStepMs: step,
+    prefillMsPerRequest: prefillMs,
+    gpuBoundRps: gpuBound,
+    latencyBoundRps: latencyBound,
+    ...(cpuStep !== undefined ? { cpuStepMs: cpuStep, cpuBoundRps: cpuBound } : {}),
+    boundRps: Math.min(gpuBound, latencyBound, cpuBound ?? Infinity),
+  };
+}
