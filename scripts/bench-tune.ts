@@ -145,22 +145,30 @@ async function moonshot(writeDocs: boolean): Promise<void> {
   }
   lines.push('');
 
-  lines.push('### Roofline (peak datasheet bandwidth and FLOPS; lib/bench/tune/roofline.ts)', '');
+  lines.push('### Roofline (datasheet bandwidth and FLOPS; lib/bench/tune/roofline.ts)', '');
   const promptTokens = 2048 + 128 + 29;
   const hit = refResult.prefix_cache_hit_rate;
-  lines.push(`Per replica, B sequences decoding over ~${r0(promptTokens + 128)} context tokens each, ${f(hit * 100)}% of prompt tokens cached (the predicted hit rate), 512 in flight over the replicas:`, '');
-  lines.push('| eight A10Gs as | replicas x B | weights ms/step | KV ms/step | prefill ms/req | GPU bound req/s | latency bound req/s | CPU step ms (simulator) | CPU bound req/s |', '|---|---|---|---|---|---|---|---|---|');
+  lines.push(`Per replica: the 512 requests in flight spread evenly; B sequences decode together (capped by vllm.maxNumSeqs and by the KV cache, which holds the replica's ` +
+    `share of the 150 prefixes once plus each sequence's private tokens); ~${r0(promptTokens + 128)} context tokens each; ${f(hit * 100)}% of prompt tokens cached ` +
+    '(the predicted hit rate). GPU and latency bounds use only datasheet numbers; the CPU bound is the simulator\'s engine step (sim.stepOverheadMs + sim.perSequenceOverheadMs x B), ' +
+    'a fitted constant, not a hardware limit. The TTFT floor is the queueing of the requests that do not fit the batch (Little\'s law) plus one prefill.', '');
+  lines.push('| eight A10Gs as | replicas x B (cap) | weights ms/step | KV ms/step | prefill ms/req | GPU bound req/s | latency bound req/s | CPU step ms (simulator) | CPU bound req/s | mean TTFT floor ms at the bound |',
+    '|---|---|---|---|---|---|---|---|---|---|');
   const rows: [string, Record<string, unknown>][] = [
     ['8 x g5.xlarge, TP1, bf16 KV', {}],
     ['8 x g5.xlarge, TP1, fp8 KV', { 'vllm.kvCacheDtype': 'fp8' }],
-    ['2 x g5.12xlarge, TP2, bf16 KV', { 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': 2, 'vllm.tensorParallelSize': 2 }],
-    ['2 x g5.12xlarge, TP2, fp8 KV', { 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': 2, 'vllm.tensorParallelSize': 2, 'vllm.kvCacheDtype': 'fp8' }],
-    ['2 x g5.12xlarge, TP4, fp8 KV', { 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': 2, 'vllm.tensorParallelSize': 4, 'vllm.kvCacheDtype': 'fp8' }],
+    ['8 x g5.xlarge, TP1, bf16 KV, maxNumSeqs 32', { 'vllm.maxNumSeqs': 32 }],
+    ['2 x g5.12xlarge, TP2, bf16 KV', { 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': 2, 'vllm.tensorParallelSize': 2, 'vllm.replicas': 4 }],
+    ['2 x g5.12xlarge, TP2, fp8 KV', { 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': 2, 'vllm.tensorParallelSize': 2, 'vllm.replicas': 4, 'vllm.kvCacheDtype': 'fp8' }],
+    ['2 x g5.12xlarge, TP4, fp8 KV', { 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': 2, 'vllm.tensorParallelSize': 4, 'vllm.replicas': 2, 'vllm.kvCacheDtype': 'fp8' }],
   ];
   for (const [name, ctx] of rows) {
-    const rf = roofline(loadConfig({ ...readCdkJsonContext(ROOT), ...ctx }), { concurrency: 512, promptTokens, outputTokens: 256, prefixHitRate: hit });
-    lines.push(`| ${name} | ${rf.replicas} x ${rf.batchPerReplica} | ${f(rf.weightMsPerStep)} | ${f(rf.kvMsPerStep)} | ${f(rf.prefillMsPerRequest)} | ${f(rf.gpuBoundRps)} | ${f(rf.latencyBoundRps)} | ` +
-      `${rf.cpuStepMs === undefined ? 'n/a' : f(rf.cpuStepMs)} | ${rf.cpuBoundRps === undefined ? 'n/a' : f(rf.cpuBoundRps)} |`);
+    const rc = loadConfig({ ...readCdkJsonContext(ROOT), ...ctx });
+    const rf = roofline(rc, {
+      concurrency: 512, promptTokens, outputTokens: 256, prefixHitRate: hit, sharedPrefixTokens: 2048, sharedTokensPerReplica: (150 / rc.vllm.replicas) * 2048,
+    });
+    lines.push(`| ${name} | ${rf.replicas} x ${rf.batchPerReplica} (${rf.batchLimit}) | ${f(rf.weightMsPerStep)} | ${f(rf.kvMsPerStep)} | ${f(rf.prefillMsPerRequest)} | ${f(rf.gpuBoundRps)} | ${f(rf.latencyBoundRps)} | ` +
+      `${rf.cpuStepMs === undefined ? 'n/a' : f(rf.cpuStepMs)} | ${rf.cpuBoundRps === undefined ? 'n/a' : f(rf.cpuBoundRps)} | ${r0(rf.meanTtftFloorMs)} |`);
   }
   lines.push('');
 
