@@ -4,7 +4,8 @@
  * does not depend on completion order, --budget-s cuts between chunks, and the objectives pick what
  * they say. No real simulation runs here (test/tune/reproduce.test.ts does that).
  */
-import { candidateKey } from '../../lib/bench/tune/space';
+import { candidateKey, hardwarePlacements } from '../../lib/bench/tune/space';
+import { loadConfig, modelFacts } from '../../lib/config';
 import { gridIndexAbove, gridIndexNear, gridRate, type Evaluation, type TuneOutcome } from '../../lib/bench/tune/search';
 import { paretoFront } from '../../lib/bench/tune/objective';
 import { searchRng } from '../../lib/bench/tune/space';
@@ -148,5 +149,19 @@ describe('candidates', () => {
     const keys = new Set(o.evaluations.map((e) => candidateKey(e.candidate)));
     expect(keys.size).toBe(o.evaluations.length);
     expect(o.evaluations.filter((e) => e.candidate.levers.router === 'round-robin').length).toBe(1);
+  });
+});
+
+describe('placements', () => {
+  test('--gpus N: per instance type the count that gives exactly N GPUs; TPs that divide the node and the 28 heads', () => {
+    const c = loadConfig({});
+    const hw = hardwarePlacements(c, modelFacts(c), { instanceTypes: ['g5.xlarge', 'g5.12xlarge', 'g5.48xlarge', 'g6e.12xlarge'], gpus: 8 });
+    expect(hw.map((h) => `${h.count}x${h.instanceType}/TP${h.tensorParallelSize}`)).toEqual([
+      '8xg5.xlarge/TP1',
+      '2xg5.12xlarge/TP1', '2xg5.12xlarge/TP2', '2xg5.12xlarge/TP4',
+      '1xg5.48xlarge/TP1', '1xg5.48xlarge/TP2', '1xg5.48xlarge/TP4', // TP 8 does not divide 28 heads
+      '2xg6e.12xlarge/TP1', '2xg6e.12xlarge/TP2', '2xg6e.12xlarge/TP4',
+    ]);
+    expect(hardwarePlacements(c, modelFacts(c), { instanceTypes: ['g5.12xlarge'], gpus: 6 })).toEqual([]);
   });
 });
