@@ -14,9 +14,10 @@ import { SyntheticRunner, syntheticPrediction, syntheticTuner } from './helpers'
 class IntervalRunner extends SyntheticRunner {
   async run(probe: Probe): Promise<Prediction> {
     const p = syntheticPrediction(probe);
-    if (!p.ok || !probe.withIntervals) return p;
+    if (!p.ok) return p;
+    if (!probe.withIntervals) return { ...p, calibration: ['GPU stand-in (no anchor)'] };
     const r = p.result;
-    return { ...p, result: { ...r, request_throughput_p10: r.request_throughput * 0.9, request_throughput_p90: r.request_throughput * 1.1, mean_ttft_ms_p10: 250, mean_ttft_ms_p90: 380 } };
+    return { ...p, calibration: ['GPU stand-in (no anchor)'], result: { ...r, request_throughput_p10: r.request_throughput * 0.9, request_throughput_p90: r.request_throughput * 1.1, mean_ttft_ms_p10: 250, mean_ttft_ms_p90: 380 } };
   }
 }
 
@@ -46,6 +47,8 @@ describe('prediction intervals', () => {
     expect(best.intervals.request_throughput[0]).toBeCloseTo(0.9 * g, 9);
     expect(best.intervals.request_throughput[1]).toBeCloseTo(1.1 * g, 9);
     expect(best.intervals.mean_ttft_ms).toEqual([250, 380]);
+    // A calibration distance that comes with the run is the one reported.
+    expect(best.outsideCalibration).toEqual(['GPU stand-in (no anchor)']);
     expect((doc.simulator as { intervals: string[] }).intervals).toEqual(['request_throughput', 'mean_ttft_ms']);
     for (const e of doc.pareto as TuneEntry[]) expect(Object.keys(e.intervals)).toContain('request_throughput');
     expect(text).toMatch(/prediction intervals \(P10-P90\): request_throughput [\d.]+-[\d.]+, mean_ttft_ms 250(\.0)?-380/);

@@ -11,8 +11,8 @@
  * Prediction intervals: issue 12 adds `<key>_p10` / `<key>_p90` next to request_throughput,
  * output_throughput, mean_ttft_ms, p90_ttft_ms and mean_tpot_ms, and an option to skip them for speed.
  * They are read here when present (`intervalsOf`) and never required. `withIntervals: false` marks the
- * probes of the rate search, where only point values decide; wire it to the simulator's option here
- * once it exists.
+ * probes of the rate search, where only point values decide; it is passed as that simulator's
+ * `intervals` option (one run per probe instead of one per ensemble member).
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -45,7 +45,11 @@ export type PredictedResult = Readonly<Record<string, unknown>> & {
 };
 
 export type Prediction =
-  | { readonly ok: true; readonly result: PredictedResult; readonly wallSeconds: number }
+  | {
+    readonly ok: true; readonly result: PredictedResult; readonly wallSeconds: number;
+    /** How the run is off the simulator's calibrated space, when the simulation reports it (issue 12's simulator does). */
+    readonly calibration?: readonly string[];
+  }
   | { readonly ok: false; readonly error: string };
 
 /** Keys that carry a P10-P90 prediction interval once the simulator computes them (issue 12). */
@@ -80,9 +84,13 @@ export function predict(probe: Probe): Prediction {
   try {
     // Loaded here: `llmd-bench --help` and `plan` need none of the simulator.
     const { simulate } = require('../../sim') as typeof import('../../sim');
-    const sim = simulate(config, { routers: [probe.router] });
+    // `intervals`: the option of issue 12's simulator (an ensemble run per probe when true, its
+    // default); a simulator without it ignores the key. Not a literal, so both versions type-check.
+    const options = { routers: [probe.router], intervals: probe.withIntervals };
+    const sim = simulate(config, options) as ReturnType<typeof simulate> & { calibration?: unknown };
     const result = { ...(sim.runs[0].result as unknown as Record<string, unknown>) } as PredictedResult;
-    return { ok: true, result, wallSeconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    const calibration = sim.calibration !== undefined ? describeDistance(sim.calibration) : undefined;
+    return { ok: true, result, wallSeconds: Number(process.hrtime.bigint() - started) / 1e9, ...(calibration ? { calibration } : {}) };
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }
@@ -93,8 +101,23 @@ export function predict(probe: Probe): Prediction {
  * prints it (lib/sim/envelope.ts).
  */
 export function calibrationDistanceOf(config: BenchConfig): string[] {
-  const { calibrationDistance } = require('../../sim/envelope') as typeof import('../../sim/envelope');
-  return calibrationDistance(config);
+  // Typed loosely: issue 12's simulator computes the distance from the run's observed shape
+  // (calibrationDistance(config, shape) -> {region, parts}); then it comes with each prediction
+  // (Prediction.calibration) and nothing is known before the run.
+  const { calibrationDistance } = require('../../sim/envelope') as { calibrationDistance: (c: BenchConfig, ...rest: unknown[]) => unknown };
+  if (calibrationDistance.length > 1) return [];
+  return describeDistance(calibrationDistance(config));
+}
+
+/**
+ * A calibration distance as lines: the list of the current simulator as is; issue 12's
+ * `{region, parts}` as the parts off the anchors when the region is not inside.
+ */
+export function describeDistance(d: unknown): string[] {
+  if (Array.isArray(d)) return d.map(String);
+  const o = d as { region?: string; parts?: readonly { dimension: string; value: number; detail: string }[] } | null;
+  if (!o || !Array.isArray(o.parts) || o.region === 'inside') return [];
+  return o.parts.filter((p) => p.value > 0).map((p) => `${p.dimension} ${p.detail}`);
 }
 
 /**

@@ -274,7 +274,7 @@ export class Tuner {
       probes++;
       const pred = await this.runner.run(builder.probe(p.candidate, rate, false));
       if (!pred.ok) return { error: pred.error };
-      return { result: pred.result, violations: sloViolations(pred.result, slo) };
+      return { result: pred.result, violations: sloViolations(pred.result, slo), calibration: pred.calibration };
     };
     if (builder.setup.load.mode === 'fixed') {
       const r = await run();
@@ -283,9 +283,10 @@ export class Tuner {
       return {
         ...base, status: meets ? 'ok' : 'fails-slo', goodput: meets ? r.result.request_throughput : 0,
         outputTps: meets ? r.result.output_throughput : 0, result: r.result, violations: r.violations, probes,
+        calibration: r.calibration ?? base.calibration,
       };
     }
-    const seen = new Map<number, { result?: PredictedResult; violations?: string[]; error?: string }>();
+    const seen = new Map<number, { result?: PredictedResult; violations?: string[]; error?: string; calibration?: readonly string[] }>();
     const probe = async (k: number) => {
       const r = await run(gridRate(k));
       seen.set(k, r);
@@ -301,7 +302,7 @@ export class Tuner {
       const good = status === 'ok' || status === 'capped';
       return {
         ...base, status, goodput: good ? gridRate(k) : 0, rate: good ? gridRate(k) : undefined, outputTps: good ? outputTps(k) : 0,
-        result: r?.result, resultRate: gridRate(k), violations: r?.violations, probes, ...extra,
+        result: r?.result, resultRate: gridRate(k), violations: r?.violations, probes, calibration: r?.calibration ?? base.calibration, ...extra,
       };
     };
     try {
