@@ -14,6 +14,8 @@ import { BenchError, EXIT } from './errors';
 import type { BenchConfig } from '../config';
 import { ConfigError } from '../config/problems';
 import { registerSimulateCommand } from '../sim/cli';
+import { registerPlanCommand } from './capacity/cli';
+import { registerTuneCommand } from './tune/cli';
 
 /** `-c key=value`, checked when parsed: a pair without "=" is bad input before anything runs. */
 export function parseContextPair(value: string, previous: string[] = []): string[] {
@@ -75,6 +77,9 @@ export function buildProgram(): BenchCommand {
   });
   registerBenchCommands(program, config);
   registerSimulateCommand(program, config);
+  const contextPairs = () => program.opts<{ context?: string[] }>().context ?? [];
+  registerPlanCommand(program, config, contextPairs);
+  registerTuneCommand(program, config, contextPairs);
   applyCliSettings(program);
   return program;
 }

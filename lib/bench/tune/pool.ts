@@ -1,0 +1,164 @@
+/**
+ * Where probes run: in this thread, or on worker threads (one simulation at a time each), behind a
+ * cache of identical probes. Results never depend on which worker ran a probe or when: a probe is a
+ * pure function of its config context and path (the simulator is seeded), and the search decides
+ * only on whole batches of results (search.ts).
+ */
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { type Prediction, type Probe, predict } from './predict';
+
+export interface ProbeRunner {
+  run(probe: Probe): Promise<Prediction>;
+  /** Rejects every probe in flight (the budget ran out) and stops the workers. */
+  close(): Promise<void>;
+  readonly workers: number;
+}
+
+/** Raised for probes cut off by close(). */
+export class ProbeCancelled extends Error {
+  constructor() {
+    super('probe cancelled');
+    this.name = 'ProbeCancelled';
+  }
+}
+
+/** Runs probes one after another in this thread (workers 0: debugging, tiny searches). */
+export class InProcessRunner implements ProbeRunner {
+  readonly workers = 0;
+  private closed = false;
+
+  async run(probe: Probe): Promise<Prediction> {
+    // Yield first, so a batch's promises are all created before the first simulation blocks the loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.closed) throw new ProbeCancelled();
+    return predict(probe);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+interface Task {
+  readonly id: number;
+  readonly probe: Probe;
+  readonly resolve: (p: Prediction) => void;
+  readonly reject: (e: Error) => void;
+}
+
+/** Code a worker starts with: tsx first when this module runs from its TypeScript source. */
+export function workerBootstrap(): string {
+  const ext = path.extname(__filename);
+  const file = path.join(__dirname, `worker${ext}`);
+  const tsx = ext === '.ts' ? `require(${JSON.stringify(require.resolve('tsx/cjs'))});\n` : '';
+  return `${tsx}require(${JSON.stringify(file)});\n`;
+}
+
+/** A fixed pool of worker threads, each running one probe at a time, tasks in FIFO order. */
+export class WorkerPool implements ProbeRunner {
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Task>();
+  private readonly queue: Task[] = [];
+  private readonly all: Worker[] = [];
+  private nextId = 0;
+  private failure?: Error;
+  private closed = false;
+
+  constructor(readonly workers: number) {
+    const code = workerBootstrap();
+    for (let i = 0; i < workers; i++) {
+      const w = new Worker(code, { eval: true });
+      w.on('message', (msg: { id: number; prediction: Prediction }) => this.done(w, msg.prediction));
+      w.on('error', (err) => this.fail(err instanceof Error ? err : new Error(String(err))));
+      w.on('exit', (code) => { if (!this.closed && code !== 0) this.fail(new Error(`a tune worker exited with code ${code}`)); });
+      this.all.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  run(probe: Probe): Promise<Prediction> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new ProbeCancelled());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, probe, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.shift() as Worker;
+      const task = this.queue.shift() as Task;
+      this.busy.set(w, task);
+      w.postMessage({ id: task.id, probe: task.probe });
+    }
+  }
+
+  private done(w: Worker, prediction: Prediction): void {
+    const task = this.busy.get(w);
+    this.busy.delete(w);
+    this.idle.push(w);
+    task?.resolve(prediction);
+    this.dispatch();
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    for (const t of [...this.busy.values(), ...this.queue.splice(0)]) t.reject(err);
+    this.busy.clear();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of [...this.busy.values(), ...this.queue.splice(0)]) t.reject(new ProbeCancelled());
+    this.busy.clear();
+    await Promise.all(this.all.map((w) => w.terminate()));
+  }
+}
+
+/** Workers by default: one per core the process may use. */
+export function defaultWorkers(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** JSON with sorted keys: the identity of a probe. */
+export function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj).filter((k) => obj[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableStringify(obj[k])}`).join(',')}}`;
+}
+
+/** Identical probes run once: the first one's promise is shared (also while it is in flight). */
+export class CachedRunner {
+  private readonly cache = new Map<string, Promise<Prediction>>();
+  requests = 0;
+  simulations = 0;
+  simulatedSeconds = 0;
+
+  constructor(readonly inner: ProbeRunner) {}
+
+  run(probe: Probe): Promise<Prediction> {
+    this.requests++;
+    const key = stableStringify(probe);
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    this.simulations++;
+    const p = this.inner.run(probe).then((pred) => {
+      if (pred.ok) this.simulatedSeconds += pred.wallSeconds;
+      return pred;
+    });
+    // A cancelled probe is not a result: forget it, so nothing reads it later.
+    p.catch(() => this.cache.delete(key));
+    this.cache.set(key, p);
+    return p;
+  }
+
+  get hits(): number {
+    return this.requests - this.simulations;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The one place `tune` calls the simulator (lib/sim): a probe (a config context and a path) in, the
+ * `simulate --json` result keys of that path out. Everything else in lib/bench/tune works on plain
+ * data, so a change of the simulator's interface is merged here and only here.
+ *
+ * A probe's config is built exactly as `llmd-bench simulate` builds it from its arguments (cdk.json
+ * context + `-c` pairs + the workload and load flags as config keys, lib/workload/flags.ts), then
+ * validated by `loadConfig` (the validation `cdk synth` runs), so `simulate <simulateArgs>` reproduces
+ * a tune prediction (test/tune/reproduce.test.ts runs the real CLI on them).
+ *
+ * Prediction intervals: issue 12 adds `<key>_p10` / `<key>_p90` next to request_throughput,
+ * output_throughput, mean_ttft_ms, p90_ttft_ms and mean_tpot_ms, and an option to skip them for speed.
+ * They are read here when present (`intervalsOf`) and never required. `withIntervals: false` marks the
+ * probes of the rate search, where only point values decide; it is passed as that simulator's
+ * `intervals` option (one run per probe instead of one per ensemble member).
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { type BenchConfig, loadConfig } from '../../config';
+import { ConfigError } from '../../config/problems';
+
+/** A router of `simulate --router` that tune searches over. */
+export type ProbeRouter = 'round-robin' | 'llm-d';
+
+export interface Probe {
+  /** The full config context (cdk.json + -c pairs + workload/load flag keys), as simulate assembles it. */
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly router: ProbeRouter;
+  /** Compute prediction intervals (slower, when the simulator has them); false for search probes. */
+  readonly withIntervals: boolean;
+}
+
+/** The result keys of one simulated path (`simulate --json` results.<router>). */
+export type PredictedResult = Readonly<Record<string, unknown>> & {
+  readonly request_throughput: number;
+  readonly output_throughput: number;
+  readonly completed: number;
+  readonly total_output_tokens: number;
+  readonly mean_ttft_ms: number;
+  readonly p90_ttft_ms?: number;
+  readonly p99_ttft_ms: number;
+  readonly mean_tpot_ms: number;
+  readonly p99_tpot_ms: number;
+};
+
+export type Prediction =
+  | {
+    readonly ok: true; readonly result: PredictedResult; readonly wallSeconds: number;
+    /** How the run is off the simulator's calibrated space, when the simulation reports it (issue 12's simulator does). */
+    readonly calibration?: readonly string[];
+  }
+  | { readonly ok: false; readonly error: string };
+
+/** Keys that carry a P10-P90 prediction interval once the simulator computes them (issue 12). */
+export const INTERVAL_KEYS = ['request_throughput', 'output_throughput', 'mean_ttft_ms', 'p90_ttft_ms', 'mean_tpot_ms'] as const;
+
+/** `{key: [p10, p90]}` for each interval key the result carries. */
+export function intervalsOf(result: Readonly<Record<string, unknown>>): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {};
+  for (const k of INTERVAL_KEYS) {
+    const lo = result[`${k}_p10`];
+    const hi = result[`${k}_p90`];
+    if (typeof lo === 'number' && typeof hi === 'number') out[k] = [lo, hi];
+  }
+  return out;
+}
+
+/** Validates a context as `cdk synth` and `simulate` do; the ConfigError's problems when it is invalid. */
+export function validate(context: Readonly<Record<string, unknown>>): { config?: BenchConfig; problems?: readonly string[] } {
+  try {
+    return { config: loadConfig(context) };
+  } catch (err) {
+    if (err instanceof ConfigError) return { problems: err.problems };
+    throw err;
+  }
+}
+
+/** Runs one probe (synchronously; workers call this too). */
+export function predict(probe: Probe): Prediction {
+  const { config, problems } = validate(probe.context);
+  if (!config) return { ok: false, error: `invalid configuration: ${problems?.[0] ?? 'unknown problem'}` };
+  const started = process.hrtime.bigint();
+  try {
+    // Loaded here: `llmd-bench --help` and `plan` need none of the simulator.
+    const { simulate } = require('../../sim') as typeof import('../../sim');
+    // `intervals`: the option of issue 12's simulator (an ensemble run per probe when true, its
+    // default); a simulator without it ignores the key. Not a literal, so both versions type-check.
+    const options = { routers: [probe.router], intervals: probe.withIntervals };
+    const sim = simulate(config, options) as ReturnType<typeof simulate> & { calibration?: unknown };
+    const result = { ...(sim.runs[0].result as unknown as Record<string, unknown>) } as PredictedResult;
+    const calibration = sim.calibration !== undefined ? describeDistance(sim.calibration) : undefined;
+    return { ok: true, result, wallSeconds: Number(process.hrtime.bigint() - started) / 1e9, ...(calibration ? { calibration } : {}) };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+/**
+ * What the configuration is off the simulator's calibrated space (empty: inside it), as `simulate`
+ * prints it (lib/sim/envelope.ts).
+ */
+export function calibrationDistanceOf(config: BenchConfig): string[] {
+  // Typed loosely: issue 12's simulator computes the distance from the run's observed shape
+  // (calibrationDistance(config, shape) -> {region, parts}); then it comes with each prediction
+  // (Prediction.calibration) and nothing is known before the run.
+  const { calibrationDistance } = require('../../sim/envelope') as { calibrationDistance: (c: BenchConfig, ...rest: unknown[]) => unknown };
+  if (calibrationDistance.length > 1) return [];
+  return describeDistance(calibrationDistance(config));
+}
+
+/**
+ * A calibration distance as lines: the list of the current simulator as is; issue 12's
+ * `{region, parts}` as the parts off the anchors when the region is not inside.
+ */
+export function describeDistance(d: unknown): string[] {
+  if (Array.isArray(d)) return d.map(String);
+  const o = d as { region?: string; parts?: readonly { dimension: string; value: number; detail: string }[] } | null;
+  if (!o || !Array.isArray(o.parts) || o.region === 'inside') return [];
+  return o.parts.filter((p) => p.value > 0).map((p) => `${p.dimension} ${p.detail}`);
+}
+
+/**
+ * A fingerprint of the simulator that produced a prediction: sha256 over the sources of lib/sim and
+ * the config's sim section (12 hex digits). Results of the same fingerprint, config and seed are
+ * identical; docs/tune.md's moonshot section names the one it was generated with.
+ */
+export function simulatorFingerprint(): string {
+  const root = path.join(__dirname, '..', '..');
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|js|json)$/.test(e.name)) files.push(p);
+    }
+  };
+  walk(path.join(root, 'sim'));
+  files.push(path.join(root, 'config', 'sections', 'sim.ts'));
+  const h = crypto.createHash('sha256');
+  for (const f of files) {
+    h.update(path.relative(root, f));
+    h.update(fs.readFileSync(f));
+  }
+  return h.digest('hex').slice(0, 12);
+}
