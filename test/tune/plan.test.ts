@@ -4,7 +4,7 @@
  * and bad input.
  */
 import * as fs from 'fs';
-import * as os from 'os';
+import { tempDir } from '../temp-dir';
 import * as path from 'path';
 import { capacityPlan, formatCapacityPlan, workloadContextTokens } from '../../lib/bench/capacity/capacity';
 import { main } from '../../lib/bench/program';
@@ -126,7 +126,7 @@ describe('llmd-bench plan', () => {
     expect(doc.modelId).toBe('Qwen/Qwen2.5-7B-Instruct');
     expect(doc.rows.map((x: { instanceType: string }) => x.instanceType)).toEqual(expect.arrayContaining(['g6e.xlarge', 'g6e.48xlarge']));
     expect(doc.rows.every((x: { tensorParallelSize: number }) => x.tensorParallelSize <= 2)).toBe(true);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-plan-')), 'plan.json');
+    const file = path.join(tempDir('llmd-plan-'), 'plan.json');
     const w = await cli(['plan', '--json', file, '--instance-types', 'g5.xlarge']);
     expect(w.code).toBe(0);
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).rows).toHaveLength(1);

@@ -5,13 +5,13 @@
  * worker threads give the same answer as this thread, and everything says SIMULATED.
  */
 import * as fs from 'fs';
-import * as os from 'os';
+import { tempDir } from '../temp-dir';
 import * as path from 'path';
 import { main } from '../../lib/bench/program';
 import { loadConfig } from '../../lib/config';
 
 const ROOT = path.join(__dirname, '..', '..');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmd-tune-'));
+const dir = tempDir('llmd-tune-');
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
