@@ -30,6 +30,7 @@ const approx = (o: ApproxOverrides = {}): EppRouterParams => ({
   picker: 'max-score',
   producers: [{ kind: 'approximate', name: 'a', ...APPROX_DEFAULTS, ...o }],
   warnings: [],
+  rendersPrompt: false,
 });
 
 describe('approx-prefix-cache-producer', () => {
@@ -87,7 +88,7 @@ describe('approx-prefix-cache-producer', () => {
 
 describe('active-request-scorer and random-picker', () => {
   test('active-request: idle pods score 1, busy ones (max - n) / max x maxBusyScore, from the EPP\'s own in-flight counts', () => {
-    const params: EppRouterParams = { scorers: [{ type: 'active-request', name: 'a', weight: 1, idleThreshold: 0, maxBusyScore: 1 }], picker: 'max-score', producers: [], warnings: [] };
+    const params: EppRouterParams = { scorers: [{ type: 'active-request', name: 'a', weight: 1, idleThreshold: 0, maxBusyScore: 1 }], picker: 'max-score', producers: [], warnings: [], rendersPrompt: false };
     const { r } = router(params, 100, 3);
     const picks = [0, 1, 2, 3, 4, 5].map((i) => r.pick(i, 0));
     // every pick goes to a pod with the fewest in flight: 2 each
@@ -97,7 +98,7 @@ describe('active-request-scorer and random-picker', () => {
   });
 
   test('random-picker: uniform over the pods whatever the scores', () => {
-    const params: EppRouterParams = { scorers: [], picker: 'random', producers: [], warnings: [] };
+    const params: EppRouterParams = { scorers: [], picker: 'random', producers: [], warnings: [], rendersPrompt: false };
     const { r } = router(params, 100, 4, 7);
     const counts = [0, 0, 0, 0];
     for (let i = 0; i < 4000; i++) counts[r.pick(i % 16, 0)]++;
