@@ -22,7 +22,7 @@
  */
 import * as fs from 'fs';
 import { loadConfig } from '../lib/config';
-import { type SimOverrides, type SimResult, simulate } from '../lib/sim';
+import { type SimOverrides, type SimResult, simulate, simulateParallel } from '../lib/sim';
 import { FITTED_FILE, fittedCalibration, REFERENCE, type ReferencePath, TOLERANCE, type ValidationRow } from '../lib/sim/calibration';
 import { anchorCases } from '../lib/sim/anchor-predict';
 import { inputsHash, runFit, validationRows } from '../lib/sim/validation';
@@ -31,10 +31,10 @@ import { FIXED_CONSTANTS, TIMING_PARAMS } from '../lib/sim/timing-params';
 /** Context that leaves the no-hit-lru-scorer out of the rendered EndpointPickerConfig. */
 const NO_LRU = { 'router.scorers.noHitLru': 0 } as const;
 
-function bench(): void {
+async function bench(): Promise<void> {
   const config = loadConfig({});
   const started = process.hrtime.bigint();
-  const sim = simulate(config, { routers: ['round-robin', 'llm-d'] });
+  const sim = simulate(config, { routers: ['round-robin', 'llm-d'], intervals: false });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const events = sim.runs.reduce((a, r) => a + r.events, 0);
   const requests = sim.runs.reduce((a, r) => a + r.result.completed, 0);
@@ -44,6 +44,16 @@ function bench(): void {
   }
   process.stdout.write(`both paths: ${requests} requests, ${sim.params.replicas} replicas, wall ${wall.toFixed(3)} s, ${(events / wall / 1e3).toFixed(0)} k events/s, peak RSS ${peakMiB.toFixed(0)} MiB\n`);
   process.stdout.write(`target: < 2 s and < 500 MB: ${wall < 2 && peakMiB < 500 ? 'MET' : 'MISSED'}\n`);
+  // The same with prediction intervals, as `simulate` runs them (ensemble on two worker threads).
+  const t2 = process.hrtime.bigint();
+  const withIntervals = await simulateParallel(config, { routers: ['round-robin', 'llm-d'], threads: 2 });
+  const wall2 = Number(process.hrtime.bigint() - t2) / 1e9;
+  if (!withIntervals.intervals) {
+    process.stdout.write('no committed fit (lib/sim/calibration/fitted.json): no intervals\n');
+    return;
+  }
+  const added = wall2 - wall;
+  process.stdout.write(`with intervals (${withIntervals.intervals.members} parameter sets, 2 threads): wall ${wall2.toFixed(3)} s, + ${added.toFixed(1)} s; target + < 10 s: ${added < 10 ? 'MET' : 'MISSED'}\n`);
 }
 
 interface WhatIf {
@@ -85,14 +95,14 @@ function whatIf(): void {
   out.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const w of WHAT_IFS) {
     const config = loadConfig(w.context ?? {});
-    const base = simulate(config, { routers: ['round-robin', 'llm-d'], overrides: w.overrides });
-    const noLru = simulate(loadConfig({ ...w.context, ...NO_LRU }), { routers: ['llm-d'], overrides: w.overrides });
+    const base = simulate(config, { routers: ['round-robin', 'llm-d'], overrides: w.overrides, intervals: false });
+    const noLru = simulate(loadConfig({ ...w.context, ...NO_LRU }), { routers: ['llm-d'], overrides: w.overrides, intervals: false });
     out.push(row(w.name, base.runs[0].result, base.runs[1].result, noLru.runs[0].result));
     process.stderr.write('.');
   }
   out.push('', '| speculative indexing | llm-d req/s | mean TTFT ms | P99 TTFT ms | hit rate | preemptions |', '|---|---|---|---|---|---|');
   for (const [name, context] of [['rendered config (no-hit-lru 2)', {}], ['no-hit-lru 0', NO_LRU]] as const) {
-    const sim = simulate(loadConfig(context), { routers: ['llm-d', 'llm-d-no-speculative'] });
+    const sim = simulate(loadConfig(context), { routers: ['llm-d', 'llm-d-no-speculative'], intervals: false });
     for (const run of sim.runs) {
       const r = run.result;
       out.push(`| ${name}, ${run.router === 'llm-d' ? 'on' : 'off'} | ${r.request_throughput.toFixed(1)} | ${Math.round(r.mean_ttft_ms).toLocaleString('en-US')} | ${Math.round(r.p99_ttft_ms).toLocaleString('en-US')} | ${(r.prefix_cache_hit_rate * 100).toFixed(1)}% | ${r.sim_num_preemptions} |`);
@@ -120,8 +130,8 @@ function whatIf(): void {
 
 function calibrationTable(): void {
   const config = loadConfig({});
-  const ref = simulate(config, { routers: ['round-robin', 'llm-d'] });
-  const rendered = simulate(loadConfig(NO_LRU), { routers: ['llm-d'] });
+  const ref = simulate(config, { routers: ['round-robin', 'llm-d'], intervals: false });
+  const rendered = simulate(loadConfig(NO_LRU), { routers: ['llm-d'], intervals: false });
   const [rr, llmd] = ref.runs.map((r) => r.result as unknown as Record<string, number>);
   const asIs = rendered.runs[0].result as unknown as Record<string, number>;
   const rows: [string, keyof ReferencePath, number, string][] = [
@@ -162,7 +172,11 @@ function fit(): void {
     const i = process.argv.indexOf(name);
     return i > 0 ? Number(process.argv[i + 1]) : undefined;
   };
-  const result = runFit((line) => process.stderr.write(`${line}\n`), { maxIterations: flag('--iterations'), refitIterations: flag('--refit-iterations') });
+  const result = runFit((line) => process.stderr.write(`${line}\n`), {
+    maxIterations: flag('--iterations'), refitIterations: flag('--refit-iterations'),
+    // --continue: start the all-fit at the committed one (a fit that stopped at its iteration limit).
+    start: process.argv.includes('--continue') ? fittedCalibration()?.params : undefined,
+  });
   fs.writeFileSync(FITTED_FILE, `${JSON.stringify(result, null, 1)}\n`);
   process.stdout.write(`wrote ${FITTED_FILE} (inputs ${result.inputsHash}) in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
@@ -242,4 +256,7 @@ else if (process.argv.includes('--docs')) docsTables();
 else if (process.argv.includes('--validate')) validate();
 else if (process.argv.includes('--calibration')) calibrationTable();
 else if (process.argv.includes('--what-if')) whatIf();
-else bench();
+else bench().catch((err: unknown) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exit(1);
+});

@@ -102,6 +102,7 @@ interface PointRuns {
   readonly params: SimParams;
   readonly points: { router: RouterKind; raw: RunOutput; result: SimResult; wallSeconds: number }[];
   readonly calibration: CalibrationDistance;
+  readonly perRun: readonly CalibrationDistance[];
   readonly fitted: FittedCalibration | null;
   readonly wantIntervals: boolean;
 }
@@ -115,10 +116,17 @@ function pointRuns(config: BenchConfig, options: SimulateOptions): PointRuns {
     const raw = runSimulation(params, router, progress);
     return { router, raw, result: buildResult(raw, router), wallSeconds: Number(process.hrtime.bigint() - started) / 1e9 };
   });
-  const calibration = calibrationDistance(withSimOverrides(config, options.overrides ?? {}), observedShape(points[0]?.result, params), undefined, options.model?.gpu ? 'a validation-only GPU' : undefined);
+  // Each run's distance from its own shape (the load it ran at depends on the router); the console
+  // prints the furthest once.
+  const effective = withSimOverrides(config, options.overrides ?? {});
+  const gpuName = options.model?.gpu ? 'a validation-only GPU' : undefined;
+  const perRun = points.map((pt) => calibrationDistance(effective, observedShape(pt.result, params), undefined, gpuName));
+  const calibration = perRun.length === 0
+    ? calibrationDistance(effective, observedShape(undefined, params), undefined, gpuName)
+    : perRun.reduce((a, b) => (b.distance > a.distance ? b : a));
   const fitted = fittedCalibration();
   const wantIntervals = options.intervals !== false && fitted !== null && fitted.ensemble.length > 0 && points.length > 0;
-  return { params, points, calibration, fitted, wantIntervals };
+  return { params, points, calibration, perRun, fitted, wantIntervals };
 }
 
 /**
@@ -140,14 +148,15 @@ function timed<T>(f: () => T): { value: T; seconds: number } {
 }
 
 function assemble(base: PointRuns, members: { value: SimResult[][]; seconds: number } | null, _options: SimulateOptions): Simulation {
-  const { params, points, calibration, fitted } = base;
-  const calibrationRecord = { distance: calibration.distance, region: calibration.region, summary: calibration.summary, warning: calibration.warning };
+  const { params, points, calibration, perRun, fitted } = base;
   const runs = points.map((pt, i): SimulatedRun => {
+    const own = perRun[i];
     // The calibration warning travels with every result (sim_warnings), not only on the terminal.
-    const warnings = [...(calibration.warning ? [calibration.warning] : []), ...pt.raw.warnings];
+    const warnings = [...(own.warning ? [own.warning] : []), ...pt.raw.warnings];
     const raw = { ...pt.raw, warnings };
-    let result: SimResult = { ...buildResult(raw, pt.router), sim_calibration: calibrationRecord };
-    if (members && fitted) result = withIntervals(result, members.value.map((m) => m[i]), fitted.modelSigma, calibration.distance);
+    const record = { distance: own.distance, region: own.region, summary: own.summary, warning: own.warning };
+    let result: SimResult = { ...buildResult(raw, pt.router), sim_calibration: record };
+    if (members && fitted) result = withIntervals(result, members.value.map((m) => m[i]), fitted.modelSigma, own.distance);
     return { router: pt.router, label: pt.router, result, timeSeries: buildTimeSeries(raw, pt.router), wallSeconds: pt.wallSeconds, events: raw.events, raw };
   });
   return { params, runs, calibration, intervals: members ? { members: members.value.length, wallSeconds: members.seconds } : null };

@@ -85,7 +85,7 @@ export interface FitLog {
 }
 
 /** Runs the fit, the leave-one-out refits and the ensemble; returns the content of fitted.json. */
-export function runFit(log: FitLog = () => undefined, options: { maxIterations?: number; refitIterations?: number } = {}): FittedCalibration {
+export function runFit(log: FitLog = () => undefined, options: { maxIterations?: number; refitIterations?: number; start?: Readonly<Record<string, number>> } = {}): FittedCalibration {
   const started = Date.now();
   const anchors = loadAnchors();
   const cases = anchorCases(anchors);
@@ -118,7 +118,9 @@ export function runFit(log: FitLog = () => undefined, options: { maxIterations?:
     onIteration: (i, cost, lambda) => log(`  [${label}] iteration ${i}: cost ${cost.toFixed(3)} (lambda ${lambda.toExponential(1)}), ${simulations} anchor simulations, ${((Date.now() - started) / 1000).toFixed(0)} s`),
   });
 
-  const all = lm(observations);
+  // A warm start (--continue: the committed all-fit) resumes a fit that ran out of iterations.
+  const start = options.start ? Object.fromEntries(specs.filter((s) => options.start![s.name] !== undefined).map((s) => [s.name, options.start![s.name]])) : undefined;
+  const all = lm(observations, start);
   log(`all-anchor fit: cost ${all.cost.toFixed(3)} (data ${all.dataCost.toFixed(3)}, priors ${all.priorCost.toFixed(3)}), ${all.iterations} iterations`);
   const refits: Record<string, Record<string, number>> = {};
   for (const c of cases) {
@@ -141,7 +143,7 @@ export function runFit(log: FitLog = () => undefined, options: { maxIterations?:
     version: 1,
     inputsHash: inputsHash(),
     generated: 'npm run bench:sim -- --fit (lib/sim/validation.ts)',
-    method: `Levenberg-Marquardt on sqrt(w) ln(predicted/published) + ln(x/prior)/sigma; forward differences (5% in ln x); all-fit <= ${options.maxIterations ?? 12} iterations (${all.iterations} run); leave-one-out refits start at the all-fit, <= ${options.refitIterations ?? 5} iterations each; ensemble: ${ENSEMBLE_SIZE} Laplace draws (seed ${ENSEMBLE_SEED})`,
+    method: `Levenberg-Marquardt on sqrt(w) ln(predicted/published) + ln(x/prior)/sigma; forward differences (5% in ln x); all-fit <= ${options.maxIterations ?? 12} iterations (${all.iterations} run)${start ? ', warm-started from the previous committed all-fit' : ''}; leave-one-out refits start at the all-fit, <= ${options.refitIterations ?? 5} iterations each; ensemble: ${ENSEMBLE_SIZE} Laplace draws (seed ${ENSEMBLE_SEED})`,
     fitted: specs.map((s) => s.name),
     heldAtPrior: held,
     params: roundValues(all.params),
