@@ -25,7 +25,7 @@ import { loadConfig } from '../lib/config';
 import { type SimOverrides, type SimResult, simulate, simulateParallel } from '../lib/sim';
 import { FITTED_FILE, fittedCalibration, REFERENCE, type ReferencePath, TOLERANCE, type ValidationRow } from '../lib/sim/calibration';
 import { anchorCases } from '../lib/sim/anchor-predict';
-import { inputsHash, runFit, validationRows } from '../lib/sim/validation';
+import { discrepancy, inputsHash, linearizedRefits, runFit, validationRows } from '../lib/sim/validation';
 import { FIXED_CONSTANTS, TIMING_PARAMS } from '../lib/sim/timing-params';
 
 /** Context that leaves the no-hit-lru-scorer out of the rendered EndpointPickerConfig. */
@@ -167,13 +167,13 @@ function calibrationTable(): void {
 
 function fit(): void {
   const started = Date.now();
-  // --iterations N / --refit-iterations N bound the Levenberg-Marquardt iterations (all-fit / leave-one-out refits).
+  // --iterations N bounds the Levenberg-Marquardt iterations of the all-fit.
   const flag = (name: string): number | undefined => {
     const i = process.argv.indexOf(name);
     return i > 0 ? Number(process.argv[i + 1]) : undefined;
   };
   const result = runFit((line) => process.stderr.write(`${line}\n`), {
-    maxIterations: flag('--iterations'), refitIterations: flag('--refit-iterations'),
+    maxIterations: flag('--iterations'),
     // --continue: start the all-fit at the committed one (a fit that stopped at its iteration limit).
     start: process.argv.includes('--continue') ? fittedCalibration()?.params : undefined,
   });
@@ -251,7 +251,27 @@ function docsTables(): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/**
+ * `--loo`: replaces the committed leave-one-out refits by one-step Gauss-Newton refits from the
+ * committed all-fit (validation.ts linearizedRefits), then the validation rows and the model
+ * discrepancy that depend on them. The all-fit and the ensemble are unchanged.
+ */
+function loo(): void {
+  const started = Date.now();
+  const fitted = fittedCalibration();
+  if (!fitted) throw new Error(`no ${FITTED_FILE}: run npm run bench:sim -- --fit first`);
+  const refits = linearizedRefits(fitted.params, (line) => process.stderr.write(`${line}\n`));
+  const round = (v: Record<string, number>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, Number(x.toPrecision(6))]));
+  const rounded = Object.fromEntries(Object.entries(refits).map(([k, v]) => [k, round(v)]));
+  const validation = validationRows(anchorCases(), fitted.params, rounded);
+  const method = `${fitted.method.replace(/; leave-one-out refits[^;]*/, '')}; leave-one-out refits: one Gauss-Newton step from the all-fit without the anchor (Jacobian at the all-fit; validation.ts linearizedRefits)`;
+  const next = { ...fitted, method, refits: rounded, validation, modelSigma: discrepancy(validation), cost: { ...fitted.cost, looWallSeconds: Math.round((Date.now() - started) / 1000) } };
+  fs.writeFileSync(FITTED_FILE, `${JSON.stringify(next, null, 1)}\n`);
+  process.stdout.write(`rewrote the leave-one-out refits of ${FITTED_FILE} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
 if (process.argv.includes('--fit')) fit();
+else if (process.argv.includes('--loo')) loo();
 else if (process.argv.includes('--docs')) docsTables();
 else if (process.argv.includes('--validate')) validate();
 else if (process.argv.includes('--calibration')) calibrationTable();

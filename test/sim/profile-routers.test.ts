@@ -111,6 +111,7 @@ describe('every profile end to end (small cluster, reference-shaped workload)', 
   const sim = simulate(c, {
     routers: ['round-robin', 'llm-d-precise', 'llm-d-approximate', 'llm-d-load', 'llm-d-random'],
     overrides: { numPrompts: 480, numPrefixes: 60, prefixLen: 2048, suffixLen: 64, outputLen: 64, maxConcurrency: 96, replicas: 3 },
+    intervals: false,
   });
   const by = Object.fromEntries(sim.runs.map((r) => [r.label, r.result]));
 
@@ -121,7 +122,7 @@ describe('every profile end to end (small cluster, reference-shaped workload)', 
   });
 
   test('the same seed gives the same run, bit for bit', () => {
-    const again = simulate(c, { routers: ['llm-d-approximate'], overrides: { numPrompts: 480, numPrefixes: 60, prefixLen: 2048, suffixLen: 64, outputLen: 64, maxConcurrency: 96, replicas: 3 } });
+    const again = simulate(c, { routers: ['llm-d-approximate'], overrides: { numPrompts: 480, numPrefixes: 60, prefixLen: 2048, suffixLen: 64, outputLen: 64, maxConcurrency: 96, replicas: 3 }, intervals: false });
     expect(again.runs[0].result).toEqual(by['llm-d-approximate']);
   });
 });

@@ -179,6 +179,18 @@ describe('the inference-perf client', () => {
     expect(firstOfSecond).toBeGreaterThanOrEqual(lastOfFirst + 1); // inference-perf's 1 s lead
   });
 
+  test('each stage carries its own P10-P90 interval keys (issue 12)', () => {
+    const c = loadConfig({ 'workload.name': 'shared-prefix', 'workload.sharedPrefix.groups': 4, 'benchmark.stages': '3:10,5:10' });
+    const sim = simulate(c, { routers: ['round-robin'], overrides: { replicas: 2 } });
+    const stages = sim.runs[0].result.stages as unknown as Record<string, number>[];
+    expect(stages).toHaveLength(2);
+    for (const st of stages) {
+      for (const k of ['request_throughput', 'output_throughput', 'mean_ttft_ms', 'p90_ttft_ms', 'mean_tpot_ms']) {
+        expect([k, st[`${k}_p10`] <= st[k] && st[k] <= st[`${k}_p90`]]).toEqual([k, true]);
+      }
+    }
+  });
+
   test('multi-turn: a turn is sent only after its previous turn\'s answer and think time; the slot is held meanwhile', () => {
     const c = loadConfig({ 'workload.name': 'multi-turn', 'workload.multiTurn.conversations': 4, 'workload.multiTurn.turns': 3, 'workload.multiTurn.thinkTimeS': 2, 'benchmark.stages': '4:6' });
     const sim = simulate(c, { routers: ['round-robin'], overrides: { replicas: 2 } });
