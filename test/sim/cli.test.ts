@@ -119,6 +119,8 @@ describe('llmd-bench simulate', () => {
     expect(report.summary.valid).toBeNull();
     expect(JSON.parse(fs.readFileSync(path.join(reportDir, 'summary.json'), 'utf8')).source).toBe('simulation');
     expect(report.markdown.split('\n')[0]).toBe('# SIMULATED: llm-d vs round-robin, predicted by `llmd-bench simulate` (not a measurement)');
+    // Issue 12: the report says once how close the configuration is to the anchored space.
+    expect(report.markdown.match(/^calibration distance \d+\.\d\d/gm)).toHaveLength(1);
     expect(report.summary.plots.length).toBeGreaterThan(3);
     for (const plot of report.summary.plots) expect(fs.readFileSync(path.join(reportDir, plot), 'utf8')).toContain('SIMULATED (llmd-bench simulate), not measured');
     expect(first.stdout).toMatch(/^SIMULATED: a prediction of the simulator/);
