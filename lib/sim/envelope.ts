@@ -18,6 +18,7 @@
  */
 import type { BenchConfig } from '../config';
 import { gpuFacts, gpuInstance, modelFacts } from '../config';
+import { GPUS } from '../config/tables/gpus';
 import { MODELS } from '../config/tables/models';
 import { fittedCalibration } from './calibration/fitted';
 
@@ -72,7 +73,7 @@ export function calibrationDistance(c: BenchConfig, shape: ObservedShape, cov: C
   const gpuValue = cov.gpus.includes(name) ? 0 : cov.architectures.includes(gpu.architecture) ? 0.5 : 1;
   parts.push({
     dimension: 'GPU', value: gpuValue,
-    detail: gpuValue === 0 ? `${name} (anchored)` : gpuValue === 0.5 ? `${name} (no anchor on it; ${gpu.architecture} efficiencies fitted on ${cov.gpus.filter((g) => g !== name).join(', ')})` : `${name} (no anchor on ${gpu.architecture}: its efficiencies are priors)`,
+    detail: gpuValue === 0 ? `${name} (anchored)` : gpuValue === 0.5 ? `${name} (no anchor on it; ${gpu.architecture} efficiencies fitted on ${cov.gpus.filter((g) => g !== name && GPUS[g]?.architecture === gpu.architecture).join(', ') || 'other GPUs of it'})` : `${name} (no anchor on ${gpu.architecture}: its efficiencies are priors)`,
   });
   const params = model.parameters;
   const m = nearestLog2(params, cov.modelParameters);

@@ -184,6 +184,8 @@ describe('calibration distance', () => {
     const l40s = calibrationDistance(loadConfig({ 'gpuNodes.instanceType': 'g6e.xlarge' }), shape);
     const a100 = calibrationDistance(loadConfig({ 'gpuNodes.instanceType': 'p4de.24xlarge', 'gpuNodes.count': 1 }), shape);
     expect(a100.distance).toBeLessThan(l40s.distance);
+    const h200 = calibrationDistance(loadConfig({ 'gpuNodes.instanceType': 'p5e.48xlarge', 'gpuNodes.count': 1 }), shape);
+    expect(h200.parts.find((p) => p.dimension === 'GPU')).toMatchObject({ value: 0.5, detail: 'H200 (no anchor on it; hopper efficiencies fitted on H100)' });
     expect(GPUS.L40S.architecture).toBe('ada');
   });
 });
