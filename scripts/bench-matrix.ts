@@ -17,9 +17,9 @@ const lines = [
 for (const row of ROWS) {
   const c = loadConfig(row.context);
   const started = Date.now();
-  const sim = simulate(c, { routers: ['round-robin', 'llm-d'] });
+  const sim = simulate(c, { routers: ['round-robin', 'llm-d'], intervals: false });
   const [rr, llmd] = sim.runs.map((r) => r.result);
-  const prediction = { source: 'simulated' as const, notes: sim.params.calibrationNotes, paths: {
+  const prediction = { source: 'simulated' as const, notes: sim.calibration.warning ? [sim.calibration.warning] : [], paths: {
     'round-robin': { requestThroughput: rr.request_throughput, outputThroughput: rr.output_throughput },
     'llm-d': { requestThroughput: llmd.request_throughput, outputThroughput: llmd.output_throughput },
   } };

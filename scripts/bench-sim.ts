@@ -1,11 +1,15 @@
 /**
  * `npm run bench:sim`: simulates both paths of the reference run (2 x 9000 requests, 8 replicas) with
  * the default config and prints wall time, events/s and peak memory (the issue's speed target: < 2 s
- * on 2 cores, < 500 MB).
+ * on 2 cores, < 500 MB), then the same with prediction intervals (budget: + < 10 s).
  *
- * `npm run bench:sim -- --fit` re-runs the one-time calibration: a coordinate search of the FITTED
- * sim.* factors against the reference run (lib/sim/calibration.ts), printing the best values. It is
- * how the defaults in lib/config/sections/sim.ts were obtained; do not re-tune them per experiment.
+ * `npm run bench:sim -- --fit` fits the timing model to the public anchors once (lib/sim/validation.ts:
+ * all-anchor fit, leave-one-out refits, ensemble) and writes lib/sim/calibration/fitted.json. Minutes
+ * of CPU; never per experiment.
+ *
+ * `npm run bench:sim -- --validate` re-simulates every anchor with the committed all-fit and
+ * leave-one-out parameters and prints: anchor, metric, published, predicted (all-fit), predicted (left
+ * out), error; then the issue's targets. docs/simulator.md carries its output.
  *
  * `npm run bench:sim -- --calibration` prints the predicted-vs-reference table of docs/simulator.md.
  *
@@ -16,17 +20,21 @@
  * are the same config with `router.scorers.noHitLru=0` (the scorer left out), the what-if that shows why
  * the scorer is on by default.
  */
+import * as fs from 'fs';
 import { loadConfig } from '../lib/config';
-import { type SimOverrides, type SimResult, simulate } from '../lib/sim';
-import { calibrationLoss, REFERENCE, type ReferencePath } from '../lib/sim/calibration';
+import { type SimOverrides, type SimResult, simulate, simulateParallel } from '../lib/sim';
+import { FITTED_FILE, fittedCalibration, REFERENCE, type ReferencePath, TOLERANCE, type ValidationRow } from '../lib/sim/calibration';
+import { anchorCases } from '../lib/sim/anchor-predict';
+import { discrepancy, inputsHash, linearizedRefits, runFit, validationRows } from '../lib/sim/validation';
+import { FIXED_CONSTANTS, TIMING_PARAMS } from '../lib/sim/timing-params';
 
 /** Context that leaves the no-hit-lru-scorer out of the rendered EndpointPickerConfig. */
 const NO_LRU = { 'router.scorers.noHitLru': 0 } as const;
 
-function bench(): void {
+async function bench(): Promise<void> {
   const config = loadConfig({});
   const started = process.hrtime.bigint();
-  const sim = simulate(config, { routers: ['round-robin', 'llm-d'] });
+  const sim = simulate(config, { routers: ['round-robin', 'llm-d'], intervals: false });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const events = sim.runs.reduce((a, r) => a + r.events, 0);
   const requests = sim.runs.reduce((a, r) => a + r.result.completed, 0);
@@ -36,51 +44,16 @@ function bench(): void {
   }
   process.stdout.write(`both paths: ${requests} requests, ${sim.params.replicas} replicas, wall ${wall.toFixed(3)} s, ${(events / wall / 1e3).toFixed(0)} k events/s, peak RSS ${peakMiB.toFixed(0)} MiB\n`);
   process.stdout.write(`target: < 2 s and < 500 MB: ${wall < 2 && peakMiB < 500 ? 'MET' : 'MISSED'}\n`);
-}
-
-const FITTED = {
-  'sim.computeEfficiency': { min: 0.6, max: 1, step: 0.05 },
-  'sim.stepOverheadMs': { min: 0, max: 40, step: 4 },
-  'sim.perSequenceOverheadMs': { min: 0, max: 2, step: 0.1 },
-  'sim.requestOverheadMs': { min: 0, max: 300, step: 40 },
-} as const;
-type FitKey = keyof typeof FITTED;
-
-function evaluate(values: Record<FitKey, number>): { loss: number; summary: string } {
-  const config = loadConfig(values);
-  const sim = simulate(config, { routers: ['round-robin', 'llm-d'] });
-  const [rr, llmd] = sim.runs.map((r) => r.result as unknown as Record<string, number>);
-  const f = (r: Record<string, number>) => `${r.request_throughput.toFixed(2)} req/s tpot ${r.mean_tpot_ms.toFixed(1)} ttft ${r.mean_ttft_ms.toFixed(0)}/${r.median_ttft_ms.toFixed(0)}`;
-  return { loss: calibrationLoss({ roundRobin: rr, llmd }), summary: `RR ${f(rr)} | llm-d ${f(llmd)}` };
-}
-
-function fit(): void {
-  const keys = Object.keys(FITTED) as FitKey[];
-  const defaults = loadConfig({}).sim;
-  const x = Object.fromEntries(keys.map((k) => [k, defaults[k.slice(4) as keyof typeof defaults] as number])) as Record<FitKey, number>;
-  let best = evaluate(x);
-  process.stdout.write(`start ${JSON.stringify(x)} loss ${best.loss.toFixed(5)}  ${best.summary}\n`);
-  const step = Object.fromEntries(keys.map((k) => [k, FITTED[k].step])) as Record<FitKey, number>;
-  for (let round = 0; round < 6; round++) {
-    let improved = false;
-    for (const k of keys) {
-      for (const dir of [1, -1]) {
-        for (;;) {
-          const v = Math.min(FITTED[k].max, Math.max(FITTED[k].min, x[k] + dir * step[k]));
-          if (v === x[k]) break;
-          const trial = { ...x, [k]: Number(v.toFixed(4)) };
-          const e = evaluate(trial);
-          if (e.loss >= best.loss) break;
-          Object.assign(x, trial);
-          best = e;
-          improved = true;
-          process.stdout.write(`  ${k}=${x[k]} loss ${best.loss.toFixed(5)}  ${best.summary}\n`);
-        }
-      }
-    }
-    if (!improved) for (const k of keys) step[k] /= 2;
+  // The same with prediction intervals, as `simulate` runs them (ensemble on two worker threads).
+  const t2 = process.hrtime.bigint();
+  const withIntervals = await simulateParallel(config, { routers: ['round-robin', 'llm-d'], threads: 2 });
+  const wall2 = Number(process.hrtime.bigint() - t2) / 1e9;
+  if (!withIntervals.intervals) {
+    process.stdout.write('no committed fit (lib/sim/calibration/fitted.json): no intervals\n');
+    return;
   }
-  process.stdout.write(`best ${JSON.stringify(x)} loss ${best.loss.toFixed(5)}\n  ${best.summary}\n`);
+  const added = wall2 - wall;
+  process.stdout.write(`with intervals (${withIntervals.intervals.members} parameter sets, 2 threads): wall ${wall2.toFixed(3)} s, + ${added.toFixed(1)} s; target + < 10 s: ${added < 10 ? 'MET' : 'MISSED'}\n`);
 }
 
 interface WhatIf {
@@ -122,14 +95,14 @@ function whatIf(): void {
   out.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const w of WHAT_IFS) {
     const config = loadConfig(w.context ?? {});
-    const base = simulate(config, { routers: ['round-robin', 'llm-d'], overrides: w.overrides });
-    const noLru = simulate(loadConfig({ ...w.context, ...NO_LRU }), { routers: ['llm-d'], overrides: w.overrides });
+    const base = simulate(config, { routers: ['round-robin', 'llm-d'], overrides: w.overrides, intervals: false });
+    const noLru = simulate(loadConfig({ ...w.context, ...NO_LRU }), { routers: ['llm-d'], overrides: w.overrides, intervals: false });
     out.push(row(w.name, base.runs[0].result, base.runs[1].result, noLru.runs[0].result));
     process.stderr.write('.');
   }
   out.push('', '| speculative indexing | llm-d req/s | mean TTFT ms | P99 TTFT ms | hit rate | preemptions |', '|---|---|---|---|---|---|');
   for (const [name, context] of [['rendered config (no-hit-lru 2)', {}], ['no-hit-lru 0', NO_LRU]] as const) {
-    const sim = simulate(loadConfig(context), { routers: ['llm-d', 'llm-d-no-speculative'] });
+    const sim = simulate(loadConfig(context), { routers: ['llm-d', 'llm-d-no-speculative'], intervals: false });
     for (const run of sim.runs) {
       const r = run.result;
       out.push(`| ${name}, ${run.router === 'llm-d' ? 'on' : 'off'} | ${r.request_throughput.toFixed(1)} | ${Math.round(r.mean_ttft_ms).toLocaleString('en-US')} | ${Math.round(r.p99_ttft_ms).toLocaleString('en-US')} | ${(r.prefix_cache_hit_rate * 100).toFixed(1)}% | ${r.sim_num_preemptions} |`);
@@ -157,8 +130,8 @@ function whatIf(): void {
 
 function calibrationTable(): void {
   const config = loadConfig({});
-  const ref = simulate(config, { routers: ['round-robin', 'llm-d'] });
-  const rendered = simulate(loadConfig(NO_LRU), { routers: ['llm-d'] });
+  const ref = simulate(config, { routers: ['round-robin', 'llm-d'], intervals: false });
+  const rendered = simulate(loadConfig(NO_LRU), { routers: ['llm-d'], intervals: false });
   const [rr, llmd] = ref.runs.map((r) => r.result as unknown as Record<string, number>);
   const asIs = rendered.runs[0].result as unknown as Record<string, number>;
   const rows: [string, keyof ReferencePath, number, string][] = [
@@ -192,7 +165,118 @@ function calibrationTable(): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+function fit(): void {
+  const started = Date.now();
+  // --iterations N bounds the Levenberg-Marquardt iterations of the all-fit.
+  const flag = (name: string): number | undefined => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const result = runFit((line) => process.stderr.write(`${line}\n`), {
+    maxIterations: flag('--iterations'),
+    // --continue: start the all-fit at the committed one (a fit that stopped at its iteration limit).
+    start: process.argv.includes('--continue') ? fittedCalibration()?.params : undefined,
+  });
+  fs.writeFileSync(FITTED_FILE, `${JSON.stringify(result, null, 1)}\n`);
+  process.stdout.write(`wrote ${FITTED_FILE} (inputs ${result.inputsHash}) in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
+const fmtValue = (v: number | string | null): string => {
+  if (v === null) return '-';
+  if (typeof v === 'string') return v;
+  const a = Math.abs(v);
+  return a >= 1000 ? v.toLocaleString('en-US', { maximumFractionDigits: 0 }) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toFixed(3);
+};
+const fmtErr = (e: number | null, row: ValidationRow, which: 'predictedAll' | 'predictedLeftOut'): string => {
+  if (row.family === 'regime') return row[which] === row.published ? 'same' : 'DIFFERENT';
+  return e === null ? '-' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
+};
+
+/** The validation table (Markdown) and the target checks. */
+function validate(): void {
+  const started = Date.now();
+  const fitted = fittedCalibration();
+  if (!fitted) throw new Error(`no ${FITTED_FILE}: run npm run bench:sim -- --fit first`);
+  const hash = inputsHash();
+  if (hash !== fitted.inputsHash) process.stderr.write(`warning: fitted.json was fitted to other inputs (${fitted.inputsHash}, now ${hash}): re-run --fit\n`);
+  const showAll = process.argv.includes('--all');
+  const rows = validationRows(anchorCases(), fitted.params, fitted.refits);
+  const out = [
+    '| anchor | observation | metric | role | published | predicted (all-fit) | predicted (left out) | error (all-fit) | error (left out) |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    if (r.role === 'excluded' && !showAll) continue;
+    out.push(`| ${r.anchor} | ${r.observation} | ${r.metric} | ${r.role} | ${fmtValue(r.published)} | ${fmtValue(r.predictedAll)} | ${fmtValue(r.predictedLeftOut)} | ${fmtErr(r.errorAll, r, 'predictedAll')} | ${fmtErr(r.errorLeftOut, r, 'predictedLeftOut')} |`);
+  }
+  const excluded = rows.filter((r) => r.role === 'excluded');
+  process.stdout.write(`${out.join('\n')}\n\n${excluded.length} published numbers excluded with a reason (--all lists them).\n\n`);
+  // The issue's targets, per anchor.
+  const lines = ['| anchor | left-out throughput errors (target ±15%) | left-out TTFT errors (target ±35% or same regime) | verdict |', '|---|---|---|---|'];
+  for (const anchor of [...new Set(rows.map((r) => r.anchor))]) {
+    const mine = rows.filter((r) => r.anchor === anchor && r.role !== 'excluded');
+    const thr = mine.filter((r) => r.role === 'fit' && r.family === 'throughput' && r.errorLeftOut !== null).map((r) => r.errorLeftOut as number);
+    const ttft = mine.filter((r) => r.role === 'fit' && r.family === 'ttft' && r.errorLeftOut !== null).map((r) => r.errorLeftOut as number);
+    const regimes = mine.filter((r) => r.family === 'regime');
+    const regimeOk = regimes.every((r) => r.predictedLeftOut === r.published);
+    const worst = (xs: number[]) => (xs.length === 0 ? '-' : `max ${(Math.max(...xs.map(Math.abs)) * 100).toFixed(1)}% over ${xs.length}`);
+    const ok = thr.every((e) => Math.abs(e) <= 0.15) && ttft.every((e) => Math.abs(e) <= 0.35) && regimeOk;
+    lines.push(`| ${anchor} | ${worst(thr)} | ${worst(ttft)}${regimes.length > 0 ? `; regimes ${regimes.filter((r) => r.predictedLeftOut === r.published).length}/${regimes.length} same` : ''} | ${ok ? 'met' : 'MISSED'} |`);
+  }
+  const ref = simulate(loadConfig({}), { routers: ['round-robin', 'llm-d'], intervals: false });
+  const [rr, ld] = ref.runs.map((r) => r.result);
+  const within = (got: number, want: number, tol: number) => Math.abs(got / want - 1) <= tol;
+  const refOk = [[rr, REFERENCE.roundRobin], [ld, REFERENCE.llmd]].every(([g, w]) => within((g as SimResult).request_throughput, (w as ReferencePath).request_throughput, TOLERANCE.throughput)
+    && within((g as SimResult).mean_ttft_ms, (w as ReferencePath).mean_ttft_ms, TOLERANCE.meanTtft) && within((g as SimResult).mean_tpot_ms, (w as ReferencePath).mean_tpot_ms, TOLERANCE.meanTpot));
+  process.stdout.write(`${lines.join('\n')}\n\nreference run within issue 6's tolerances (throughput ±10%, mean TTFT and TPOT ±25%) with the default parameters: ${refOk ? 'met' : 'MISSED'}\n`);
+  process.stdout.write(`validate: ${rows.filter((r) => r.role !== 'excluded').length} predictions x 2 parameter sets, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+/** The constants table and the identifiability table of docs/simulator.md, from the committed fit. */
+function docsTables(): void {
+  const fitted = fittedCalibration();
+  const out = ['| parameter | unit | prior [bounds], σ(ln) | fitted | mechanism | source of the prior |', '|---|---|---|---|---|---|'];
+  for (const p of TIMING_PARAMS) {
+    const v = fitted?.params[p.name];
+    const status = v === undefined ? 'held at prior' : `**${fmtValue(v)}**`;
+    out.push(`| \`${p.name}\` | ${p.unit} | ${p.prior} [${p.lower}, ${p.upper}], ${p.sigma} | ${status} | ${p.mechanism} | ${p.source} |`);
+  }
+  out.push('', '| fixed constant | value | mechanism | source |', '|---|---|---|---|');
+  for (const c of FIXED_CONSTANTS) out.push(`| ${c.name} | ${c.value} | ${c.mechanism} | ${c.source} |`);
+  out.push('', '| parameter | pinned by (d ln prediction / d ln parameter at the all-fit, largest first) |', '|---|---|');
+  for (const r of fitted?.identifiability ?? []) {
+    out.push(`| \`${r.param}\` | ${r.pinnedBy.length === 0 ? (fitted!.heldAtPrior.includes(r.param) ? 'no anchor: held at its prior' : 'no observation moves it by 1%: effectively its prior') : r.pinnedBy.map((x) => `${x.key} (${x.sensitivity})`).join('; ')} |`);
+  }
+  if (fitted) out.push('', `model discrepancy (RMS leave-one-out log error, floored at 0.05): throughput ${fitted.modelSigma.throughput}, TTFT ${fitted.modelSigma.ttft}, TPOT ${fitted.modelSigma.tpot}; fit: ${fitted.method}; ${JSON.stringify(fitted.cost)}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/**
+ * `--loo`: replaces the committed leave-one-out refits by one-step Gauss-Newton refits from the
+ * committed all-fit (validation.ts linearizedRefits), then the validation rows and the model
+ * discrepancy that depend on them. The all-fit and the ensemble are unchanged.
+ */
+function loo(): void {
+  const started = Date.now();
+  const fitted = fittedCalibration();
+  if (!fitted) throw new Error(`no ${FITTED_FILE}: run npm run bench:sim -- --fit first`);
+  const refits = linearizedRefits(fitted.params, (line) => process.stderr.write(`${line}\n`));
+  const round = (v: Record<string, number>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, Number(x.toPrecision(6))]));
+  const rounded = Object.fromEntries(Object.entries(refits).map(([k, v]) => [k, round(v)]));
+  const validation = validationRows(anchorCases(), fitted.params, rounded);
+  const method = `${fitted.method.replace(/; leave-one-out refits[^;]*/, '')}; leave-one-out refits: one Gauss-Newton step from the all-fit without the anchor (Jacobian at the all-fit; validation.ts linearizedRefits)`;
+  const next = { ...fitted, method, refits: rounded, validation, modelSigma: discrepancy(validation), cost: { ...fitted.cost, looWallSeconds: Math.round((Date.now() - started) / 1000) } };
+  fs.writeFileSync(FITTED_FILE, `${JSON.stringify(next, null, 1)}\n`);
+  process.stdout.write(`rewrote the leave-one-out refits of ${FITTED_FILE} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
 if (process.argv.includes('--fit')) fit();
+else if (process.argv.includes('--loo')) loo();
+else if (process.argv.includes('--docs')) docsTables();
+else if (process.argv.includes('--validate')) validate();
 else if (process.argv.includes('--calibration')) calibrationTable();
 else if (process.argv.includes('--what-if')) whatIf();
-else bench();
+else bench().catch((err: unknown) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exit(1);
+});

@@ -74,18 +74,18 @@ export function predictThroughput(config: BenchConfig, labels: readonly string[]
   const unknown = [...new Set(labels)].filter((l) => !(ROUTER_KINDS as readonly string[]).includes(l));
   let notes: readonly string[] = [];
   if (routers.length > 0) {
-    const sim = simulate(config, { routers });
+    const sim = simulate(config, { routers, intervals: false });
     for (const r of sim.runs) paths[r.router] = of(r);
-    notes = sim.params.calibrationNotes;
+    notes = sim.calibration.warning ? [sim.calibration.warning] : [];
   }
   for (const label of unknown) {
     // llm-d-custom: the deployed custom file is what the EPP runs on that path.
     const { deployedProfiles, endpointPickerConfigFor } = require('../../k8s/router/profiles') as typeof import('../../k8s/router/profiles');
     const profile = deployedProfiles(config).find((p) => p.label === label);
     if (!profile) throw new BenchError(`cost: no simulator path for ${label}`, { exitCode: EXIT.badInput, hint: `--target takes ${PATHS.join(', ')} and the deployed router profiles` });
-    const sim = simulate(config, { routers: ['llm-d'], eppConfig: endpointPickerConfigFor(config, profile.value) as unknown as import('../sim').EppConfigLike });
+    const sim = simulate(config, { routers: ['llm-d'], eppConfig: endpointPickerConfigFor(config, profile.value) as unknown as import('../sim').EppConfigLike, intervals: false });
     paths[label] = of(sim.runs[0]);
-    notes = sim.params.calibrationNotes;
+    notes = sim.calibration.warning ? [sim.calibration.warning] : [];
   }
   return { source: 'simulated', paths, notes };
 }

@@ -12,7 +12,7 @@ import { badInput } from '../bench/errors';
 import { isPaused, pausedProblem } from '../config/pause';
 import { describeWorkload } from '../workload/spec';
 import { addWorkloadOptions, type ConfigProvider, configWithWorkloadFlags, parsePositiveInt, type WorkloadFlags } from '../workload/flags';
-import { type EppConfigLike, ROUTER_KINDS, type RouterKind, simulate } from './index';
+import { type EppConfigLike, ROUTER_KINDS, type RouterKind, simulateParallel } from './index';
 import { formatStageTable, formatTable, writeJsonSummary, writeResultsDir } from './output';
 import { ProgressBar } from './progress';
 import { parseEndpointPickerConfig } from './routers/epp-config';
@@ -45,6 +45,7 @@ interface SimulateFlags extends WorkloadFlags {
   json?: string;
   out?: string;
   progress: boolean;
+  intervals: boolean;
 }
 
 /** Registers `simulate`. */
@@ -56,9 +57,10 @@ export function registerSimulateCommand(program: Command, config: ConfigProvider
     .option('--replicas <n>', 'vLLM replicas (vllm.replicas)', parsePositiveInt)
     .option('--epp-config <file>', 'simulate this EndpointPickerConfig as the llm-d path (YAML/JSON, its ConfigMap, or a rendered manifest holding it), any profile')
     .option('--json <file>', 'write {"config": ..., "results": {"<router>": ...}} to this file (its directory must exist)')
+    .option('--no-intervals', 'skip the P10-P90 prediction intervals (one simulation per fitted parameter set, on two worker threads)')
     .option('--out <dir>', 'write the result and time-series files `llmd-bench run` writes into this directory, created if missing (then: llmd-bench report <dir>)')
     .option('--no-progress', 'no progress bar on stderr')
-    .action(action('simulate', (flags: SimulateFlags) => {
+    .action(action('simulate', async (flags: SimulateFlags) => {
       // `simulate | head` closes stdout early: stop quietly instead of dying on EPIPE.
       process.stdout.once('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'EPIPE') process.exit(0);
@@ -81,8 +83,10 @@ export function registerSimulateCommand(program: Command, config: ConfigProvider
       }
       for (const w of configWarnings(c)) process.stderr.write(`warning: ${w}\n`);
       const bar = flags.progress && process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
-      const sim = simulate(c, {
+      const sim = await simulateParallel(c, {
         routers: flags.router,
+        intervals: flags.intervals,
+        threads: 2,
         overrides: { replicas: flags.replicas },
         eppConfig,
         onProgress: bar ? (router, done, total) => bar.update(router, done, total) : undefined,
@@ -97,11 +101,16 @@ export function registerSimulateCommand(program: Command, config: ConfigProvider
       process.stdout.write(`Simulated ${sim.runs[0].result.completed} requests (${describeWorkload(p.run.workload)}; ${p.run.harness}), ${load}, ` +
         `concurrency ${p.maxConcurrency ?? 'none'}, ${p.replicas} replicas, ` +
         `${p.tensorParallelSize > 1 ? `TP=${p.tensorParallelSize}, ` : ''}${p.numBlocks * p.limits.blockSize} KV tokens each, in ${wall.toFixed(2)} s\n\n`);
-      for (const note of p.calibrationNotes) process.stdout.write(`note: ${note}\n\n`);
+      // Once: how close this is to what the public anchors cover, and a plain warning when outside.
+      process.stdout.write(`${sim.calibration.summary}\n`);
+      if (sim.calibration.warning) process.stdout.write(`WARNING: ${sim.calibration.warning}\n`);
+      process.stdout.write(sim.intervals
+        ? `[P10-P90]: prediction intervals from ${sim.intervals.members} fitted parameter sets and the anchors' leave-one-out error, widened by the distance (${sim.intervals.wallSeconds.toFixed(1)} s)\n\n`
+        : '\n');
       process.stdout.write(`${formatTable(sim)}\n`);
       if (p.run.load.staged) process.stdout.write(`\n${formatStageTable(sim)}\n`);
       for (const run of sim.runs) {
-        for (const warning of run.raw.warnings) if (!p.calibrationNotes.includes(warning)) process.stderr.write(`warning (${run.label}): ${warning}\n`);
+        for (const warning of run.raw.warnings) if (!warning.startsWith('outside what the public anchors cover')) process.stderr.write(`warning (${run.label}): ${warning}\n`);
       }
       if (flags.json) {
         writeJsonSummary(sim, flags.json);

@@ -18,8 +18,14 @@
  *
  * Counters follow vLLM's: prefix-cache queries/hits in tokens, counted on every lookup (or only at
  * admission, `statsMode`), excluding requests that were preempted before; KV usage = referenced blocks.
+ *
+ * Outputs reach the client through the replica's API server (cpu-server.ts): each step's tokens are
+ * one job of (tokens x per-token cost) on its FIFO, so streaming lags the engine when the API server is
+ * busy. With async scheduling (`lingerOneStep`) a request that sampled its last token was already
+ * scheduled into the next step: it keeps its slot and KV for that (wasted) step and is freed after it.
  */
 import type { BlockKeyLayout } from './block-keys';
+import type { FifoServer } from './cpu-server';
 import { BlockPool } from './kv-cache';
 import type { RunRecorder } from './recorder';
 import { RequestDeque, type RequestTable } from './requests';
@@ -37,8 +43,16 @@ export interface EngineLimits {
   readonly reserveFullPrompt: boolean;
 }
 
-/** Told when a request has streamed its last token. */
+/** Told when a request has streamed its last token (t: when the client has it). */
 export type FinishListener = (req: number, t: number) => void;
+
+/** How a replica's outputs reach the client: its API server and the CPU seconds per streamed token. */
+export interface OutputPath {
+  readonly server: FifoServer;
+  readonly secondsPerToken: number;
+  /** Async scheduling's one-step lag: finished requests are freed one step later. */
+  readonly lingerOneStep: boolean;
+}
 
 export class Replica {
   readonly pool: BlockPool;
@@ -66,6 +80,8 @@ export class Replica {
   /** Seconds spent stepping, and the GPU's share of them (gpu_utilization). */
   busySeconds = 0;
   gpuSeconds = 0;
+  /** When the client saw the last step's tokens (all tokens of a step are streamed by one API job). */
+  private lastVisible = NaN;
   /** Time-weighted KV usage: sum of usage x seconds, and a 1/1000 histogram of it. */
   usageSeconds = 0;
   readonly usageHistogram = new Float64Array(1001);
@@ -82,6 +98,7 @@ export class Replica {
     private readonly recorder: RunRecorder,
     private readonly onFinish: FinishListener,
     recordKvEvents: boolean,
+    private readonly output: OutputPath,
   ) {
     this.pool = new BlockPool(numBlocks, recordKvEvents);
     this.waiting = new RequestDeque(reqs.count + 1);
@@ -106,8 +123,9 @@ export class Replica {
   }
 
   /** A request reaches the engine. Returns true when the caller must start a step now (idle engine). */
-  arrive(r: number): boolean {
+  arrive(r: number, now = 0): boolean {
     this.reqs.replica[r] = this.id;
+    this.reqs.engineArrival[r] = now;
     this.recorder.changeWaiting(1);
     if (this.busy) {
       this.inbox.push(r);
@@ -139,6 +157,7 @@ export class Replica {
     this.busySeconds += duration;
     this.gpuSeconds += this.stepTime.lastGpuSeconds;
     this.recorder.steps++;
+    if (this.stepTime.lastCpuSeconds > this.stepTime.lastGpuSeconds) this.recorder.cpuBoundSteps++;
     return this.stepEnd;
   }
 
@@ -146,43 +165,58 @@ export class Replica {
   finishStep(now: number): void {
     const q = this.reqs;
     const recorder = this.recorder;
-    const start = this.stepStart;
-    const stepDuration = now - start;
-    let regular = 0;
+    // Tokens sampled by this step, and the API-server job that streams them.
     let emitted = 0;
-    let anyFinished = false;
     for (let k = 0; k < this.nSched; k++) {
       const r = this.schedReq[k];
+      if (this.schedTok[k] >= 0 && q.numComputed[r] + this.schedTok[k] >= q.numTokens[r]) emitted++;
+    }
+    const visible = emitted > 0 ? this.output.server.serve(now, emitted * this.output.secondsPerToken) : now;
+    const previous = this.lastVisible;
+    let regular = 0;
+    let anyFreed = false;
+    for (let k = 0; k < this.nSched; k++) {
+      const r = this.schedReq[k];
+      if (this.schedTok[k] < 0) {
+        // A finished request held one extra step by async scheduling: free it now.
+        this.free(r);
+        anyFreed = true;
+        continue;
+      }
       q.numComputed[r] += this.schedTok[k];
       if (q.numComputed[r] < q.numTokens[r]) continue; // a prefill chunk that is not the last one
       q.generated[r]++;
       q.numTokens[r]++;
-      emitted++;
       if (q.generated[r] === 1) {
-        q.firstTokenTime[r] = now;
-      } else if (q.lastTokenTime[r] === start) {
+        q.firstTokenTime[r] = visible;
+        q.engineFirstToken[r] = now;
+      } else if (q.lastTokenTime[r] === previous) {
         regular++;
       } else {
-        recorder.addItl(now - q.lastTokenTime[r], 1);
+        recorder.addItl(visible - q.lastTokenTime[r], 1);
       }
-      q.lastTokenTime[r] = now;
+      q.lastTokenTime[r] = visible;
       if (q.generated[r] >= q.outputLen[r]) {
-        this.pool.freeBlocks(q.tableOf(r), q.numBlocks[r]);
-        q.numBlocks[r] = 0;
-        q.numCachedBlocks[r] = 0;
-        q.releaseTable(r);
-        q.finishTime[r] = now;
+        q.finishTime[r] = visible;
         this.finished.push(r);
-        anyFinished = true;
+        if (this.output.lingerOneStep) {
+          q.lingering[r] = 1;
+        } else {
+          this.free(r);
+          anyFreed = true;
+        }
       }
     }
-    recorder.addItl(stepDuration, regular);
-    if (emitted > 0) recorder.addOutputTokens(now, emitted);
-    if (anyFinished) {
+    if (regular > 0) recorder.addItl(visible - previous, regular);
+    if (emitted > 0) {
+      recorder.addOutputTokens(visible, emitted);
+      this.lastVisible = visible;
+    }
+    if (anyFreed) {
       let w = 0;
       for (let i = 0; i < this.runningLen; i++) {
         const r = this.running[i];
-        if (q.finishTime[r] === q.finishTime[r]) continue; // finished (not NaN)
+        if (q.blocks[r] === null && q.finishTime[r] === q.finishTime[r]) continue; // finished and freed
         this.running[w++] = r;
       }
       this.runningLen = w;
@@ -191,10 +225,20 @@ export class Replica {
     this.busy = false;
     this.trackUsage(now);
     this.publish();
-    if (anyFinished) {
-      for (let k = 0; k < this.finished.length; k++) this.onFinish(this.finished[k], now);
+    if (this.finished.length > 0) {
+      for (let k = 0; k < this.finished.length; k++) this.onFinish(this.finished[k], q.finishTime[this.finished[k]]);
       this.finished.length = 0;
     }
+  }
+
+  /** Frees the blocks of a finished request. */
+  private free(r: number): void {
+    const q = this.reqs;
+    if (q.numBlocks[r] > 0) this.pool.freeBlocks(q.tableOf(r), q.numBlocks[r]);
+    q.numBlocks[r] = 0;
+    q.numCachedBlocks[r] = 0;
+    q.releaseTable(r);
+    q.lingering[r] = 0;
   }
 
   /** Time-weighted KV usage bookkeeping; call whenever usage may have changed. */
@@ -227,7 +271,7 @@ export class Replica {
     let preempted = false;
     let tokens = 0;
     let decodeContext = 0;
-    let prefillPairs = 0;
+    let prefillWork = 0;
     this.nSched = 0;
 
     // 1. Running requests.
@@ -235,6 +279,16 @@ export class Replica {
     while (i < this.runningLen && budget > 0) {
       const r = this.running[i];
       const computed = q.numComputed[r];
+      if (q.lingering[r] === 1) {
+        // Already finished; async scheduling runs its decode once more before anyone knows.
+        this.schedReq[this.nSched] = r;
+        this.schedTok[this.nSched++] = -1;
+        budget -= 1;
+        tokens += 1;
+        decodeContext += computed + 1;
+        i++;
+        continue;
+      }
       let n = q.numTokens[r] - computed;
       if (n > budget) n = budget;
       let scheduled = true;
@@ -243,6 +297,10 @@ export class Replica {
       const needsWork = upto > q.numBlocks[r] * B || Math.floor((upto < q.numTokens[r] ? upto : q.numTokens[r]) / B) > q.numCachedBlocks[r];
       while (needsWork && !this.allocateSlots(r, computed, n, 0)) {
         const victim = this.running[--this.runningLen];
+        if (q.lingering[victim] === 1) {
+          this.free(victim); // finished: its blocks go back, nothing to recompute
+          continue;
+        }
         this.preempt(victim);
         preempted = true;
         if (victim === r) {
@@ -256,7 +314,7 @@ export class Replica {
       budget -= n;
       tokens += n;
       if (n === 1 && computed >= q.promptLen[r]) decodeContext += computed + 1;
-      else prefillPairs += StepTimeModel.prefillPairs(n, computed);
+      else prefillWork += this.stepTime.prefillWork(n, computed);
       i++;
     }
 
@@ -282,11 +340,11 @@ export class Replica {
         this.schedTok[this.nSched++] = n;
         budget -= n;
         tokens += n;
-        prefillPairs += StepTimeModel.prefillPairs(n, hitTokens);
+        prefillWork += this.stepTime.prefillWork(n, hitTokens);
       }
     }
     if (this.nSched === 0) return -1;
-    return this.stepTime.duration(tokens, this.nSched, decodeContext, prefillPairs);
+    return this.stepTime.duration(tokens, this.nSched, decodeContext, prefillWork);
   }
 
   /** Longest run of cached leading blocks of `r` (at most numTokens - 1 tokens); fills hitScratch. */

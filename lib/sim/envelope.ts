@@ -1,40 +1,113 @@
 /**
- * What the simulator was calibrated on, and whether a configuration is far from it. The fitted
- * constants of lib/config/sections/sim.ts (computeEfficiency, stepOverheadMs, perSequenceOverheadMs,
- * requestOverheadMs) come from one reference run: 8 x g5.xlarge (A10G, 4 vCPU per replica),
- * Qwen2.5-7B-Instruct, one GPU per replica, bf16 KV. Outside that point the structure of the model
- * still holds (weights, KV, FLOPs and all-reduces from the registry), but those factors are
- * extrapolated; `simulate` says so in its output and in every result's `sim_warnings`.
+ * How far a configuration is from what the public anchors cover (issue 12 §3), as one number d and
+ * its parts, each 0 inside the anchored space and 1 for "one step out":
+ *
+ *  - GPU: 0 if an anchor ran on this GPU; 0.5 if only on other GPUs of its architecture (efficiencies
+ *    are per architecture); 1 if no anchor ran on its architecture (held at priors: Ada, Blackwell);
+ *  - model size: |log2(parameters / nearest anchored model's)| (2x the parameters = 1);
+ *  - tensor parallelism: |log2(TP / nearest anchored TP)|;
+ *  - workload shape: min over anchored workloads of sqrt(log2(input ratio)^2 + log2(output ratio)^2) / 2
+ *    (4x longer prompts = 1), mean prompt and output tokens of the simulated requests;
+ *  - load: |log2| of requests in flight per replica (Little's law on the simulated run) outside the
+ *    anchored range, / 2;
+ *  - KV cache dtype: 0.5 for fp8 on an architecture no fp8 anchor ran on.
+ *
+ * d = sqrt(sum of squares). Inside: d <= 0.5; near: <= 1; outside: > 1, with a plain warning. The
+ * interval's model-discrepancy width is multiplied by (1 + d) (intervals.ts). The coverage is computed
+ * by the fit from the anchors (anchor-predict.ts `coverage`) and committed in fitted.json.
  */
 import type { BenchConfig } from '../config';
-import { gpuInstance } from '../config';
+import { gpuFacts, gpuInstance, modelFacts } from '../config';
+import { GPUS } from '../config/tables/gpus';
+import { MODELS } from '../config/tables/models';
+import { fittedCalibration } from './calibration/fitted';
 
-export const CALIBRATION_POINT = {
-  gpuModel: 'A10G',
-  modelId: 'Qwen/Qwen2.5-7B-Instruct',
-  tensorParallelSize: 1,
-  vcpuPerReplica: 4,
-  kvCacheDtype: 'auto',
-} as const;
-
-/** The dimensions in which the configuration differs from the calibration point (empty: inside it). */
-export function calibrationDistance(c: BenchConfig): string[] {
-  const instance = gpuInstance(c);
-  const out: string[] = [];
-  if (instance.gpuModel !== CALIBRATION_POINT.gpuModel) out.push(`GPU ${instance.gpuModel}`);
-  if (c.model.id !== CALIBRATION_POINT.modelId || c.model.configFile !== undefined) out.push(`model ${c.model.id}`);
-  if (c.vllm.tensorParallelSize !== CALIBRATION_POINT.tensorParallelSize) out.push(`tensor parallelism ${c.vllm.tensorParallelSize} (all-reduce costs from datasheets and NCCL, not measured here)`);
-  const vcpu = instance.vcpu / Math.max(1, Math.floor(instance.gpus / c.vllm.tensorParallelSize));
-  if (vcpu !== CALIBRATION_POINT.vcpuPerReplica) out.push(`${vcpu} vCPUs per replica`);
-  if (c.vllm.kvCacheDtype !== CALIBRATION_POINT.kvCacheDtype) out.push(`KV cache ${c.vllm.kvCacheDtype}`);
-  return out;
+export interface Coverage {
+  readonly gpus: readonly string[];
+  readonly architectures: readonly string[];
+  readonly modelParameters: readonly number[];
+  readonly tensorParallel: readonly number[];
+  readonly workloads: readonly { readonly input: number; readonly output: number }[];
+  readonly inFlightPerReplica: readonly [number, number];
+  readonly fp8Architectures: readonly string[];
 }
 
-/** The plain note `simulate` prints when the configuration is outside what was calibrated. */
-export function calibrationNotes(c: BenchConfig): string[] {
-  const d = calibrationDistance(c);
-  if (d.length === 0) return [];
-  return [`outside what was calibrated (A10G, Qwen2.5-7B-Instruct, TP=1, 4 vCPUs per replica, bf16 KV): ${d.join(', ')}. ` +
-    'The fitted constants (sim.computeEfficiency, stepOverheadMs, perSequenceOverheadMs, requestOverheadMs) come from that one run; ' +
-    'treat absolute numbers as rough estimates and the llm-d / round-robin ratio as the more robust output'];
+export interface DistancePart {
+  readonly dimension: 'GPU' | 'model size' | 'tensor parallelism' | 'workload shape' | 'load' | 'KV cache dtype';
+  readonly value: number;
+  readonly detail: string;
+}
+
+export interface CalibrationDistance {
+  readonly distance: number;
+  readonly region: 'inside' | 'near' | 'outside';
+  readonly parts: readonly DistancePart[];
+  /** One line: how close, and to what. */
+  readonly summary: string;
+  /** A plain warning when outside (null otherwise). */
+  readonly warning: string | null;
+}
+
+/** What the simulated run looked like (from its point result). */
+export interface ObservedShape {
+  readonly meanInputTokens: number;
+  readonly meanOutputTokens: number;
+  readonly inFlightPerReplica: number;
+}
+
+const EMPTY: Coverage = { gpus: [], architectures: [], modelParameters: [], tensorParallel: [], workloads: [], inFlightPerReplica: [1, 1], fp8Architectures: [] };
+
+export function anchorCoverage(): Coverage {
+  return fittedCalibration()?.coverage ?? EMPTY;
+}
+
+const log2 = (x: number) => Math.log(x) / Math.LN2;
+const nearestLog2 = (x: number, xs: readonly number[]) => (xs.length === 0 ? 1 : Math.min(...xs.map((a) => Math.abs(log2(x / a)))));
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+export function calibrationDistance(c: BenchConfig, shape: ObservedShape, cov: Coverage = anchorCoverage(), gpuName?: string): CalibrationDistance {
+  const gpu = gpuFacts(c);
+  const name = gpuName ?? gpuInstance(c).gpuModel ?? 'unknown';
+  const model = modelFacts(c);
+  const parts: DistancePart[] = [];
+  const gpuValue = cov.gpus.includes(name) ? 0 : cov.architectures.includes(gpu.architecture) ? 0.5 : 1;
+  parts.push({
+    dimension: 'GPU', value: gpuValue,
+    detail: gpuValue === 0 ? `${name} (anchored)` : gpuValue === 0.5 ? `${name} (no anchor on it; ${gpu.architecture} efficiencies fitted on ${cov.gpus.filter((g) => g !== name && GPUS[g]?.architecture === gpu.architecture).join(', ') || 'other GPUs of it'})` : `${name} (no anchor on ${gpu.architecture}: its efficiencies are priors)`,
+  });
+  const params = model.parameters;
+  const m = nearestLog2(params, cov.modelParameters);
+  parts.push({ dimension: 'model size', value: r2(m), detail: `${(params / 1e9).toFixed(1)} B parameters${m < 0.05 ? ' (anchored)' : ` (nearest anchored: ${nearestOf(params, cov.modelParameters)})`}` });
+  const tp = c.vllm.tensorParallelSize;
+  const t = nearestLog2(tp, cov.tensorParallel);
+  parts.push({ dimension: 'tensor parallelism', value: r2(t), detail: `TP ${tp}${t === 0 ? ' (anchored)' : ` (anchored: ${cov.tensorParallel.join(', ')})`}` });
+  const w = cov.workloads.length === 0 ? 1 : Math.min(...cov.workloads.map((a) => Math.hypot(log2(Math.max(1, shape.meanInputTokens) / a.input), log2(Math.max(1, shape.meanOutputTokens) / a.output)) / 2));
+  parts.push({ dimension: 'workload shape', value: r2(w), detail: `${Math.round(shape.meanInputTokens).toLocaleString('en-US')} tokens in / ${Math.round(shape.meanOutputTokens).toLocaleString('en-US')} out${w < 0.1 ? ' (anchored)' : ''}` });
+  const [lo, hi] = cov.inFlightPerReplica;
+  const f = shape.inFlightPerReplica;
+  const l = f < lo ? log2(lo / Math.max(f, 1e-3)) / 2 : f > hi ? log2(f / hi) / 2 : 0;
+  parts.push({ dimension: 'load', value: r2(l), detail: `${f.toFixed(1)} requests in flight per replica${l === 0 ? ' (anchored range)' : ` (anchored: ${lo}-${hi})`}` });
+  if (c.vllm.kvCacheDtype === 'fp8') {
+    const k = cov.fp8Architectures.includes(gpu.architecture) ? 0 : 0.5;
+    parts.push({ dimension: 'KV cache dtype', value: k, detail: `fp8${k === 0 ? ' (anchored on this architecture)' : ` (fp8 anchored only on ${cov.fp8Architectures.join(', ') || 'no architecture'})`}` });
+  }
+  const distance = r2(Math.sqrt(parts.reduce((s, p) => s + p.value ** 2, 0)));
+  const region = distance <= 0.5 ? 'inside' : distance <= 1 ? 'near' : 'outside';
+  const far = parts.filter((p) => p.value > 0).sort((a, b) => b.value - a.value);
+  const summary = `calibration distance ${distance.toFixed(2)} (${region === 'inside' ? 'inside the space the public anchors cover' : region === 'near' ? 'near the anchored space' : 'OUTSIDE the anchored space'}): ${parts.map((p) => `${p.dimension} ${p.detail}`).join('; ')}`;
+  const warning = region === 'outside'
+    ? `outside what the public anchors cover (distance ${distance.toFixed(2)}; furthest: ${far.slice(0, 3).map((p) => `${p.dimension} ${p.value.toFixed(2)}`).join(', ')}): the point prediction extrapolates the fitted model and its interval is widened ${(1 + distance).toFixed(1)}x; treat it as an estimate, not a forecast`
+    : null;
+  return { distance, region, parts, summary, warning };
+}
+
+function nearestOf(x: number, xs: readonly number[]): string {
+  if (xs.length === 0) return 'none';
+  const best = xs.reduce((a, b) => (Math.abs(log2(x / b)) < Math.abs(log2(x / a)) ? b : a));
+  return `${(best / 1e9).toFixed(1)} B`;
+}
+
+/** Parameters of an anchored model id (registry). */
+export function modelParameters(id: string): number | undefined {
+  return MODELS[id]?.parameters;
 }

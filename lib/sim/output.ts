@@ -8,7 +8,7 @@ import { newRunId, resultBaseName, timeseriesFileName, vllmDate } from '../bench
 import { writeJsonAtomic } from '../bench/results-io';
 import { formatLength, type LengthDist } from '../workload/lengths';
 import { measuredRequests } from '../workload/spec';
-import type { SimParams, Simulation } from './index';
+import type { CalibrationDistance, SimParams, Simulation } from './index';
 import type { StageResult } from './results';
 
 /** Prefix of the run id of simulated results in file names (`<label>_rate-<rate>_sim-<time>.json`). */
@@ -22,12 +22,13 @@ export function simRunId(nowMs: number): string {
 export const SIM_CONFIG_FILE = 'llmd-bench-simulate.config.json';
 
 /** The effective inputs of a simulation, as `--json` reports them under "config". */
-export function simConfigSummary(p: SimParams): Record<string, unknown> {
+export function simConfigSummary(p: SimParams, calibration?: CalibrationDistance): Record<string, unknown> {
   const w = p.run.workload;
   const l = p.run.load;
   const lengths = Object.fromEntries(Object.entries(w).map(([k, v]) => [k, typeof v === 'object' && v !== null ? formatLength(v as LengthDist) : v]));
   return {
     model: p.modelId,
+    ...(calibration ? { calibration: { distance: calibration.distance, region: calibration.region, summary: calibration.summary, warning: calibration.warning, parts: calibration.parts } } : {}),
     gpu_memory_bandwidth_gbs: p.gpu.memoryBandwidthGBs,
     gpu_bf16_tflops: p.gpu.bf16Tflops,
     tensor_parallel_size: p.tensorParallelSize,
@@ -36,7 +37,6 @@ export function simConfigSummary(p: SimParams): Record<string, unknown> {
     vllm_image: p.deployment.vllmImage,
     epp_image: p.deployment.eppImage,
     gpu_link: p.gpu.link,
-    calibration_notes: p.calibrationNotes,
     backend: p.backend,
     harness: p.run.harness,
     workload: lengths,
@@ -59,8 +59,9 @@ export function simConfigSummary(p: SimParams): Record<string, unknown> {
     reserve_full_prompt: p.limits.reserveFullPrompt,
     prefix_cache_stats: p.limits.statsMode,
     step_time: p.stepTime,
-    request_overhead_ms: p.requestOverhead * 1000,
-    epp_overhead_ms: p.eppOverhead * 1000,
+    request_path: p.path,
+    timing_parameters: p.timing,
+    host: { cpu: p.host.cpu.cpu, speed_class: p.host.cpu.speedClass, vcpus_per_replica: p.host.vcpusPerReplica, busy_processes: p.host.busyProcesses },
     kv_event_lag_ms: p.kvEventLag * 1000,
     metrics_refresh_ms: p.metricsRefresh * 1000,
     epp: p.epp,
@@ -71,7 +72,7 @@ export function simConfigSummary(p: SimParams): Record<string, unknown> {
 export function jsonSummary(sim: Simulation): { config: Record<string, unknown>; results: Record<string, unknown> } {
   const results: Record<string, unknown> = {};
   for (const run of sim.runs) results[run.label] = run.result;
-  return { config: simConfigSummary(sim.params), results };
+  return { config: simConfigSummary(sim.params, sim.calibration), results };
 }
 
 export function writeJsonSummary(sim: Simulation, file: string): void {
@@ -93,7 +94,7 @@ export function writeResultsDir(sim: Simulation, dir: string, nowMs: number = Da
     writeJsonAtomic(path.join(dir, timeseriesFileName(base)), { ...run.timeSeries, started_at: new Date(nowMs).toISOString() });
     files.push(file);
   }
-  writeJsonAtomic(path.join(dir, SIM_CONFIG_FILE), simConfigSummary(sim.params));
+  writeJsonAtomic(path.join(dir, SIM_CONFIG_FILE), simConfigSummary(sim.params, sim.calibration));
   return files;
 }
 
@@ -103,18 +104,24 @@ const fixed = (d: number) => (v: number) => v.toFixed(d);
 
 /** The short comparison table `simulate` prints on stdout. */
 export function formatTable(sim: Simulation): string {
+  // A point value with its P10-P90 interval when simulate computed one.
+  const iv = (f: (v: number) => string, key: string) => (r: Record<string, number>) => (
+    r[`${key}_p10`] === undefined ? f(r[key]) : `${f(r[key])} [${f(r[`${key}_p10`])}-${f(r[`${key}_p90`])}]`);
   const rows: [string, (r: Record<string, number>) => string][] = [
     ['duration (s)', (r) => fixed(1)(r.duration)],
-    ['request throughput (req/s)', (r) => fixed(2)(r.request_throughput)],
-    ['output throughput (tok/s)', (r) => int(r.output_throughput)],
+    ['request throughput (req/s)', iv(fixed(2), 'request_throughput')],
+    ['output throughput (tok/s)', iv(int, 'output_throughput')],
     ['total token throughput (tok/s)', (r) => int(r.total_token_throughput)],
-    ['TTFT mean / median / p99 (ms)', (r) => `${int(r.mean_ttft_ms)} / ${int(r.median_ttft_ms)} / ${int(r.p99_ttft_ms)}`],
-    ['TPOT mean / p99 (ms)', (r) => `${fixed(1)(r.mean_tpot_ms)} / ${fixed(1)(r.p99_tpot_ms)}`],
+    ['TTFT mean (ms)', iv(int, 'mean_ttft_ms')],
+    ['TTFT median / p90 / p99 (ms)', (r) => `${int(r.median_ttft_ms)} / ${iv(int, 'p90_ttft_ms')(r)} / ${int(r.p99_ttft_ms)}`],
+    ['TPOT mean (ms)', iv(fixed(1), 'mean_tpot_ms')],
+    ['TPOT p99 (ms)', (r) => fixed(1)(r.p99_tpot_ms)],
     ['ITL mean / p99 (ms)', (r) => `${fixed(1)(r.mean_itl_ms)} / ${fixed(1)(r.p99_itl_ms)}`],
     ['prefix cache hit rate (vLLM / first lookup)', (r) => `${pct(r.prefix_cache_hit_rate)} / ${pct(r.prefix_cache_hit_rate_first_lookup)}`],
     ['KV cache usage mean / p95', (r) => `${pct(r.kv_cache_usage_mean)} / ${pct(r.kv_cache_usage_p95)}`],
     ['max waiting (sum over replicas)', (r) => int(r.max_waiting)],
     ['preemptions', (r) => int(r.sim_num_preemptions)],
+    ['steps bound by the host CPU / API server busy', (r) => `${pct(r.sim_cpu_bound_step_share)} / ${pct(r.sim_api_server_utilization_mean)}`],
   ];
   const results = sim.runs.map((run) => run.result as unknown as Record<string, number>);
   const header = ['', ...sim.runs.map((r) => r.label)];

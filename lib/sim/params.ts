@@ -6,15 +6,80 @@ import { endpointPickerConfigFor } from '../../k8s/router/profiles';
 import { type BenchConfig, eppImage, fitInput, gpuFacts, gpuInstance, modelFacts, parseConfig, servedModelName, vllmImage } from '../config';
 import { templateTokens } from '../config/checks/workload';
 import { kvBlocksPerReplica } from '../config/fit';
-import type { GpuFacts } from '../config/tables/gpus';
+import { type GpuFacts, hasFp8 } from '../config/tables/gpus';
+import type { HostCpuFacts } from '../config/tables/host-cpus';
 import { type BuiltinProfileName, ROUTER_PROFILE_NAMES } from '../config/tables/router-profiles';
 import { longestRequestTokens, type RunSpec, runSpec } from '../workload/spec';
+import { fittedCalibration } from './calibration/fitted';
 import type { EngineLimits } from './engine';
-import { calibrationNotes } from './envelope';
 import { type ModelCosts, modelCosts } from './hardware';
+import { cpuTimeScale, decodeHost, type HostFacts, renderHostCpu } from './host';
 import { type EppConfigLike, type EppRouterParams, parseEndpointPickerConfig } from './routers/epp-config';
-import type { StepTimeConstants } from './step-time';
+import type { StepTiming } from './step-time';
+import { completeTimingValues, type TimingValues } from './timing-params';
 import type { TemplateTokens } from './workloads';
+
+/** Seconds of CPU on the request path, already scaled to the hosts that run them. */
+export interface RequestPath {
+  /** vLLM API server per request (HTTP, template) and per prompt token (tokenising). */
+  readonly apiRequestSeconds: number;
+  readonly apiSecondsPerPromptToken: number;
+  /** vLLM API server per streamed output token (detokenise, SSE chunk). */
+  readonly apiOutputSecondsPerToken: number;
+  /** Render server pods and their cost per request / prompt token (the EPP's token-producer call). */
+  readonly renderServers: number;
+  readonly renderRequestSeconds: number;
+  readonly renderSecondsPerPromptToken: number;
+  /** llm-d path only: one pass through Envoy, and the EPP's scheduling. */
+  readonly envoyHopSeconds: number;
+  readonly eppScheduleSeconds: number;
+  /** Async scheduling's one-step lag for finished requests. */
+  readonly lingerOneStep: boolean;
+}
+
+/**
+ * How a simulation models the engine, beyond the config (the fitter, the intervals and validation
+ * against public anchors use these; `simulate` leaves them unset).
+ */
+export interface SimModelOptions {
+  /** Timing parameters to use instead of the fitted ones (names of lib/sim/timing-params.ts). */
+  readonly timing?: Readonly<Record<string, number>>;
+  /** Hardware of a published anchor that the registry does not have (validation only). */
+  readonly gpu?: GpuFacts;
+  readonly host?: HostFacts;
+  readonly renderCpu?: HostCpuFacts;
+  /** 'offline': vLLM's LLM class, no API server in the path (validation of offline anchors). */
+  readonly frontend?: 'server' | 'offline';
+  /** vLLM --enforce-eager (no CUDA graphs). */
+  readonly enforceEager?: boolean;
+  /** A closed-loop stage sends its requests all at t = 0 (vllm bench serve's burst) instead of over 1 s. */
+  readonly burst?: boolean;
+}
+
+/** The timing values `simulate` uses by default: the committed fit (fitted.json), priors elsewhere. */
+export function defaultTimingValues(): Record<string, number> {
+  return completeTimingValues(fittedCalibration()?.params ?? {});
+}
+
+/** The step-time constants of a replica: efficiencies of its GPU's architecture, CPU scaled to its host. */
+export function stepTimingFor(t: TimingValues, gpu: GpuFacts, host: HostFacts, o: { fp8Kv: boolean; asyncScheduling: boolean; eagerLayers: number }): StepTiming {
+  const a = gpu.architecture;
+  const fp8 = hasFp8(gpu);
+  const scale = cpuTimeScale(host);
+  return {
+    weightBandwidth: t[`weightBandwidth.${a}`],
+    kvBandwidth: t[`kvBandwidth.${a}`],
+    matmul: t[`matmul.${a}`],
+    attention: t[`attention.${a}`],
+    attentionHalfContext: t.attentionHalfContext,
+    // kvBytesPerToken is already the fp8 size: the factor is (time relative to 16-bit) / 0.5.
+    kvReadFactor: o.fp8Kv ? 2 * (fp8 ? t['fp8KvRead.fp8'] : t['fp8KvRead.noFp8']) : 1,
+    prefillAttentionFactor: o.fp8Kv && !fp8 ? t['fp8KvPrefill.noFp8'] : 1,
+    cpuStepSeconds: ((t.engineStepMs + t.eagerLayerMs * o.eagerLayers) / 1000) * scale,
+    cpuSeqSeconds: (t.engineSeqMs / 1000) * scale,
+    asyncScheduling: o.asyncScheduling,
+  };
+}
 
 /**
  * Programmatic overrides of the config (scripts, tests; the CLI's flags become config keys instead).
@@ -52,10 +117,13 @@ export interface SimParams {
   readonly limits: EngineLimits;
   readonly gpu: GpuFacts;
   readonly costs: ModelCosts;
-  readonly stepTime: StepTimeConstants;
-  /** Seconds. */
-  readonly requestOverhead: number;
-  readonly eppOverhead: number;
+  readonly stepTime: StepTiming;
+  /** CPU costs of the request path (API server, render server, Envoy, EPP), host-scaled, seconds. */
+  readonly path: RequestPath;
+  /** The timing parameters in use (lib/sim/timing-params.ts names; fitted values unless overridden). */
+  readonly timing: TimingValues;
+  /** The decode replicas' host (CPU speed class, vCPUs, busy processes). */
+  readonly host: HostFacts;
   readonly kvEventLag: number;
   readonly metricsRefresh: number;
   readonly timeSeriesStep: number;
@@ -65,8 +133,8 @@ export interface SimParams {
   readonly eppProfiles: Readonly<Record<BuiltinProfileName, EppRouterParams>>;
   readonly percentileMetrics: readonly string[];
   readonly metricPercentiles: readonly number[];
-  /** Plain notes when the configuration is outside what the fitted constants were calibrated on. */
-  readonly calibrationNotes: readonly string[];
+  /** Validation only: a closed-loop inference-perf stage is sent as one burst at t = 0. */
+  readonly burst: boolean;
   /** What the simulated stack would run on (the llm-d-benchmark export describes it). */
   readonly deployment: SimDeployment;
 }
@@ -97,10 +165,10 @@ export function withSimOverrides(c: BenchConfig, o: SimOverrides): BenchConfig {
   return parseConfig(copy);
 }
 
-export function simParams(config: BenchConfig, o: SimOverrides = {}, eppConfig?: EppConfigLike): SimParams {
+export function simParams(config: BenchConfig, o: SimOverrides = {}, eppConfig?: EppConfigLike, m: SimModelOptions = {}): SimParams {
   const c = withSimOverrides(config, o);
   const model = modelFacts(c);
-  const gpu = gpuFacts(c);
+  const gpu = m.gpu ?? gpuFacts(c);
   if (!model) throw new Error(`no model facts for ${c.model.id}`);
   if (!gpu) throw new Error(`no GPU facts for ${c.gpuNodes.instanceType}`);
   const run = runSpec(c);
@@ -109,12 +177,18 @@ export function simParams(config: BenchConfig, o: SimOverrides = {}, eppConfig?:
     : { leading: 0, trailing: 0 };
   const s = c.sim;
   // KV blocks per replica from the one memory model the config's fit check uses (lib/config/fit.ts).
-  const numBlocks = kvBlocksPerReplica(fitInput(c));
+  const numBlocks = kvBlocksPerReplica({ ...fitInput(c), gpu });
   const longest = longestRequestTokens(run.workload) + template.leading + template.trailing;
   // The config checks refuse workloads longer than vllm.maxModelLen; a KV cache must still hold one request.
   if (numBlocks * c.vllm.blockSize < longest) {
     throw new Error(`a replica's KV cache (${numBlocks} blocks x ${c.vllm.blockSize} tokens) cannot hold one request of ${longest} tokens`);
   }
+  const timing = m.timing ? completeTimingValues({ ...defaultTimingValues(), ...m.timing }) : defaultTimingValues();
+  const host = m.host ?? decodeHost(c);
+  const scale = cpuTimeScale(host);
+  const renderCpu = m.renderCpu ?? renderHostCpu(c);
+  const offline = m.frontend === 'offline';
+  const api = offline ? 0 : 1;
   return {
     modelId: servedModelName(c),
     backend: run.harness === 'inference-perf' ? 'openai' : c.benchmark.backend,
@@ -135,17 +209,24 @@ export function simParams(config: BenchConfig, o: SimOverrides = {}, eppConfig?:
     },
     gpu,
     costs: modelCosts(model, c.vllm.kvCacheDtype, c.vllm.tensorParallelSize),
-    stepTime: {
-      stepOverheadMs: s.stepOverheadMs,
-      perSequenceOverheadMs: s.perSequenceOverheadMs,
-      computeEfficiency: s.computeEfficiency,
-      weightBandwidthEfficiency: s.weightBandwidthEfficiency,
-      kvBandwidthEfficiency: s.kvBandwidthEfficiency,
-      attentionEfficiency: s.attentionEfficiency,
+    stepTime: stepTimingFor(timing, gpu, host, {
+      fp8Kv: c.vllm.kvCacheDtype === 'fp8',
       asyncScheduling: s.vllmAsyncScheduling,
+      eagerLayers: m.enforceEager ? model.numLayers : 0,
+    }),
+    path: {
+      apiRequestSeconds: api * (timing.apiRequestMs / 1000) * scale,
+      apiSecondsPerPromptToken: api * (timing.apiTokenUs / 1e6) * scale,
+      apiOutputSecondsPerToken: api * (timing.apiOutputUs / 1e6) * scale,
+      renderServers: c.router.renderReplicas,
+      renderRequestSeconds: (timing.apiRequestMs / 1000) / renderCpu.speedClass,
+      renderSecondsPerPromptToken: (timing.apiTokenUs / 1e6) / renderCpu.speedClass,
+      envoyHopSeconds: timing.envoyHopMs / 1000,
+      eppScheduleSeconds: timing.eppScheduleMs / 1000,
+      lingerOneStep: s.vllmAsyncScheduling,
     },
-    requestOverhead: s.requestOverheadMs / 1000,
-    eppOverhead: s.eppOverheadMs / 1000,
+    timing,
+    host,
     kvEventLag: s.kvEventLagMs / 1000,
     metricsRefresh: s.metricsRefreshMs / 1000,
     timeSeriesStep: s.timeSeriesStepS,
@@ -153,7 +234,7 @@ export function simParams(config: BenchConfig, o: SimOverrides = {}, eppConfig?:
     eppProfiles: Object.fromEntries(ROUTER_PROFILE_NAMES.map((name) => [name, parseEndpointPickerConfig(endpointPickerConfigFor(c, name))])) as Record<BuiltinProfileName, EppRouterParams>,
     percentileMetrics: c.benchmark.percentileMetrics,
     metricPercentiles: c.benchmark.metricPercentiles,
-    calibrationNotes: calibrationNotes(c),
+    burst: m.burst ?? false,
     deployment: { instanceType: c.gpuNodes.instanceType, gpu: gpuInstance(c).gpuModel ?? 'unknown', vllmImage: vllmImage(c).tagged, eppImage: eppImage(c).tagged },
   };
 }

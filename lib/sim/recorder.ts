@@ -19,6 +19,8 @@ export class RunRecorder {
   prefixHits = 0;
   preemptions = 0;
   steps = 0;
+  /** Steps whose engine-core CPU time exceeded their GPU time (the host bound them). */
+  cpuBoundSteps = 0;
   /** False during a warm-up stage. */
   measuring = true;
 

@@ -26,6 +26,11 @@ export class RequestTable {
   readonly firstTokenTime: Float64Array;
   readonly lastTokenTime: Float64Array;
   readonly finishTime: Float64Array;
+  /** Engine clock, seconds: the request entered the engine's queue; its first token was sampled. */
+  readonly engineArrival: Float64Array;
+  readonly engineFirstToken: Float64Array;
+  /** Sampled its last token; held one more (wasted) step by async scheduling before it is freed. */
+  readonly lingering: Uint8Array;
   /** The first prefix-cache lookup of each request (tokens queried / hit). */
   readonly firstLookupQuery: Int32Array;
   readonly firstLookupHit: Int32Array;
@@ -52,6 +57,9 @@ export class RequestTable {
     this.firstTokenTime = new Float64Array(n).fill(NaN);
     this.lastTokenTime = new Float64Array(n).fill(NaN);
     this.finishTime = new Float64Array(n).fill(NaN);
+    this.engineArrival = new Float64Array(n).fill(NaN);
+    this.engineFirstToken = new Float64Array(n).fill(NaN);
+    this.lingering = new Uint8Array(n);
     this.firstLookupQuery = new Int32Array(n);
     this.firstLookupHit = new Int32Array(n);
     this.lookedUp = new Uint8Array(n);

@@ -31,6 +31,17 @@ export interface SimResult extends VllmBenchResult {
   readonly kv_cache_usage_p95: number;
   /** Peak of vllm:num_requests_waiting summed over replicas. */
   readonly max_waiting: number;
+  readonly p90_ttft_ms: number;
+  readonly sim_kv_tokens_per_replica: number;
+  readonly sim_gpu_utilization_mean: number;
+  /** Share of engine steps whose CPU time exceeded their GPU time (the host CPU bound them). */
+  readonly sim_cpu_bound_step_share: number;
+  /** Mean busy share of the replicas' API servers (tokenising prompts, streaming tokens). */
+  readonly sim_api_server_utilization_mean: number;
+  /** Mean time from entering the engine's queue to sampling the first token (no request path). */
+  readonly sim_mean_engine_ttft_ms: number;
+  /** How close the configuration is to the anchored space (simulate adds it; envelope.ts). */
+  readonly sim_calibration?: { readonly distance: number; readonly region: string; readonly summary: string; readonly warning: string | null };
 }
 
 /** vLLM's key for a percentile: 99 -> "99", 99.9 -> "99.9". */
@@ -51,6 +62,7 @@ export function buildResult(run: RunOutput, label: string): SimResult {
   const tpot: number[] = [];
   let input = 0;
   let output = 0;
+  let engineTtft = 0;
   for (let i = 0; i < n; i++) {
     const r = from + i;
     ttft[i] = (reqs.firstTokenTime[r] - reqs.sendTime[r]) * 1000;
@@ -59,9 +71,10 @@ export function buildResult(run: RunOutput, label: string): SimResult {
     input += reqs.promptLen[r];
     output += reqs.generated[r];
     if (reqs.generated[r] > 1) tpot.push(((reqs.finishTime[r] - reqs.sendTime[r]) * 1000 - ttft[i]) / (reqs.generated[r] - 1));
+    engineTtft += (reqs.engineFirstToken[r] - reqs.engineArrival[r]) * 1000;
   }
   const duration = run.duration;
-  const percentiles = [...new Set([...p.metricPercentiles, 50, 99])].sort((a, b) => a - b);
+  const percentiles = [...new Set([...p.metricPercentiles, 50, 90, 99])].sort((a, b) => a - b);
   const metrics: Record<string, number> = {};
   const summarize = (name: string, values: ArrayLike<number>): void => {
     const sorted = sortedCopy(values);
@@ -126,7 +139,7 @@ export function buildResult(run: RunOutput, label: string): SimResult {
     max_output_tokens_per_s: outTps.reduce((a, b) => (b > a ? b : a), 0),
     max_concurrent_requests: run.maxConcurrentRequests,
     ...(metrics as Record<string, number> & {
-      mean_ttft_ms: number; median_ttft_ms: number; p99_ttft_ms: number;
+      mean_ttft_ms: number; median_ttft_ms: number; p90_ttft_ms: number; p99_ttft_ms: number;
       mean_tpot_ms: number; median_tpot_ms: number; p99_tpot_ms: number;
       mean_itl_ms: number; p99_itl_ms: number;
     }),
@@ -143,6 +156,9 @@ export function buildResult(run: RunOutput, label: string): SimResult {
     sim_num_preemptions: preemptions,
     sim_engine_steps: recorder.steps,
     sim_gpu_utilization_mean: horizon > 0 ? gpuSeconds / (horizon * run.replicas.length) : 0,
+    sim_cpu_bound_step_share: recorder.steps > 0 ? recorder.cpuBoundSteps / recorder.steps : 0,
+    sim_api_server_utilization_mean: horizon > 0 ? run.apiBusySeconds.reduce((a, b) => a + b, 0) / (horizon * run.replicas.length) : 0,
+    sim_mean_engine_ttft_ms: n > 0 ? engineTtft / n : 0,
     sim_warnings: [...run.warnings],
     ...(p.run.load.staged ? { stages: stageResults(run) } : {}),
   };

@@ -15,14 +15,18 @@
  *    is sent. multi-turn: a request waits (holding its slot) for its previous turn's answer and think
  *    time; the think time is slept after the answer with the slot held (conversation_replay_datagen.py).
  *
- * Request path: send -> [llm-d: EPP decision after eppOverhead] -> engine queue after requestOverhead
- * -> engine steps -> tokens stream back at the end of the step that sampled them.
+ * Request path (SimParams.path, every cost from lib/sim/timing-params.ts scaled by the host's CPU):
+ *   round-robin / random: send -> the replica's API server (FIFO: per-request + per-token tokenising)
+ *     -> engine queue -> engine steps -> the API server streams each step's tokens (FIFO, per token);
+ *   llm-d: send -> Envoy hop -> [render server pool: tokenising, when the EPP config has a
+ *     token-producer] -> EPP scheduling -> decision -> Envoy hop -> the pod's API server -> as above.
  *
  * Engines step back to back while they have work; an idle engine starts a step as soon as a request
  * arrives. KV events of a step reach the EPP kvEventLag after the step ends; the EPP's metrics view
  * (waiting, KV usage) is what the replicas published at the last metricsRefresh tick.
  */
 import { BlockKeyLayout } from './block-keys';
+import { FifoServer, ServerPool } from './cpu-server';
 import type { Workload } from './dataset';
 import { Replica } from './engine';
 import { EventQueue } from './event-queue';
@@ -43,6 +47,8 @@ const EV_ROUTE = 1;
 const EV_ENGINE_ARRIVE = 2;
 const EV_STEP_END = 3;
 const EV_CLIENT_END = 4;
+const EV_EPP = 5;
+const EV_API = 6;
 
 /** inference-perf's run_stage starts a stage's timer one second after the stage begins. */
 export const INFERENCE_PERF_STAGE_LEAD_S = 1;
@@ -98,6 +104,9 @@ export interface RunOutput {
   readonly measuredFrom: number;
   /** Client-side end of each request: last token, plus think time held (multi-turn). */
   readonly clientEnd: Float64Array;
+  /** CPU seconds each replica's API server worked, and the render pool's. */
+  readonly apiBusySeconds: Float64Array;
+  readonly renderBusySeconds: number;
 }
 
 export type ProgressListener = (completed: number, total: number) => void;
@@ -258,7 +267,7 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
     } else {
       const st = ipStages[s];
       limit = st.kind === 'concurrent' ? st.concurrency : (p.maxConcurrency ?? INFERENCE_PERF_UNLIMITED_CONCURRENCY);
-      const rel = inferencePerfStageTimes(st, arrivalRng);
+      const rel = st.kind === 'concurrent' && p.burst ? new Float64Array(st.requests) : inferencePerfStageTimes(st, arrivalRng);
       for (let i = 0; i < rel.length; i++) arrivalAt[stageFirst[s] + i] = t + INFERENCE_PERF_STAGE_LEAD_S + rel[i];
     }
     if (nextArrival < stageEndIdx) queue.push(arrivalAt[nextArrival], EV_ARRIVAL, nextArrival);
@@ -280,10 +289,10 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
   function send(r: number, now: number): void {
     reqs.sendTime[r] = now;
     if (viaEpp) {
-      queue.push(now + p.eppOverhead, EV_ROUTE, r);
+      queue.push(now + path.envoyHopSeconds, EV_EPP, r);
     } else {
       reqs.replica[r] = routerImpl.pick(r, now);
-      queue.push(now + p.requestOverhead, EV_ENGINE_ARRIVE, r);
+      apiArrive(r, now);
     }
   }
 
@@ -313,17 +322,32 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
     if (++stageDone === stageEndIdx - stageFirst[stageIdx]) endStage(t);
   }
 
+  /** Time of the event being processed (the engine's clock; streamed tokens may reach the client later). */
+  let clock = 0;
   const onFinish = (r: number, t: number): void => {
     routerImpl.release(r);
     const hold = workload.holdAfter[r];
-    if (hold > 0) queue.push(t + hold, EV_CLIENT_END, r);
+    if (hold > 0 || t > clock) queue.push(t + hold, EV_CLIENT_END, r);
     else clientDone(r, t);
   };
 
+  const path = p.path;
+  const apiServers = Array.from({ length: R }, () => new FifoServer());
+  const renderPool = new ServerPool(path.renderServers);
+  const renders = epp?.rendersPrompt ?? false;
   const replicas: Replica[] = [];
   for (let j = 0; j < R; j++) {
-    replicas.push(new Replica(j, p.numBlocks, p.limits, reqs, layout, stepTime, recorder, onFinish, recordKvEvents));
+    replicas.push(new Replica(j, p.numBlocks, p.limits, reqs, layout, stepTime, recorder, onFinish, recordKvEvents,
+      { server: apiServers[j], secondsPerToken: path.apiOutputSecondsPerToken, lingerOneStep: path.lingerOneStep }));
   }
+  /** The request reaches its replica's API server: tokenised in FIFO order, then queued in the engine. */
+  const apiArrive = (r: number, now: number): void => {
+    const j = reqs.replica[r];
+    const cost = path.apiRequestSeconds + path.apiSecondsPerPromptToken * reqs.promptLen[r];
+    const done = cost > 0 ? apiServers[j].serve(now, cost) : now;
+    if (done > now) queue.push(done, EV_ENGINE_ARRIVE, r);
+    else if (replicas[j].arrive(r, now)) startStep(j, now);
+  };
 
   function startStep(j: number, now: number): void {
     const end = replicas[j].startStep(now);
@@ -385,6 +409,7 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
     const x = queue.peekPayload();
     queue.pop();
     events++;
+    clock = t;
     if (viaEpp) {
       while (nextRefresh <= t) {
         refreshSnapshot();
@@ -403,14 +428,25 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
         trySend(t);
         break;
       }
-      case EV_ROUTE: {
-        reqs.replica[x] = routerImpl.pick(x, t);
-        queue.push(t + p.requestOverhead, EV_ENGINE_ARRIVE, x);
+      case EV_EPP: {
+        // The EPP has the request: its render/tokenise call (when configured), then scheduling.
+        const rendered = renders
+          ? renderPool.serve(t, path.renderRequestSeconds + path.renderSecondsPerPromptToken * reqs.promptLen[x])
+          : t;
+        queue.push(rendered + path.eppScheduleSeconds, EV_ROUTE, x);
         break;
       }
+      case EV_ROUTE: {
+        reqs.replica[x] = routerImpl.pick(x, t);
+        queue.push(t + path.envoyHopSeconds, EV_API, x);
+        break;
+      }
+      case EV_API:
+        apiArrive(x, t);
+        break;
       case EV_ENGINE_ARRIVE: {
         const j = reqs.replica[x];
-        if (replicas[j].arrive(x)) startStep(j, t);
+        if (replicas[j].arrive(x, t)) startStep(j, t);
         break;
       }
       case EV_STEP_END: {
@@ -457,5 +493,7 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
     stages: windows,
     measuredFrom,
     clientEnd,
+    apiBusySeconds: Float64Array.from(apiServers.map((a) => a.busySeconds)),
+    renderBusySeconds: renderPool.busySeconds,
   };
 }

@@ -1,36 +1,33 @@
 /**
  * How long one engine step (one forward pass over a continuous batch) takes.
  *
- *   GPU = max( W / BWw , (2 Plin N + 2 Phead nSeq) / Feff )  linear layers: weight streaming or math
- *       + ctx x kvB / BWkv                                   decode attention: read every cached token
- *       + A x Fpair / Fattn                                  prefill attention: chunk x context
- *       + nAR x (a + 2(p-1)/p x N x h x b / BWbus)           tensor parallel: all-reduces of the hidden state
- *   CPU = T0 + tSeq x nSeq                                   scheduling, sampling, output processing
- *   T   = max(CPU, GPU) with vLLM's async scheduling (CPU work of one step overlaps the GPU work of
+ *   GPU = max( W / (ηw BW) , (2 Plin N + 2 Phead nSeq) / (ηmm F) )   linear layers: weight streaming or math
+ *       + ctx x kvB / (ηkv BW) x fkv                                 decode attention: read every cached token
+ *       + Σchunks pairs(n, c) x Fpair / (ηattn(c + n) F) x fpre       prefill attention: chunk x context
+ *       + nAR x (a + 2(p-1)/p x N x h x b / BWbus)                    tensor parallel: all-reduces of the hidden state
+ *   ηattn(L) = ηattn x L / (L + Lhalf)                               flash attention is less efficient on short sequences
+ *   CPU = (T0 + tSeq x nSeq + tLayer x layers[eager only]) x host     engine core: scheduling, input prep, sampling, outputs
+ *   T   = max(CPU, GPU) with vLLM's async scheduling (the CPU work of a step overlaps the GPU work of
  *         the previous one), CPU + GPU without it.
  *
  *  - N: tokens in the step (decodes + prefill chunk tokens); nSeq: sequences in the step;
- *  - W: weight bytes streamed per step (all linear layers + LM head; embeddings are gathered),
- *    BWw = weightBandwidthEfficiency x peak bandwidth. A batch-1 decode of Qwen2.5-7B on an A10G
- *    streams 14.14 GB at 480 GB/s = 29.5 ms: the classic memory-bound floor;
+ *  - W: weight bytes streamed per step (all linear layers + LM head; embeddings are gathered);
  *  - Plin, Phead: linear and LM-head parameters; every token passes through the linear layers, the LM
- *    head runs once per sequence (only the sampled position gets logits). Feff = computeEfficiency x
- *    peak dense bf16 FLOPS. The linear layers take whichever of streaming and math is slower
- *    (roofline); with a ~117 FLOP/B ridge on an A10G the switch is at N ~ 250 tokens;
- *  - ctx: context tokens the decodes in the step attend over (each decode reads its whole KV),
- *    kvB: KV bytes per token, BWkv = kvBandwidthEfficiency x peak bandwidth;
- *  - A: query x key pairs of the prefill chunks (a chunk of n tokens after c cached ones: n(c + (n+1)/2),
- *    causal), Fpair = 4 x heads x headDim x layers FLOPs per pair, Fattn = attentionEfficiency x peak.
- *  - Tensor parallelism over p GPUs (vllm.tensorParallelSize): W, Plin, Phead, kvB and Fpair are one
- *    GPU's shares (hardware.ts); each of the nAR = 2 x layers all-reduces moves the N x hidden state of
- *    the step (h x b bytes a token) as a ring all-reduce over the GPU link's measured bus bandwidth
- *    BWbus (nccl-tests busbw, tables/gpus.ts), plus a per-call latency a = NCCL's ring LL base latency
- *    6.6 us + 2(p-1) steps x the link's per-step latency (NCCL src/graph/tuning.cc). With p = 1 the
- *    term is 0 and the model is the calibrated single-GPU one.
+ *    head runs once per sequence (only the sampled position gets logits); F = dense bf16 peak;
+ *  - ctx: context tokens the decodes of the step attend over (each decode reads its whole KV);
+ *  - pairs(n, c) = n (c + (n+1)/2): query x key pairs of a causal chunk of n tokens after c cached ones;
+ *    Fpair = 4 x heads x headDim x layers FLOPs per pair;
+ *  - fkv, fpre: fp8 KV cache factors (1 with a 16-bit cache). kvB is already the fp8 size, so fkv is
+ *    the time of an fp8-KV decode read relative to the 16-bit read, over 0.5: on GPUs whose tensor cores
+ *    have no fp8 (Ampere) the kernel dequantises and the halved bytes buy little;
+ *  - the η are per GPU architecture (lib/sim/timing-params.ts: priors, sources, fitted values);
+ *  - Tensor parallelism over p GPUs: W, Plin, Phead, kvB and Fpair are one GPU's shares (hardware.ts);
+ *    each of the nAR = 2 x layers all-reduces moves the step's N x hidden state as a ring all-reduce
+ *    over the link's measured bus bandwidth (nccl-tests busbw, tables/gpus.ts), plus a per-call latency
+ *    a = NCCL's ring LL base latency 6.6 us + 2(p-1) link steps (NCCL src/graph/tuning.cc).
  *
  * This is Vidur's decomposition (linear ops keyed on tokens, attention on context) reduced to closed
- * forms, plus a CPU term because a g5.xlarge has 4 vCPUs for the API server and the engine.
- * docs/simulator.md derives and checks the constants.
+ * forms, plus the engine core's CPU time. docs/simulator.md tabulates every constant.
  */
 import { type GpuFacts, NCCL_BASE_LATENCY_US } from '../config/tables/gpus';
 import type { ModelCosts } from './hardware';
@@ -40,13 +37,26 @@ export function allReduceLatencySeconds(gpu: GpuFacts, tensorParallelSize: numbe
   return (NCCL_BASE_LATENCY_US + 2 * (tensorParallelSize - 1) * gpu.link.hopLatencyUs) / 1e6;
 }
 
-export interface StepTimeConstants {
-  readonly stepOverheadMs: number;
-  readonly perSequenceOverheadMs: number;
-  readonly computeEfficiency: number;
-  readonly weightBandwidthEfficiency: number;
-  readonly kvBandwidthEfficiency: number;
-  readonly attentionEfficiency: number;
+/** The step-time constants of one replica, already resolved for its GPU architecture and host. */
+export interface StepTiming {
+  /** ηw: achieved / peak memory bandwidth streaming the weights. */
+  readonly weightBandwidth: number;
+  /** ηkv: achieved / peak memory bandwidth of paged decode attention. */
+  readonly kvBandwidth: number;
+  /** ηmm: achieved / peak dense bf16 FLOPS of the linear layers in big (prefill) steps. */
+  readonly matmul: number;
+  /** ηattn: achieved / peak FLOPS of prefill (flash) attention at long context. */
+  readonly attention: number;
+  /** Lhalf: context (tokens) at which prefill attention runs at half its long-context efficiency. */
+  readonly attentionHalfContext: number;
+  /** fkv: fp8-KV decode read time relative to the 16-bit read (1 with a 16-bit cache). */
+  readonly kvReadFactor: number;
+  /** fpre: prefill attention time factor of an fp8 KV cache (1 with a 16-bit cache). */
+  readonly prefillAttentionFactor: number;
+  /** CPU seconds of the engine core per step (T0, host-scaled; includes eager launches). */
+  readonly cpuStepSeconds: number;
+  /** CPU seconds per sequence per step (tSeq, host-scaled). */
+  readonly cpuSeqSeconds: number;
   /** vLLM async scheduling: the CPU work of a step overlaps the GPU work (T = max(CPU, GPU)). */
   readonly asyncScheduling: boolean;
 }
@@ -59,24 +69,27 @@ export class StepTimeModel {
   private readonly headSecondsPerSeq: number;
   private readonly kvSecondsPerToken: number;
   private readonly attnSecondsPerPair: number;
+  private readonly halfContext: number;
   private readonly overlap: boolean;
   /** Per step: all-reduce calls x their fixed latency, and seconds per token of the step. */
   private readonly allReduceFixed: number;
   private readonly allReduceSecondsPerToken: number;
-  /** GPU part of the last duration() (what DCGM would count as GPU busy). */
+  /** GPU and CPU parts of the last duration() (what DCGM would count as GPU busy; engine-core CPU). */
   lastGpuSeconds = 0;
+  lastCpuSeconds = 0;
 
-  constructor(costs: ModelCosts, gpu: GpuFacts, k: StepTimeConstants) {
+  constructor(costs: ModelCosts, gpu: GpuFacts, k: StepTiming) {
     const peakFlops = gpu.bf16Tflops * 1e12;
     const bandwidth = gpu.memoryBandwidthGBs * 1e9;
-    const feff = k.computeEfficiency * peakFlops;
-    this.t0 = k.stepOverheadMs / 1000;
-    this.tSeq = k.perSequenceOverheadMs / 1000;
-    this.weightTime = costs.weightBytesPerStep / (k.weightBandwidthEfficiency * bandwidth);
+    const feff = k.matmul * peakFlops;
+    this.t0 = k.cpuStepSeconds;
+    this.tSeq = k.cpuSeqSeconds;
+    this.weightTime = costs.weightBytesPerStep / (k.weightBandwidth * bandwidth);
     this.linearSecondsPerToken = (2 * costs.linearParams) / feff;
     this.headSecondsPerSeq = (2 * costs.lmHeadParams) / feff;
-    this.kvSecondsPerToken = costs.kvBytesPerToken / (k.kvBandwidthEfficiency * bandwidth);
-    this.attnSecondsPerPair = costs.attentionFlopsPerPair / (k.attentionEfficiency * peakFlops);
+    this.kvSecondsPerToken = (costs.kvBytesPerToken * k.kvReadFactor) / (k.kvBandwidth * bandwidth);
+    this.attnSecondsPerPair = (costs.attentionFlopsPerPair * k.prefillAttentionFactor) / (k.attention * peakFlops);
+    this.halfContext = k.attentionHalfContext;
     this.overlap = k.asyncScheduling;
     const p = costs.tensorParallelSize;
     const calls = p > 1 ? costs.allReducesPerStep : 0;
@@ -88,18 +101,29 @@ export class StepTimeModel {
 
   /**
    * Seconds for a step of `tokens` tokens over `seqs` sequences, whose decodes read `decodeContext`
-   * cached tokens and whose prefill chunks form `prefillPairs` causal query x key pairs.
+   * cached tokens and whose prefill chunks add up to `prefillWork` efficiency-weighted pairs
+   * (prefillWork() of each chunk).
    */
-  duration(tokens: number, seqs: number, decodeContext: number, prefillPairs: number): number {
+  duration(tokens: number, seqs: number, decodeContext: number, prefillWork: number): number {
     const math = tokens * this.linearSecondsPerToken + seqs * this.headSecondsPerSeq;
     let gpu = (math > this.weightTime ? math : this.weightTime)
       + decodeContext * this.kvSecondsPerToken
-      + prefillPairs * this.attnSecondsPerPair;
+      + prefillWork * this.attnSecondsPerPair;
     if (this.allReduceFixed > 0) gpu += this.allReduceFixed + tokens * this.allReduceSecondsPerToken;
     const cpu = this.t0 + this.tSeq * seqs;
     this.lastGpuSeconds = gpu;
+    this.lastCpuSeconds = cpu;
     if (this.overlap) return cpu > gpu ? cpu : gpu;
     return cpu + gpu;
+  }
+
+  /**
+   * Prefill attention work of a causal chunk of `n` tokens after `cached` ones: its query x key pairs,
+   * weighted by 1 / (relative efficiency at its context length) = (L + Lhalf) / L, L = cached + n.
+   */
+  prefillWork(n: number, cached: number): number {
+    const L = cached + n;
+    return StepTimeModel.prefillPairs(n, cached) * (L + this.halfContext) / L;
   }
 
   /** Query x key pairs of a causal prefill chunk of `n` tokens after `cached` tokens. */

@@ -201,7 +201,7 @@ describe('--help and --version', () => {
     expect(help).toMatch(/left out of every result/);
     expect(help).toMatch(/inference-perf only, not multi-turn/);
     // What the help promises holds: exit 2 on the vllm harness and on multi-turn; accepted with --request-rate.
-    const small = ['simulate', '--no-progress', '--replicas', '2', '--router', 'round-robin'];
+    const small = ['simulate', '--no-progress', '--no-intervals', '--replicas', '2', '--router', 'round-robin'];
     const vllm = await run([...small, '--workload', 'random', '--harness', 'vllm', '--num-prompts', '20', '--warmup-stage', '1:5']);
     expect([vllm.code, vllm.stderr]).toEqual([2, expect.stringMatching(/vllm bench serve runs no load stages/)]);
     const multi = await run([...small, '--workload', 'multi-turn', '--warmup-stage', '1:5']);

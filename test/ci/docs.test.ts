@@ -68,17 +68,18 @@ test('loader commands use the loader namespace (the Job runs in <project.namespa
   for (const { f, text } of docs) expect(`${f}: ${loaderCommandsInWrongNamespace(text, ns).join(' | ')}`).toBe(`${f}: `);
 });
 
-test('the README diagram and sim.eppOverheadMs name the render call the EPP makes: /v1/chat/completions/render on the render server', () => {
+test('the README diagram and the simulator\'s router path name the render call the EPP makes: /v1/chat/completions/render on the render server', () => {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const diagram = /```\n([\s\S]*?)```/.exec(readme)![1];
   const names = sharedNames(defaultConfig());
   expect(diagram).toContain(CHAT_RENDER_PATH);
   expect(diagram).toContain(`Service ${names.renderService}`);
   expect(diagram).not.toMatch(/\/v1\/completions\/render/);
-  // The configuration table is generated from the descriptions (a test keeps it in sync).
-  const row = readme.split('\n').find((l) => l.startsWith('| `sim.eppOverheadMs` |'))!;
-  expect(row).toContain(CHAT_RENDER_PATH);
-  expect(row).toContain(names.renderService);
+  // The simulator's router path (docs/simulator.md, timing model) names the same call and Service.
+  const sim = fs.readFileSync(path.join(ROOT, 'docs', 'simulator.md'), 'utf8');
+  const routerPath = sim.split('\n- **Router path**')[1].split('\n\n')[0];
+  expect(routerPath).toContain(CHAT_RENDER_PATH);
+  expect(routerPath).toContain(names.renderService);
 });
 
 test('docs/security.md maps all 16 findings of the security review, and every reference in the map exists', () => {

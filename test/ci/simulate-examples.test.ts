@@ -27,6 +27,11 @@ jest.mock('../../lib/sim/index', () => {
       built.push(simParams(config, options.overrides ?? {}, options.eppConfig));
       throw new Error(STOP);
     },
+    // The CLI runs the ensemble on worker threads through this one.
+    simulateParallel: async (config: unknown, options: { overrides?: unknown; eppConfig?: unknown }) => {
+      built.push(simParams(config, options.overrides ?? {}, options.eppConfig));
+      throw new Error(STOP);
+    },
   };
 });
 

@@ -40,6 +40,8 @@ describe('GPU and instance tables', () => {
     for (const [name, g] of Object.entries(GPUS)) {
       for (const v of [g.memoryGB, g.usableMemoryGiB, g.memoryBandwidthGBs, g.bf16Tflops, g.link.peakGBs, g.link.allReduceBusGBs, g.link.hopLatencyUs]) expect([name, v > 0]).toEqual([name, true]);
       expect([name, g.usableMemoryGiB <= g.memoryGB]).toEqual([name, true]);
+      // A ring all-reduce cannot move more than the wire carries (NVLS busbw is not wire bandwidth: nccl-tests issue 212).
+      expect([name, g.link.allReduceBusGBs <= g.link.peakGBs]).toEqual([name, true]);
       expect([name, hasFp8(g)]).toEqual([name, g.architecture !== 'ampere']);
       // Dense fp8 is twice dense bf16 on every generation that has it (L40S: 733 vs 362).
       if (g.fp8Tflops !== undefined) expect([name, Math.abs(g.fp8Tflops / (2 * g.bf16Tflops) - 1) < 0.02]).toEqual([name, true]);

@@ -1,6 +1,7 @@
 /**
- * The calibration test (issue 6): the reference run's parameters, both paths, the fitted constants of
- * lib/config/sections/sim.ts, against the published reference (lib/sim/calibration.ts). The llm-d path
+ * The calibration test (issue 6): the reference run's parameters, both paths, the timing model fitted to
+ * all public anchors (lib/sim/calibration/fitted.json, issue 12), against the published reference
+ * (lib/sim/calibration/reference.ts). The llm-d path
  * runs the EndpointPickerConfig the workloads chart renders from the same config, unchanged.
  */
 import { weightOf } from '../../lib/sim/routers/epp-config';
@@ -9,7 +10,7 @@ import { simulate } from '../../lib/sim';
 import { REFERENCE, TOLERANCE } from '../../lib/sim/calibration';
 
 const config = defaultConfig();
-const sim = simulate(config, { routers: ['round-robin', 'llm-d'] });
+const sim = simulate(config, { routers: ['round-robin', 'llm-d'], intervals: false });
 const [rr, llmd] = sim.runs.map((r) => r.result);
 const paths = [
   ['round-robin', rr, REFERENCE.roundRobin],

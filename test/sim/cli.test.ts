@@ -68,7 +68,26 @@ describe('llmd-bench simulate', () => {
       expect(result.max_concurrency).toBe(48);
       expect(result.completed).toBe(240);
       for (const k of CONTRACT_KEYS.filter((x) => !['request_rate', 'max_concurrency'].includes(x))) expect(Number.isFinite(result[k])).toBe(true);
+      // Issue 12: each interval metric gains <key>_p10 / <key>_p90 around its point value.
+      for (const k of ['request_throughput', 'output_throughput', 'mean_ttft_ms', 'p90_ttft_ms', 'mean_tpot_ms']) {
+        expect([k, (result[`${k}_p10`] as number) <= (result[k] as number) && (result[k] as number) <= (result[`${k}_p90`] as number)]).toEqual([k, true]);
+        expect([k, (result[`${k}_p90`] as number) > (result[`${k}_p10`] as number)]).toEqual([k, true]);
+      }
     }
+    expect(doc.config.calibration).toMatchObject({ region: expect.stringMatching(/^(inside|near|outside)$/) });
+  });
+
+  test('prints, once, how close the configuration is to the anchored space, and the interval source', () => {
+    expect(first.stdout.match(/calibration distance \d+\.\d\d/g)).toHaveLength(1);
+    expect(first.stdout).toMatch(/\[P10-P90\]: prediction intervals from 8 fitted parameter sets/);
+    expect(first.stdout).toMatch(/request throughput \(req\/s\) +\d+\.\d\d \[\d+\.\d\d-\d+\.\d\d\]/);
+  });
+
+  test('--no-intervals skips the ensemble', async () => {
+    const res = await run([...SMALL_FLAGS, '--no-intervals']);
+    expect(res.error).toBeUndefined();
+    expect(res.stdout).not.toMatch(/\[P10-P90\]/);
+    expect(res.stdout).toMatch(/calibration distance/);
   });
 
   test('--out writes what `run` writes: the report reads it unchanged', async () => {
@@ -100,6 +119,8 @@ describe('llmd-bench simulate', () => {
     expect(report.summary.valid).toBeNull();
     expect(JSON.parse(fs.readFileSync(path.join(reportDir, 'summary.json'), 'utf8')).source).toBe('simulation');
     expect(report.markdown.split('\n')[0]).toBe('# SIMULATED: llm-d vs round-robin, predicted by `llmd-bench simulate` (not a measurement)');
+    // Issue 12: the report says once how close the configuration is to the anchored space.
+    expect(report.markdown.match(/^calibration distance \d+\.\d\d/gm)).toHaveLength(1);
     expect(report.summary.plots.length).toBeGreaterThan(3);
     for (const plot of report.summary.plots) expect(fs.readFileSync(path.join(reportDir, plot), 'utf8')).toContain('SIMULATED (llmd-bench simulate), not measured');
     expect(first.stdout).toMatch(/^SIMULATED: a prediction of the simulator/);

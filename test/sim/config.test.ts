@@ -2,14 +2,12 @@ import { ConfigError, defaultConfig, loadConfig } from '../../lib/config';
 import { simParams } from '../../lib/sim/params';
 
 describe('sim config', () => {
-  test('defaults load and mark the fitted factors', () => {
+  test('the timing model is not a config key: its constants are fitted once to the public anchors (issue 12)', () => {
     const c = defaultConfig();
-    expect(c.sim).toMatchObject({ computeEfficiency: 0.85, stepOverheadMs: 15, perSequenceOverheadMs: 0.9, requestOverheadMs: 220 });
-  });
-
-  test('efficiency factors must be fractions', () => {
-    expect(() => loadConfig({ 'sim.computeEfficiency': 1.5 })).toThrow(/sim.computeEfficiency.*\(0, 1\]/);
-    expect(() => loadConfig({ 'sim.kvBandwidthEfficiency': 0 })).toThrow(ConfigError);
+    expect(Object.keys(c.sim)).not.toContain('stepOverheadMs');
+    // A stale override of a retired fitted factor fails loudly instead of being ignored.
+    expect(() => loadConfig({ 'sim.perSequenceOverheadMs': 0.9 })).toThrow(/sim.perSequenceOverheadMs: got 0.9; unknown config key/);
+    expect(() => loadConfig({ 'sim.computeEfficiency': 0.85 })).toThrow(ConfigError);
   });
 
   test('cross-field checks: EPP refresh floor, event lag shorter than the speculative TTL', () => {
@@ -18,8 +16,8 @@ describe('sim config', () => {
     expect(() => loadConfig({ 'sim.kvEventLagMs': 2500, 'router.speculativeTtl': '2s', 'router.speculativeIndexing': false })).not.toThrow();
   });
 
-  test('context strings are coerced (-c sim.stepOverheadMs=12)', () => {
-    expect(loadConfig({ 'sim.stepOverheadMs': '12', 'sim.vllmAsyncScheduling': 'false' }).sim).toMatchObject({ stepOverheadMs: 12, vllmAsyncScheduling: false });
+  test('context strings are coerced (-c sim.kvEventLagMs=12)', () => {
+    expect(loadConfig({ 'sim.kvEventLagMs': '12', 'sim.vllmAsyncScheduling': 'false' }).sim).toMatchObject({ kvEventLagMs: 12, vllmAsyncScheduling: false });
   });
 });
 

@@ -7,9 +7,16 @@ import { modelCosts } from '../../lib/sim/hardware';
 import { type SimOverrides, simParams } from '../../lib/sim/params';
 import { RunRecorder } from '../../lib/sim/recorder';
 import { RequestTable } from '../../lib/sim/requests';
-import { StepTimeModel } from '../../lib/sim/step-time';
+import { FifoServer } from '../../lib/sim/cpu-server';
+import { type StepTiming, StepTimeModel } from '../../lib/sim/step-time';
 import { GPUS } from '../../lib/config/tables/gpus';
 import { MODELS } from '../../lib/config/tables/models';
+
+/** Step-time constants for unit tests: the old A10G values, no CPU, no fp8, synchronous scheduling. */
+export const TEST_STEP_TIMING: StepTiming = {
+  weightBandwidth: 0.8, kvBandwidth: 0.75, matmul: 0.8, attention: 0.43, attentionHalfContext: 0,
+  kvReadFactor: 1, prefillAttentionFactor: 1, cpuStepSeconds: 0, cpuSeqSeconds: 0, asyncScheduling: false,
+};
 
 export const SMALL: SimOverrides = { numPrompts: 240, numPrefixes: 12, prefixLen: 512, suffixLen: 64, outputLen: 32, maxConcurrency: 48, replicas: 3 };
 
@@ -38,13 +45,12 @@ export function engineHarness(opts: {
   const reqs = new RequestTable(w, limits.blockSize);
   const layout = new BlockKeyLayout(limits.blockSize, w.segments);
   const model = MODELS['Qwen/Qwen2.5-7B-Instruct'];
-  const stepTime = new StepTimeModel(modelCosts(model, 'auto'), GPUS.A10G, {
-    stepOverheadMs: 10, perSequenceOverheadMs: 0.1, computeEfficiency: 0.8, weightBandwidthEfficiency: 0.8,
-    kvBandwidthEfficiency: 0.75, attentionEfficiency: 0.43, asyncScheduling: false,
-  });
+  const stepTime = new StepTimeModel(modelCosts(model, 'auto'), GPUS.A10G, { ...TEST_STEP_TIMING, cpuStepSeconds: 0.01, cpuSeqSeconds: 0.0001 });
   const recorder = new RunRecorder();
   const finished: number[] = [];
-  const replica = new Replica(0, opts.numBlocks, limits, reqs, layout, stepTime, recorder, (r) => finished.push(r), opts.recordKvEvents ?? false);
+  // No API-server cost and no async lag: these tests check the scheduler and the block pool.
+  const output = { server: new FifoServer(), secondsPerToken: 0, lingerOneStep: false };
+  const replica = new Replica(0, opts.numBlocks, limits, reqs, layout, stepTime, recorder, (r) => finished.push(r), opts.recordKvEvents ?? false, output);
   return { replica, reqs, recorder, finished, layout };
 }
 

@@ -2,6 +2,7 @@ import { GPUS } from '../../lib/config/tables/gpus';
 import { kvBytesPerToken, MODELS, weightBytes } from '../../lib/config/tables/models';
 import { kvCacheBlocks, modelCosts } from '../../lib/sim/hardware';
 import { StepTimeModel } from '../../lib/sim/step-time';
+import { TEST_STEP_TIMING } from './helpers';
 
 const qwen = MODELS['Qwen/Qwen2.5-7B-Instruct'];
 const a10g = GPUS.A10G;
@@ -30,7 +31,7 @@ describe('model and GPU facts', () => {
 });
 
 describe('step-time model', () => {
-  const k = { stepOverheadMs: 0, perSequenceOverheadMs: 0, computeEfficiency: 0.8, weightBandwidthEfficiency: 0.8, kvBandwidthEfficiency: 0.75, attentionEfficiency: 0.43, asyncScheduling: false };
+  const k = TEST_STEP_TIMING;
   const m = new StepTimeModel(modelCosts(qwen, 'auto'), a10g, k);
 
   test('batch-1 decode is bound by streaming the weights: 14.14 GB at 480 GB/s = 29.5 ms', () => {
@@ -58,7 +59,7 @@ describe('step-time model', () => {
   });
 
   test('async scheduling overlaps CPU and GPU: max instead of sum', () => {
-    const cpu = { ...k, stepOverheadMs: 10, perSequenceOverheadMs: 1 };
+    const cpu = { ...k, cpuStepSeconds: 0.01, cpuSeqSeconds: 0.001 };
     const serial = new StepTimeModel(modelCosts(qwen, 'auto'), a10g, cpu);
     const overlapped = new StepTimeModel(modelCosts(qwen, 'auto'), a10g, { ...cpu, asyncScheduling: true });
     const gpu = m.duration(64, 64, 64 * 2330, 0);

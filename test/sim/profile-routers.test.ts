@@ -30,6 +30,7 @@ const approx = (o: ApproxOverrides = {}): EppRouterParams => ({
   picker: 'max-score',
   producers: [{ kind: 'approximate', name: 'a', ...APPROX_DEFAULTS, ...o }],
   warnings: [],
+  rendersPrompt: false,
 });
 
 describe('approx-prefix-cache-producer', () => {
@@ -87,7 +88,7 @@ describe('approx-prefix-cache-producer', () => {
 
 describe('active-request-scorer and random-picker', () => {
   test('active-request: idle pods score 1, busy ones (max - n) / max x maxBusyScore, from the EPP\'s own in-flight counts', () => {
-    const params: EppRouterParams = { scorers: [{ type: 'active-request', name: 'a', weight: 1, idleThreshold: 0, maxBusyScore: 1 }], picker: 'max-score', producers: [], warnings: [] };
+    const params: EppRouterParams = { scorers: [{ type: 'active-request', name: 'a', weight: 1, idleThreshold: 0, maxBusyScore: 1 }], picker: 'max-score', producers: [], warnings: [], rendersPrompt: false };
     const { r } = router(params, 100, 3);
     const picks = [0, 1, 2, 3, 4, 5].map((i) => r.pick(i, 0));
     // every pick goes to a pod with the fewest in flight: 2 each
@@ -97,7 +98,7 @@ describe('active-request-scorer and random-picker', () => {
   });
 
   test('random-picker: uniform over the pods whatever the scores', () => {
-    const params: EppRouterParams = { scorers: [], picker: 'random', producers: [], warnings: [] };
+    const params: EppRouterParams = { scorers: [], picker: 'random', producers: [], warnings: [], rendersPrompt: false };
     const { r } = router(params, 100, 4, 7);
     const counts = [0, 0, 0, 0];
     for (let i = 0; i < 4000; i++) counts[r.pick(i % 16, 0)]++;
@@ -110,6 +111,7 @@ describe('every profile end to end (small cluster, reference-shaped workload)', 
   const sim = simulate(c, {
     routers: ['round-robin', 'llm-d-precise', 'llm-d-approximate', 'llm-d-load', 'llm-d-random'],
     overrides: { numPrompts: 480, numPrefixes: 60, prefixLen: 2048, suffixLen: 64, outputLen: 64, maxConcurrency: 96, replicas: 3 },
+    intervals: false,
   });
   const by = Object.fromEntries(sim.runs.map((r) => [r.label, r.result]));
 
@@ -120,7 +122,7 @@ describe('every profile end to end (small cluster, reference-shaped workload)', 
   });
 
   test('the same seed gives the same run, bit for bit', () => {
-    const again = simulate(c, { routers: ['llm-d-approximate'], overrides: { numPrompts: 480, numPrefixes: 60, prefixLen: 2048, suffixLen: 64, outputLen: 64, maxConcurrency: 96, replicas: 3 } });
+    const again = simulate(c, { routers: ['llm-d-approximate'], overrides: { numPrompts: 480, numPrefixes: 60, prefixLen: 2048, suffixLen: 64, outputLen: 64, maxConcurrency: 96, replicas: 3 }, intervals: false });
     expect(again.runs[0].result).toEqual(by['llm-d-approximate']);
   });
 });

@@ -17,6 +17,7 @@ import { renderCharts, allObjects } from '../../k8s/render';
 import { endpointPickerConfigFor } from '../../k8s/router/profiles';
 import { parseEndpointPickerConfig } from '../../lib/sim/routers/epp-config';
 import { tempDir } from '../temp-dir';
+import { INTERVAL_KEYS } from '../../lib/sim/intervals';
 
 /** issue 11: the keys of each `results.<router>.stages[]` entry. */
 const STAGE_KEYS = ['rate', 'duration_s', 'completed', 'request_throughput', 'output_throughput', 'mean_ttft_ms', 'median_ttft_ms', 'p90_ttft_ms', 'p99_ttft_ms', 'mean_tpot_ms', 'prefix_cache_hit_rate'];
@@ -25,6 +26,8 @@ const STAGE_KEYS = ['rate', 'duration_s', 'completed', 'request_throughput', 'ou
  * StageResult): the TPOT tail, the queue peak, the stage's wall time and the simulated source.
  */
 const STAGE_EXTRA_KEYS = ['p99_tpot_ms', 'max_waiting', 'elapsed_s', 'source'];
+/** Issue 12: each interval metric gains `<key>_p10` and `<key>_p90` next to its point value, per stage too. */
+const STAGE_INTERVAL_KEYS = INTERVAL_KEYS.flatMap((k) => [`${k}_p10`, `${k}_p90`]);
 /** issue 6's whole-run keys, unchanged. */
 const WHOLE_RUN_KEYS = ['duration', 'completed', 'failed', 'total_input_tokens', 'total_output_tokens', 'request_throughput', 'output_throughput', 'total_token_throughput', 'mean_ttft_ms', 'median_ttft_ms', 'p99_ttft_ms', 'mean_tpot_ms', 'median_tpot_ms', 'p99_tpot_ms', 'mean_itl_ms', 'p99_itl_ms', 'request_rate', 'max_concurrency', 'prefix_cache_hit_rate', 'prefix_cache_hit_rate_first_lookup', 'kv_cache_usage_mean', 'kv_cache_usage_p95', 'max_waiting'];
 const SMALL = ['--replicas', '3', '--no-progress'];
@@ -81,7 +84,7 @@ describe('simulate --stages --json: the contract', () => {
       expect(r.stages.map((s: { rate: number; duration_s: number }) => [s.rate, s.duration_s])).toEqual([[2, 10], [6, 10]]);
       for (const s of r.stages) {
         // Exactly the contract's keys plus the documented extras: nothing missing, nothing undocumented.
-        expect(Object.keys(s).sort()).toEqual([...STAGE_KEYS, ...STAGE_EXTRA_KEYS].sort());
+        expect(Object.keys(s).sort()).toEqual([...STAGE_KEYS, ...STAGE_EXTRA_KEYS, ...STAGE_INTERVAL_KEYS].sort());
         expect(Number.isFinite(s.mean_ttft_ms) && s.p90_ttft_ms >= s.median_ttft_ms && s.p99_ttft_ms >= s.p90_ttft_ms).toBe(true);
         expect(s.prefix_cache_hit_rate).toBeGreaterThanOrEqual(0);
         expect(s.prefix_cache_hit_rate).toBeLessThanOrEqual(1);
@@ -208,6 +211,18 @@ describe('the inference-perf client', () => {
     for (let r = b.first; r < b.end; r++) firstOfSecond = Math.min(firstOfSecond, raw.reqs.sendTime[r]);
     expect(b.startT).toBeCloseTo(lastOfFirst, 9);
     expect(firstOfSecond).toBeGreaterThanOrEqual(lastOfFirst + 1); // inference-perf's 1 s lead
+  });
+
+  test('each stage carries its own P10-P90 interval keys (issue 12)', () => {
+    const c = loadConfig({ 'workload.name': 'shared-prefix', 'workload.sharedPrefix.groups': 4, 'benchmark.stages': '3:10,5:10' });
+    const sim = simulate(c, { routers: ['round-robin'], overrides: { replicas: 2 } });
+    const stages = sim.runs[0].result.stages as unknown as Record<string, number>[];
+    expect(stages).toHaveLength(2);
+    for (const st of stages) {
+      for (const k of ['request_throughput', 'output_throughput', 'mean_ttft_ms', 'p90_ttft_ms', 'mean_tpot_ms']) {
+        expect([k, st[`${k}_p10`] <= st[k] && st[k] <= st[`${k}_p90`]]).toEqual([k, true]);
+      }
+    }
   });
 
   test('multi-turn: a turn is sent only after its previous turn\'s answer and think time; the slot is held meanwhile', () => {

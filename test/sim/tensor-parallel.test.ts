@@ -6,11 +6,12 @@ import { loadConfig } from '../../lib/config';
 import { GPUS, NCCL_BASE_LATENCY_US } from '../../lib/config/tables/gpus';
 import { MODELS } from '../../lib/config/tables/models';
 import { modelCosts } from '../../lib/sim/hardware';
-import { calibrationDistance, calibrationNotes } from '../../lib/sim/envelope';
+import { calibrationDistance } from '../../lib/sim/envelope';
+import { TEST_STEP_TIMING } from './helpers';
 import { simParams } from '../../lib/sim/params';
 import { allReduceLatencySeconds, StepTimeModel } from '../../lib/sim/step-time';
 
-const k = { stepOverheadMs: 0, perSequenceOverheadMs: 0, computeEfficiency: 0.85, weightBandwidthEfficiency: 0.8, kvBandwidthEfficiency: 0.75, attentionEfficiency: 0.43, asyncScheduling: true };
+const k = { ...TEST_STEP_TIMING, matmul: 0.85, asyncScheduling: true };
 const qwen32 = MODELS['Qwen/Qwen3-32B'];
 const llama70 = MODELS['meta-llama/Llama-3.1-70B-Instruct'];
 
@@ -71,11 +72,15 @@ describe('simulation parameters from the registry', () => {
     expect(p.costs.tensorParallelSize).toBe(2);
   });
 
-  test('outside the calibration point simulate says so, naming what differs', () => {
-    expect(calibrationNotes(loadConfig({}))).toEqual([]);
-    const c = loadConfig({ 'gpuNodes.instanceType': 'p5.48xlarge', 'gpuNodes.count': '2', 'model.id': 'Qwen/Qwen3-32B', 'vllm.tensorParallelSize': '2' });
-    expect(calibrationDistance(c)).toEqual(['GPU H100', 'model Qwen/Qwen3-32B', expect.stringMatching(/^tensor parallelism 2/), '48 vCPUs per replica']);
-    expect(calibrationNotes(c)[0]).toMatch(/^outside what was calibrated \(A10G, Qwen2\.5-7B-Instruct, TP=1, 4 vCPUs per replica, bf16 KV\): GPU H100, /);
-    expect(calibrationDistance(loadConfig({ 'vllm.kvCacheDtype': 'fp8' }))).toEqual(['KV cache fp8']);
+  test('outside the anchored space simulate says so, naming what differs', () => {
+    const shape = { meanInputTokens: 2205, meanOutputTokens: 256, inFlightPerReplica: 64 };
+    expect(calibrationDistance(loadConfig({}), shape).region).toBe('inside');
+    const c = loadConfig({ 'gpuNodes.instanceType': 'p5e.48xlarge', 'gpuNodes.count': '1', 'model.id': 'meta-llama/Llama-3.1-70B-Instruct', 'vllm.tensorParallelSize': '8' });
+    const far = calibrationDistance(c, shape);
+    expect(far.region).toBe('outside');
+    expect(far.parts.map((p) => p.dimension)).toEqual(['GPU', 'model size', 'tensor parallelism', 'workload shape', 'load']);
+    expect(far.parts.find((p) => p.dimension === 'tensor parallelism')!.value).toBe(2); // TP 8 vs anchored 1, 2
+    expect(far.warning).toMatch(/^outside what the public anchors cover \(distance /);
+    expect(calibrationDistance(loadConfig({ 'vllm.kvCacheDtype': 'fp8' }), shape).parts.find((p) => p.dimension === 'KV cache dtype')!.value).toBe(0); // fp8 anchored on Ampere
   });
 });

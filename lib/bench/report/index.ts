@@ -191,10 +191,22 @@ function summaryOf(a: Analysis, rows: readonly MetricRow[], plots: string[]): Re
   };
 }
 
+/** The furthest calibration distance among the simulated main runs (null for measured results). */
+function calibrationOf(a: Analysis): { distance: number; summary: string; warning: string | null } | null {
+  const found = Object.values(a.main.runs)
+    .map((r) => (r?.result as unknown as { sim_calibration?: { distance: number; summary: string; warning: string | null } } | undefined)?.sim_calibration)
+    .filter((x): x is { distance: number; summary: string; warning: string | null } => x !== undefined);
+  return found.length === 0 ? null : found.reduce((x, y) => (y.distance > x.distance ? y : x));
+}
+
 function markdownOf(a: Analysis, rows: readonly MetricRow[], plotFiles: { name: string; title: string }[]): string {
   const out: string[] = [reportTitle(a), ''];
   if (a.source === 'simulation') {
     out.push('Every number and plot below is a prediction of the discrete-event simulator (docs/simulator.md) for the configuration it was given, not a measurement on a cluster.', '');
+    // Once: how close the simulated configuration is to what the public anchors cover (issue 12), the
+    // furthest of the main runs (each simulated result carries its own `sim_calibration`).
+    const far = calibrationOf(a);
+    if (far) out.push(far.summary, ...(far.warning ? ['', `**WARNING**: ${far.warning}`] : []), '');
   }
   const invalid = invalidReasons(a);
   if (invalid.length > 0) {

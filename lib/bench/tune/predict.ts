@@ -52,8 +52,9 @@ export type Prediction =
   }
   | { readonly ok: false; readonly error: string };
 
-/** Keys that carry a P10-P90 prediction interval once the simulator computes them (issue 12). */
-export const INTERVAL_KEYS = ['request_throughput', 'output_throughput', 'mean_ttft_ms', 'p90_ttft_ms', 'mean_tpot_ms'] as const;
+/** Keys that carry a P10-P90 prediction interval (issue 12): the simulator's own list. */
+export { INTERVAL_KEYS } from '../../sim/intervals';
+import { INTERVAL_KEYS } from '../../sim/intervals';
 
 /** `{key: [p10, p90]}` for each interval key the result carries. */
 export function intervalsOf(result: Readonly<Record<string, unknown>>): Record<string, [number, number]> {

@@ -54,13 +54,18 @@ export const NCCL_BASE_LATENCY_US = 6.6;
  * Link rows. PCIe Gen4 x16 = 32 GB/s per direction; nccl-tests on PCIe Gen5 H100 (no NVSwitch) reach
  * 35-45 GB/s busbw (2026 nccl-tests field guide, docs.alayanew.com "NCCL-tests in practice"), so Gen4,
  * at half the link rate, is taken as 20 GB/s (derived, not measured on g5/g6/g6e).
- * NVLink: 8 x A100 SXM4 230-250 GB/s busbw, 8 x H100 SXM5 460-480 (same guide); B200 has twice the
- * NVLink 4 bandwidth per GPU (NVLink 5, 1.8 TB/s bidirectional), so 2 x 470 is used (derived).
+ * NVLink: 8 x A100 SXM4 230-250 GB/s busbw (same guide; 80% of the 300 GB/s line rate). H100/H200
+ * SXM: 450 GB/s line rate per direction; a ring all-reduce (what vLLM's TP all-reduce is: custom
+ * all-reduce or NCCL ring, not NVLink SHARP) reaches ~370 GB/s busbw after ~20% protocol overhead
+ * (NCCL maintainer, github.com/NVIDIA/nccl-tests/issues/212). The 460-480 GB/s often quoted for 8 x
+ * H100 is NVLS (in-switch reduction) busbw, which is not wire bandwidth and exceeds the link peak, so
+ * it must not be used here. B200 doubles the per-GPU NVLink rate (NVLink 5, 1.8 TB/s bidirectional):
+ * 2 x 370 (derived, no B200 measurement). Invariant (test/config): busbw <= peakGBs.
  */
 const PCIE_GEN4: GpuLink = { kind: 'pcie', peakGBs: 32, allReduceBusGBs: 20, hopLatencyUs: 1.0 };
 const NVLINK3: GpuLink = { kind: 'nvlink', peakGBs: 300, allReduceBusGBs: 240, hopLatencyUs: 0.6 };
-const NVLINK4: GpuLink = { kind: 'nvlink', peakGBs: 450, allReduceBusGBs: 470, hopLatencyUs: 0.6 };
-const NVLINK5: GpuLink = { kind: 'nvlink', peakGBs: 900, allReduceBusGBs: 940, hopLatencyUs: 0.6 };
+const NVLINK4: GpuLink = { kind: 'nvlink', peakGBs: 450, allReduceBusGBs: 370, hopLatencyUs: 0.6 };
+const NVLINK5: GpuLink = { kind: 'nvlink', peakGBs: 900, allReduceBusGBs: 740, hopLatencyUs: 0.6 };
 
 export const GPUS: Readonly<Record<string, GpuFacts>> = {
   A10G: {

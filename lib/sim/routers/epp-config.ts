@@ -73,6 +73,11 @@ export interface EppRouterParams {
   readonly producers: readonly ProducerSpec[];
   /** What the real EPP would do silently that the user should know, or what the simulator approximates. */
   readonly warnings: readonly string[];
+  /**
+   * The config has a token-producer: every request is rendered/tokenised by the render server before
+   * scheduling (a round trip on the llm-d path; the load and random profiles skip it).
+   */
+  readonly rendersPrompt: boolean;
 }
 
 export const EPP_TYPES = PLUGIN_TYPES;
@@ -208,7 +213,7 @@ export function parseEndpointPickerConfig(cfg: EppConfigLike): EppRouterParams {
       }
     }
   }
-  return { scorers, picker, producers, warnings };
+  return { scorers, picker, producers, warnings, rendersPrompt: hasTokenProducer };
 }
 
 function approxSpec(name: string, p: Record<string, unknown>): ApproxProducerSpec {

@@ -1,0 +1,309 @@
+/**
+ * Fit and leave-one-out validation of the timing model on the public anchors (issue 12 §2), and the
+ * ensemble the intervals are drawn from (§3). Run by `npm run bench:sim -- --fit`, which writes
+ * lib/sim/calibration/fitted.json; `--validate` re-simulates every anchor with the committed all-fit
+ * and leave-one-out parameters and prints the table. Never run inside `npm test` (minutes of CPU).
+ *
+ *  1. Which parameters the anchors can pin: those some fitted observation's simulations depend on
+ *     (its GPU architecture's efficiencies, the CPU and request-path terms its path uses, fp8/eager
+ *     terms where used). The rest (Ada, Blackwell, fp8 on fp8-capable GPUs, ...) are held at their
+ *     priors, and the identifiability table says so.
+ *  2. Fit once on all anchors: Levenberg-Marquardt (fit/lm.ts) on the weighted log errors + priors.
+ *  3. Leave-one-out: refit without anchor k (one Gauss-Newton step from the all-fit), predict k.
+ *  4. Ensemble: draws from the Laplace posterior of the all-fit (J^T J, scaled by the reduced
+ *     chi-square when > 1) for the fitted parameters, from the priors for the held ones. Seeded.
+ *  5. Model discrepancy per metric family: the RMS leave-one-out log error (what the parameters cannot
+ *     explain), added to the interval widths in intervals.ts.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ANCHOR_DIR, loadAnchors } from './anchors';
+import { type AnchorCase, anchorCases, PREDICTOR_VERSION, predictCase, type Regime } from './anchor-predict';
+import type { FittedCalibration, ValidationRow } from './calibration/fitted';
+import type { FitObservation, ParamSpec } from './fit/fit';
+import { cholesky, invert, levenbergMarquardt, type LmResult, solve } from './fit/lm';
+import { Rng } from './rng';
+import { ARCHITECTURES, priorTimingValues, TIMING_PARAMS } from './timing-params';
+import { loadConfig } from '../config';
+import { MODELS } from '../config/tables/models';
+import type { Coverage } from './envelope';
+import { VALIDATION_GPUS } from './anchor-predict';
+import { gpuFacts } from '../config';
+
+export const ENSEMBLE_SIZE = 12;
+export const ENSEMBLE_SEED = 12;
+
+/** A hash of what the fit reads: every anchor fixture, the parameter table and the predictor version. */
+export function inputsHash(dir: string = ANCHOR_DIR): string {
+  const h = createHash('sha256');
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+    h.update(f);
+    h.update(fs.readFileSync(path.join(dir, f)));
+  }
+  h.update(JSON.stringify(TIMING_PARAMS));
+  h.update(`predictor ${PREDICTOR_VERSION}`);
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The GPU architecture each run of a case simulates. */
+function architecturesOf(c: AnchorCase): Set<string> {
+  const out = new Set<string>();
+  for (const run of c.runs) out.add((run.model.gpu ?? gpuFacts(loadConfig(run.context))).architecture);
+  return out;
+}
+
+/** Parameters a case's predictions depend on (structurally). */
+export function caseParams(c: AnchorCase): Set<string> {
+  const out = new Set<string>(['attentionHalfContext', 'engineStepMs', 'engineSeqMs']);
+  for (const a of architecturesOf(c)) for (const k of ['weightBandwidth', 'kvBandwidth', 'matmul', 'attention']) out.add(`${k}.${a}`);
+  for (const run of c.runs) {
+    if (run.model.frontend !== 'offline') for (const k of ['apiRequestMs', 'apiTokenUs', 'apiOutputUs']) out.add(k);
+    if (run.router.startsWith('llm-d')) for (const k of ['envoyHopMs', 'eppScheduleMs']) out.add(k);
+    if (run.model.enforceEager) out.add('eagerLayerMs');
+    if (run.context['vllm.kvCacheDtype'] === 'fp8') {
+      const gpu = run.model.gpu ?? gpuFacts(loadConfig(run.context));
+      if (gpu.fp8Tflops === undefined) {
+        out.add('fp8KvRead.noFp8');
+        out.add('fp8KvPrefill.noFp8');
+      } else {
+        out.add('fp8KvRead.fp8');
+      }
+    }
+  }
+  return out;
+}
+
+function fitObservationsOf(c: AnchorCase): FitObservation[] {
+  return c.observations
+    .filter((o) => o.role === 'fit' && typeof o.published === 'number' && o.published > 0)
+    .map((o) => ({ group: c.anchor, key: o.key, published: o.published as number, weight: 1 / o.uncertainty ** 2 }));
+}
+
+export interface FitLog {
+  (line: string): void;
+}
+
+/** Runs the fit, the leave-one-out refits and the ensemble; returns the content of fitted.json. */
+export function runFit(log: FitLog = () => undefined, options: { maxIterations?: number; start?: Readonly<Record<string, number>> } = {}): FittedCalibration {
+  const started = Date.now();
+  const anchors = loadAnchors();
+  const cases = anchorCases(anchors);
+  const byAnchor = new Map(cases.map((c) => [c.anchor, c]));
+  const deps = new Map(cases.map((c) => [c.anchor, caseParams(c)]));
+  const observations = cases.flatMap(fitObservationsOf);
+  const pinnable = new Set<string>();
+  for (const c of cases) if (fitObservationsOf(c).length > 0) for (const p of deps.get(c.anchor)!) pinnable.add(p);
+  const specs: ParamSpec[] = TIMING_PARAMS.filter((p) => pinnable.has(p.name)).map((p) => ({ name: p.name, prior: p.prior, lower: p.lower, upper: p.upper, sigma: p.sigma }));
+  const held = TIMING_PARAMS.filter((p) => !pinnable.has(p.name)).map((p) => p.name);
+  log(`${cases.length} anchors, ${observations.length} fitted observations, ${specs.length} parameters fitted, ${held.length} held at priors`);
+
+  const priors = priorTimingValues();
+  const cache = new Map<string, Record<string, number>>();
+  let simulations = 0;
+  const predict = (group: string, params: Readonly<Record<string, number>>): Record<string, number> => {
+    const relevant = [...deps.get(group)!].sort();
+    const key = `${group}|${relevant.map((n) => (params[n] ?? priors[n]).toPrecision(10)).join(',')}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    simulations++;
+    const out = predictCase(byAnchor.get(group)!, { ...priors, ...params });
+    const numeric = Object.fromEntries(Object.entries(out).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+    cache.set(key, numeric);
+    return numeric;
+  };
+  const dependsOn = (group: string, name: string) => deps.get(group)!.has(name);
+  const lm = (obs: FitObservation[], start?: Record<string, number>, label = 'all', maxIterations = options.maxIterations ?? 12): LmResult => levenbergMarquardt(specs, obs, predict, {
+    start, dependsOn, maxIterations,
+    onIteration: (i, cost, lambda) => log(`  [${label}] iteration ${i}: cost ${cost.toFixed(3)} (lambda ${lambda.toExponential(1)}), ${simulations} anchor simulations, ${((Date.now() - started) / 1000).toFixed(0)} s`),
+  });
+
+  // A warm start (--continue: the committed all-fit) resumes a fit that ran out of iterations.
+  const start = options.start ? Object.fromEntries(specs.filter((s) => options.start![s.name] !== undefined).map((s) => [s.name, options.start![s.name]])) : undefined;
+  const all = lm(observations, start);
+  log(`all-anchor fit: cost ${all.cost.toFixed(3)} (data ${all.dataCost.toFixed(3)}, priors ${all.priorCost.toFixed(3)}), ${all.iterations} iterations`);
+  // Leave-one-out: one Gauss-Newton step without each anchor (an LM refit from the all-fit rarely moves).
+  const refits = linearizedRefits(all.params, log);
+
+  const validation = validationRows(cases, all.params, refits);
+  const modelSigma = discrepancy(validation);
+  const ensemble = drawEnsemble(specs, all, held);
+  const identifiability = identifiabilityTable(specs, held, all);
+  return {
+    version: 1,
+    inputsHash: inputsHash(),
+    generated: 'npm run bench:sim -- --fit (lib/sim/validation.ts)',
+    method: `Levenberg-Marquardt on sqrt(w) ln(predicted/published) + ln(x/prior)/sigma; forward differences (5% in ln x); all-fit <= ${options.maxIterations ?? 12} iterations (${all.iterations} run)${start ? ', warm-started from the previous committed all-fit' : ''}; leave-one-out refits: one Gauss-Newton step from the all-fit without the anchor (Jacobian at the all-fit; linearizedRefits); ensemble: ${ENSEMBLE_SIZE} Laplace draws (seed ${ENSEMBLE_SEED})`,
+    fitted: specs.map((s) => s.name),
+    heldAtPrior: held,
+    params: roundValues(all.params),
+    refits: Object.fromEntries(Object.entries(refits).map(([k, v]) => [k, roundValues(v)])),
+    ensemble: ensemble.map(roundValues),
+    modelSigma,
+    validation,
+    identifiability,
+    coverage: coverageOf(cases),
+    cost: {
+      simulatedRequestsPerEvaluation: Object.fromEntries(cases.map((c) => [c.anchor, c.simulatedRequests])),
+      anchorSimulations: simulations,
+      wallSeconds: Math.round((Date.now() - started) / 1000),
+    },
+  };
+}
+
+function roundValues(v: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, Number(x.toPrecision(6))]));
+}
+
+/** Every observation of every anchor, predicted with the all-fit and with the fit that left its anchor out. */
+export function validationRows(cases: readonly AnchorCase[], all: Readonly<Record<string, number>>, refits: Readonly<Record<string, Readonly<Record<string, number>>>>): ValidationRow[] {
+  const priors = priorTimingValues();
+  const rows: ValidationRow[] = [];
+  for (const c of cases) {
+    const a = predictCase(c, { ...priors, ...all });
+    const l = predictCase(c, { ...priors, ...(refits[c.anchor] ?? all) });
+    for (const o of c.observations) {
+      const pa = o.predict ? a[o.key] : null;
+      const pl = o.predict ? l[o.key] : null;
+      const err = (v: number | Regime | null): number | null => (typeof v === 'number' && typeof o.published === 'number' ? v / o.published - 1 : null);
+      rows.push({
+        anchor: c.anchor, observation: o.observation, metric: o.metric, role: o.role, family: o.family,
+        published: o.published,
+        predictedAll: typeof pa === 'number' ? Number(pa.toPrecision(5)) : pa,
+        predictedLeftOut: typeof pl === 'number' ? Number(pl.toPrecision(5)) : pl,
+        errorAll: err(pa), errorLeftOut: err(pl),
+        note: o.note,
+      });
+    }
+  }
+  return rows;
+}
+
+/** RMS leave-one-out log error of the fitted observations, per metric family (floored at 5%). */
+export function discrepancy(rows: readonly ValidationRow[]): Record<'throughput' | 'ttft' | 'tpot', number> {
+  const out = { throughput: 0.05, ttft: 0.05, tpot: 0.05 };
+  for (const fam of ['throughput', 'ttft', 'tpot'] as const) {
+    const errs = rows.filter((r) => r.role === 'fit' && r.family === fam && r.errorLeftOut !== null).map((r) => Math.log(1 + (r.errorLeftOut as number)));
+    if (errs.length > 0) out[fam] = Math.max(0.05, Number(Math.sqrt(errs.reduce((s, e) => s + e * e, 0) / errs.length).toFixed(4)));
+  }
+  return out;
+}
+
+function drawEnsemble(specs: readonly ParamSpec[], all: LmResult, held: readonly string[]): Record<string, number>[] {
+  const n = specs.length;
+  const dof = Math.max(1, all.dataResiduals - n);
+  const chi2 = Math.max(1, all.dataCost / dof);
+  const inv = invert(all.jtj);
+  const cov = inv ? inv.map((row) => row.map((v) => v * chi2)) : specs.map((s, i) => specs.map((_, j) => (i === j ? s.sigma ** 2 : 0)));
+  const L = cholesky(cov);
+  const rng = new Rng(ENSEMBLE_SEED, 7);
+  const heldSpecs = TIMING_PARAMS.filter((p) => held.includes(p.name));
+  const out: Record<string, number>[] = [];
+  for (let k = 0; k < ENSEMBLE_SIZE; k++) {
+    const e = specs.map(() => rng.normal());
+    const member: Record<string, number> = {};
+    specs.forEach((s, i) => {
+      let dz = 0;
+      for (let j = 0; j <= i; j++) dz += L[i][j] * e[j];
+      member[s.name] = clampTo(s.lower, s.upper, all.params[s.name] * Math.exp(dz));
+    });
+    for (const p of heldSpecs) member[p.name] = clampTo(p.lower, p.upper, p.prior * Math.exp(p.sigma * rng.normal()));
+    out.push(member);
+  }
+  return out;
+}
+
+function clampTo(lo: number, hi: number, x: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+function identifiabilityTable(specs: readonly ParamSpec[], held: readonly string[], all: LmResult): FittedCalibration['identifiability'] {
+  const rows: { param: string; pinnedBy: { key: string; sensitivity: number }[] }[] = [];
+  for (const s of specs) {
+    const sens = Object.entries(all.sensitivity[s.name] ?? {})
+      .map(([key, v]) => ({ key, sensitivity: Number(v.toFixed(3)) }))
+      .filter((x) => Math.abs(x.sensitivity) >= 0.01)
+      .sort((a, b) => Math.abs(b.sensitivity) - Math.abs(a.sensitivity))
+      .slice(0, 4);
+    rows.push({ param: s.name, pinnedBy: sens });
+  }
+  for (const name of held) rows.push({ param: name, pinnedBy: [] });
+  return rows;
+}
+
+/** What the anchors cover, for the calibration distance (envelope.ts). */
+export function coverageOf(cases: readonly AnchorCase[]): Coverage {
+  const cov = cases.map((c) => c.coverage);
+  const uniq = <T>(xs: T[]) => [...new Set(xs)];
+  const flights = cov.flatMap((c) => c.inFlightPerReplica);
+  const params = uniq(cov.map((c) => MODELS[c.modelId]?.parameters).filter((x): x is number => x !== undefined));
+  return {
+    gpus: uniq(cov.map((c) => c.gpu)).sort(),
+    architectures: uniq(cov.map((c) => c.architecture)).sort(),
+    modelParameters: params.sort((a, b) => a - b),
+    tensorParallel: uniq(cov.map((c) => c.tensorParallel)).sort((a, b) => a - b),
+    workloads: cov.flatMap((c) => c.workloads),
+    inFlightPerReplica: [Math.min(...flights), Math.max(...flights)],
+    fp8Architectures: uniq(cov.filter((c) => c.kvCacheDtypes.includes('fp8')).map((c) => c.architecture)).sort(),
+  };
+}
+
+/** Architectures some anchor runs on (for the calibration distance). */
+export function anchoredArchitectures(): string[] {
+  const out = new Set<string>();
+  for (const c of anchorCases()) for (const a of architecturesOf(c)) out.add(a);
+  return ARCHITECTURES.filter((a) => out.has(a));
+}
+
+export { VALIDATION_GPUS };
+
+/**
+ * Leave-one-out refits by one Gauss-Newton step from the all-fit (the infinitesimal-jackknife
+ * approximation): with J and the residuals at the all-fit, the fit without anchor k moves by
+ * δ = −(Σ_{i∉k} J_i J_iᵀ + P)⁻¹ (Σ_{i∉k} J_i r_i + P (z − z_prior)), P = diag(1/σ²), clamped to the
+ * bounds. An LM refit from the all-fit often cannot move at all (the simulated objective is not smooth
+ * at the 5% difference step: every trial step is "worse" by noise), which silently returns the all-fit
+ * as the "left-out" prediction; this step always removes anchor k's pull (a parameter only k pinned
+ * relaxes to its prior). Costs one Jacobian (one simulation per parameter and dependent anchor).
+ */
+export function linearizedRefits(all: Readonly<Record<string, number>>, log: FitLog = () => undefined): Record<string, Record<string, number>> {
+  const cases = anchorCases(loadAnchors());
+  const byAnchor = new Map(cases.map((c) => [c.anchor, c]));
+  const deps = new Map(cases.map((c) => [c.anchor, caseParams(c)]));
+  const observations = cases.flatMap(fitObservationsOf);
+  const pinnable = new Set<string>();
+  for (const c of cases) if (fitObservationsOf(c).length > 0) for (const p of deps.get(c.anchor)!) pinnable.add(p);
+  const specs: ParamSpec[] = TIMING_PARAMS.filter((p) => pinnable.has(p.name)).map((p) => ({ name: p.name, prior: p.prior, lower: p.lower, upper: p.upper, sigma: p.sigma }));
+  const priors = priorTimingValues();
+  let simulations = 0;
+  const predict = (group: string, params: Readonly<Record<string, number>>): Record<string, number> => {
+    simulations++;
+    const out = predictCase(byAnchor.get(group)!, { ...priors, ...params });
+    return Object.fromEntries(Object.entries(out).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+  };
+  // maxIterations 0: predictions and the Jacobian at the all-fit, no step.
+  const at = levenbergMarquardt(specs, observations, predict, { start: { ...all }, maxIterations: 0, dependsOn: (g, name) => deps.get(g)!.has(name) });
+  log(`Jacobian at the all-fit: ${simulations} anchor simulations`);
+  const n = specs.length;
+  const z0 = specs.map((s) => Math.log(all[s.name] ?? s.prior));
+  const rows = observations.map((x) => {
+    const v = at.predicted[x.key];
+    const w = Math.sqrt(x.weight);
+    return { group: x.group, r: w * (v > 0 && Number.isFinite(v) ? Math.log(v / x.published) : 5), j: specs.map((s) => w * at.sensitivity[s.name][x.key]) };
+  });
+  const refits: Record<string, Record<string, number>> = {};
+  for (const c of cases) {
+    const A = specs.map((s, a) => specs.map((_t, b) => (a === b ? 1 / s.sigma ** 2 : 0)));
+    const g = specs.map((s, a) => (z0[a] - Math.log(s.prior)) / s.sigma ** 2);
+    for (const row of rows) {
+      if (row.group === c.anchor) continue;
+      for (let a = 0; a < n; a++) {
+        g[a] += row.j[a] * row.r;
+        for (let b = 0; b < n; b++) A[a][b] += row.j[a] * row.j[b];
+      }
+    }
+    const delta = solve(A, g.map((v) => -v)) ?? new Array<number>(n).fill(0);
+    refits[c.anchor] = Object.fromEntries(specs.map((s, a) => [s.name, clampTo(s.lower, s.upper, Math.exp(z0[a] + delta[a]))]));
+  }
+  return refits;
+}
