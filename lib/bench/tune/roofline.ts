@@ -14,13 +14,30 @@
  *   GPU-bound    req/s <= 1 / (outLen / B x step + prefill)     (the GPU's time per request)
  *   latency      req/s <= B / (outLen x step)                    (Little's law: each request decodes outLen steps)
  *   queue        mean TTFT >= (C / replicas - B) / req/s + prefill  (Little's law on the waiting requests)
- * and the engine's CPU step (the simulator's T0 + tSeq x B, when the timing model has those constants)
- *   CPU-bound    req/s <= B / (outLen x (T0 + tSeq x B)).
+ * and two CPU bounds with the simulator's own timing values (lib/sim/timing-params.ts, scaled to the
+ * host by lib/sim/host.ts; fitted constants, not datasheet limits):
+ *   engine CPU   req/s <= B / (outLen x (T0 + tSeq x B))             (the engine core's step on the CPU)
+ *   API server   req/s <= 1 / (tReq + tTok x prompt + tOut x outLen)  (one FIFO API server per replica:
+ *                                                                      tokenise, detokenise, stream)
  * W, kvB and P are one GPU's shares under tensor parallelism; all-reduces are left out (they only add).
  */
 import type { BenchConfig } from '../../config';
 import { gpuFacts, modelFacts } from '../../config';
 import { kvBytesPerTokenPerGpu, kvTokensPerReplica } from '../../config/fit';
+import { simParams } from '../../sim/params';
+
+/** The simulator's CPU costs for this config (undefined when it cannot build parameters for it). */
+function simulatorCpu(c: BenchConfig): { t0: number; tSeq: number; apiReq: number; apiTok: number; apiOut: number } | undefined {
+  try {
+    const p = simParams(c);
+    return {
+      t0: p.stepTime.cpuStepSeconds, tSeq: p.stepTime.cpuSeqSeconds,
+      apiReq: p.path.apiRequestSeconds, apiTok: p.path.apiSecondsPerPromptToken, apiOut: p.path.apiOutputSecondsPerToken,
+    };
+  } catch {
+    return undefined;
+  }
+}
 
 export interface RooflineInput {
   /** Requests in flight over all replicas. */
@@ -52,9 +69,14 @@ export interface Roofline {
   /** req/s over all replicas. */
   readonly gpuBoundRps: number;
   readonly latencyBoundRps: number;
-  /** The simulator's CPU step at this batch, ms (undefined when its timing model has no such constants). */
+  /** The simulator's engine-core CPU step at this batch, ms (T0 + tSeq x B on this host). */
   readonly cpuStepMs?: number;
+  /** req/s the engine CPU step allows over all replicas. */
   readonly cpuBoundRps?: number;
+  /** The simulator's API-server CPU per request on this host, ms (prompt tokenised, output streamed). */
+  readonly apiMsPerRequest?: number;
+  /** req/s the replicas' API servers allow (one FIFO server each). */
+  readonly apiBoundRps?: number;
   readonly boundRps: number;
   /** The least mean TTFT at `boundRps`: the waiting requests' queueing (Little's law) plus one prefill, ms. */
   readonly meanTtftFloorMs: number;
@@ -88,12 +110,12 @@ export function roofline(c: BenchConfig, x: RooflineInput): Roofline {
   const prefillMs = 2 * (model.parameters / tp) * uncached / flops * 1000;
   const gpuBound = B > 0 ? replicas / ((x.outputTokens / B) * step / 1000 + prefillMs / 1000) : 0;
   const latencyBound = replicas * B / (x.outputTokens * step / 1000);
-  const sim = c.sim as unknown as Record<string, unknown>;
-  const t0 = typeof sim.stepOverheadMs === 'number' ? sim.stepOverheadMs : undefined;
-  const tSeq = typeof sim.perSequenceOverheadMs === 'number' ? sim.perSequenceOverheadMs : undefined;
-  const cpuStep = t0 !== undefined && tSeq !== undefined ? t0 + tSeq * B : undefined;
+  const cpu = simulatorCpu(c);
+  const cpuStep = cpu ? (cpu.t0 + cpu.tSeq * B) * 1000 : undefined;
   const cpuBound = cpuStep !== undefined ? replicas * B / (x.outputTokens * cpuStep / 1000) : undefined;
-  const bound = Math.min(gpuBound, latencyBound, cpuBound ?? Infinity);
+  const apiMs = cpu ? (cpu.apiReq + cpu.apiTok * x.promptTokens + cpu.apiOut * x.outputTokens) * 1000 : undefined;
+  const apiBound = apiMs !== undefined ? replicas / (apiMs / 1000) : undefined;
+  const bound = Math.min(gpuBound, latencyBound, cpuBound ?? Infinity, apiBound ?? Infinity);
   const waiting = Math.max(0, inFlight - B);
   return {
     replicas,
@@ -108,6 +130,7 @@ export function roofline(c: BenchConfig, x: RooflineInput): Roofline {
     gpuBoundRps: gpuBound,
     latencyBoundRps: latencyBound,
     ...(cpuStep !== undefined ? { cpuStepMs: cpuStep, cpuBoundRps: cpuBound } : {}),
+    ...(apiMs !== undefined ? { apiMsPerRequest: apiMs, apiBoundRps: apiBound } : {}),
     boundRps: bound,
     meanTtftFloorMs: (bound > 0 ? waiting / (bound / replicas) * 1000 : Infinity) + prefillMs,
   };
