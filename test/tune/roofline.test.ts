@@ -1,4 +1,5 @@
 /** The moonshot's roofline arithmetic (lib/bench/tune/roofline.ts) against hand-computed values. */
+import { simParams } from '../../lib/sim/params';
 import { loadConfig } from '../../lib/config';
 import { roofline } from '../../lib/bench/tune/roofline';
 
@@ -17,7 +18,11 @@ describe('roofline', () => {
     expect(ref.batchLimit).toBe('in-flight');
     // 10% of 2,205 tokens prefilled at 2 x 7.62e9 FLOP / 70 TFLOPS = 48 ms.
     expect(ref.prefillMsPerRequest).toBeCloseTo(48, 0);
-    expect(ref.boundRps).toBe(Math.min(ref.gpuBoundRps, ref.latencyBoundRps, ref.cpuBoundRps ?? Infinity));
+    expect(ref.boundRps).toBe(Math.min(ref.gpuBoundRps, ref.latencyBoundRps, ref.cpuBoundRps ?? Infinity, ref.apiBoundRps ?? Infinity));
+    // The API server's CPU per request is the simulator's own cost on this host: prompt tokenised, 256 tokens streamed.
+    const p = simParams(loadConfig({}));
+    expect(ref.apiMsPerRequest).toBeCloseTo((p.path.apiRequestSeconds + p.path.apiSecondsPerPromptToken * 2205 + p.path.apiOutputSecondsPerToken * 256) * 1000, 6);
+    expect(ref.apiBoundRps).toBeCloseTo(8 / (ref.apiMsPerRequest! / 1000), 6);
     expect(ref.meanTtftFloorMs).toBeCloseTo(ref.prefillMsPerRequest, 6); // nobody waits
   });
 
