@@ -7,9 +7,10 @@
  * pickled checkpoints (`*.bin`, `*.pt`, `*.pth`: `torch.load`, code execution on load): vllm
  * model_executor/model_loader/default_loader.py `_prepare_weights` ("safetensors" -> allow_patterns
  * ["*.safetensors"], "Don't fall back to .pt for explicit safetensors formats"), keeping the shards the
- * `model.safetensors.index.json` names (`filter_duplicate_safetensors_files`); the value is in
- * vllm/config/load.py `LoadConfig.load_format` ("safetensors" will load the weights in the safetensors
- * format) in every release since v0.2, the pinned v0.27.1 included. No `*.py`: vLLM runs without
+ * `model.safetensors.index.json` names (`filter_duplicate_safetensors_files`); the value is documented
+ * in vllm/config/load.py `LoadConfig.load_format` ("safetensors" will load the weights in the safetensors
+ * format; read in the stored vLLM source, commit 030eb665) and has been a `--load-format` choice since
+ * v0.2 (LoadFormat.SAFETENSORS), so the pinned v0.27.1 has it. No `*.py`: vLLM runs without
  * --trust-remote-code, so repository code is never imported.
  */
 
