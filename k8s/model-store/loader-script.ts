@@ -1,14 +1,23 @@
+import { LOADER_ALLOW_PATTERNS, LOADER_IGNORE_PATTERNS } from './served-files';
+
 /**
  * The Python program the one-shot loader Job runs (in the pinned vLLM image, which ships
  * huggingface_hub). Everything it needs comes from environment variables set by loader-job.ts.
  *
+ * Only the files vLLM serves from are fetched and verified (served-files.ts: safetensors weights, the
+ * config and tokenizer files; never pickles `*.bin`/`*.pt`/`*.pth` or code `*.py`). The Hub listing is
+ * filtered with huggingface_hub's own `filter_repo_objects` and the same patterns `snapshot_download`
+ * gets, so the files verified and recorded are exactly the files downloaded. A revision without
+ * safetensors weights is refused (vLLM runs with --load-format safetensors).
+ *
  * huggingface source: resolve model.revision to a commit and list its files with the Hub's own
  * metadata (`model_info(files_metadata=True)`: size, the LFS SHA-256 of every LFS file, the git blob
- * SHA-1 of every other file), download them into MODEL_DIR, verify every file's size AND hash against
- * that metadata, make the tree world-readable (vLLM runs as a non-root UID), then write the marker
- * LAST, recording each file's size and hash. A same-size tampered or corrupted file fails the hash.
+ * SHA-1 of every other file), download the served ones into MODEL_DIR, verify every file's size AND
+ * hash against that metadata, make the tree world-readable (vLLM runs as a non-root UID), then write
+ * the marker LAST, recording each file's size and hash. A same-size tampered or corrupted file fails
+ * the hash.
  * s3 source: the FSx data repository association has imported the objects' metadata; read every file
- * once so Lustre pulls the bytes from S3 now (not while eight vLLM pods start), hash each file while
+ * served file once so Lustre pulls the bytes from S3 now (not while eight vLLM pods start), hash each file while
  * reading, check the safetensors index names only present shards, then write the marker with the
  * hashes. There is no external reference hash for S3 objects: the marker records what was verified,
  * and a later change of the files (S3 auto-import) is refused until the marker is deleted.
@@ -21,6 +30,7 @@
  */
 export const LOADER_SCRIPT = String.raw`
 import hashlib, json, os, re, sys, time
+from huggingface_hub.utils import filter_repo_objects
 
 MODEL_ID = os.environ["MODEL_ID"]
 REVISION = os.environ["MODEL_REVISION"]
@@ -31,6 +41,9 @@ RESULTS_OWNER_UID = int(os.environ["RESULTS_OWNER_UID"])
 SOURCE = os.environ["MODEL_SOURCE"]
 IGNORED = {os.path.basename(MARKER), os.path.basename(MARKER) + ".tmp"}
 CHUNK = 16 << 20
+# What vLLM serves from (k8s/model-store/served-files.ts); nothing else is fetched, hashed or recorded.
+ALLOW_PATTERNS = ${JSON.stringify(LOADER_ALLOW_PATTERNS)}
+IGNORE_PATTERNS = ${JSON.stringify(LOADER_IGNORE_PATTERNS)}
 
 
 def log(msg):
@@ -77,10 +90,26 @@ def digest(path, kind):
     return h.hexdigest()
 
 
+def served(names):
+    """The names vLLM serves from: the same filter (and patterns) snapshot_download applies."""
+    return set(filter_repo_objects(list(names), allow_patterns=ALLOW_PATTERNS, ignore_patterns=IGNORE_PATTERNS))
+
+
+def require_safetensors(names, where):
+    if not any(n.endswith(".safetensors") for n in names):
+        fail("%s has no *.safetensors weights; vLLM runs with --load-format safetensors and loads no pickled checkpoint (*.bin, *.pt)" % where)
+
+
 def hub_expected(info):
-    """Relative path -> {size, sha256 | gitSha1} from the Hub's metadata for this commit."""
+    """Relative path -> {size, sha256 | gitSha1} from the Hub's metadata for this commit, for the served files."""
     out = {}
+    keep = served(s.rfilename for s in info.siblings)
+    skipped = sorted(s.rfilename for s in info.siblings if s.rfilename not in keep)
+    if skipped:
+        log("not fetched (vLLM does not read them): %d files, e.g. %s" % (len(skipped), ", ".join(skipped[:5])))
     for s in info.siblings:
+        if s.rfilename not in keep:
+            continue
         lfs = getattr(s, "lfs", None)
         sha256 = getattr(lfs, "sha256", None) if lfs is not None else None
         if isinstance(lfs, dict):
@@ -140,9 +169,13 @@ def make_world_readable():
 
 
 def marker_files(marker):
+    """The served files the marker records with hashes (a marker of an older loader may list more: not checked)."""
     files = (marker or {}).get("files")
     ok = isinstance(files, dict) and files and all(isinstance(v, dict) and ("sha256" in v or "gitSha1" in v) for v in files.values())
-    return files if ok else None
+    if not ok:
+        return None
+    keep = served(files)
+    return {n: v for n, v in files.items() if n in keep} or None
 
 
 def from_huggingface():
@@ -160,16 +193,18 @@ def from_huggingface():
     expected = hub_expected(info)
     if not expected or any(e.get("size") is None for e in expected.values()):
         fail("the Hub listing of %s@%s has no file sizes; cannot verify a download" % (MODEL_ID, REVISION))
+    require_safetensors(expected, "%s@%s" % (MODEL_ID, REVISION))
     total = sum(e["size"] for e in expected.values())
     doc = {"source": "huggingface", "model": MODEL_ID, "revision": REVISION, "sha": info.sha, "files": expected, "bytes": total}
     if marker and marker.get("sha") == info.sha and not mismatches(expected):
-        if recorded != expected:
-            write_marker(doc)  # a marker of an older loader (sizes only) gets the hashes
+        if marker.get("files") != expected:
+            write_marker(doc)  # a marker of an older loader (sizes only, or every file of the repo) gets the served files' hashes
         log("%s@%s (commit %s) is complete: %d files verified against the Hub's hashes; nothing to do" % (MODEL_ID, REVISION, info.sha, len(expected)))
         return
     drop_marker()
     log("downloading %s@%s (commit %s): %d files, %.2f GB into %s" % (MODEL_ID, REVISION, info.sha, len(expected), total / 1e9, MODEL_DIR))
-    snapshot_download(repo_id=MODEL_ID, revision=info.sha, local_dir=MODEL_DIR, max_workers=8)
+    snapshot_download(repo_id=MODEL_ID, revision=info.sha, local_dir=MODEL_DIR, max_workers=8,
+                      allow_patterns=ALLOW_PATTERNS, ignore_patterns=IGNORE_PATTERNS)
     bad = mismatches(expected)
     if bad:
         fail("download does not match the Hub's metadata: " + "; ".join(bad))
@@ -179,7 +214,10 @@ def from_huggingface():
 
 
 def from_s3():
-    files = local_files()
+    # Only what vLLM serves from is hydrated, hashed and recorded; anything else under the prefix is left alone.
+    present = local_files()
+    keep = served(present)
+    files = {n: size for n, size in present.items() if n in keep}
     marker = read_marker()
     recorded = marker_files(marker)
     if marker and marker.get("source") == "s3" and recorded:
@@ -190,6 +228,7 @@ def from_s3():
         fail("the files under %s changed since they were verified (%s); if the S3 prefix was updated on purpose, delete %s and run the loader again" % (MODEL_DIR, "; ".join(bad[:5]), MARKER))
     if "config.json" not in files:
         fail("%s/config.json not found: does %s hold the model files directly?" % (MODEL_DIR, os.environ.get("MODEL_S3_URI", "the S3 prefix")))
+    require_safetensors(files, os.environ.get("MODEL_S3_URI", MODEL_DIR))
     index = os.path.join(MODEL_DIR, "model.safetensors.index.json")
     if os.path.exists(index):
         with open(index) as f:

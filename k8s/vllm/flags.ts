@@ -5,6 +5,7 @@
 import { type BenchConfig, gpuInstance, modelFacts, replicasPerNode, servedModelName } from '../../lib/config';
 import { modelWeightBytes } from '../../lib/config/fit';
 import { fsxThroughputMBps } from '../../lib/config/model-store-sizing';
+import { VLLM_LOAD_FORMAT } from '../model-store/served-files';
 import { sharedNames } from '../names';
 
 /** Env var the downward API fills with the pod IP; `$(POD_IP)` in args is expanded by the kubelet. */
@@ -54,6 +55,8 @@ export function vllmServeArgs(c: BenchConfig): string[] {
     `--max-num-seqs=${v.maxNumSeqs}`,
     `--max-num-batched-tokens=${v.maxNumBatchedTokens}`,
     `--kv-cache-dtype=${v.kvCacheDtype}`,
+    // Safetensors only: never unpickle a *.bin/*.pt checkpoint (the loader fetches none; served-files.ts).
+    `--load-format=${VLLM_LOAD_FORMAT}`,
     // The replica's GPUs (the pod requests exactly this many nvidia.com/gpu); vLLM's default is 1.
     ...(v.tensorParallelSize > 1 ? [`--tensor-parallel-size=${v.tensorParallelSize}`] : []),
     `--kv-events-config=${JSON.stringify(kvEventsConfig(c))}`,

@@ -4,7 +4,7 @@
  * pretrained_model_name_or_path: the same directory, offline).
  */
 import type { BenchConfig } from '../config';
-import { type ImageRef, inferencePerfImage, vllmImage } from '../config/images';
+import { type ImageRef, inferencePerfImage, registryHost, vllmImage } from '../config/images';
 import { decodeLabelSelector } from '../../k8s/labels';
 import { loaderJobName } from '../../k8s/model-store/loader-job';
 import { NODE_ROLE_LABEL, SYSTEM_NODE_ROLE, sharedNames } from '../../k8s/names';
@@ -48,7 +48,7 @@ export const HARNESS_CHECKS: readonly PreflightCheck[] = [
       const cached = nodes.filter((n) => (n.status?.images ?? []).some((img) => (img.names ?? []).some((name) => names.some((r) => imageNameMatches(name, r)))));
       if (cached.length > 0) return result('pass', `${harness}: ${ref}, already on ${cached.length} of ${nodes.length} system node(s)`);
       return result('warn', `${harness}: ${ref} is on no system node yet; the first Job pulls it (the client pod waits)`,
-        `the nodes need egress to ${ref.split('/')[0]}; to pull it ahead: run one short Job, e.g. llmd-bench run --target rr --num-prompts ${ctx.config.benchmark.numPrefixes}`);
+        `the nodes need egress to ${registryHost(image.repository)}; to pull it ahead: run one short Job, e.g. llmd-bench run --target rr --harness ${harness} --num-prompts ${ctx.config.benchmark.numPrefixes}`);
     }),
   },
   {

@@ -20,6 +20,17 @@ export interface ImageRef {
   readonly tagged: string;
 }
 
+/**
+ * The registry host a repository is pulled from: its first path component when that names a host
+ * (contains '.' or ':', or is 'localhost'), else Docker Hub, `docker.io` (`vllm/vllm-openai`). The
+ * rule of distribution/reference normalize.go `splitDockerDomain`, which containerd applies.
+ */
+export function registryHost(repository: string): string {
+  const slash = repository.indexOf('/');
+  const first = slash < 0 ? '' : repository.slice(0, slash);
+  return first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+}
+
 /** Builds a reference; a digest given in config wins over the table. */
 export function imageRef(repository: string, tag: string, configDigest?: string): ImageRef {
   const tagged = `${repository}:${tag}`;

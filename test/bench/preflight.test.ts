@@ -8,6 +8,7 @@ import { BenchError } from '../../lib/bench/errors';
 import { CHAT_RENDER_PATH, CHECKS, formatPreflight, PreflightContext, renderTarget, runPreflight } from '../../lib/bench/preflight';
 import { prometheusServiceRef, prometheusViaKube } from '../../lib/bench/prometheus';
 import { KubeApiError } from '../../lib/bench/cluster/types';
+import { registryHost } from '../../lib/config/images';
 import { endpointPickerConfig } from '../../k8s/router/endpoint-picker-config';
 import type { BenchConfig } from '../../lib/config';
 import { defaultPrometheus, FakeAws, FakeKube } from './fakes';
@@ -220,6 +221,81 @@ describe('preflight', () => {
     expect(byId['kube-context'].summary).toMatch(/no answer within 20 s/);
     const after = report.results.slice(report.results.findIndex((r) => r.check.id === 'kube-context') + 1);
     expect(after.every((r) => r.result.status === 'skip' && /API server unreachable/.test(r.result.summary))).toBe(true);
+  });
+
+  describe('harness-image: the benchmark client image on the system nodes (where the Job runs)', () => {
+    const VLLM = 'vllm/vllm-openai:v0.27.1';
+    const INFERENCE_PERF = 'quay.io/inference-perf/inference-perf:v0.6.1';
+    const systemNodes = (k: FakeKube) => k.nodes.filter((n) => n.metadata?.labels?.['llmd-bench/role'] === 'system');
+    /** Removes, from every system node, the images with a name containing `repository`. */
+    const dropImage = (repository: string) => (k: FakeKube) => {
+      for (const node of systemNodes(k)) node.status!.images = (node.status!.images ?? []).filter((img) => !(img.names ?? []).some((name) => name.includes(repository)));
+    };
+    const inferencePerf = loadConfig({ 'benchmark.cacheReset': 'endpoint', 'benchmark.harness': 'inference-perf', 'workload.name': 'shared-prefix' });
+
+    test('the recorded system node has the vllm image: pass, naming it', async () => {
+      const { byId } = await statusOf(context());
+      expect(byId['harness-image']).toMatchObject({ status: 'pass', summary: `vllm: ${VLLM}, already on 1 of 1 system node(s)` });
+    });
+
+    test('vllm image on no system node: a warning (the first Job pulls it), with the registry to reach and how to pull ahead', async () => {
+      const { report, byId } = await statusOf(context(dropImage('vllm/vllm-openai')));
+      expect(byId['harness-image'].status).toBe('warn');
+      expect(byId['harness-image'].summary).toBe(`vllm: ${VLLM} is on no system node yet; the first Job pulls it (the client pod waits)`);
+      // Docker Hub, not the repository's first path component ("vllm").
+      expect(byId['harness-image'].fix).toBe('the nodes need egress to docker.io; to pull it ahead: run one short Job, e.g. llmd-bench run --target rr --harness vllm --num-prompts 150');
+      expect(report.ok).toBe(true);
+      expect(formatPreflight(report).join('\n')).toContain('the nodes need egress to docker.io');
+    });
+
+    test('the vllm image cached on the GPU nodes only (by the decode pods) still warns: the client runs on system nodes', async () => {
+      const { byId } = await statusOf(context((k) => {
+        const images = systemNodes(k)[0].status!.images!;
+        dropImage('vllm/vllm-openai')(k);
+        for (const n of k.nodes.filter((x) => x.metadata?.labels?.['llmd-bench/role'] === 'gpu')) n.status!.images = images;
+      }));
+      expect(byId['harness-image'].status).toBe('warn');
+    });
+
+    test('the vllm harness does not care about the inference-perf image', async () => {
+      const { byId } = await statusOf(context(dropImage('inference-perf')));
+      expect(byId['harness-image'].status).toBe('pass');
+    });
+
+    test('--harness inference-perf: the check names the inference-perf image and looks for it, not vllm', async () => {
+      expect((await statusOf(context(undefined, inferencePerf))).byId['harness-image'])
+        .toMatchObject({ status: 'pass', summary: `inference-perf: ${INFERENCE_PERF}, already on 1 of 1 system node(s)` });
+      // vllm still cached, inference-perf gone: warns about inference-perf, with quay.io to reach.
+      const { report, byId } = await statusOf(context(dropImage('inference-perf'), inferencePerf));
+      expect(byId['harness-image']).toEqual({
+        status: 'warn',
+        summary: `inference-perf: ${INFERENCE_PERF} is on no system node yet; the first Job pulls it (the client pod waits)`,
+        fix: 'the nodes need egress to quay.io; to pull it ahead: run one short Job, e.g. llmd-bench run --target rr --harness inference-perf --num-prompts 150',
+      });
+      expect(report.ok).toBe(true);
+      // And with inference-perf cached but vllm gone, the inference-perf harness passes.
+      expect((await statusOf(context(dropImage('vllm/vllm-openai'), inferencePerf))).byId['harness-image'].status).toBe('pass');
+    });
+
+    test('auto picks inference-perf for a workload vllm bench serve cannot run, and checks that image', async () => {
+      const auto = loadConfig({ 'benchmark.cacheReset': 'endpoint', 'workload.name': 'multi-turn' });
+      const { byId } = await statusOf(context(dropImage('inference-perf'), auto));
+      expect(byId['harness-image']).toMatchObject({ status: 'warn', summary: expect.stringMatching(/^inference-perf: quay\.io\/inference-perf\/inference-perf:v0\.6\.1 is on no system node/) });
+    });
+
+    test('the registry named in the hint follows Docker\'s reference rules', () => {
+      expect(['vllm/vllm-openai', 'ubuntu', 'quay.io/inference-perf/inference-perf', 'public.ecr.aws/aws-cli/aws-cli', 'localhost/x', 'registry:5000/team/img'].map(registryHost))
+        .toEqual(['docker.io', 'docker.io', 'quay.io', 'public.ecr.aws', 'localhost', 'registry:5000']);
+    });
+
+    test('an image the node lists only by the pinned digest counts as present (pods pull repository@digest)', async () => {
+      const digest = 'sha256:e29328cc223ebae58d9022d60ad651cc3c4cbd534885a78b28f54086aa4b9c9e'; // the digest table's pin of v0.6.1
+      const { byId } = await statusOf(context((k) => {
+        dropImage('inference-perf')(k);
+        systemNodes(k)[0].status!.images!.push({ names: [`quay.io/inference-perf/inference-perf@${digest}`], sizeBytes: 1 });
+      }, inferencePerf));
+      expect(byId['harness-image'].status).toBe('pass');
+    });
   });
 
   test('cacheReset=restart does not require the dev-mode endpoint', async () => {

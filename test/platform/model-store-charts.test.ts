@@ -14,6 +14,7 @@ import { decodePodLabels, matchesLabels } from '../../k8s/labels';
 import { CLAIM_REQUEST, FSX_CSI_DRIVER, ModelStoreChart } from '../../k8s/model-store/model-store-chart';
 import { LOADER_POD_LABELS, LoaderChart, loaderEnv, loaderJobName } from '../../k8s/model-store/loader-chart';
 import { LOADER_SCRIPT } from '../../k8s/model-store/loader-script';
+import { LOADER_ALLOW_PATTERNS, VLLM_LOAD_FORMAT } from '../../k8s/model-store/served-files';
 import { LOADER_SCRATCH_BOUND_BYTES, LOADER_SCRATCH_GIB } from '../../k8s/model-store/loader-job';
 import { CLIENT_UID, renderBenchmarkJob, exampleBenchmarkRun, RESULTS_MOUNT } from '../../k8s/bench/benchmark-job';
 import { vllmImage } from '../../lib/config/images';
@@ -129,6 +130,19 @@ describe('static PV/PVC pairs', () => {
     const claims = (spec: any) => (spec.volumes ?? []).map((v: any) => v.persistentVolumeClaim?.claimName).filter(Boolean);
     expect(claims(decode.spec.template.spec)).toEqual([n.modelsPvcReadOnly]);
     expect(claims(find(loader, 'Job', loaderJob).spec.template.spec)).toEqual([n.modelsPvcReadWrite]);
+  });
+});
+
+describe('what the loader fetches is what vLLM loads', () => {
+  test('vLLM reads safetensors only (--load-format=safetensors, no pickle fallback), the only weights the loader fetches', () => {
+    const decode = find(everything, 'Deployment', n.decodeDeployment);
+    const args: string[] = decode.spec.template.spec.containers.find((c: { name: string }) => c.name === 'vllm').args;
+    expect(args).toContain(`--load-format=${VLLM_LOAD_FORMAT}`);
+    expect(VLLM_LOAD_FORMAT).toBe('safetensors');
+    expect(LOADER_ALLOW_PATTERNS.filter((p) => /\.(bin|pt|pth|py|pkl|ckpt)$/.test(p) || p === '*')).toEqual([]);
+    expect(LOADER_ALLOW_PATTERNS).toContain('*.safetensors');
+    expect(LOADER_SCRIPT).toContain(`ALLOW_PATTERNS = ${JSON.stringify(LOADER_ALLOW_PATTERNS)}`);
+    expect(LOADER_SCRIPT).toMatch(/snapshot_download\([^)]*allow_patterns=ALLOW_PATTERNS, ignore_patterns=IGNORE_PATTERNS\)/);
   });
 });
 
@@ -276,7 +290,7 @@ const python = spawnSync('python3', ['--version']).status === 0;
     '    def __init__(self, name, size):',
     '        self.rfilename, self.size = name, size',
     '        data = _content(size)',
-    '        if name.endswith(".safetensors"):',
+    '        if name.endswith((".safetensors", ".bin", ".pt", ".pth")):',
     '            self.lfs = {"size": size, "sha256": hashlib.sha256(data).hexdigest(), "pointer_size": 134}',
     '            self.blob_id = "0" * 40  # the pointer file\'s blob, not the content',
     '        else:',
@@ -288,16 +302,45 @@ const python = spawnSync('python3', ['--version']).status === 0;
     '        if os.environ.get("FAKE_HUB_OFFLINE"): raise RuntimeError("the Hub is unreachable")',
     '        assert files_metadata, "the loader must ask for file metadata (hashes)"',
     '        _log("model_info %s@%s" % (repo_id, revision)); return _Info()',
-    'def snapshot_download(repo_id, revision, local_dir, max_workers=8):',
+    'def snapshot_download(repo_id, revision, local_dir, max_workers=8, allow_patterns=None, ignore_patterns=None):',
     '    _log("download %s@%s" % (repo_id, revision))',
+    '    from huggingface_hub.utils import filter_repo_objects',
+    '    keep = set(filter_repo_objects(list(FILES), allow_patterns=allow_patterns, ignore_patterns=ignore_patterns))',
     '    for name, size in FILES.items():',
+    '        if name not in keep: continue',
     '        path = os.path.join(local_dir, name); os.makedirs(os.path.dirname(path), exist_ok=True)',
     '        short = 1 if os.environ.get("FAKE_HUB_TRUNCATE") == name else 0',
     '        fill = b"x" if os.environ.get("FAKE_HUB_TAMPER") == name else b"w"',
     '        with open(path, "wb") as f: f.write(fill * (size - short))',
     '    return local_dir',
   ].join('\n'));
-  const FILES = { 'config.json': 663, 'model-00001-of-00002.safetensors': 4096, 'model-00002-of-00002.safetensors': 2048, 'model.safetensors.index.json': 120, 'tokenizer.json': 700 };
+  // huggingface_hub utils/_paths.py filter_repo_objects, as upstream: fnmatchcase on the repository path
+  // (\`*\` crosses \`/\`), a pattern ending in "/" means the folder's contents.
+  writeFileSync(join(fakeDir, 'huggingface_hub', 'utils.py'), [
+    'from fnmatch import fnmatchcase',
+    'def _dirs(p): return p + "*" if p.endswith("/") else p',
+    'def filter_repo_objects(items, *, allow_patterns=None, ignore_patterns=None, key=None):',
+    '    if isinstance(allow_patterns, str): allow_patterns = [allow_patterns]',
+    '    if isinstance(ignore_patterns, str): ignore_patterns = [ignore_patterns]',
+    '    allow = None if allow_patterns is None else [_dirs(p) for p in allow_patterns]',
+    '    ignore = None if ignore_patterns is None else [_dirs(p) for p in ignore_patterns]',
+    '    for item in items:',
+    '        path = (key or str)(item)',
+    '        if allow is not None and not any(fnmatchcase(path, r) for r in allow): continue',
+    '        if ignore is not None and any(fnmatchcase(path, r) for r in ignore): continue',
+    '        yield item',
+  ].join('\n'));
+  /** What vLLM serves from: the weights, config and tokenizer files (what the loader fetches and records). */
+  const FILES = {
+    'config.json': 663, 'generation_config.json': 242, 'model-00001-of-00002.safetensors': 4096, 'model-00002-of-00002.safetensors': 2048,
+    'model.safetensors.index.json': 120, 'tokenizer.json': 700, 'tokenizer_config.json': 300, 'vocab.json': 500, 'merges.txt': 400,
+    'tokenizer.model': 250, 'chat_template.jinja': 90,
+  };
+  /** The rest of a repository: pickled checkpoints, code, docs, Meta's original/ copy. Never fetched. */
+  const NOT_SERVED = {
+    'pytorch_model.bin': 3000, 'training_args.bin': 30, 'consolidated.pt': 100, 'modeling_custom.py': 80, 'README.md': 60, '.gitattributes': 20,
+    'original/consolidated.00.pth': 500, 'original/params.json': 40, 'original/tokenizer.model': 250,
+  };
   const SHA = config.model.revision;
   /** Where a config's mount point lives on this machine (a directory per mountPath). */
   const mountOf = (c: BenchConfig) => join(root, 'mnt', c.modelStore.mountPath);
@@ -306,7 +349,7 @@ const python = spawnSync('python3', ['--version']).status === 0;
     const base = Object.fromEntries(loaderEnv(c).map((e) => [e.name, String(e.value).replace(c.modelStore.mountPath, mountOf(c)).replace('/scratch', join(root, 'scratch'))]));
     // Owner of the results directory: this test's own UID, which may chown to itself unprivileged.
     const owner = { RESULTS_OWNER_UID: String(process.getuid?.() ?? 0) };
-    return { PATH: process.env.PATH ?? '', PYTHONPATH: fakeDir, FAKE_HUB_STATE: state, FAKE_HUB_FILES: JSON.stringify(FILES), FAKE_HUB_SHA: SHA, ...base, ...owner, ...extra };
+    return { PATH: process.env.PATH ?? '', PYTHONPATH: fakeDir, FAKE_HUB_STATE: state, FAKE_HUB_FILES: JSON.stringify({ ...FILES, ...NOT_SERVED }), FAKE_HUB_SHA: SHA, ...base, ...owner, ...extra };
   };
   const run = (c: BenchConfig, extra: Record<string, string> = {}) => spawnSync('python3', ['-c', LOADER_SCRIPT], { env: env(c, extra), encoding: 'utf8' });
   const calls = () => { try { return readFileSync(state, 'utf8').trim().split('\n').filter(Boolean); } catch { return []; } };
@@ -427,6 +470,66 @@ const python = spawnSync('python3', ['--version']).status === 0;
     const changed = run(c);
     expect(changed.status).toBe(1);
     expect(changed.stdout).toContain('changed since they were verified');
+  });
+
+  test('fetches, verifies and records only what vLLM serves from: no pickle, no code, no original/ copy', () => {
+    const c = loadConfig({ 'modelStore.mountPath': '/served' });
+    const r = run(c);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain(`not fetched (vLLM does not read them): ${Object.keys(NOT_SERVED).length} files`);
+    const m = JSON.parse(readFileSync(marker(c), 'utf8'));
+    expect(Object.keys(m.files).sort()).toEqual(Object.keys(FILES).sort());
+    expect(m.files).toEqual(EXPECTED);
+    for (const f of Object.keys(FILES)) expect([f, statSync(join(dir(c), f)).isFile()]).toEqual([f, true]);
+    for (const f of Object.keys(NOT_SERVED)) expect(() => statSync(join(dir(c), f))).toThrow();
+  });
+
+  test('a marker that lists files the loader no longer fetches (an older loader took the whole repo) does not make a rerun expect them', () => {
+    const c = loadConfig({ 'modelStore.mountPath': '/older' });
+    expect(run(c).status).toBe(0);
+    const m = JSON.parse(readFileSync(marker(c), 'utf8'));
+    m.files['pytorch_model.bin'] = { size: 3000, sha256: createHash('sha256').update(Buffer.alloc(3000, 'w')).digest('hex') };
+    writeFileSync(marker(c), JSON.stringify(m));
+    // Pinned revision: re-verified offline against the served files of the marker; the absent pickle is not "missing".
+    const r = run(c, { FAKE_HUB_OFFLINE: '1' });
+    expect([r.status, r.stdout]).toEqual([0, expect.stringContaining(`${Object.keys(FILES).length} files re-verified against the hashes in the marker; nothing to do`)]);
+    // A branch revision asks the Hub and rewrites the marker with the served files only, without downloading.
+    const b = loadConfig({ 'model.revision': 'main', 'modelStore.mountPath': '/older' });
+    writeFileSync(marker(b), JSON.stringify({ ...m, revision: 'main' }));
+    const before = calls().length;
+    expect(run(b).status).toBe(0);
+    expect(calls().slice(before)).toEqual([`model_info ${b.model.id}@main`]);
+    expect(Object.keys(JSON.parse(readFileSync(marker(b), 'utf8')).files).sort()).toEqual(Object.keys(FILES).sort());
+  });
+
+  test('a revision without safetensors weights (pickles only) is refused before anything is downloaded', () => {
+    const c = loadConfig({ 'model.revision': 'main', 'modelStore.mountPath': '/pickles' });
+    const before = calls().length;
+    const r = run(c, { FAKE_HUB_FILES: JSON.stringify({ 'config.json': 600, 'pytorch_model.bin': 3000, 'tokenizer.json': 700, 'tokenizer_config.json': 300 }) });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`${c.model.id}@main has no *.safetensors weights; vLLM runs with --load-format safetensors and loads no pickled checkpoint (*.bin, *.pt)`);
+    expect(calls().slice(before)).toEqual([`model_info ${c.model.id}@main`]);
+    expect(() => statSync(marker(c))).toThrow();
+    expect(() => statSync(join(dir(c), 'pytorch_model.bin'))).toThrow();
+  });
+
+  test('S3 source: only the served files are hydrated and recorded; a prefix with pickles only is refused', () => {
+    const c = loadConfig({ 'modelStore.modelSource': 's3://bucket/served', 'modelStore.mountPath': '/s3-served' });
+    const d = dir(c);
+    mkdirSync(d, { recursive: true });
+    const put = (f: string, data: Buffer | string) => { writeFileSync(join(d, f), data); chmodSync(join(d, f), 0o644); };
+    put('config.json', '{}');
+    put('pytorch_model.bin', Buffer.alloc(3000));
+    put('modeling_custom.py', 'import os');
+    const refused = run(c);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain('s3://bucket/served has no *.safetensors weights');
+    put('model.safetensors', Buffer.alloc(2000));
+    put('tokenizer.json', '{}');
+    const ok = run(c);
+    expect([ok.status, ok.stderr]).toEqual([0, '']);
+    expect(Object.keys(JSON.parse(readFileSync(marker(c), 'utf8')).files).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
+    expect(ok.stdout).not.toContain('hydrated pytorch_model.bin');
   });
 
   test('the program is valid Python (compiles)', () => {

@@ -4,20 +4,25 @@ import { routerProfileFields } from './router-profiles';
 
 /**
  * `router.speculativeTtl` default, chosen from a simulator sweep (`npx llmd-bench simulate --router
- * llm-d -c router.speculativeTtl=<ttl> --seed <s>`, seeds 0-2, the reference workload, lib/sim models
- * llm-d-router v0.10.0's per-request TTL eviction of the pod's speculative entry, prerequest.go):
+ * llm-d --request-rate <r> --seed <s> --no-intervals -c router.speculativeTtl=<ttl>`, seeds 0-2, the
+ * reference workload, lib/sim models llm-d-router v0.10.0's per-request TTL eviction of the pod's
+ * speculative entry, prerequest.go). Re-run with the reworked simulator (issue 12's timing model), req/s:
  *
- *   rate | 2s                      | 10s                     | 30s
- *   inf  | 25.34 / 25.32 / 25.37   | identical to 2s         | identical to 2s      req/s (p99 TTFT 11.4 s)
- *   25   | 24.16 / 24.03 / 24.07   | identical to 2s         | identical to 2s      req/s (p99 TTFT 1.3-1.8 s)
- *   30   | 24.87 / 25.44 / 25.20   | 25.25 / 25.24 / 25.26   | identical to 10s     req/s (p99 TTFT 1.8-2.3 s)
- *   (100ms at rate inf: 25.27 req/s, the only setting below 2s that moves the reference prediction)
+ *   rate | 100ms                 | 2s                    | 5s                    | 10s                   | 30s
+ *   inf  | 25.02 / 24.61 / 24.75 | 26.01 / 26.03 / 24.72 | 26.13 / 26.00 / 25.91 | 25.94 / 26.13 / 25.91 | = 10s
+ *        | p99 TTFT 21.6-21.7 s  | 15.0-15.8 s           | 12.3-12.8 s           | 12.3-12.8 s           |
+ *   25   | 24.18 / 24.14 / 24.19 | 24.19 / 24.12 / 24.10 | = 2s                  | = 2s                  | = 2s
+ *        | p99 TTFT 2.6-3.5 s    | 1.5-2.2 s             |                       |                       |
+ *   30   | 25.66 / 25.85 / 25.55 | 26.22 / 26.18 / 26.03 | = 10s                 | 26.22 / 26.30 / 26.28 | = 10s
+ *        | p99 TTFT 4.6-6.2 s    | 2.4-3.1 s             |                       | 2.4-2.9 s             |
  *
- * At the reference load the three are indistinguishable; above it 2s starts to depend on the seed
- * (-1.5% .. +0.5%: a first-of-prefix request queued longer than the TTL loses its entry before its
- * BlockStored event confirms it), while 10s and 30s agree. 10s covers the queue waits the ladder
- * produces four times over; longer only keeps a guess alive longer after the engine evicted those
- * blocks or the request failed (the speculative entry outlives BlockRemoved until its TTL).
+ * Below 10s the TTL costs something at the reference load (rate inf: 512 requests at once, queue
+ * waits up to ~13 s): 2s loses 4.6% at seed 2 and adds 2.2-3.5 s of p99 TTFT, 100ms loses 3.5-5.8%
+ * and adds ~9 s (a first-of-prefix request queued longer than the TTL loses its entry before its
+ * BlockStored event confirms it); 5s still differs from 10s at rate inf, seed by seed (within 0.7%).
+ * 10s and 30s give identical results at every rate and seed: 10s is the shortest TTL tried that no
+ * longer matters; longer only keeps a guess alive longer after the engine evicted those blocks or the
+ * request failed (the speculative entry outlives BlockRemoved until its TTL).
  */
 export const SPECULATIVE_TTL_DEFAULT = '10s';
 
@@ -66,7 +71,7 @@ export const routerSchema = z.object({
   speculativeIndexing: z.boolean({ error: 'must be true or false' }).default(true)
     .describe('Record a routed prefix for the chosen pod before its KV events arrive (stops a burst of one prefix scattering).'),
   speculativeTtl: z.string().regex(/^\d+(ms|s|m)$/, { error: 'must be a Go duration such as 500ms, 2s or 1m' }).default(SPECULATIVE_TTL_DEFAULT)
-    .describe('How long a speculative index entry lives unless a KV event confirms it. 10s from a simulator sweep (2s/10s/30s tie at the reference load; 2s turns seed-dependent above it; longer keeps stale guesses): lib/config/sections/router.ts, docs/workloads.md.'),
+    .describe('How long a speculative index entry lives unless a KV event confirms it. 10s from a simulator sweep (10s and 30s identical at every rate; 2s and shorter lose throughput and p99 TTFT at the reference burst; longer keeps stale guesses): lib/config/sections/router.ts, docs/workloads.md.'),
   kvEventsConcurrency: positiveInt().default(8)
     .describe('Workers the EPP uses to digest KV events.'),
   ...routerProfileFields,
@@ -80,6 +85,6 @@ export const routerSchema = z.object({
     noHitLru: nonNegativeNumber().default(2)
       .describe('Weight of the no-hit-lru scorer: a request no pod holds a block of goes to the pod that took such a cold request least recently. ' +
         'Spreads first-seen prefixes so no pod hoards them at a cold start (512 requests arrive while every load metric reads 0); ' +
-        '0 leaves it out (the simulator then predicts ~20 instead of ~25 req/s for the reference run).'),
+        '0 leaves it out (the simulator then predicts 19-22 instead of ~26 req/s for the reference run, seeds 0-2).'),
   }).strict().prefault({}),
 }).strict().prefault({});
