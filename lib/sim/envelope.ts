@@ -12,7 +12,8 @@
  *    anchored range, / 2;
  *  - KV cache dtype: 0.5 for fp8 on an architecture no fp8 anchor ran on.
  *
- * d = sqrt(sum of squares). Inside: d <= 0.5; near: <= 1; outside: > 1, with a plain warning. The
+ * d = sqrt(sum of squares). Inside: d <= 0.5; near: <= 1; outside: > 1, or on an architecture no
+ * anchor ran on whatever d (its GPU efficiencies are priors), with a plain warning. The
  * interval's model-discrepancy width is multiplied by (1 + d) (intervals.ts). The coverage is computed
  * by the fit from the anchors (anchor-predict.ts `coverage`) and committed in fitted.json.
  */
@@ -92,7 +93,7 @@ export function calibrationDistance(c: BenchConfig, shape: ObservedShape, cov: C
     parts.push({ dimension: 'KV cache dtype', value: k, detail: `fp8${k === 0 ? ' (anchored on this architecture)' : ` (fp8 anchored only on ${cov.fp8Architectures.join(', ') || 'no architecture'})`}` });
   }
   const distance = r2(Math.sqrt(parts.reduce((s, p) => s + p.value ** 2, 0)));
-  const region = distance <= 0.5 ? 'inside' : distance <= 1 ? 'near' : 'outside';
+  const region = distance > 1 || gpuValue >= 1 ? 'outside' : distance <= 0.5 ? 'inside' : 'near';
   const far = parts.filter((p) => p.value > 0).sort((a, b) => b.value - a.value);
   const summary = `calibration distance ${distance.toFixed(2)} (${region === 'inside' ? 'inside the space the public anchors cover' : region === 'near' ? 'near the anchored space' : 'OUTSIDE the anchored space'}): ${parts.map((p) => `${p.dimension} ${p.detail}`).join('; ')}`;
   const warning = region === 'outside'

@@ -188,4 +188,12 @@ describe('calibration distance', () => {
     expect(h200.parts.find((p) => p.dimension === 'GPU')).toMatchObject({ value: 0.5, detail: 'H200 (no anchor on it; hopper efficiencies fitted on H100)' });
     expect(GPUS.L40S.architecture).toBe('ada');
   });
+
+  test('an architecture no anchor ran on is outside even when everything else is anchored (d = 1)', () => {
+    const l40s = calibrationDistance(loadConfig({ 'gpuNodes.instanceType': 'g6e.xlarge' }), shape);
+    expect(l40s.parts.filter((p) => p.value > 0).map((p) => p.dimension)).toEqual(['GPU']);
+    expect(l40s.distance).toBe(1);
+    expect(l40s.region).toBe('outside');
+    expect(l40s.warning).toMatch(/outside what the public anchors cover/);
+  });
 });
