@@ -57,6 +57,11 @@ export function vllmServeArgs(c: BenchConfig): string[] {
     // The replica's GPUs (the pod requests exactly this many nvidia.com/gpu); vLLM's default is 1.
     ...(v.tensorParallelSize > 1 ? [`--tensor-parallel-size=${v.tensorParallelSize}`] : []),
     `--kv-events-config=${JSON.stringify(kvEventsConfig(c))}`,
+    // N API server processes on the one port in front of the one engine core (vLLM v0.27.1
+    // vllm/entrypoints/cli/serve.py run_multi_api_server; PROMETHEUS_MULTIPROC_DIR is set up by vLLM
+    // itself, and the gauges the EPP scrapes use multiprocess_mode="mostrecent", vllm/v1/metrics/loggers.py).
+    // KV events come from the engine core, so the EPP's subscription does not change. 1 is vLLM's default.
+    ...(v.apiServerCount > 1 ? [`--api-server-count=${v.apiServerCount}`] : []),
     // Probes and scrapes would otherwise flood the log.
     '--disable-access-log-for-endpoints=/health,/metrics,/v1/models',
     // Drain in-flight streams on SIGTERM (rolling restarts, cacheReset=restart) instead of cutting them.
