@@ -161,14 +161,16 @@ async function moonshot(writeDocs: boolean): Promise<void> {
     `share of the 150 prefixes once plus each sequence's private tokens); ~${r0(promptTokens + 128)} context tokens each; ${f(hit * 100)}% of prompt tokens cached ` +
     '(the predicted hit rate). GPU and latency bounds use only datasheet numbers. The two CPU bounds use the simulator\'s timing values scaled to the host ' +
     '(lib/sim/timing-params.ts, lib/sim/host.ts): the engine core\'s step (T0 + tSeq x B) and the API server\'s CPU per request (tokenise the prompt, detokenise ' +
-    'and stream 256 tokens; one FIFO server per replica); they are fitted constants, not hardware limits. The TTFT floor is the queueing of the requests that do not fit the batch (Little\'s law) plus one prefill.', '');
+    'and stream 256 tokens; vllm.apiServerCount FIFO servers per replica, each a busy process in the host\'s CPU contention); they are fitted constants, not hardware limits. The TTFT floor is the queueing of the requests that do not fit the batch (Little\'s law) plus one prefill.', '');
   lines.push('| eight A10Gs as | replicas x B (cap) | weights ms/step | KV ms/step | prefill ms/req | GPU bound req/s | latency bound req/s | engine CPU step ms | engine CPU bound req/s | API server ms/req | API server bound req/s | mean TTFT floor ms at the bound |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|');
   const rows: [string, Record<string, unknown>][] = [
     ['8 x g5.xlarge, TP1, bf16 KV', {}],
     ['8 x g5.xlarge, TP1, fp8 KV', { 'vllm.kvCacheDtype': 'fp8' }],
     ['8 x g5.xlarge, TP1, bf16 KV, maxNumSeqs 32', { 'vllm.maxNumSeqs': 32 }],
+    ['8 x g5.xlarge, TP1, fp8 KV, 2 API servers', { 'vllm.kvCacheDtype': 'fp8', 'vllm.apiServerCount': 2 }],
     ['8 x g5.2xlarge (8 vCPU), TP1, fp8 KV', { 'gpuNodes.instanceType': 'g5.2xlarge', 'vllm.kvCacheDtype': 'fp8' }],
+    ['8 x g5.2xlarge (8 vCPU), TP1, fp8 KV, 4 API servers', { 'gpuNodes.instanceType': 'g5.2xlarge', 'vllm.kvCacheDtype': 'fp8', 'vllm.apiServerCount': 4 }],
     ['8 x g5.4xlarge (16 vCPU), TP1, fp8 KV', { 'gpuNodes.instanceType': 'g5.4xlarge', 'vllm.kvCacheDtype': 'fp8' }],
     ['2 x g5.12xlarge, TP2, bf16 KV', { 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': 2, 'vllm.tensorParallelSize': 2, 'vllm.replicas': 4 }],
     ['2 x g5.12xlarge, TP2, fp8 KV', { 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': 2, 'vllm.tensorParallelSize': 2, 'vllm.replicas': 4, 'vllm.kvCacheDtype': 'fp8' }],

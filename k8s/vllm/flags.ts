@@ -60,6 +60,13 @@ export function vllmServeArgs(c: BenchConfig): string[] {
     // The replica's GPUs (the pod requests exactly this many nvidia.com/gpu); vLLM's default is 1.
     ...(v.tensorParallelSize > 1 ? [`--tensor-parallel-size=${v.tensorParallelSize}`] : []),
     `--kv-events-config=${JSON.stringify(kvEventsConfig(c))}`,
+    // N API server processes on the one port in front of the one engine core (vLLM v0.27.1
+    // vllm/entrypoints/cli/serve.py run_multi_api_server). vLLM sets PROMETHEUS_MULTIPROC_DIR itself
+    // (a tempfile directory: the pod's writable /tmp emptyDir), so /metrics on any process aggregates
+    // all; the gauges the EPP scrapes are multiprocess_mode="mostrecent" (vllm/v1/metrics/loggers.py,
+    // kv_cache_usage_perc since PR 28792). KV events come from the engine core, so the EPP's
+    // subscription does not change. 1 is vLLM's default at data-parallel size 1: no flag.
+    ...(v.apiServerCount > 1 ? [`--api-server-count=${v.apiServerCount}`] : []),
     // Probes and scrapes would otherwise flood the log.
     '--disable-access-log-for-endpoints=/health,/metrics,/v1/models',
     // Drain in-flight streams on SIGTERM (rolling restarts, cacheReset=restart) instead of cutting them.

@@ -20,6 +20,24 @@ export const MEMORY_REQUEST_SHARE = 0.75;
  */
 export const CPU_REQUEST_SHARE = 0.9;
 
+/**
+ * Processes of a vLLM replica besides its API servers that keep a core busy: the engine core, and with
+ * TP > 1 one GPU worker per rank (the multiproc executor; at TP 1 the model runs in the engine core).
+ */
+export function engineProcesses(tensorParallelSize: number): number {
+  return 1 + (tensorParallelSize > 1 ? tensorParallelSize : 0);
+}
+
+/**
+ * Most API server processes (`--api-server-count`) a decode pod's CPU share sustains: its vCPUs minus
+ * one per engine process, rounded down, at least 1. Each API server is one single-threaded Python
+ * process; beyond the vCPUs they only time-share and slow the engine core (the step loop) they feed.
+ * g5.xlarge (3.5 vCPUs, TP 1): 2; g5.2xlarge (7.5): 6.
+ */
+export function maxApiServers(podVcpus: number, tensorParallelSize: number): number {
+  return Math.max(1, Math.floor(podVcpus - engineProcesses(tensorParallelSize)));
+}
+
 /** CPU cores and memory of one node a decode pod may claim when `replicasPerNode` pods share it. */
 export function decodePodShare(instance: InstanceFacts, replicasPerNode: number): { cpu: number; memoryGiB: number } {
   const n = Math.max(1, replicasPerNode);

@@ -3,14 +3,23 @@
  * the server is free and the previous jobs are done, and finishes `service` seconds later. Jobs are
  * submitted in time order by the event loop, so "busy until" is the whole state.
  *
- *  - vLLM's API server (one per replica, --api-server-count 1): tokenises each prompt (vLLM tokenises
- *    on a ThreadPoolExecutor(max_workers=1), one request at a time: vLLM issue 25301) and streams every
- *    step's tokens (incremental detokenisation, one SSE chunk per token). Both share one Python
- *    process, so a burst of long prompts delays streaming and vice versa: latency depends on load.
+ *  - vLLM's API servers (vllm.apiServerCount processes per replica, --api-server-count, default 1):
+ *    each tokenises its prompts (on a ThreadPoolExecutor(max_workers=1), one request at a time: vLLM
+ *    issue 25301) and streams its requests' tokens (incremental detokenisation, one SSE chunk per
+ *    token). Both share one Python process, so a burst of long prompts delays streaming and vice
+ *    versa: latency depends on load. With N > 1 the processes accept from one shared socket and the
+ *    engine core returns each request's outputs to the process that sent it (vllm/entrypoints/cli/
+ *    serve.py run_multi_api_server): a new request goes to the process that frees first, and a step's
+ *    stream is split evenly across the N (requests spread evenly), visible when the slowest share is.
  *  - the render server pool (router.renderReplicas pods): the EPP's tokenise/render call on the llm-d
  *    path; a request takes whichever pod is free first.
  */
-export class FifoServer {
+/** Where a replica's streamed tokens are detokenised: `stream` returns when the step's tokens are visible. */
+export interface StreamServer {
+  stream(now: number, service: number): number;
+}
+
+export class FifoServer implements StreamServer {
   busyUntil = 0;
   /** CPU seconds served (utilisation = busySeconds / elapsed). */
   busySeconds = 0;
@@ -22,9 +31,13 @@ export class FifoServer {
     this.busySeconds += service;
     return this.busyUntil;
   }
+
+  stream(now: number, service: number): number {
+    return this.serve(now, service);
+  }
 }
 
-export class ServerPool {
+export class ServerPool implements StreamServer {
   private readonly servers: FifoServer[];
 
   constructor(count: number) {
@@ -36,6 +49,15 @@ export class ServerPool {
     let best = this.servers[0];
     for (let i = 1; i < this.servers.length; i++) if (this.servers[i].busyUntil < best.busyUntil) best = this.servers[i];
     return best.serve(now, service);
+  }
+
+  /** Splits the job evenly over every server; done when the last share is (one server: `serve`). */
+  stream(now: number, service: number): number {
+    const n = this.servers.length;
+    if (n === 1) return this.servers[0].serve(now, service);
+    let done = now;
+    for (const s of this.servers) done = Math.max(done, s.serve(now, service / n));
+    return done;
   }
 
   get busySeconds(): number {

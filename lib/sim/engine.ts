@@ -25,7 +25,7 @@
  * scheduled into the next step: it keeps its slot and KV for that (wasted) step and is freed after it.
  */
 import type { BlockKeyLayout } from './block-keys';
-import type { FifoServer } from './cpu-server';
+import type { StreamServer } from './cpu-server';
 import { BlockPool } from './kv-cache';
 import type { RunRecorder } from './recorder';
 import { RequestDeque, type RequestTable } from './requests';
@@ -46,9 +46,9 @@ export interface EngineLimits {
 /** Told when a request has streamed its last token (t: when the client has it). */
 export type FinishListener = (req: number, t: number) => void;
 
-/** How a replica's outputs reach the client: its API server and the CPU seconds per streamed token. */
+/** How a replica's outputs reach the client: its API server(s) and the CPU seconds per streamed token. */
 export interface OutputPath {
-  readonly server: FifoServer;
+  readonly server: StreamServer;
   readonly secondsPerToken: number;
   /** Async scheduling's one-step lag: finished requests are freed one step later. */
   readonly lingerOneStep: boolean;
@@ -171,7 +171,7 @@ export class Replica {
       const r = this.schedReq[k];
       if (this.schedTok[k] >= 0 && q.numComputed[r] + this.schedTok[k] >= q.numTokens[r]) emitted++;
     }
-    const visible = emitted > 0 ? this.output.server.serve(now, emitted * this.output.secondsPerToken) : now;
+    const visible = emitted > 0 ? this.output.server.stream(now, emitted * this.output.secondsPerToken) : now;
     const previous = this.lastVisible;
     let regular = 0;
     let anyFreed = false;

@@ -6,7 +6,7 @@
  *    constants are seconds on the reference core (class 1.0) and are divided by it;
  *  - contention: a replica's pod may use its share of the node's vCPUs (lib/config/pod-sizing.ts: the
  *    node minus its reserve, split between the replicas on it; the pod sets a CPU request and no
- *    limit). Its busy processes (engine core, API server, and with TP > 1 one worker per GPU) each
+ *    limit). Its busy processes (engine core, its API servers, and with TP > 1 one worker per GPU) each
  *    want a core; an x86 vCPU is one hyperthread, so P = vCPUs / 2 physical cores run the first P
  *    threads at full speed and the next ones as second hyperthreads, which add SMT_YIELD - 1 = 0.3 of
  *    a core each; beyond the vCPUs, threads time-share. CPU work is slowed by busy / capacity when
@@ -14,7 +14,7 @@
  *    a g5.2xlarge one at full speed.
  */
 import { type BenchConfig, gpuInstance, replicasPerNode } from '../config';
-import { decodePodShare } from '../config/pod-sizing';
+import { decodePodShare, engineProcesses } from '../config/pod-sizing';
 import { HOST_CPUS, type HostCpuFacts, REFERENCE_HOST_CPU } from '../config/tables/host-cpus';
 import { instanceFamily } from '../config/tables/instances';
 
@@ -30,9 +30,12 @@ export interface HostFacts {
   readonly busyProcesses: number;
 }
 
-/** Busy processes of a vLLM replica: engine core + API server (+ one worker per GPU when TP > 1). */
-export function busyProcesses(tensorParallelSize: number): number {
-  return 2 + (tensorParallelSize > 1 ? tensorParallelSize : 0);
+/**
+ * Busy processes of a vLLM replica: engine core (+ one worker per GPU when TP > 1) + its API servers
+ * (vllm.apiServerCount, --api-server-count).
+ */
+export function busyProcesses(tensorParallelSize: number, apiServers = 1): number {
+  return engineProcesses(tensorParallelSize) + apiServers;
 }
 
 /** CPU capacity (in cores) `threads` busy threads get from `vcpus` hyperthreads. */
@@ -66,7 +69,7 @@ export function decodeHost(c: BenchConfig): HostFacts {
   return {
     cpu: hostCpuOf(c.gpuNodes.instanceType),
     vcpusPerReplica: decodePodShare(instance, replicasPerNode(c)).cpu,
-    busyProcesses: busyProcesses(c.vllm.tensorParallelSize),
+    busyProcesses: busyProcesses(c.vllm.tensorParallelSize, c.vllm.apiServerCount),
   };
 }
 

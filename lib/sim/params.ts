@@ -26,6 +26,8 @@ export interface RequestPath {
   readonly apiSecondsPerPromptToken: number;
   /** vLLM API server per streamed output token (detokenise, SSE chunk). */
   readonly apiOutputSecondsPerToken: number;
+  /** API server processes per replica (vllm.apiServerCount): each a FIFO server of its own. */
+  readonly apiServers: number;
   /** Render server pods and their cost per request / prompt token (the EPP's token-producer call). */
   readonly renderServers: number;
   readonly renderRequestSeconds: number;
@@ -218,6 +220,7 @@ export function simParams(config: BenchConfig, o: SimOverrides = {}, eppConfig?:
       apiRequestSeconds: api * (timing.apiRequestMs / 1000) * scale,
       apiSecondsPerPromptToken: api * (timing.apiTokenUs / 1e6) * scale,
       apiOutputSecondsPerToken: api * (timing.apiOutputUs / 1e6) * scale,
+      apiServers: c.vllm.apiServerCount,
       renderServers: c.router.renderReplicas,
       renderRequestSeconds: (timing.apiRequestMs / 1000) / renderCpu.speedClass,
       renderSecondsPerPromptToken: (timing.apiTokenUs / 1e6) / renderCpu.speedClass,

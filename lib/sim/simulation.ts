@@ -26,7 +26,7 @@
  * (waiting, KV usage) is what the replicas published at the last metricsRefresh tick.
  */
 import { BlockKeyLayout } from './block-keys';
-import { FifoServer, ServerPool } from './cpu-server';
+import { ServerPool } from './cpu-server';
 import type { Workload } from './dataset';
 import { Replica } from './engine';
 import { EventQueue } from './event-queue';
@@ -332,7 +332,7 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
   };
 
   const path = p.path;
-  const apiServers = Array.from({ length: R }, () => new FifoServer());
+  const apiServers = Array.from({ length: R }, () => new ServerPool(path.apiServers));
   const renderPool = new ServerPool(path.renderServers);
   const renders = epp?.rendersPrompt ?? false;
   const replicas: Replica[] = [];

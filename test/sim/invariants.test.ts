@@ -96,3 +96,52 @@ describe('host and KV invariants', () => {
     }
   });
 });
+
+describe('API servers per replica (vllm.apiServerCount)', () => {
+  // Short prompts, long outputs, many in flight: ~0.74 ms of API-server CPU per streamed token
+  // (apiOutputUs) outruns a batched decode step, so one API server binds the replica.
+  const apiBound: SimOverrides = { seed: 5, numPrompts: 240, numPrefixes: 8, prefixLen: 256, suffixLen: 32, outputLen: 128, replicas: 1, maxConcurrency: 192, requestRate: 'inf' };
+  // g5.4xlarge: 15.5 vCPUs per pod, so 1 + 4 busy processes do not contend and only the API capacity changes.
+  const big = { 'gpuNodes.instanceType': 'g5.4xlarge' };
+
+  test('more API servers never lower throughput where the API server binds, and cost at most a few % where it does not', () => {
+    // Where the GPU binds, one busy API server spaces the requests' arrivals, so their prefill chunks
+    // hide under decode steps' weight streaming; N servers let them bunch (seen: -3% at 32 in flight).
+    const r = new Rng(77);
+    let apiBoundCases = 0;
+    for (let k = 0; k < 4; k++) {
+      const o: SimOverrides = { ...apiBound, seed: 10 + k, prefixLen: 128 + 128 * r.int(8), outputLen: 16 + r.int(160), maxConcurrency: 32 + 32 * r.int(6) };
+      const runs = [1, 2, 4].map((n) => run({ ...big, 'vllm.apiServerCount': n }, o).r);
+      const bound = runs[0].sim_api_server_utilization_mean > 0.9;
+      if (bound) apiBoundCases++;
+      for (let i = 1; i < runs.length; i++) {
+        expect(runs[i].request_throughput).toBeGreaterThanOrEqual(runs[i - 1].request_throughput * (bound ? 0.99 : 0.95));
+      }
+    }
+    expect(apiBoundCases).toBeGreaterThan(0);
+  });
+
+  test('they raise capacity when the API server binds, and each is one FIFO server', () => {
+    const one = run({ ...big }, apiBound);
+    const two = run({ ...big, 'vllm.apiServerCount': 2 }, apiBound);
+    expect(one.p.path.apiServers).toBe(1);
+    expect(two.p.path.apiServers).toBe(2);
+    expect(one.r.sim_api_server_utilization_mean).toBeGreaterThan(0.9);
+    expect(two.r.request_throughput).toBeGreaterThan(one.r.request_throughput * 1.3);
+    expect(two.r.sim_api_server_utilization_mean).toBeLessThanOrEqual(1);
+  });
+
+  test('each API server is a busy process of the host: contention on a small pod', () => {
+    const one = simParams(loadConfig({}));
+    const two = simParams(loadConfig({ 'vllm.apiServerCount': 2 }));
+    expect(one.host.busyProcesses).toBe(2);
+    expect(two.host.busyProcesses).toBe(3);
+    // g5.xlarge pod (3.5 vCPUs): a third busy process shares a core, so every CPU cost grows.
+    expect(two.stepTime.cpuStepSeconds).toBeGreaterThan(one.stepTime.cpuStepSeconds);
+    expect(two.path.apiOutputSecondsPerToken).toBeGreaterThan(one.path.apiOutputSecondsPerToken);
+    const bigOne = simParams(loadConfig({ ...big }));
+    const bigFour = simParams(loadConfig({ ...big, 'vllm.apiServerCount': 4 }));
+    expect(bigFour.host.busyProcesses).toBe(5);
+    expect(bigFour.path.apiOutputSecondsPerToken).toBe(bigOne.path.apiOutputSecondsPerToken);
+  });
+});

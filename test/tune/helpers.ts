@@ -63,7 +63,7 @@ export interface SyntheticSetup {
 
 /** The levers the synthetic capacity reads, pinned small by default so searches stay quick. */
 export const SMALL_LEVERS: Partial<Record<LeverName, readonly (string | number)[]>> = {
-  maxNumSeqs: [64, 256], maxNumBatchedTokens: [2048], blockSize: [32, 64], gpuMemoryUtilization: [0.9], kvCacheDtype: ['auto', 'fp8'],
+  maxNumSeqs: [64, 256], maxNumBatchedTokens: [2048], blockSize: [32, 64], gpuMemoryUtilization: [0.9], kvCacheDtype: ['auto', 'fp8'], apiServerCount: [1],
   router: ['round-robin', 'precise'], prefixCache: [2], kvCacheUtilization: [1], queue: [1], noHitLru: [2], speculativeTtl: ['10s'],
 };
 

@@ -35,6 +35,18 @@ describe('roofline', () => {
     expect(tp2.batchPerReplica).toBe(128);
   });
 
+  test('N API servers multiply the API bound; on a small pod their contention is priced in', () => {
+    // g5.2xlarge: 7.5 vCPUs per pod, 1 engine core + 2 API servers do not contend: exactly twice.
+    const one = roofline(loadConfig({ 'gpuNodes.instanceType': 'g5.2xlarge' }), REF);
+    const two = roofline(loadConfig({ 'gpuNodes.instanceType': 'g5.2xlarge', 'vllm.apiServerCount': 2 }), REF);
+    expect(two.apiMsPerRequest).toBeCloseTo(one.apiMsPerRequest!, 9);
+    expect(two.apiBoundRps).toBeCloseTo(2 * one.apiBoundRps!, 6);
+    // g5.xlarge: 3.5 vCPUs, a third busy process shares a core: more than 1x, less than 2x.
+    const small = roofline(loadConfig({ 'vllm.apiServerCount': 2 }), REF);
+    expect(small.apiBoundRps!).toBeGreaterThan(ref.apiBoundRps!);
+    expect(small.apiBoundRps!).toBeLessThan(2 * ref.apiBoundRps!);
+  });
+
   test('the KV cache caps the batch, and the waiting requests set a mean TTFT floor', () => {
     // No sharing: 85,248 KV tokens / (2,205 + 256) = 34 sequences of the 64 assigned; 30 wait.
     const r = roofline(loadConfig({}), { ...REF, sharedPrefixTokens: 0, sharedTokensPerReplica: 0 });

@@ -4,7 +4,7 @@
  * does not depend on completion order, --budget-s cuts between chunks, and the objectives pick what
  * they say. No real simulation runs here (test/tune/reproduce.test.ts does that).
  */
-import { candidateKey, hardwarePlacements } from '../../lib/bench/tune/space';
+import { candidateKey, DEFAULT_LEVER_VALUES, hardwarePlacements, LEVER_KEYS, overridesOf } from '../../lib/bench/tune/space';
 import { loadConfig, modelFacts } from '../../lib/config';
 import { gridIndexAbove, gridIndexNear, gridRate, type Evaluation, type TuneOutcome } from '../../lib/bench/tune/search';
 import { paretoFront } from '../../lib/bench/tune/objective';
@@ -149,6 +149,25 @@ describe('candidates', () => {
     const keys = new Set(o.evaluations.map((e) => candidateKey(e.candidate)));
     expect(keys.size).toBe(o.evaluations.length);
     expect(o.evaluations.filter((e) => e.candidate.levers.router === 'round-robin').length).toBe(1);
+  });
+});
+
+describe('the API server lever', () => {
+  test('vllm.apiServerCount is searched (1, 2, 4), written as an override, and counts beyond the pod are pruned by the config check', async () => {
+    expect(LEVER_KEYS.apiServerCount).toBe('vllm.apiServerCount');
+    expect(DEFAULT_LEVER_VALUES.apiServerCount).toEqual([1, 2, 4]);
+    const tuner = syntheticTuner(new SyntheticRunner(), {
+      levers: { ...SMALL_LEVERS, apiServerCount: [1, 2, 4], router: ['precise'], kvCacheDtype: ['auto'], maxNumSeqs: [256], blockSize: [64] },
+      samples: 8,
+    });
+    const o = await tuner.run();
+    const counts = new Set(o.evaluations.map((e) => e.candidate.levers.apiServerCount));
+    expect(counts).toEqual(new Set([1, 2]));
+    // 4 on a g5.xlarge (3.5 vCPUs per pod) is refused by the same validation as cdk synth.
+    const four = o.pruned.filter((p) => p.candidate.levers.apiServerCount === 4);
+    expect(four.length).toBeGreaterThan(0);
+    expect(four.every((p) => p.kind === 'config' && /vllm.apiServerCount: got 4; must be <= 2/.test(p.reason))).toBe(true);
+    expect(overridesOf(o.evaluations.find((e) => e.candidate.levers.apiServerCount === 2)!.candidate, true)['vllm.apiServerCount']).toBe(2);
   });
 });
 

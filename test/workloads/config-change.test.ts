@@ -5,6 +5,7 @@
 import { defaultConfig, loadConfig } from '../../lib/config';
 import { sharedNames } from '../../k8s/names';
 import { allObjects, renderCharts, toYaml } from '../../k8s/render';
+import { formatIssues, validateObjects } from '../../k8s/validate';
 import { PLUGIN_TYPES } from '../../k8s/router/endpoint-picker-config';
 import { find, flag, pluginOfType, renderedEppConfig, vllmContainer } from './helpers';
 
@@ -153,5 +154,22 @@ describe('config changes on a live stack never touch an immutable field of an ob
       return JSON.stringify(field(old)) === JSON.stringify(field(o)) ? [] : [key(o)];
     });
     expect(changed).toEqual([]);
+  });
+});
+
+describe('two API servers (vllm.apiServerCount=2)', () => {
+  const objects = render({ 'vllm.apiServerCount': 2 });
+  const args: string[] = vllmContainer(objects, n.decodeDeployment).args;
+  const baseArgs: string[] = vllmContainer(allObjects(renderCharts(base)), n.decodeDeployment).args;
+
+  test('the decode pod runs vLLM with --api-server-count=2; the default renders no flag (vLLM\'s own default)', () => {
+    expect(flag(args, '--api-server-count')).toBe('2');
+    expect(base.vllm.apiServerCount).toBe(1);
+    expect(baseArgs.some((a) => a.startsWith('--api-server-count'))).toBe(false);
+  });
+
+  test('only that flag changes, and the render stays schema-valid', () => {
+    expect(args.filter((a) => !baseArgs.includes(a))).toEqual(['--api-server-count=2']);
+    expect(formatIssues(validateObjects(objects))).toBe('');
   });
 });

@@ -21,6 +21,21 @@ describe('serving checks', () => {
     expect(problems({ 'vllm.memoryRequestGiB': 15 }).join('\n')).toMatch(/vllm.memoryRequestGiB: got 15; must be <= 13.5 on a g5.xlarge/);
   });
 
+  test('vllm.apiServerCount: a positive integer, at most the pod\'s vCPUs minus the engine\'s', () => {
+    const zero = problems({ 'vllm.apiServerCount': 0 });
+    expect(zero).toHaveLength(1);
+    expect(zero[0]).toMatch(/vllm.apiServerCount: got 0; must be a positive integer/);
+    // g5.xlarge: 3.5 vCPUs per pod, 1 for the engine core -> 2.
+    expect(problems({ 'vllm.apiServerCount': 2 })).toEqual([]);
+    const many = problems({ 'vllm.apiServerCount': 3 });
+    expect(many).toHaveLength(1);
+    expect(many[0]).toMatch(/^vllm.apiServerCount: got 3; must be <= 2 on a g5.xlarge at TP=1: the decode pod's 3.5 vCPUs minus 1 for the engine/);
+    // A bigger pod allows more; TP workers count as engine processes.
+    expect(problems({ 'gpuNodes.instanceType': 'g5.2xlarge', 'vllm.apiServerCount': 4 })).toEqual([]);
+    expect(problems({ 'gpuNodes.instanceType': 'g5.12xlarge', 'gpuNodes.count': 2, 'vllm.tensorParallelSize': 2, 'vllm.apiServerCount': 21 }).join('\n'))
+      .toMatch(/vllm.apiServerCount: got 21; must be <= 20 on a g5.12xlarge at TP=2: the decode pod's 23.75 vCPUs minus 3/);
+  });
+
   test('the memory limit may not be below the request', () => {
     expect(problems({ 'vllm.memoryLimitGiB': 8 }).join('\n')).toMatch(/vllm.memoryLimitGiB: got 8; must be >= vllm.memoryRequestGiB \(10\)/);
   });

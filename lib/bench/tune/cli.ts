@@ -77,6 +77,7 @@ interface TuneFlags extends WorkloadFlags {
   blockSizes?: number[];
   gpuMemoryUtilization?: number[];
   kvCacheDtypes?: string[];
+  apiServerCounts?: number[];
   routers?: string[];
   prefixCacheWeights?: number[];
   kvCacheUtilizationWeights?: number[];
@@ -102,6 +103,7 @@ const LEVER_FLAGS: readonly [LeverName, keyof TuneFlags, string, string][] = [
   ['blockSize', 'blockSizes', '--block-sizes <list>', 'vllm.blockSize values'],
   ['gpuMemoryUtilization', 'gpuMemoryUtilization', '--gpu-memory-utilization <list>', 'vllm.gpuMemoryUtilization values'],
   ['kvCacheDtype', 'kvCacheDtypes', '--kv-cache-dtypes <list>', 'vllm.kvCacheDtype values'],
+  ['apiServerCount', 'apiServerCounts', '--api-server-counts <list>', 'vllm.apiServerCount values (API server processes per decode pod)'],
   ['router', 'routers', '--routers <list>', 'paths: round-robin (the Kubernetes Service) and llm-d router profiles (router.profile)'],
   ['prefixCache', 'prefixCacheWeights', '--prefix-cache-weights <list>', 'router.scorers.prefixCache weights'],
   ['kvCacheUtilization', 'kvCacheUtilizationWeights', '--kv-cache-utilization-weights <list>', 'router.scorers.kvCacheUtilization weights'],

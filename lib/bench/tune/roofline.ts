@@ -17,8 +17,10 @@
  * and two CPU bounds with the simulator's own timing values (lib/sim/timing-params.ts, scaled to the
  * host by lib/sim/host.ts; fitted constants, not datasheet limits):
  *   engine CPU   req/s <= B / (outLen x (T0 + tSeq x B))             (the engine core's step on the CPU)
- *   API server   req/s <= 1 / (tReq + tTok x prompt + tOut x outLen)  (one FIFO API server per replica:
- *                                                                      tokenise, detokenise, stream)
+ *   API server   req/s <= N / (tReq + tTok x prompt + tOut x outLen)  (N = vllm.apiServerCount FIFO API
+ *                                                                      servers per replica: tokenise,
+ *                                                                      detokenise, stream; the times
+ *                                                                      include the host contention N adds)
  * W, kvB and P are one GPU's shares under tensor parallelism; all-reduces are left out (they only add).
  */
 import type { BenchConfig } from '../../config';
@@ -27,12 +29,13 @@ import { kvBytesPerTokenPerGpu, kvTokensPerReplica } from '../../config/fit';
 import { simParams } from '../../sim/params';
 
 /** The simulator's CPU costs for this config (undefined when it cannot build parameters for it). */
-function simulatorCpu(c: BenchConfig): { t0: number; tSeq: number; apiReq: number; apiTok: number; apiOut: number } | undefined {
+function simulatorCpu(c: BenchConfig): { t0: number; tSeq: number; apiReq: number; apiTok: number; apiOut: number; apiServers: number } | undefined {
   try {
     const p = simParams(c);
     return {
       t0: p.stepTime.cpuStepSeconds, tSeq: p.stepTime.cpuSeqSeconds,
       apiReq: p.path.apiRequestSeconds, apiTok: p.path.apiSecondsPerPromptToken, apiOut: p.path.apiOutputSecondsPerToken,
+      apiServers: p.path.apiServers,
     };
   } catch {
     return undefined;
@@ -114,7 +117,7 @@ export function roofline(c: BenchConfig, x: RooflineInput): Roofline {
   const cpuStep = cpu ? (cpu.t0 + cpu.tSeq * B) * 1000 : undefined;
   const cpuBound = cpuStep !== undefined ? replicas * B / (x.outputTokens * cpuStep / 1000) : undefined;
   const apiMs = cpu ? (cpu.apiReq + cpu.apiTok * x.promptTokens + cpu.apiOut * x.outputTokens) * 1000 : undefined;
-  const apiBound = apiMs !== undefined ? replicas / (apiMs / 1000) : undefined;
+  const apiBound = apiMs !== undefined && cpu ? replicas * cpu.apiServers / (apiMs / 1000) : undefined;
   const bound = Math.min(gpuBound, latencyBound, cpuBound ?? Infinity, apiBound ?? Infinity);
   const waiting = Math.max(0, inFlight - B);
   return {

@@ -25,6 +25,8 @@ export interface Levers {
   readonly blockSize: number;
   readonly gpuMemoryUtilization: number;
   readonly kvCacheDtype: string;
+  /** API server processes per decode pod (--api-server-count). */
+  readonly apiServerCount: number;
   /** `round-robin` (the Kubernetes Service path) or the llm-d path's router.profile. */
   readonly router: string;
   readonly prefixCache: number;
@@ -57,6 +59,7 @@ export const LEVER_KEYS: Readonly<Record<LeverName, string>> = {
   blockSize: 'vllm.blockSize',
   gpuMemoryUtilization: 'vllm.gpuMemoryUtilization',
   kvCacheDtype: 'vllm.kvCacheDtype',
+  apiServerCount: 'vllm.apiServerCount',
   router: 'router.profile',
   prefixCache: 'router.scorers.prefixCache',
   kvCacheUtilization: 'router.scorers.kvCacheUtilization',
@@ -71,7 +74,8 @@ const SCORERS = ['prefixCache', 'kvCacheUtilization', 'queue', 'noHitLru'] as co
  * Values each lever takes unless a flag narrows or widens it (the configured value is always added):
  * vLLM's batch limits around its defaults (256 seqs, 2,048 batched tokens on this GPU class) from a
  * quarter to 2-8x; every block size vLLM's CUDA backends accept; memory utilization around vLLM's 0.9;
- * both KV dtypes; every path; scorer weights 0-2 (prefix 1-4: it must stay > 0, lib/config/checks);
+ * both KV dtypes; 1, 2 or 4 API servers (the config check prunes counts beyond the pod's vCPUs minus
+ * the engine's: 2 on a g5.xlarge); every path; scorer weights 0-2 (prefix 1-4: it must stay > 0, lib/config/checks);
  * speculative TTLs around the 10 s default (lib/config/sections/router.ts sweep).
  */
 export const DEFAULT_LEVER_VALUES: { readonly [K in LeverName]: readonly Levers[K][] } = {
@@ -80,6 +84,7 @@ export const DEFAULT_LEVER_VALUES: { readonly [K in LeverName]: readonly Levers[
   blockSize: [...VLLM_BLOCK_SIZES],
   gpuMemoryUtilization: [0.85, 0.9, 0.95],
   kvCacheDtype: ['auto', 'fp8'],
+  apiServerCount: [1, 2, 4],
   router: [...ROUTER_CHOICES],
   prefixCache: [1, 2, 4],
   kvCacheUtilization: [0, 1, 2],
@@ -104,6 +109,7 @@ export function baselineCandidate(c: BenchConfig): Candidate {
       blockSize: c.vllm.blockSize,
       gpuMemoryUtilization: c.vllm.gpuMemoryUtilization,
       kvCacheDtype: c.vllm.kvCacheDtype,
+      apiServerCount: c.vllm.apiServerCount,
       router: c.router.profile,
       prefixCache: c.router.scorers.prefixCache,
       kvCacheUtilization: c.router.scorers.kvCacheUtilization,
@@ -116,7 +122,7 @@ export function baselineCandidate(c: BenchConfig): Candidate {
 
 /** Levers the candidate's path reads (the others cannot change its prediction or deployment). */
 export function relevantLevers(levers: Levers, speculativeIndexing: boolean): Set<LeverName> {
-  const out = new Set<LeverName>(['maxNumSeqs', 'maxNumBatchedTokens', 'blockSize', 'gpuMemoryUtilization', 'kvCacheDtype', 'router']);
+  const out = new Set<LeverName>(['maxNumSeqs', 'maxNumBatchedTokens', 'blockSize', 'gpuMemoryUtilization', 'kvCacheDtype', 'apiServerCount', 'router']);
   switch (levers.router) {
     case 'precise':
       SCORERS.forEach((s) => out.add(s));

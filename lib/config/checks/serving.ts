@@ -2,7 +2,7 @@
 import { goDurationMs } from '../duration';
 import { checkFit, type FitInput, fittingPlacements, replicasPerNode, VLLM_NON_KV_OVERHEAD_GIB } from '../fit';
 import { ModelConfigError, resolveModelFacts } from '../model-config';
-import { decodePodShare, decodeShmGiB, NODE_RESERVED_CPU, NODE_RESERVED_MEMORY_GIB } from '../pod-sizing';
+import { decodePodShare, decodeShmGiB, engineProcesses, maxApiServers, NODE_RESERVED_CPU, NODE_RESERVED_MEMORY_GIB } from '../pod-sizing';
 import { problem } from '../problems';
 import type { BenchConfig } from '../schema';
 import { GPUS } from '../tables/gpus';
@@ -94,6 +94,10 @@ export const podsFit: Check = (c) => {
     }
     if (c.vllm.memoryRequestGiB > mem) {
       out.push(problem('vllm.memoryRequestGiB', c.vllm.memoryRequestGiB, `must be <= ${mem} on a ${c.gpuNodes.instanceType} (${gpu.memoryGiB} GiB, ${NODE_RESERVED_MEMORY_GIB} GiB kept for the kubelet and daemonsets, ${perPod} decode pod(s) per node) or the pods stay Pending`));
+    }
+    const maxApi = maxApiServers(cpu, c.vllm.tensorParallelSize);
+    if (c.vllm.apiServerCount > maxApi) {
+      out.push(problem('vllm.apiServerCount', c.vllm.apiServerCount, `must be <= ${maxApi} on a ${c.gpuNodes.instanceType} at TP=${c.vllm.tensorParallelSize}: the decode pod's ${cpu} vCPUs minus ${engineProcesses(c.vllm.tensorParallelSize)} for the engine process(es); more API servers only time-share the cores and slow the engine's step loop`));
     }
   }
   if (c.vllm.memoryLimitGiB < c.vllm.memoryRequestGiB) {

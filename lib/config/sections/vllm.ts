@@ -36,6 +36,10 @@ export const vllmSchema = z.object({
     .describe('--max-num-batched-tokens: tokens per scheduler step (chunked prefill budget).'),
   kvCacheDtype: oneOf(['auto', 'fp8']).default('auto')
     .describe('--kv-cache-dtype: auto (bf16) or fp8 (twice the cached tokens, small accuracy cost). vLLM accepts fp8 on every GPU here: on Ampere (A10G, A100) it picks an attention backend that stores fp8 and computes in bf16 (FlashInfer or Triton instead of FlashAttention 2).'),
+  // vllm/entrypoints/cli/serve.py (run_multi_api_server): N > 1 starts N API server processes on one
+  // shared listening socket in front of the one engine core (no data parallelism needed; PR 17546).
+  apiServerCount: positiveInt().default(1)
+    .describe('--api-server-count: API server processes per decode pod (tokenising prompts, detokenising and streaming every token). 1 renders no flag (vLLM\'s default at data-parallel size 1); N > 1 scales the HTTP front end over N single-threaded processes sharing the port, with metrics aggregated over PROMETHEUS_MULTIPROC_DIR (vLLM sets it up). At most the pod\'s vCPUs minus one per engine process (2 on a g5.xlarge), or they only time-share the cores the engine core needs.'),
   cpuRequest: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 CPU cores' }).default(3)
     .describe('CPU cores requested per decode pod. Unset: 90% of the GPU node\'s vCPUs minus what its daemonsets keep (0.5), shared by the replicas of a node, rounded down (3 on a g5.xlarge). No CPU limit: throttling would stall the scheduler loop.'),
   memoryRequestGiB: z.number({ error: 'must be a number' }).positive({ error: 'must be > 0 GiB' }).default(10)
