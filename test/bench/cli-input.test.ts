@@ -5,32 +5,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildProgram, main, versionText } from '../../lib/bench/program';
+import { buildProgram, versionText } from '../../lib/bench/program';
 import { suggestOptions } from '../../lib/bench/cli-kit';
 import { defaultConfig } from '../../lib/config';
 import { tempDir } from '../temp-dir';
+import { runCli } from '../run-cli';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
-  const cwd = process.cwd();
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    process.chdir(ROOT);
-    await main(['node', 'llmd-bench', ...args], {});
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    process.chdir(cwd);
-    process.exitCode = before;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 const resultFile = path.join('test/fixtures/results/reference', fs.readdirSync(path.join(ROOT, 'test/fixtures/results/reference'))[0]);
 const aFile = path.join(tempDir('llmd-bench-input-'), 'a-file');

@@ -19,10 +19,10 @@ import { renderHarnessJob } from '../../k8s/bench/harness-job';
 import { inferencePerfConfigs, INFERENCE_PERF_CONTAINER } from '../../k8s/bench/inference-perf-job';
 import { inferencePerfConfigProblems } from '../../k8s/bench/inference-perf-schema';
 import { formatIssues, validateObjects } from '../../k8s/validate';
-import { main } from '../../lib/bench/program';
 import { benchmarkReportProblems } from '../../lib/bench/report/llmd-benchmark';
 import { FakeClock, FakeKube, fixture, fixtureText } from './fakes';
 import { tempDir } from '../temp-dir';
+import { runCli } from '../run-cli';
 
 const shared = loadConfig({ 'workload.name': 'shared-prefix', 'benchmark.stages': '2:50,8:50', 'benchmark.warmupStage': '1:30' });
 const multiTurn = loadConfig({ 'workload.name': 'multi-turn', 'benchmark.requestRate': 4, 'benchmark.numPrompts': 480, 'workload.multiTurn.thinkTimeS': 'n:3:1' });
@@ -219,22 +219,6 @@ describe('run with the inference-perf harness, through a router profile', () => 
   });
 });
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((t: string | Uint8Array) => { stdout += String(t); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((t: string | Uint8Array) => { stderr += String(t); return true; });
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await main(['node', 'llmd-bench', ...args], {});
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    process.exitCode = before;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('what `run --harness inference-perf` wrote, through `llmd-bench report` (both formats)', () => {
   const profiles = ['round-robin', 'llm-d-precise', 'llm-d-approximate'];

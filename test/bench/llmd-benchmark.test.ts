@@ -12,36 +12,15 @@ import { loadConfig } from '../../lib/config';
 import { generateReport } from '../../lib/bench/report';
 import { benchmarkReportProblems, writeLlmdBenchmarkReports } from '../../lib/bench/report/llmd-benchmark';
 import { extractReportFiles, normaliseInferencePerf } from '../../lib/bench/inference-perf-results';
-import { main } from '../../lib/bench/program';
 import { RUN_CONFIG_FILE, runConfigRecord } from '../../lib/bench/result-format';
 import { simulate } from '../../lib/sim';
 import { writeResultsDir } from '../../lib/sim/output';
 import { FIXTURES } from './fakes';
 import { tempDir } from '../temp-dir';
+import { runCli } from '../run-cli';
 
 const tmp = () => tempDir('llmd-br-');
-const ROOT = path.join(__dirname, '..', '..');
 
-/** The real CLI (main() of bin/llmd-bench.ts), in-process, from the repository root. */
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
-  const cwd = process.cwd();
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    process.chdir(ROOT);
-    await main(['node', 'llmd-bench', ...args], {});
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    process.chdir(cwd);
-    process.exitCode = before;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('from the reference results (vllm bench serve files)', () => {
   const out = tmp();

@@ -10,9 +10,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { defaultConfig } from '../../lib/config';
-import { main } from '../../lib/bench/program';
 import { endpointPickerConfigFor } from '../../k8s/router/profiles';
 import { tempDir } from '../temp-dir';
+import { runCli } from '../run-cli';
 
 const ROOT = path.join(__dirname, '..', '..');
 const STOP = 'simulate-examples: parameters built, simulation skipped';
@@ -69,24 +69,6 @@ export function simulateExamples(markdown: string): string[] {
 const files = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 const examples = [...new Set(files.flatMap((f) => simulateExamples(fs.readFileSync(path.join(ROOT, f), 'utf8')).map((cmd) => `${f}: ${cmd}`)))];
 
-async function runCli(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
-  const cwd = process.cwd();
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    process.chdir(ROOT);
-    await main(['node', 'llmd-bench', ...args], {});
-    return { code: Number(process.exitCode ?? 0), stderr };
-  } finally {
-    process.chdir(cwd);
-    process.exitCode = before;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 test('the examples are found: README and docs/simulator.md, continuation lines joined', () => {
   expect(examples.filter((e) => e.startsWith('README.md: ')).length).toBeGreaterThanOrEqual(8);

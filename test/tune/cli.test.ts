@@ -1,28 +1,11 @@
 /** `llmd-bench tune` input checks: every bad flag exits 2 with one line and a hint, before any simulation. */
 import * as path from 'path';
-import { buildProgram, main } from '../../lib/bench/program';
+import { buildProgram } from '../../lib/bench/program';
+import { runCli } from '../run-cli';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
-  const cwd = process.cwd();
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    process.chdir(ROOT);
-    await main(['node', 'llmd-bench', ...args], {});
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    process.chdir(cwd);
-    process.exitCode = before;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = runCli;
 
 describe('llmd-bench tune: bad input', () => {
   test.each([

@@ -7,33 +7,14 @@ import * as fs from 'fs';
 import { tempDir } from '../temp-dir';
 import * as path from 'path';
 import { capacityPlan, formatCapacityPlan, workloadContextTokens } from '../../lib/bench/capacity/capacity';
-import { main } from '../../lib/bench/program';
 import { ConfigError, loadConfig } from '../../lib/config';
 import { TENSOR_PARALLEL_SIZES } from '../../lib/config/fit';
 import { GPU_INSTANCE_TYPES, INSTANCE_TYPES } from '../../lib/config/tables/instances';
 import { MODELS } from '../../lib/config/tables/models';
+import { runCli } from '../run-cli';
 
-const ROOT = path.join(__dirname, '..', '..');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
-  const cwd = process.cwd();
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    process.chdir(ROOT);
-    await main(['node', 'llmd-bench', ...args], {});
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    process.chdir(cwd);
-    process.exitCode = before;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = runCli;
 
 /** Problems of the config's fit check (weights, KV, heads) among a ConfigError's lines. */
 function fitProblems(context: Record<string, unknown>): string[] {

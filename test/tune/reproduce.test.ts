@@ -7,31 +7,12 @@
 import * as fs from 'fs';
 import { tempDir } from '../temp-dir';
 import * as path from 'path';
-import { main } from '../../lib/bench/program';
 import { loadConfig } from '../../lib/config';
+import { runCli } from '../run-cli';
 
-const ROOT = path.join(__dirname, '..', '..');
 const dir = tempDir('llmd-tune-');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
-  const cwd = process.cwd();
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    process.chdir(ROOT);
-    await main(['node', 'llmd-bench', ...args], {});
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    process.chdir(cwd);
-    process.exitCode = before;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = runCli;
 
 /** A small reference-like workload on 3 replicas and a small lever space (a few seconds of simulation). */
 const SMALL = [
