@@ -14,7 +14,7 @@ import * as fsx from '@aws-sdk/client-fsx';
 import { loadConfig } from '../../../lib/config';
 import { cleanupApiOn } from '../../../lib/bench/aws/cleanup-api';
 import { counted, deleteSafeLeftovers, findLeftovers, formatCleanupReport, formatDeleteOutcomes } from '../../../lib/bench/aws/cleanup-check';
-import { awsServiceError, empty, recorded, type Responder, type SentCommand, stub } from './stub-clients';
+import { awsServiceError, destroyedEc2, empty, noStack, recorded, type Responder, type SentCommand, stub } from './stub-clients';
 
 const REGION = 'us-west-2';
 const creds = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' };
@@ -56,16 +56,10 @@ function cleanAccount(): Record<string, Responder> {
   const r = leftoverAccount();
   return {
     ...r,
-    ec2: (cmd) => {
-      if (cmd === 'DescribeVpcsCommand') return empty({ Vpcs: [] });
-      if (cmd === 'DescribeInstancesCommand') return empty({ Reservations: [] });
-      if (cmd === 'DescribeAddressesCommand') return empty({ Addresses: [] });
-      if (cmd === 'DescribeVolumesCommand') return empty({ Volumes: [] });
-      throw new Error(`${cmd} must not be called without a VPC`);
-    },
+    ec2: destroyedEc2,
     fsx: () => empty({ FileSystems: [] }),
     logs: () => empty({ logGroups: [] }),
-    cfn: (_c, input) => { throw awsServiceError('ValidationError', `Stack with id ${input.StackName} does not exist`); },
+    cfn: noStack,
   };
 }
 

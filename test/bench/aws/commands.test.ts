@@ -98,20 +98,13 @@ describe('cleanup-check through the command: the exit code follows the leftovers
   const cleanupApi = require('../../../lib/bench/aws/cleanup-api') as typeof import('../../../lib/bench/aws/cleanup-api');
   const { registerAwsCommands } = require('../../../lib/bench/aws/commands') as typeof import('../../../lib/bench/aws/commands');
   const { loadConfig } = require('../../../lib/config') as typeof import('../../../lib/config');
-  const { awsServiceError, empty, recorded, stub } = require('./stub-clients') as typeof import('./stub-clients');
+  const { awsServiceError, destroyedEc2, empty, noStack, recorded, stub } = require('./stub-clients') as typeof import('./stub-clients');
   type Responder = import('./stub-clients').Responder;
 
   const REGION = 'us-west-2';
-  const noStack: Responder = (_c, input) => { throw awsServiceError('ValidationError', `Stack with id ${input.StackName} does not exist`); };
   /** An account after a complete destroy: no VPC, nothing tagged, no stack, no cluster. */
   const clean: Record<string, Responder> = {
-    ec2: (cmd) => {
-      if (cmd === 'DescribeVpcsCommand') return empty({ Vpcs: [] });
-      if (cmd === 'DescribeInstancesCommand') return empty({ Reservations: [] });
-      if (cmd === 'DescribeAddressesCommand') return empty({ Addresses: [] });
-      if (cmd === 'DescribeVolumesCommand') return empty({ Volumes: [] });
-      throw new Error(`${cmd} must not be called without a VPC`);
-    },
+    ec2: destroyedEc2,
     fsx: () => empty({ FileSystems: [] }),
     elbv2: () => empty({ LoadBalancers: [] }),
     elb: () => empty({ LoadBalancerDescriptions: [] }),

@@ -36,3 +36,15 @@ export function stub<T extends { middlewareStack: { add: (...a: any[]) => void }
 
 /** `{ $metadata }` plus fields: the shape of an empty SDK answer. */
 export const empty = (fields: Record<string, unknown> = {}) => ({ $metadata: { httpStatusCode: 200 }, ...fields });
+
+/** EC2 after a complete destroy: no VPC, instance, address or volume; nothing VPC-scoped may be asked. */
+export const destroyedEc2: Responder = (cmd) => {
+  if (cmd === 'DescribeVpcsCommand') return empty({ Vpcs: [] });
+  if (cmd === 'DescribeInstancesCommand') return empty({ Reservations: [] });
+  if (cmd === 'DescribeAddressesCommand') return empty({ Addresses: [] });
+  if (cmd === 'DescribeVolumesCommand') return empty({ Volumes: [] });
+  throw new Error(`${cmd} must not be called without a VPC`);
+};
+
+/** CloudFormation when the stack does not exist (its ValidationError). */
+export const noStack: Responder = (_c, input) => { throw awsServiceError('ValidationError', `Stack with id ${input.StackName} does not exist`); };
