@@ -84,11 +84,12 @@ export interface FitLog {
   (line: string): void;
 }
 
-/** Runs the fit, the leave-one-out refits and the ensemble; returns the content of fitted.json. */
-export function runFit(log: FitLog = () => undefined, options: { maxIterations?: number; start?: Readonly<Record<string, number>> } = {}): FittedCalibration {
-  const started = Date.now();
-  const anchors = loadAnchors();
-  const cases = anchorCases(anchors);
+/**
+ * The fit over these anchor cases: each anchor's case and the parameters its simulations depend on,
+ * the fitted observations, the parameters some fitted observation can pin (fitted) and the rest (held
+ * at their priors). The all-anchor fit and the leave-one-out steps share it.
+ */
+function fitProblem(cases: readonly AnchorCase[]) {
   const byAnchor = new Map(cases.map((c) => [c.anchor, c]));
   const deps = new Map(cases.map((c) => [c.anchor, caseParams(c)]));
   const observations = cases.flatMap(fitObservationsOf);
@@ -96,6 +97,14 @@ export function runFit(log: FitLog = () => undefined, options: { maxIterations?:
   for (const c of cases) if (fitObservationsOf(c).length > 0) for (const p of deps.get(c.anchor)!) pinnable.add(p);
   const specs: ParamSpec[] = TIMING_PARAMS.filter((p) => pinnable.has(p.name)).map((p) => ({ name: p.name, prior: p.prior, lower: p.lower, upper: p.upper, sigma: p.sigma }));
   const held = TIMING_PARAMS.filter((p) => !pinnable.has(p.name)).map((p) => p.name);
+  return { byAnchor, deps, observations, specs, held };
+}
+
+/** Runs the fit, the leave-one-out refits and the ensemble; returns the content of fitted.json. */
+export function runFit(log: FitLog = () => undefined, options: { maxIterations?: number; start?: Readonly<Record<string, number>> } = {}): FittedCalibration {
+  const started = Date.now();
+  const cases = anchorCases(loadAnchors());
+  const { byAnchor, deps, observations, specs, held } = fitProblem(cases);
   log(`${cases.length} anchors, ${observations.length} fitted observations, ${specs.length} parameters fitted, ${held.length} held at priors`);
 
   const priors = priorTimingValues();
@@ -268,12 +277,7 @@ export { VALIDATION_GPUS };
  */
 export function linearizedRefits(all: Readonly<Record<string, number>>, log: FitLog = () => undefined): Record<string, Record<string, number>> {
   const cases = anchorCases(loadAnchors());
-  const byAnchor = new Map(cases.map((c) => [c.anchor, c]));
-  const deps = new Map(cases.map((c) => [c.anchor, caseParams(c)]));
-  const observations = cases.flatMap(fitObservationsOf);
-  const pinnable = new Set<string>();
-  for (const c of cases) if (fitObservationsOf(c).length > 0) for (const p of deps.get(c.anchor)!) pinnable.add(p);
-  const specs: ParamSpec[] = TIMING_PARAMS.filter((p) => pinnable.has(p.name)).map((p) => ({ name: p.name, prior: p.prior, lower: p.lower, upper: p.upper, sigma: p.sigma }));
+  const { byAnchor, deps, observations, specs } = fitProblem(cases);
   const priors = priorTimingValues();
   let simulations = 0;
   const predict = (group: string, params: Readonly<Record<string, number>>): Record<string, number> => {
