@@ -17,6 +17,7 @@ import type { BenchConfig } from '../config';
 import { DEFAULT_CALL_TIMEOUT_S } from './deadline';
 import { EXIT, describeError } from './errors';
 import { exponentProblem } from '../config/plain-number';
+import { editDistance } from '../config/suggest';
 
 export const PROGRAM_NAME = 'llmd-bench';
 
@@ -85,20 +86,6 @@ function words(flag: string): string[] {
   return flag.replace(/^-+/, '').toLowerCase().split('-').filter(Boolean);
 }
 
-/** Optimal string alignment distance (edits, with adjacent swaps counting one). */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
-
 /**
  * Options the user probably meant by `typed`, best first (at most 3). First the options that contain
  * every typed word (`--rate` -> `--request-rate`, `--prefix` -> `--prefix-len`, `--num-prefixes`),
@@ -117,7 +104,7 @@ export function suggestOptions(typed: string, candidates: readonly string[]): st
   if (containing.length > 0) return containing.slice(0, 3);
   const limit = Math.max(1, Math.floor(plain.length * 0.34));
   return unique
-    .map((c) => ({ c, d: editDistance(plain, words(c).join('')) }))
+    .map((c) => ({ c, d: editDistance(plain, words(c).join(''), true) }))
     .filter((x) => x.d <= limit)
     .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
     .slice(0, 3)
@@ -169,7 +156,7 @@ export class BenchCommand extends Command {
   _dispatchHelpCommand(subcommandName?: string): unknown {
     if (subcommandName && !this.commands.some((c) => c.name() === subcommandName || c.aliases().includes(subcommandName))) {
       const names = this.commands.map((c) => c.name()).filter((n) => n !== 'help');
-      const near = names.filter((n) => editDistance(subcommandName, n) <= Math.max(1, Math.floor(n.length * 0.4)));
+      const near = names.filter((n) => editDistance(subcommandName, n, true) <= Math.max(1, Math.floor(n.length * 0.4)));
       const hint = near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : '';
       this.error(`error: unknown command '${subcommandName}'${hint}`, { code: 'commander.unknownCommand' });
     }

@@ -3,7 +3,7 @@
  * Our keys are dotted identifiers (`vllm.blockSize`); CDK's own keys contain `:`, `/`, `@` or `-`
  * and are ignored. Strings from the command line are coerced to the type the schema expects.
  */
-import { distance } from './suggest';
+import { editDistance } from './suggest';
 import { configSchema } from './schema';
 import { elementOf, leafKind, listKeys, schemaAt } from './schema-walk';
 import { problem } from './problems';
@@ -63,7 +63,7 @@ export function coerce(key: string, value: unknown): unknown {
 const ALL_KEYS = listKeys(configSchema).map((k) => k.key);
 
 function suggestion(key: string): string {
-  const best = ALL_KEYS.map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) }))
+  const best = ALL_KEYS.map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
     .sort((x, y) => x.d - y.d)[0];
   const section = key.split('.')[0];
   const siblings = ALL_KEYS.filter((k) => k.startsWith(`${section}.`));
