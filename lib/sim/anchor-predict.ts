@@ -25,7 +25,8 @@ import type { HostFacts } from './host';
 import { simulate } from './index';
 import type { SimModelOptions, SimOverrides } from './params';
 import type { SimResult } from './results';
-import type { EppConfigLike } from './routers/epp-config';
+import { EPP_TYPES, type EppConfigLike } from './routers/epp-config';
+import { KV_CACHE_MANAGER_V03_TOKENIZER } from './epp-tokenizer';
 import type { RouterKind } from './routers/types';
 import { endpointPickerConfigFor } from '../../k8s/router/profiles';
 
@@ -284,16 +285,20 @@ function llmdPrecise(a: Anchor): AnchorCase {
   const approximateEpp = (context: Readonly<Record<string, unknown>>): EppConfigLike => {
     // The report's estimated-scheduling: prefix-cache-scorer with its own LRU (hashBlockSize 64,
     // maxPrefixBlocksToMatch 256, lruCapacityPerServer 31250, no autoTune), kv + queue, weights 1.
+    // llm-d 0.3's prefix plugin hashed the prompt's characters: no token-producer, no render call.
     const epc = endpointPickerConfigFor(loadConfig(context), 'approximate');
     return {
       ...epc,
-      plugins: epc.plugins.map((p) => (p.type === 'approx-prefix-cache-producer'
+      plugins: epc.plugins.filter((p) => p.type !== EPP_TYPES.tokenProducer).map((p) => (p.type === EPP_TYPES.approxPrefixCacheProducer
         ? { ...p, parameters: { autoTune: false, blockSizeTokens: 64, lruCapacityPerServer: 31250, maxPrefixBlocksToMatch: 256 } }
         : p)),
     } as unknown as EppConfigLike;
   };
+  // llm-d 0.3's precise scorer tokenised inside the EPP (llm-d-kv-cache-manager tokenization pool with
+  // its prefix store), not through a render server: lib/sim/epp-tokenizer.ts.
+  const v03 = { eppTokenizer: KV_CACHE_MANAGER_V03_TOKENIZER };
   const runs: AnchorRun[] = [
-    { id: 'precise', router: 'llm-d-precise', overrides: {}, model: {}, context: { ...ctx, 'router.scorers.prefixCache': 3, 'router.scorers.kvCacheUtilization': 2, 'router.scorers.queue': 2, 'router.scorers.noHitLru': 0 } },
+    { id: 'precise', router: 'llm-d-precise', overrides: {}, model: v03, context: { ...ctx, 'router.scorers.prefixCache': 3, 'router.scorers.kvCacheUtilization': 2, 'router.scorers.queue': 2, 'router.scorers.noHitLru': 0 } },
     { id: 'estimated', router: 'llm-d', overrides: {}, model: {}, context: { ...ctx, 'router.profile': 'approximate', 'router.scorers.prefixCache': 1, 'router.scorers.kvCacheUtilization': 1, 'router.scorers.queue': 1, 'router.scorers.noHitLru': 0 }, eppConfig: approximateEpp },
     { id: 'load', router: 'llm-d-load', overrides: {}, model: {}, context: { ...ctx, 'router.scorers.kvCacheUtilization': 1, 'router.scorers.queue': 1 } },
     { id: 'random', router: 'llm-d-random', overrides: {}, model: {}, context: ctx },

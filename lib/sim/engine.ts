@@ -165,13 +165,19 @@ export class Replica {
   finishStep(now: number): void {
     const q = this.reqs;
     const recorder = this.recorder;
-    // Tokens sampled by this step, and the API-server job that streams them.
+    // Tokens sampled by this step, and the API-server job that streams them: one SSE chunk per request
+    // whose previous chunk is out; a token whose request still has a chunk queued joins that chunk
+    // (vLLM V1 RequestOutputCollector merges outputs when the producer gets ahead of the consumer).
     let emitted = 0;
+    let chunks = 0;
     for (let k = 0; k < this.nSched; k++) {
       const r = this.schedReq[k];
-      if (this.schedTok[k] >= 0 && q.numComputed[r] + this.schedTok[k] >= q.numTokens[r]) emitted++;
+      if (this.schedTok[k] >= 0 && q.numComputed[r] + this.schedTok[k] >= q.numTokens[r]) {
+        emitted++;
+        if (!(q.lastTokenTime[r] > now)) chunks++;
+      }
     }
-    const visible = emitted > 0 ? this.output.server.stream(now, emitted * this.output.secondsPerToken) : now;
+    const visible = chunks > 0 ? this.output.server.stream(now, chunks * this.output.secondsPerToken) : now;
     const previous = this.lastVisible;
     let regular = 0;
     let anyFreed = false;
@@ -185,19 +191,25 @@ export class Replica {
       }
       q.numComputed[r] += this.schedTok[k];
       if (q.numComputed[r] < q.numTokens[r]) continue; // a prefill chunk that is not the last one
+      const merged = q.lastTokenTime[r] > now;
       q.generated[r]++;
       q.numTokens[r]++;
       if (q.generated[r] === 1) {
         q.firstTokenTime[r] = visible;
         q.engineFirstToken[r] = now;
+      } else if (merged) {
+        // rides the request's queued chunk: no new chunk, no inter-chunk gap
       } else if (q.lastTokenTime[r] === previous) {
         regular++;
       } else {
         recorder.addItl(visible - q.lastTokenTime[r], 1);
       }
-      q.lastTokenTime[r] = visible;
+      if (!merged) {
+        q.lastTokenTime[r] = visible;
+        q.chunks[r]++;
+      }
       if (q.generated[r] >= q.outputLen[r]) {
-        q.finishTime[r] = visible;
+        q.finishTime[r] = q.lastTokenTime[r];
         this.finished.push(r);
         if (this.output.lingerOneStep) {
           q.lingering[r] = 1;

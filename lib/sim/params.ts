@@ -17,6 +17,7 @@ import { cpuTimeScale, decodeHost, type HostFacts, renderHostCpu } from './host'
 import { type EppConfigLike, type EppRouterParams, parseEndpointPickerConfig } from './routers/epp-config';
 import type { StepTiming } from './step-time';
 import { completeTimingValues, type TimingValues } from './timing-params';
+import type { InProcessTokenizer } from './epp-tokenizer';
 import type { TemplateTokens } from './workloads';
 
 /** Seconds of CPU on the request path, already scaled to the hosts that run them. */
@@ -56,6 +57,8 @@ export interface SimModelOptions {
   readonly enforceEager?: boolean;
   /** A closed-loop stage sends its requests all at t = 0 (vllm bench serve's burst) instead of over 1 s. */
   readonly burst?: boolean;
+  /** The EPP tokenises in-process with a prefix store (llm-d <= 0.3) instead of calling render servers. */
+  readonly eppTokenizer?: InProcessTokenizer;
 }
 
 /** The timing values `simulate` uses by default: the committed fit (fitted.json), priors elsewhere. */
@@ -122,6 +125,8 @@ export interface SimParams {
   readonly stepTime: StepTiming;
   /** CPU costs of the request path (API server, render server, Envoy, EPP), host-scaled, seconds. */
   readonly path: RequestPath;
+  /** Set: the EPP tokenises in-process (epp-tokenizer.ts); unset: render servers (path.renderServers). */
+  readonly eppTokenizer?: InProcessTokenizer;
   /** The timing parameters in use (lib/sim/timing-params.ts names; fitted values unless overridden). */
   readonly timing: TimingValues;
   /** The decode replicas' host (CPU speed class, vCPUs, busy processes). */
@@ -228,6 +233,7 @@ export function simParams(config: BenchConfig, o: SimOverrides = {}, eppConfig?:
       eppScheduleSeconds: timing.eppScheduleMs / 1000,
       lingerOneStep: s.vllmAsyncScheduling,
     },
+    eppTokenizer: m.eppTokenizer,
     timing,
     host,
     kvEventLag: s.kvEventLagMs / 1000,

@@ -17,9 +17,11 @@
  *
  * Request path (SimParams.path, every cost from lib/sim/timing-params.ts scaled by the host's CPU):
  *   round-robin / random: send -> the replica's API server (FIFO: per-request + per-token tokenising)
- *     -> engine queue -> engine steps -> the API server streams each step's tokens (FIFO, per token);
+ *     -> engine queue -> engine steps -> the API server streams each step's tokens (FIFO, per SSE chunk;
+ *     tokens merge into a request's queued chunk when the server falls behind);
  *   llm-d: send -> Envoy hop -> [render server pool: tokenising, when the EPP config has a
- *     token-producer] -> EPP scheduling -> decision -> Envoy hop -> the pod's API server -> as above.
+ *     token-producer; epp-tokenizer.ts] -> EPP scheduling -> decision -> Envoy hop -> the pod's API
+ *     server -> as above.
  *
  * Engines step back to back while they have work; an idle engine starts a step as soon as a request
  * arrives. KV events of a step reach the EPP kvEventLag after the step ends; the EPP's metrics view
@@ -29,6 +31,7 @@ import { BlockKeyLayout } from './block-keys';
 import { ServerPool } from './cpu-server';
 import type { Workload } from './dataset';
 import { Replica } from './engine';
+import { EppTokenizer } from './epp-tokenizer';
 import { EventQueue } from './event-queue';
 import type { SimParams } from './params';
 import { RunRecorder } from './recorder';
@@ -333,7 +336,7 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
 
   const path = p.path;
   const apiServers = Array.from({ length: R }, () => new ServerPool(path.apiServers));
-  const renderPool = new ServerPool(path.renderServers);
+  const eppTokenizer = new EppTokenizer(path.renderServers, path.renderRequestSeconds, path.renderSecondsPerPromptToken, workload.segments, p.eppTokenizer);
   const renders = epp?.rendersPrompt ?? false;
   const replicas: Replica[] = [];
   for (let j = 0; j < R; j++) {
@@ -430,9 +433,7 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
       }
       case EV_EPP: {
         // The EPP has the request: its render/tokenise call (when configured), then scheduling.
-        const rendered = renders
-          ? renderPool.serve(t, path.renderRequestSeconds + path.renderSecondsPerPromptToken * reqs.promptLen[x])
-          : t;
+        const rendered = renders ? eppTokenizer.serve(t, x, reqs.promptLen[x]) : t;
         queue.push(rendered + path.eppScheduleSeconds, EV_ROUTE, x);
         break;
       }
@@ -494,6 +495,6 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
     measuredFrom,
     clientEnd,
     apiBusySeconds: Float64Array.from(apiServers.map((a) => a.busySeconds)),
-    renderBusySeconds: renderPool.busySeconds,
+    renderBusySeconds: eppTokenizer.busySeconds,
   };
 }

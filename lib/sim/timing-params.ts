@@ -105,9 +105,9 @@ export const TIMING_PARAMS: readonly TimingParamSpec[] = [
     source: 'tt-inference-server issue 2173: HF fast tokenizer via chat completions 10-21 us/token; vLLM issue 25301 (serialised tokenisation)',
   },
   {
-    name: 'apiOutputUs', unit: 'us', prior: 80, lower: 5, upper: 1000, sigma: 0.9,
-    mechanism: 'API server CPU per streamed output token (incremental detokenisation, one SSE chunk)',
-    source: 'vLLM v0.6.0 blog: the API server took 33% of the time serving Llama-3 8B on H100 (v0.5.3); "76 objects per second" per request to stream',
+    name: 'apiOutputUs', unit: 'us', prior: 60, lower: 5, upper: 150, sigma: 0.4,
+    mechanism: 'API server CPU per streamed SSE chunk (incremental detokenisation, RequestOutput, pydantic chunk, send); a token whose request still has a chunk queued joins it (V1 RequestOutputCollector merges, vLLM PR 12298)',
+    source: 'vLLM PR 15137: one V1 API server process streamed 14,791 output tok/s (A100 host, Llama-3.2-1B, 400 concurrent) = at most 68 us per token; PR 12287: 12,850 -> ~14,300 tok/s (<= 78 us); the upper bound allows a ~2x slower core',
   },
   {
     name: 'envoyHopMs', unit: 'ms', prior: 0.5, lower: 0.05, upper: 10, sigma: 0.8,

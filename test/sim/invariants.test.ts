@@ -98,11 +98,12 @@ describe('host and KV invariants', () => {
 });
 
 describe('API servers per replica (vllm.apiServerCount)', () => {
-  // Short prompts, long outputs, many in flight: ~0.74 ms of API-server CPU per streamed token
-  // (apiOutputUs) outruns a batched decode step, so one API server binds the replica.
-  const apiBound: SimOverrides = { seed: 5, numPrompts: 240, numPrefixes: 8, prefixLen: 256, suffixLen: 32, outputLen: 128, replicas: 1, maxConcurrency: 192, requestRate: 'inf' };
+  // Long shared prompts (cached, so the GPU prefills only the suffix), short outputs, many in flight:
+  // tokenising each 6,000-token prompt on the API server (apiTokenUs, one request at a time per
+  // process) outruns the engine, so one API server binds the replica.
+  const apiBound: SimOverrides = { seed: 5, numPrompts: 240, numPrefixes: 2, prefixLen: 6000, suffixLen: 32, outputLen: 8, replicas: 1, maxConcurrency: 64, requestRate: 'inf' };
   // g5.4xlarge: 15.5 vCPUs per pod, so 1 + 4 busy processes do not contend and only the API capacity changes.
-  const big = { 'gpuNodes.instanceType': 'g5.4xlarge' };
+  const big = { 'gpuNodes.instanceType': 'g5.4xlarge', 'vllm.maxModelLen': 8192 };
 
   test('more API servers never lower throughput where the API server binds, and cost at most a few % where it does not', () => {
     // Where the GPU binds, one busy API server spaces the requests' arrivals, so their prefill chunks
@@ -110,7 +111,7 @@ describe('API servers per replica (vllm.apiServerCount)', () => {
     const r = new Rng(77);
     let apiBoundCases = 0;
     for (let k = 0; k < 4; k++) {
-      const o: SimOverrides = { ...apiBound, seed: 10 + k, prefixLen: 128 + 128 * r.int(8), outputLen: 16 + r.int(160), maxConcurrency: 32 + 32 * r.int(6) };
+      const o: SimOverrides = { ...apiBound, seed: 10 + k, prefixLen: 3000 + 1000 * r.int(4), outputLen: 4 + r.int(60), maxConcurrency: 32 + 32 * r.int(3) };
       const runs = [1, 2, 4].map((n) => run({ ...big, 'vllm.apiServerCount': n }, o).r);
       const bound = runs[0].sim_api_server_utilization_mean > 0.9;
       if (bound) apiBoundCases++;

@@ -7,7 +7,9 @@ import { GPUS } from '../../lib/config/tables/gpus';
 import { HOST_CPUS } from '../../lib/config/tables/host-cpus';
 import { anchorCases, predictCase } from '../../lib/sim/anchor-predict';
 import { fittedCalibration } from '../../lib/sim/calibration';
+import { SegmentTableBuilder } from '../../lib/sim/block-keys';
 import { FifoServer, ServerPool } from '../../lib/sim/cpu-server';
+import { EppTokenizer, KV_CACHE_MANAGER_V03_TOKENIZER } from '../../lib/sim/epp-tokenizer';
 import { calibrationDistance } from '../../lib/sim/envelope';
 import { contentionFactor, cpuCapacity, cpuTimeScale, decodeHost } from '../../lib/sim/host';
 import { INTERVAL_KEYS, interval, withIntervals } from '../../lib/sim/intervals';
@@ -58,6 +60,23 @@ describe('API server and render servers are finite-capacity FIFO queues', () => 
     expect(p.serve(0, 1)).toBe(1);
     expect(p.serve(0, 1)).toBe(2);
     expect(p.size).toBe(2);
+  });
+
+  test('EPP tokenising: a render server call per request; llm-d 0.3 reuses a stored prefix covering >= 80% of the prompt', () => {
+    // Prompts (then 50 output tokens): [system 100, group A 750, question 150] x2, [system 100, group B 200, question 700].
+    const b = new SegmentTableBuilder();
+    b.add(1, 100).add(2, 750).add(10, 150).add(90, 50).endRequest();
+    b.add(1, 100).add(2, 750).add(11, 150).add(91, 50).endRequest();
+    b.add(1, 100).add(3, 200).add(12, 700).add(92, 50).endRequest();
+    const segments = b.build();
+    const render = new EppTokenizer(1, 0.002, 1e-5, segments);
+    expect(render.serve(0, 0, 1000)).toBeCloseTo(0.012);
+    expect(render.serve(0, 1, 1000)).toBeCloseTo(0.024); // every request, FIFO on the one render pod
+    const v03 = new EppTokenizer(1, 0.002, 1e-5, segments, KV_CACHE_MANAGER_V03_TOKENIZER);
+    expect(v03.serve(0, 0, 1000)).toBeCloseTo(0.01); // first sight: tokenised, no HTTP cost
+    expect(v03.serve(0.5, 1, 1000)).toBe(0.5); // system + group A stored: 850 of 1,000 >= 0.8, reused
+    expect(v03.serve(1, 2, 1000)).toBeCloseTo(1.01); // only the 100-token system prompt is stored: 0.1
+    expect(v03.busySeconds).toBeCloseTo(0.02);
   });
 
   test('the router path costs only the llm-d path; offline has no API server', () => {

@@ -1,0 +1,71 @@
+/**
+ * Where the llm-d EPP gets a prompt's tokens (precise prefix scoring needs them), as a CPU server on the
+ * request path:
+ *  - today's llm-d (the router this project deploys): the token-producer plugin calls a vLLM render
+ *    server (router.renderReplicas pods) for every request: per-request + per-token cost, FIFO per pod.
+ *  - llm-d-kv-cache-manager up to v0.3 (llm-d 0.3, the 2025-09 "KV-Cache Wins" ladder): the EPP tokenises
+ *    in-process, on a pool of `workersCount` goroutines (default 5, docs/configuration.md), and first asks
+ *    its prefix store for the longest already-tokenised prefix: when that covers at least
+ *    `minPrefixOverlapRatio` (default 0.8) of the prompt, it is reused and nothing is tokenised
+ *    (pkg/tokenization/pool.go processTask at d070ea6, 2025-09-21). The store's LRU (cacheSize 500,000
+ *    blocks of 256 characters) is far larger than any simulated workload, so it is not bounded here.
+ */
+import type { SegmentTable } from './block-keys';
+import { ServerPool } from './cpu-server';
+
+export interface InProcessTokenizer {
+  readonly workers: number;
+  readonly minPrefixOverlapRatio: number;
+}
+
+/** llm-d-kv-cache-manager v0.3 defaults (docs/configuration.md "Tokenization Pool Configuration"). */
+export const KV_CACHE_MANAGER_V03_TOKENIZER: InProcessTokenizer = { workers: 5, minPrefixOverlapRatio: 0.8 };
+
+export class EppTokenizer {
+  private readonly pool: ServerPool;
+  /** Segment nodes of every prompt the prefix store holds. */
+  private readonly stored = new Set<number>();
+
+  constructor(
+    servers: number,
+    private readonly requestSeconds: number,
+    private readonly secondsPerToken: number,
+    private readonly segments: SegmentTable,
+    private readonly inProcess?: InProcessTokenizer,
+  ) {
+    this.pool = new ServerPool(inProcess ? inProcess.workers : servers);
+  }
+
+  /** Submits request r's prompt (promptLen tokens) at `now`; returns when the EPP has its tokens. */
+  serve(now: number, r: number, promptLen: number): number {
+    if (!this.inProcess) return this.pool.serve(now, this.requestSeconds + this.secondsPerToken * promptLen);
+    if (this.storedPrefix(r, promptLen) >= this.inProcess.minPrefixOverlapRatio * promptLen) return now;
+    this.store(r, promptLen);
+    return this.pool.serve(now, this.secondsPerToken * promptLen);
+  }
+
+  get busySeconds(): number {
+    return this.pool.busySeconds;
+  }
+
+  /** Tokens of r's prompt covered by leading segments some stored prompt had. */
+  private storedPrefix(r: number, promptLen: number): number {
+    const s = this.segments;
+    let covered = 0;
+    for (let i = s.start[r]; i < s.start[r + 1]; i++) {
+      if (!this.stored.has(s.node[i])) break;
+      covered = Math.min(s.end[i], promptLen);
+      if (covered >= promptLen) break;
+    }
+    return covered;
+  }
+
+  private store(r: number, promptLen: number): void {
+    const s = this.segments;
+    let from = 0;
+    for (let i = s.start[r]; i < s.start[r + 1] && from < promptLen; i++) {
+      this.stored.add(s.node[i]);
+      from = s.end[i];
+    }
+  }
+}
