@@ -3,15 +3,21 @@
  * the server is free and the previous jobs are done, and finishes `service` seconds later. Jobs are
  * submitted in time order by the event loop, so "busy until" is the whole state.
  *
- *  - vLLM's API servers (vllm.apiServerCount processes per replica, --api-server-count, default 1):
- *    each tokenises its prompts (on a ThreadPoolExecutor(max_workers=1), one request at a time: vLLM
- *    issue 25301) and streams its requests' tokens (incremental detokenisation, one SSE chunk per
- *    token while it keeps up; a token whose request still has a chunk queued joins that chunk, as V1's
- *    RequestOutputCollector merges outputs: engine.ts finishStep). Both share one Python process, so a burst of long prompts delays streaming and vice
- *    versa: latency depends on load. With N > 1 the processes accept from one shared socket and the
- *    engine core returns each request's outputs to the process that sent it (vllm/entrypoints/cli/
- *    serve.py run_multi_api_server): a new request goes to the process that frees first, and a step's
- *    stream is split evenly across the N (requests spread evenly), visible when the slowest share is.
+ *  - vLLM's API servers (vllm.apiServerCount processes per replica, --api-server-count, default 1),
+ *    each two servers that work in parallel:
+ *    - its tokeniser thread (ThreadPoolExecutor(max_workers=1): one prompt at a time, vLLM issue 25301).
+ *      The HF fast tokeniser runs without the GIL: transformers' PreTrainedTokenizerFast._encode_plus
+ *      goes through _batch_encode_plus to tokenizers' encode_batch, which releases it (py.detach,
+ *      huggingface/tokenizers bindings/python/src/tokenizer.rs at 3ba8ad0), so tokenising does not
+ *      stall the event loop;
+ *    - its asyncio event loop: per-request handling (HTTP, template) and streaming (incremental
+ *      detokenisation, one SSE chunk per token while it keeps up; a token whose request still has a
+ *      chunk queued joins that chunk, as V1's RequestOutputCollector merges outputs: engine.ts
+ *      finishStep).
+ *    With N > 1 the processes accept from one shared socket and the engine core returns each request's
+ *    outputs to the process that sent it (vllm/entrypoints/cli/serve.py run_multi_api_server): a new
+ *    request goes to the process that frees first, and a step's stream is split evenly across the N
+ *    (requests spread evenly), visible when the slowest share is.
  *  - the render server pool (router.renderReplicas pods): the EPP's tokenise/render call on the llm-d
  *    path; a request takes whichever pod is free first (or llm-d 0.3's in-process pool: epp-tokenizer.ts).
  */

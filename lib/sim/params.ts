@@ -22,7 +22,7 @@ import type { TemplateTokens } from './workloads';
 
 /** Seconds of CPU on the request path, already scaled to the hosts that run them. */
 export interface RequestPath {
-  /** vLLM API server per request (HTTP, template) and per prompt token (tokenising). */
+  /** vLLM API server per request (HTTP, template: event loop) and per prompt token (tokeniser thread). */
   readonly apiRequestSeconds: number;
   readonly apiSecondsPerPromptToken: number;
   /** vLLM API server per streamed output token (detokenise, SSE chunk). */

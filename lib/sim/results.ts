@@ -157,7 +157,7 @@ export function buildResult(run: RunOutput, label: string): SimResult {
     sim_engine_steps: recorder.steps,
     sim_gpu_utilization_mean: horizon > 0 ? gpuSeconds / (horizon * run.replicas.length) : 0,
     sim_cpu_bound_step_share: recorder.steps > 0 ? recorder.cpuBoundSteps / recorder.steps : 0,
-    // Per API server process (a replica's N processes share its busy seconds).
+    // Per API server process, its busier thread (a replica's N processes share its busy seconds).
     sim_api_server_utilization_mean: horizon > 0 ? run.apiBusySeconds.reduce((a, b) => a + b, 0) / (horizon * run.replicas.length * p.path.apiServers) : 0,
     sim_mean_engine_ttft_ms: n > 0 ? engineTtft / n : 0,
     sim_warnings: [...run.warnings],

@@ -16,7 +16,8 @@
  *    time; the think time is slept after the answer with the slot held (conversation_replay_datagen.py).
  *
  * Request path (SimParams.path, every cost from lib/sim/timing-params.ts scaled by the host's CPU):
- *   round-robin / random: send -> the replica's API server (FIFO: per-request + per-token tokenising)
+ *   round-robin / random: send -> the replica's API server (FIFO event loop: per request; then its
+ *     tokeniser thread, FIFO, per prompt token)
  *     -> engine queue -> engine steps -> the API server streams each step's tokens (FIFO, per SSE chunk;
  *     tokens merge into a request's queued chunk when the server falls behind);
  *   llm-d: send -> Envoy hop -> [render server pool: tokenising, when the EPP config has a
@@ -107,7 +108,7 @@ export interface RunOutput {
   readonly measuredFrom: number;
   /** Client-side end of each request: last token, plus think time held (multi-turn). */
   readonly clientEnd: Float64Array;
-  /** CPU seconds each replica's API server worked, and the render pool's. */
+  /** CPU seconds each replica's API server worked (its busier thread: event loop or tokeniser), and the render pool's. */
   readonly apiBusySeconds: Float64Array;
   readonly renderBusySeconds: number;
 }
@@ -335,7 +336,10 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
   };
 
   const path = p.path;
+  // Each API-server process: its event loop (HTTP handling, streaming) and its tokeniser thread, which
+  // runs without the GIL (cpu-server.ts), so the two work in parallel.
   const apiServers = Array.from({ length: R }, () => new ServerPool(path.apiServers));
+  const apiTokenizers = Array.from({ length: R }, () => new ServerPool(path.apiServers));
   const eppTokenizer = new EppTokenizer(path.renderServers, path.renderRequestSeconds, path.renderSecondsPerPromptToken, workload.segments, p.eppTokenizer);
   const renders = epp?.rendersPrompt ?? false;
   const replicas: Replica[] = [];
@@ -346,8 +350,9 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
   /** The request reaches its replica's API server: tokenised in FIFO order, then queued in the engine. */
   const apiArrive = (r: number, now: number): void => {
     const j = reqs.replica[r];
-    const cost = path.apiRequestSeconds + path.apiSecondsPerPromptToken * reqs.promptLen[r];
-    const done = cost > 0 ? apiServers[j].serve(now, cost) : now;
+    const handled = path.apiRequestSeconds > 0 ? apiServers[j].serve(now, path.apiRequestSeconds) : now;
+    const tokenise = path.apiSecondsPerPromptToken * reqs.promptLen[r];
+    const done = tokenise > 0 ? apiTokenizers[j].serve(handled, tokenise) : handled;
     if (done > now) queue.push(done, EV_ENGINE_ARRIVE, r);
     else if (replicas[j].arrive(r, now)) startStep(j, now);
   };
@@ -494,7 +499,7 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
     stages: windows,
     measuredFrom,
     clientEnd,
-    apiBusySeconds: Float64Array.from(apiServers.map((a) => a.busySeconds)),
+    apiBusySeconds: Float64Array.from(apiServers.map((a, j) => Math.max(a.busySeconds, apiTokenizers[j].busySeconds))),
     renderBusySeconds: eppTokenizer.busySeconds,
   };
 }

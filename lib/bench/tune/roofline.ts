@@ -17,10 +17,12 @@
  * and two CPU bounds with the simulator's own timing values (lib/sim/timing-params.ts, scaled to the
  * host by lib/sim/host.ts; fitted constants, not datasheet limits):
  *   engine CPU   req/s <= B / (outLen x (T0 + tSeq x B))             (the engine core's step on the CPU)
- *   API server   req/s <= N / (tReq + tTok x prompt + tOut x outLen)  (N = vllm.apiServerCount FIFO API
- *                                                                      servers per replica: tokenise,
- *                                                                      detokenise, stream; the times
- *                                                                      include the host contention N adds)
+ *   API server   req/s <= N / max(tReq + tOut x outLen, tTok x prompt)  (N = vllm.apiServerCount API
+ *                                                                          servers per replica, each an
+ *                                                                          event loop (handle, stream)
+ *                                                                          and a tokeniser thread in
+ *                                                                          parallel; the times include
+ *                                                                          the host contention N adds)
  * W, kvB and P are one GPU's shares under tensor parallelism; all-reduces are left out (they only add).
  */
 import type { BenchConfig } from '../../config';
@@ -76,9 +78,9 @@ export interface Roofline {
   readonly cpuStepMs?: number;
   /** req/s the engine CPU step allows over all replicas. */
   readonly cpuBoundRps?: number;
-  /** The simulator's API-server CPU per request on this host, ms (prompt tokenised, output streamed). */
+  /** The simulator's API-server CPU per request on this host, ms, on its busier thread (event loop: handle + stream the output; tokeniser: the prompt). */
   readonly apiMsPerRequest?: number;
-  /** req/s the replicas' API servers allow (one FIFO server each). */
+  /** req/s the replicas' API servers allow (each process: an event loop and a tokeniser thread). */
   readonly apiBoundRps?: number;
   readonly boundRps: number;
   /** The least mean TTFT at `boundRps`: the waiting requests' queueing (Little's law) plus one prefill, ms. */
@@ -116,7 +118,8 @@ export function roofline(c: BenchConfig, x: RooflineInput): Roofline {
   const cpu = simulatorCpu(c);
   const cpuStep = cpu ? (cpu.t0 + cpu.tSeq * B) * 1000 : undefined;
   const cpuBound = cpuStep !== undefined ? replicas * B / (x.outputTokens * cpuStep / 1000) : undefined;
-  const apiMs = cpu ? (cpu.apiReq + cpu.apiTok * x.promptTokens + cpu.apiOut * x.outputTokens) * 1000 : undefined;
+  // The busier of the two threads of an API-server process (lib/sim/cpu-server.ts).
+  const apiMs = cpu ? Math.max(cpu.apiReq + cpu.apiOut * x.outputTokens, cpu.apiTok * x.promptTokens) * 1000 : undefined;
   const apiBound = apiMs !== undefined && cpu ? replicas * cpu.apiServers / (apiMs / 1000) : undefined;
   const bound = Math.min(gpuBound, latencyBound, cpuBound ?? Infinity, apiBound ?? Infinity);
   const waiting = Math.max(0, inFlight - B);
