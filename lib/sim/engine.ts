@@ -58,7 +58,15 @@ export class Replica {
   readonly pool: BlockPool;
   readonly waiting: RequestDeque;
   /** Requests that arrived while a step was running; the engine takes them in before the next step. */
-  private readonly inbox: number[] = [];
+  private inbox: number[] = [];
+  /**
+   * Async scheduling: arrivals of the step that just ended, kept out of the step that starts now. With
+   * a batch queue of 2, vLLM's engine core schedules step n+1 as soon as step n is dispatched (vllm/v1/
+   * engine/core.py step_with_batch_queue: "fulfilling the batch queue has a higher priority than
+   * getting model outputs") and adds new requests from its input queue between the two, so a request
+   * that arrives while step n runs is first scheduled in step n+2 when step n+1 had work.
+   */
+  private deferred: number[] = [];
   private readonly running: Int32Array;
   private runningLen = 0;
   private readonly schedReq: Int32Array;
@@ -109,12 +117,17 @@ export class Replica {
     this.hitScratch = new Int32Array(reqs.maxBlocksPerRequest);
   }
 
+  /** sim.vllmAsyncScheduling (the same flag as the one-step output lag). */
+  private get asyncScheduling(): boolean {
+    return this.output.lingerOneStep;
+  }
+
   get numRunning(): number {
     return this.runningLen;
   }
 
   get numWaiting(): number {
-    return this.waiting.length + this.inbox.length;
+    return this.waiting.length + this.inbox.length + this.deferred.length;
   }
 
   /** Ids of the running requests, in admission order (for tests). */
@@ -140,9 +153,24 @@ export class Replica {
    * (the engine goes idle until the next arrival).
    */
   startStep(now: number): number {
-    for (let i = 0; i < this.inbox.length; i++) this.waiting.pushBack(this.inbox[i]);
-    this.inbox.length = 0;
+    for (let i = 0; i < this.deferred.length; i++) this.waiting.pushBack(this.deferred[i]);
+    this.deferred.length = 0;
+    if (this.asyncScheduling && this.runningLen > 0) {
+      // This step was scheduled while the previous one ran: this step's arrivals wait for the next.
+      const empty = this.deferred;
+      this.deferred = this.inbox;
+      this.inbox = empty;
+    } else {
+      for (let i = 0; i < this.inbox.length; i++) this.waiting.pushBack(this.inbox[i]);
+      this.inbox.length = 0;
+    }
     let duration = this.schedule();
+    // Nothing to run but deferred arrivals: vLLM would have scheduled them (no step n+1 was queued).
+    if (duration < 0 && this.deferred.length > 0) {
+      for (let i = 0; i < this.deferred.length; i++) this.waiting.pushBack(this.deferred[i]);
+      this.deferred.length = 0;
+      duration = this.schedule();
+    }
     // A step that preempted every running request admits nothing; vLLM's next step admits. Run it now.
     if (duration < 0 && this.waiting.length > 0) duration = this.schedule();
     this.trackUsage(now);

@@ -100,9 +100,9 @@ export const TIMING_PARAMS: readonly TimingParamSpec[] = [
     source: 'structural; no measurement found',
   },
   {
-    name: 'apiTokenUs', unit: 'us', prior: 12, lower: 2, upper: 60, sigma: 0.6,
+    name: 'apiTokenUs', unit: 'us', prior: 3, lower: 0.5, upper: 20, sigma: 0.5,
     mechanism: 'API server (and render server) CPU per prompt token: tokenisation, one request at a time (ThreadPoolExecutor(max_workers=1))',
-    source: 'tt-inference-server issue 2173: HF fast tokenizer via chat completions 10-21 us/token; vLLM issue 25301 (serialised tokenisation)',
+    source: 'microbenchmark (docs/prediction-sources.md): HF tokenizers 0.23.2 (Rust) encode of the Qwen2.5 tokenizer, 1.3-2.2 us/token on a Zen 4 core (natural and random-token text alike) = ~2.9 us on the reference Zen 2 core, + the transformers wrapper; tt-inference-server issue 2173 (10-21 us/token through chat completions, 131-token prompts) includes per-request costs',
   },
   {
     name: 'apiOutputUs', unit: 'us', prior: 60, lower: 5, upper: 150, sigma: 0.4,
@@ -156,7 +156,7 @@ export const FIXED_CONSTANTS: readonly { readonly name: string; readonly value: 
   { name: 'SMT_YIELD', value: '1.3', mechanism: 'throughput of a physical core running two busy hyperthreads (contention when a pod has fewer cores than busy processes)', source: 'Intel Hyper-Threading: up to ~30% more throughput from the second thread' },
   { name: 'busy processes per replica', value: '1 + (TP > 1 ? TP : 0) + N', mechanism: 'engine core (+ one worker process per GPU with TP > 1, busy-polling the shared-memory broadcast queue) + N API servers', source: 'vLLM V1: uniproc executor in the engine core for TP 1, multiproc workers otherwise (VLLM_SLEEP_WHEN_IDLE off by default)' },
   { name: 'API servers per replica', value: 'N = vllm.apiServerCount (default 1)', mechanism: 'N processes, each an event loop (request handling, streaming) and a tokeniser thread working in parallel (the HF fast tokeniser releases the GIL: tokenizers encode_batch, py.detach): a request goes to the process free first, a step\'s stream is split evenly', source: 'vLLM v0.27.1 vllm/entrypoints/cli/serve.py: --api-server-count N > 1 runs run_multi_api_server (N processes, one shared socket, one engine core; PR 17546); 1 is the default at data-parallel size 1 and renders no flag' },
-  { name: 'async scheduling one-step lag', value: '1 step', mechanism: 'a finished request keeps its slot and KV one more (wasted) step', source: 'vLLM v0.6.0 blog ("executing one additional step per request"); sim.vllmAsyncScheduling' },
+  { name: 'async scheduling one-step lag', value: '1 step', mechanism: 'a finished request keeps its slot and KV one more (wasted) step; a request arriving while a step runs is first scheduled in the step after next when the next one had work', source: 'vLLM v0.6.0 blog ("executing one additional step per request"); vllm/v1/engine/core.py step_with_batch_queue (batch queue of 2: step n+1 is scheduled as soon as step n is dispatched, new requests are added between the two); sim.vllmAsyncScheduling' },
   { name: 'sim.kvEventLagMs', value: '20 ms', mechanism: 'KV event reaches the EPP index after the step', source: 'structural (one step + a few ms); no measurement; no anchor pins it' },
   { name: 'sim.metricsRefreshMs', value: '50 ms', mechanism: 'EPP scrape of vLLM /metrics', source: 'EPP --refresh-metrics-interval default' },
   { name: 'sim.nonKvMemoryGiB', value: '1.5 GiB', mechanism: 'GPU memory vLLM keeps besides weights and KV', source: 'lib/config/fit.ts (project vllm-notes)' },

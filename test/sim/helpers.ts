@@ -39,6 +39,8 @@ export function engineHarness(opts: {
   limits?: Partial<EngineLimits>;
   workload?: Partial<WorkloadParams>;
   recordKvEvents?: boolean;
+  /** vLLM async scheduling (one-step lag of finished requests and of arrivals); off by default. */
+  asyncScheduling?: boolean;
 }): EngineHarness {
   const limits: EngineLimits = { maxNumSeqs: 256, maxNumBatchedTokens: 2048, blockSize: 16, statsMode: 'every-lookup', reserveFullPrompt: true, ...opts.limits };
   const w = buildWorkload({ numPrompts: 4, numPrefixes: 2, prefixLen: 64, suffixLen: 16, outputLen: 8, leadingTokens: 0, trailingTokens: 0, seed: 0, ...opts.workload });
@@ -48,8 +50,8 @@ export function engineHarness(opts: {
   const stepTime = new StepTimeModel(modelCosts(model, 'auto'), GPUS.A10G, { ...TEST_STEP_TIMING, cpuStepSeconds: 0.01, cpuSeqSeconds: 0.0001 });
   const recorder = new RunRecorder();
   const finished: number[] = [];
-  // No API-server cost and no async lag: these tests check the scheduler and the block pool.
-  const output = { server: new FifoServer(), secondsPerToken: 0, lingerOneStep: false };
+  // No API-server cost and (unless asked) no async lag: these tests check the scheduler and the block pool.
+  const output = { server: new FifoServer(), secondsPerToken: 0, lingerOneStep: opts.asyncScheduling ?? false };
   const replica = new Replica(0, opts.numBlocks, limits, reqs, layout, stepTime, recorder, (r) => finished.push(r), opts.recordKvEvents ?? false, output);
   return { replica, reqs, recorder, finished, layout };
 }

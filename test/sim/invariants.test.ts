@@ -111,7 +111,7 @@ describe('API servers per replica (vllm.apiServerCount)', () => {
     const r = new Rng(77);
     let apiBoundCases = 0;
     for (let k = 0; k < 4; k++) {
-      const o: SimOverrides = { ...apiBound, seed: 10 + k, prefixLen: 3000 + 1000 * r.int(4), outputLen: 4 + r.int(60), maxConcurrency: 32 + 32 * r.int(3) };
+      const o: SimOverrides = { ...apiBound, seed: 10 + k, prefixLen: 5000 + 1000 * r.int(3), outputLen: 4 + r.int(12), maxConcurrency: 64 + 32 * r.int(2) };
       const runs = [1, 2, 4].map((n) => run({ ...big, 'vllm.apiServerCount': n }, o).r);
       const bound = runs[0].sim_api_server_utilization_mean > 0.9;
       if (bound) apiBoundCases++;

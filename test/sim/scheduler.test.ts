@@ -35,6 +35,38 @@ describe('prefix cache (lookups in full blocks)', () => {
 });
 
 describe('scheduler', () => {
+  test('async scheduling: a request arriving while a step runs joins the step after next (step n+1 was already scheduled)', () => {
+    for (const asyncScheduling of [false, true]) {
+      const h = engineHarness({ numBlocks: 256, asyncScheduling });
+      h.replica.arrive(0, 0);
+      const end1 = h.replica.startStep(0); // request 0 alone
+      expect(h.replica.arrive(1, end1 / 2)).toBe(false); // arrives mid-step: the engine is busy
+      h.replica.finishStep(end1);
+      const end2 = h.replica.startStep(end1);
+      expect([asyncScheduling, h.replica.runningIds()]).toEqual([asyncScheduling, asyncScheduling ? [0] : [0, 1]]);
+      expect(h.replica.numWaiting).toBe(asyncScheduling ? 1 : 0); // still counted as waiting (vLLM's gauge)
+      h.replica.finishStep(end2);
+      h.replica.startStep(end2);
+      expect(h.replica.runningIds()).toEqual([0, 1]);
+    }
+  });
+
+  test('async scheduling never strands an arrival: an engine with nothing else to run takes it at once', () => {
+    const h = engineHarness({ numBlocks: 256, asyncScheduling: true, workload: { outputLen: 1 } });
+    h.replica.arrive(0, 0);
+    const end1 = h.replica.startStep(0);
+    h.replica.arrive(1, end1 / 2);
+    let t = end1;
+    h.replica.finishStep(t);
+    let end = h.replica.startStep(t);
+    while (end >= 0) {
+      t = end;
+      h.replica.finishStep(t);
+      end = h.replica.startStep(t);
+    }
+    expect(h.finished.sort()).toEqual([0, 1]);
+  });
+
   test('never runs more than max-num-seqs requests', () => {
     const h = engineHarness({ numBlocks: 256, limits: { maxNumSeqs: 2 } });
     for (let r = 0; r < 4; r++) h.replica.arrive(r);
