@@ -232,6 +232,9 @@ function a40(a: Anchor, outputLen: string): AnchorCase {
       'workload.name': 'random', 'workload.random.inputLen': 100, 'workload.random.outputLen': outputLen,
       'benchmark.harness': 'inference-perf', 'benchmark.requestRate': 'inf',
       'benchmark.maxConcurrency': 50, 'benchmark.numPrompts': 50,
+      // A 2025 post (vLLM version not stated): async scheduling was opt-in until after 2025-10-28
+      // (vLLM issue 27679, PR 27614), so the engine ran without it (reading).
+      'sim.vllmAsyncScheduling': false,
     },
     overrides: { replicas: 1 }, router: 'round-robin', model: { gpu: VALIDATION_GPUS.A40, host: server, burst: true },
   };
@@ -281,7 +284,9 @@ function llmdCommon(): Record<string, unknown> {
 const PRECISE_STAGES = ['3:20', '10:20', '15:20', '20:38'];
 
 function llmdPrecise(a: Anchor): AnchorCase {
-  const ctx = { ...llmdCommon(), 'vllm.blockSize': 64, 'benchmark.warmupStage': '15:50', 'benchmark.stages': PRECISE_STAGES };
+  // 2025-09: vLLM's async scheduling was opt-in until PR 27614 made it the default, the last item of
+  // vLLM issue 27679 ("Async Scheduling Plan", opened 2025-10-28): this ladder ran without it.
+  const ctx = { ...llmdCommon(), 'vllm.blockSize': 64, 'benchmark.warmupStage': '15:50', 'benchmark.stages': PRECISE_STAGES, 'sim.vllmAsyncScheduling': false };
   const approximateEpp = (context: Readonly<Record<string, unknown>>): EppConfigLike => {
     // The report's estimated-scheduling: prefix-cache-scorer with its own LRU (hashBlockSize 64,
     // maxPrefixBlocksToMatch 256, lruCapacityPerServer 31250, no autoTune), kv + queue, weights 1.
