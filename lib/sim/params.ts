@@ -38,6 +38,8 @@ export interface RequestPath {
   readonly eppScheduleSeconds: number;
   /** Async scheduling's one-step lag for finished requests. */
   readonly lingerOneStep: boolean;
+  /** Validation only: an anchor setup's unexplained per-request latency (0 for every user simulation). */
+  readonly setupLatencySeconds: number;
 }
 
 /**
@@ -59,6 +61,8 @@ export interface SimModelOptions {
   readonly burst?: boolean;
   /** The EPP tokenises in-process with a prefix store (llm-d <= 0.3) instead of calling render servers. */
   readonly eppTokenizer?: InProcessTokenizer;
+  /** Validation only: a nuisance timing parameter (ms) added to every request's path (one anchor's setup). */
+  readonly setupLatencyParam?: string;
 }
 
 /** The timing values `simulate` uses by default: the committed fit (fitted.json), priors elsewhere. */
@@ -232,6 +236,7 @@ export function simParams(config: BenchConfig, o: SimOverrides = {}, eppConfig?:
       envoyHopSeconds: timing.envoyHopMs / 1000,
       eppScheduleSeconds: timing.eppScheduleMs / 1000,
       lingerOneStep: s.vllmAsyncScheduling,
+      setupLatencySeconds: m.setupLatencyParam ? timing[m.setupLatencyParam] / 1000 : 0,
     },
     eppTokenizer: m.eppTokenizer,
     timing,

@@ -292,11 +292,13 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
   // ---- client ----------------------------------------------------------------------------------
   function send(r: number, now: number): void {
     reqs.sendTime[r] = now;
+    const setup = path.setupLatencySeconds;
     if (viaEpp) {
-      queue.push(now + path.envoyHopSeconds, EV_EPP, r);
+      queue.push(now + setup + path.envoyHopSeconds, EV_EPP, r);
     } else {
       reqs.replica[r] = routerImpl.pick(r, now);
-      apiArrive(r, now);
+      if (setup > 0) queue.push(now + setup, EV_API, r);
+      else apiArrive(r, now);
     }
   }
 

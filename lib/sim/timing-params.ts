@@ -12,6 +12,9 @@ import type { GpuArchitecture } from '../config/tables/gpus';
 
 export const ARCHITECTURES: readonly GpuArchitecture[] = ['ampere', 'ada', 'hopper', 'blackwell'];
 
+/** The nuisance latency of the 2025-09 llm-d ladder anchor (see its spec below). */
+export const SETUP_LATENCY_LADDER_2025 = 'setupLatencyMs.llmdLadder2025';
+
 export interface TimingParamSpec {
   readonly name: string;
   readonly unit: string;
@@ -118,6 +121,14 @@ export const TIMING_PARAMS: readonly TimingParamSpec[] = [
     name: 'eppScheduleMs', unit: 'ms', prior: 5, lower: 0.5, upper: 60, sigma: 0.8,
     mechanism: 'llm-d path only: EPP request handling and scheduling (scorers, picker) per request',
     source: 'llm-d-router issue 1109: scheduling ("director") 10.9 ms at 1,200 concurrent requests',
+  },
+  // Nuisance: a per-request latency of ONE anchor's setup that no sourced mechanism places. Only that
+  // anchor's runs apply it (SimModelOptions.setupLatencyParam), so the shared constants above do not
+  // absorb it; no user prediction uses it.
+  {
+    name: SETUP_LATENCY_LADDER_2025, unit: 'ms', prior: 30, lower: 1, upper: 1000, sigma: 1.5,
+    mechanism: 'nuisance, anchor llmd-precise-prefix-h100-qwen3-32b only: per-request latency of its 2025-09 client and gateway that the model does not place (~100-200 ms at low load on every router); never used by `simulate`',
+    source: 'none (fitted to that anchor only; docs/simulator.md "Why these anchors were missed"); weak prior',
   },
 ];
 

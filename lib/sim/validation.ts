@@ -61,6 +61,7 @@ export function caseParams(c: AnchorCase): Set<string> {
     if (run.model.frontend !== 'offline') for (const k of ['apiRequestMs', 'apiTokenUs', 'apiOutputUs']) out.add(k);
     if (run.router.startsWith('llm-d')) for (const k of ['envoyHopMs', 'eppScheduleMs']) out.add(k);
     if (run.model.enforceEager) out.add('eagerLayerMs');
+    if (run.model.setupLatencyParam) out.add(run.model.setupLatencyParam);
     if (run.context['vllm.kvCacheDtype'] === 'fp8') {
       const gpu = run.model.gpu ?? gpuFacts(loadConfig(run.context));
       if (gpu.fp8Tflops === undefined) {

@@ -13,9 +13,11 @@ import { EppTokenizer, KV_CACHE_MANAGER_V03_TOKENIZER } from '../../lib/sim/epp-
 import { calibrationDistance } from '../../lib/sim/envelope';
 import { contentionFactor, cpuCapacity, cpuTimeScale, decodeHost } from '../../lib/sim/host';
 import { INTERVAL_KEYS, interval, withIntervals } from '../../lib/sim/intervals';
-import { defaultTimingValues, simParams } from '../../lib/sim/params';
+import { simulate } from '../../lib/sim';
+import { defaultTimingValues, type SimOverrides, simParams } from '../../lib/sim/params';
+import { SMALL } from './helpers';
 import type { SimResult } from '../../lib/sim/results';
-import { completeTimingValues, priorTimingValues, TIMING_PARAMS } from '../../lib/sim/timing-params';
+import { completeTimingValues, priorTimingValues, SETUP_LATENCY_LADDER_2025, TIMING_PARAMS } from '../../lib/sim/timing-params';
 import { inputsHash } from '../../lib/sim/validation';
 
 describe('host CPU', () => {
@@ -77,6 +79,23 @@ describe('API server and render servers are finite-capacity FIFO queues', () => 
     expect(v03.serve(0.5, 1, 1000)).toBe(0.5); // system + group A stored: 850 of 1,000 >= 0.8, reused
     expect(v03.serve(1, 2, 1000)).toBeCloseTo(1.01); // only the 100-token system prompt is stored: 0.1
     expect(v03.busySeconds).toBeCloseTo(0.02);
+  });
+
+  test('a nuisance setup latency applies only to the anchor that names it, never to a user simulation', () => {
+    expect(simParams(loadConfig({})).path.setupLatencySeconds).toBe(0);
+    const timing = { ...defaultTimingValues(), [SETUP_LATENCY_LADDER_2025]: 120 };
+    const anchorLike = simParams(loadConfig({}), {}, undefined, { timing, setupLatencyParam: SETUP_LATENCY_LADDER_2025 });
+    expect(anchorLike.path.setupLatencySeconds).toBeCloseTo(0.12, 9);
+    expect(simParams(loadConfig({}), {}, undefined, { timing }).path.setupLatencySeconds).toBe(0);
+    const ladder = anchorCases().find((c) => c.anchor === 'llmd-precise-prefix-h100-qwen3-32b')!;
+    expect(ladder.runs.every((r) => r.model.setupLatencyParam === SETUP_LATENCY_LADDER_2025)).toBe(true);
+    expect(anchorCases().filter((c) => c.runs.some((r) => r.model.setupLatencyParam)).map((c) => c.anchor)).toEqual([ladder.anchor]);
+    // It delays every request by itself on both paths: TTFT at low load grows by that much.
+    const light: SimOverrides = { ...SMALL, requestRate: 2, numPrompts: 48 };
+    for (const router of ['round-robin', 'llm-d'] as const) {
+      const ttft = (ms: number) => simulate(loadConfig({}), { routers: [router], overrides: light, intervals: false, model: { timing: { ...timing, [SETUP_LATENCY_LADDER_2025]: ms }, setupLatencyParam: SETUP_LATENCY_LADDER_2025 } }).runs[0].result.mean_ttft_ms;
+      expect([router, ttft(201) - ttft(1)]).toEqual([router, expect.closeTo(200, 0)]);
+    }
   });
 
   test('the router path costs only the llm-d path; offline has no API server', () => {
