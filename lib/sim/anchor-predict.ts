@@ -302,12 +302,14 @@ function llmdPrecise(a: Anchor): AnchorCase {
   };
   // llm-d 0.3's precise scorer tokenised inside the EPP (llm-d-kv-cache-manager tokenization pool with
   // its prefix store), not through a render server: lib/sim/epp-tokenizer.ts.
-  const v03 = { eppTokenizer: KV_CACHE_MANAGER_V03_TOKENIZER, setupLatencyParam: SETUP_LATENCY_LADDER_2025 };
+  // Every router of the ladder went through the same client and gateway: one nuisance latency for all.
+  const setup = { setupLatencyParam: SETUP_LATENCY_LADDER_2025 };
+  const v03 = { ...setup, eppTokenizer: KV_CACHE_MANAGER_V03_TOKENIZER };
   const runs: AnchorRun[] = [
     { id: 'precise', router: 'llm-d-precise', overrides: {}, model: v03, context: { ...ctx, 'router.scorers.prefixCache': 3, 'router.scorers.kvCacheUtilization': 2, 'router.scorers.queue': 2, 'router.scorers.noHitLru': 0 } },
-    { id: 'estimated', router: 'llm-d', overrides: {}, model: { setupLatencyParam: SETUP_LATENCY_LADDER_2025 }, context: { ...ctx, 'router.profile': 'approximate', 'router.scorers.prefixCache': 1, 'router.scorers.kvCacheUtilization': 1, 'router.scorers.queue': 1, 'router.scorers.noHitLru': 0 }, eppConfig: approximateEpp },
-    { id: 'load', router: 'llm-d-load', overrides: {}, model: { setupLatencyParam: SETUP_LATENCY_LADDER_2025 }, context: { ...ctx, 'router.scorers.kvCacheUtilization': 1, 'router.scorers.queue': 1 } },
-    { id: 'random', router: 'llm-d-random', overrides: {}, model: { setupLatencyParam: SETUP_LATENCY_LADDER_2025 }, context: ctx },
+    { id: 'estimated', router: 'llm-d', overrides: {}, model: setup, context: { ...ctx, 'router.profile': 'approximate', 'router.scorers.prefixCache': 1, 'router.scorers.kvCacheUtilization': 1, 'router.scorers.queue': 1, 'router.scorers.noHitLru': 0 }, eppConfig: approximateEpp },
+    { id: 'load', router: 'llm-d-load', overrides: {}, model: setup, context: { ...ctx, 'router.scorers.kvCacheUtilization': 1, 'router.scorers.queue': 1 } },
+    { id: 'random', router: 'llm-d-random', overrides: {}, model: setup, context: ctx },
   ];
   const runOf: Record<string, string> = { precise: 'precise', estimated: 'estimated', random: 'random', load: 'load' };
   const simulatedRates = new Set([3, 10, 15, 20]);

@@ -153,22 +153,19 @@ export class Replica {
    * (the engine goes idle until the next arrival).
    */
   startStep(now: number): number {
-    for (let i = 0; i < this.deferred.length; i++) this.waiting.pushBack(this.deferred[i]);
-    this.deferred.length = 0;
+    this.admit(this.deferred);
     if (this.asyncScheduling && this.runningLen > 0) {
       // This step was scheduled while the previous one ran: this step's arrivals wait for the next.
       const empty = this.deferred;
       this.deferred = this.inbox;
       this.inbox = empty;
     } else {
-      for (let i = 0; i < this.inbox.length; i++) this.waiting.pushBack(this.inbox[i]);
-      this.inbox.length = 0;
+      this.admit(this.inbox);
     }
     let duration = this.schedule();
     // Nothing to run but deferred arrivals: vLLM would have scheduled them (no step n+1 was queued).
     if (duration < 0 && this.deferred.length > 0) {
-      for (let i = 0; i < this.deferred.length; i++) this.waiting.pushBack(this.deferred[i]);
-      this.deferred.length = 0;
+      this.admit(this.deferred);
       duration = this.schedule();
     }
     // A step that preempted every running request admits nothing; vLLM's next step admits. Run it now.
@@ -187,6 +184,12 @@ export class Replica {
     this.recorder.steps++;
     if (this.stepTime.lastCpuSeconds > this.stepTime.lastGpuSeconds) this.recorder.cpuBoundSteps++;
     return this.stepEnd;
+  }
+
+  /** Moves `arrivals` (emptied) to the back of the waiting queue, in order. */
+  private admit(arrivals: number[]): void {
+    for (let i = 0; i < arrivals.length; i++) this.waiting.pushBack(arrivals[i]);
+    arrivals.length = 0;
   }
 
   /** Applies the outputs of the step that ends at `now` (tokens, finished requests). */
@@ -232,10 +235,7 @@ export class Replica {
       } else {
         recorder.addItl(visible - q.lastTokenTime[r], 1);
       }
-      if (!merged) {
-        q.lastTokenTime[r] = visible;
-        q.chunks[r]++;
-      }
+      if (!merged) q.lastTokenTime[r] = visible;
       if (q.generated[r] >= q.outputLen[r]) {
         q.finishTime[r] = q.lastTokenTime[r];
         this.finished.push(r);

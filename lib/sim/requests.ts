@@ -14,8 +14,6 @@ export class RequestTable {
   /** Tokens whose KV is computed or was found in the prefix cache (num_computed_tokens). */
   readonly numComputed: Int32Array;
   readonly generated: Int32Array;
-  /** SSE chunks streamed so far (fewer than generated tokens when the API server fell behind and merged). */
-  readonly chunks: Int32Array;
   /** Blocks held, and how many leading ones are registered in the prefix cache. */
   readonly numBlocks: Int32Array;
   readonly numCachedBlocks: Int32Array;
@@ -50,7 +48,6 @@ export class RequestTable {
     this.numTokens = Int32Array.from(w.promptLen);
     this.numComputed = new Int32Array(n);
     this.generated = new Int32Array(n);
-    this.chunks = new Int32Array(n);
     this.numBlocks = new Int32Array(n);
     this.numCachedBlocks = new Int32Array(n);
     this.preemptions = new Int32Array(n);
