@@ -108,8 +108,8 @@ function uncertainty(confidence: keyof typeof CONFIDENCE_U, family: Family): num
 export const VALIDATION_GPUS: Readonly<Record<string, GpuFacts>> = {
   A40: {
     memoryGB: 48, usableMemoryGiB: 44.99, memoryBandwidthGBs: 696, bf16Tflops: 149.7,
-    architecture: 'ampere', computeCapability: 8.6, link: GPUS.A10G.link,
-    sources: ['VALIDATION ONLY (no EC2 instance): NVIDIA A40 datasheet: 48 GB GDDR6, 696 GB/s, BF16 tensor 149.7 TFLOPS dense; same GA102 die as the A10G'],
+    architecture: 'ampere', computeCapability: 8.6, l2CacheMiB: 6, link: GPUS.A10G.link,
+    sources: ['VALIDATION ONLY (no EC2 instance): NVIDIA A40 datasheet: 48 GB GDDR6, 696 GB/s, BF16 tensor 149.7 TFLOPS dense; same GA102 die as the A10G (6 MB L2)'],
   },
 };
 
@@ -291,12 +291,19 @@ function llmdPrecise(a: Anchor): AnchorCase {
   const approximateEpp = (context: Readonly<Record<string, unknown>>): EppConfigLike => {
     // The report's estimated-scheduling: prefix-cache-scorer with its own LRU (hashBlockSize 64,
     // maxPrefixBlocksToMatch 256, lruCapacityPerServer 31250, no autoTune), kv + queue, weights 1.
-    // llm-d 0.3's prefix plugin hashed the prompt's characters: no token-producer, no render call.
+    // llm-d 0.3's prefix plugin hashed the prompt's BYTES: no token-producer, no render call. Blocks
+    // of 64 bytes, the prompt truncated to maxPrefixBlocksToMatch x 64 = 16,384 bytes, score = matched /
+    // hashed blocks (GIE 32970c0, 2025-09-19, pkg/epp/scheduling/framework/plugins/multi/prefix/plugin.go
+    // hashPrompt, Score; "a good guess of average characters per token is 4"). At 4 bytes a token that
+    // is the first 4,096 tokens, inside the 6,000-token shared prefix: the private question is never
+    // hashed and the pod holding the group scores 1. Emulated in token blocks of 64 (the simulator's
+    // floor) capped at 4,096 tokens; the LRU keeps its 31,250 x 64 bytes = 7,812 such blocks.
     const epc = endpointPickerConfigFor(loadConfig(context), 'approximate');
+    const bytesPerToken = 4;
     return {
       ...epc,
       plugins: epc.plugins.filter((p) => p.type !== EPP_TYPES.tokenProducer).map((p) => (p.type === EPP_TYPES.approxPrefixCacheProducer
-        ? { ...p, parameters: { autoTune: false, blockSizeTokens: 64, lruCapacityPerServer: 31250, maxPrefixBlocksToMatch: 256 } }
+        ? { ...p, parameters: { autoTune: false, blockSizeTokens: 64, lruCapacityPerServer: Math.floor((31250 * 64) / bytesPerToken / 64), maxPrefixTokensToMatch: (256 * 64) / bytesPerToken } }
         : p)),
     } as unknown as EppConfigLike;
   };

@@ -312,6 +312,7 @@ export class Replica {
     let tokens = 0;
     let decodeContext = 0;
     let prefillWork = 0;
+    let mixed = false;
     this.nSched = 0;
 
     // 1. Running requests.
@@ -355,6 +356,7 @@ export class Replica {
       tokens += n;
       if (n === 1 && computed >= q.promptLen[r]) decodeContext += computed + 1;
       else prefillWork += this.stepTime.prefillWork(n, computed);
+      if (n > 1) mixed = true;
       i++;
     }
 
@@ -381,10 +383,11 @@ export class Replica {
         budget -= n;
         tokens += n;
         prefillWork += this.stepTime.prefillWork(n, hitTokens);
+        if (n > 1) mixed = true;
       }
     }
     if (this.nSched === 0) return -1;
-    return this.stepTime.duration(tokens, this.nSched, decodeContext, prefillWork);
+    return this.stepTime.duration(tokens, this.nSched, decodeContext, prefillWork, mixed);
   }
 
   /** Longest run of cached leading blocks of `r` (at most numTokens - 1 tokens); fills hitScratch. */

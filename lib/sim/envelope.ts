@@ -10,7 +10,8 @@
  *    (4x longer prompts = 1), mean prompt and output tokens of the simulated requests;
  *  - load: |log2| of requests in flight per replica (Little's law on the simulated run) outside the
  *    anchored range, / 2;
- *  - KV cache dtype: 0.5 for fp8 on an architecture no fp8 anchor ran on.
+ *  - KV cache dtype: 0.5 for fp8 on an architecture no fp8 anchor ran on, or where fp8 swaps the
+ *    attention kernel (Ampere, Ada: FA2's mixed-step re-reads go away, which no anchor measured).
  *
  * d = sqrt(sum of squares). Inside: d <= 0.5; near: <= 1; outside: > 1, or on an architecture no
  * anchor ran on whatever d (its GPU efficiencies are priors), with a plain warning. The
@@ -19,7 +20,7 @@
  */
 import type { BenchConfig } from '../config';
 import { gpuFacts, gpuInstance, modelFacts } from '../config';
-import { GPUS } from '../config/tables/gpus';
+import { GPUS, REREADS_KV_PER_QUERY_HEAD_IN_MIXED_STEPS } from '../config/tables/gpus';
 import { MODELS } from '../config/tables/models';
 import { fittedCalibration } from './calibration/fitted';
 
@@ -89,8 +90,13 @@ export function calibrationDistance(c: BenchConfig, shape: ObservedShape, cov: C
   const l = f < lo ? log2(lo / Math.max(f, 1e-3)) / 2 : f > hi ? log2(f / hi) / 2 : 0;
   parts.push({ dimension: 'load', value: r2(l), detail: `${f.toFixed(1)} requests in flight per replica${l === 0 ? ' (anchored range)' : ` (anchored: ${lo}-${hi})`}` });
   if (c.vllm.kvCacheDtype === 'fp8') {
-    const k = cov.fp8Architectures.includes(gpu.architecture) ? 0 : 0.5;
-    parts.push({ dimension: 'KV cache dtype', value: k, detail: `fp8${k === 0 ? ' (anchored on this architecture)' : ` (fp8 anchored only on ${cov.fp8Architectures.join(', ') || 'no architecture'})`}` });
+    // On FA2 GPUs fp8 also swaps the attention kernel and so removes FA2's mixed-step re-reads
+    // (tables/gpus.ts); the only fp8 anchor on such a GPU decoded alone (enforce-eager), never mixed.
+    const swapsKernel = REREADS_KV_PER_QUERY_HEAD_IN_MIXED_STEPS[gpu.architecture];
+    const k = cov.fp8Architectures.includes(gpu.architecture) && !swapsKernel ? 0 : 0.5;
+    const why = !cov.fp8Architectures.includes(gpu.architecture) ? ` (fp8 anchored only on ${cov.fp8Architectures.join(', ') || 'no architecture'})`
+      : swapsKernel ? ` (on ${gpu.architecture} it also replaces FlashAttention 2 and its mixed-step KV re-reads: modelled from the kernel source, no anchor measured it)` : ' (anchored on this architecture)';
+    parts.push({ dimension: 'KV cache dtype', value: k, detail: `fp8${why}` });
   }
   const distance = r2(Math.sqrt(parts.reduce((s, p) => s + p.value ** 2, 0)));
   const region = distance > 1 || gpuValue >= 1 ? 'outside' : distance <= 0.5 ? 'inside' : 'near';

@@ -9,6 +9,9 @@
  *    `minPrefixOverlapRatio` (default 0.8) of the prompt, it is reused and nothing is tokenised
  *    (pkg/tokenization/pool.go processTask at d070ea6, 2025-09-21). The store's LRU (cacheSize 500,000
  *    blocks of 256 characters) is far larger than any simulated workload, so it is not bounded here.
+ *    A reused prefix is ALL the scorer gets: processTask returns FindLongestContainedTokens' tokens and
+ *    never encodes the rest, so the precise scorer hashes only the stored prefix (`tokensSeen`). Only a
+ *    prompt that was itself tokenised (the first of its prefix group) is scored whole when it returns.
  */
 import type { SegmentTable } from './block-keys';
 import { ServerPool } from './cpu-server';
@@ -36,10 +39,18 @@ export class EppTokenizer {
     this.pool = new ServerPool(inProcess ? inProcess.workers : servers);
   }
 
+  /** Prompt tokens the last serve() handed to the scorer (a reused prefix, or the whole prompt). */
+  tokensSeen = 0;
+
   /** Submits request r's prompt (promptLen tokens) at `now`; returns when the EPP has its tokens. */
   serve(now: number, r: number, promptLen: number): number {
+    this.tokensSeen = promptLen;
     if (!this.inProcess) return this.pool.serve(now, this.requestSeconds + this.secondsPerToken * promptLen);
-    if (this.storedPrefix(r, promptLen) >= this.inProcess.minPrefixOverlapRatio * promptLen) return now;
+    const covered = this.storedPrefix(r, promptLen);
+    if (covered >= this.inProcess.minPrefixOverlapRatio * promptLen) {
+      this.tokensSeen = covered;
+      return now;
+    }
     this.store(r, promptLen);
     return this.pool.serve(now, this.secondsPerToken * promptLen);
   }

@@ -8,7 +8,7 @@
  * streams 1/TP of the weights, does 1/TP of the linear and attention FLOPs and holds its KV heads. The
  * row-parallel o and down projections end in one all-reduce each of the hidden state: two per layer.
  */
-import { type FitInput, kvBlocksPerReplica, kvBytesPerTokenPerGpu, kvElementBytes } from '../config/fit';
+import { type FitInput, kvBlocksPerReplica, kvBytesPerTokenPerGpu, kvElementBytes, kvHeadsPerGpu } from '../config/fit';
 import type { ModelFacts } from '../config/tables/models';
 
 export { kvElementBytes };
@@ -26,6 +26,12 @@ export interface ModelCosts {
   readonly attentionFlopsPerPair: number;
   /** KV-cache bytes per token on one GPU at the configured KV dtype. */
   readonly kvBytesPerToken: number;
+  /** KV bytes per token of ONE KV head in ONE layer (K and V): what a kernel streams per head. */
+  readonly kvHeadBytesPerToken: number;
+  /** Query heads that share each KV head on one GPU (GQA group; 1 without GQA). */
+  readonly queryHeadsPerKvHead: number;
+  /** The KV cache is fp8 (vLLM then takes another attention kernel on Ampere/Ada: gpus.ts). */
+  readonly fp8Kv: boolean;
   /** All-reduces per step (2 per layer with TP > 1, else 0). */
   readonly allReducesPerStep: number;
   /** Bytes each all-reduce moves per token in the step (the hidden state in the model's dtype). */
@@ -48,6 +54,9 @@ export function modelCosts(model: ModelFacts, kvCacheDtype: 'auto' | 'fp8', tens
     weightBytesPerStep: (linearParams + lmHeadParams) * model.dtypeBytes,
     attentionFlopsPerPair: (4 * model.numAttentionHeads * model.headDim * model.numLayers) / tp,
     kvBytesPerToken: kvBytesPerTokenPerGpu(model, kvCacheDtype, tp),
+    kvHeadBytesPerToken: 2 * model.headDim * kvElementBytes(model, kvCacheDtype),
+    queryHeadsPerKvHead: model.numAttentionHeads / tp / kvHeadsPerGpu(model, tp),
+    fp8Kv: kvCacheDtype === 'fp8',
     allReducesPerStep: tp > 1 ? 2 * model.numLayers : 0,
     allReduceBytesPerToken: h * model.dtypeBytes,
   };

@@ -6,7 +6,7 @@ import { endpointPickerConfigFor } from '../../k8s/router/profiles';
 import { type BenchConfig, eppImage, fitInput, gpuFacts, gpuInstance, modelFacts, parseConfig, servedModelName, vllmImage } from '../config';
 import { templateTokens } from '../config/checks/workload';
 import { kvBlocksPerReplica } from '../config/fit';
-import { type GpuFacts, hasFp8 } from '../config/tables/gpus';
+import { type GpuFacts, hasFp8, REREADS_KV_PER_QUERY_HEAD_IN_MIXED_STEPS } from '../config/tables/gpus';
 import type { HostCpuFacts } from '../config/tables/host-cpus';
 import { type BuiltinProfileName, ROUTER_PROFILE_NAMES } from '../config/tables/router-profiles';
 import { longestRequestTokens, type RunSpec, runSpec } from '../workload/spec';
@@ -87,6 +87,8 @@ export function stepTimingFor(t: TimingValues, gpu: GpuFacts, host: HostFacts, o
     cpuStepSeconds: ((t.engineStepMs + t.eagerLayerMs * o.eagerLayers) / 1000) * scale,
     cpuSeqSeconds: (t.engineSeqMs / 1000) * scale,
     asyncScheduling: o.asyncScheduling,
+    // FA2 (Ampere, Ada, 16-bit KV) re-reads each KV head per query head in steps with a prefill chunk.
+    rereadL2Bytes: REREADS_KV_PER_QUERY_HEAD_IN_MIXED_STEPS[a] && !o.fp8Kv ? gpu.l2CacheMiB * 2 ** 20 : undefined,
   };
 }
 

@@ -8,6 +8,11 @@ export class RequestTable {
   readonly count: number;
   readonly prefix: Int32Array;
   readonly promptLen: Int32Array;
+  /**
+   * Prompt tokens the EPP's precise scorer hashes: the whole prompt, except where llm-d 0.3's in-process
+   * tokenizer reused a stored prefix and returned only its tokens (epp-tokenizer.ts).
+   */
+  readonly eppTokens: Int32Array;
   readonly outputLen: Int32Array;
   /** Prompt + generated tokens (vLLM request.num_tokens). */
   readonly numTokens: Int32Array;
@@ -44,6 +49,7 @@ export class RequestTable {
     this.count = n;
     this.prefix = w.prefixOf;
     this.promptLen = w.promptLen;
+    this.eppTokens = Int32Array.from(w.promptLen);
     this.outputLen = w.outputLen;
     this.numTokens = Int32Array.from(w.promptLen);
     this.numComputed = new Int32Array(n);

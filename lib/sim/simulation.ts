@@ -441,6 +441,7 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
       case EV_EPP: {
         // The EPP has the request: its render/tokenise call (when configured), then scheduling.
         const rendered = renders ? eppTokenizer.serve(t, x, reqs.promptLen[x]) : t;
+        if (renders) reqs.eppTokens[x] = eppTokenizer.tokensSeen;
         queue.push(rendered + path.eppScheduleSeconds, EV_ROUTE, x);
         break;
       }

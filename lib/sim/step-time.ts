@@ -2,10 +2,15 @@
  * How long one engine step (one forward pass over a continuous batch) takes.
  *
  *   GPU = max( W / (ηw BW) , (2 Plin N + 2 Phead nSeq) / (ηmm F) )   linear layers: weight streaming or math
- *       + ctx x kvB / (ηkv BW) x fkv                                 decode attention: read every cached token
+ *       + ctx x kvB / (ηkv BW) x fkv x r                             decode attention: read every cached token
  *       + Σchunks pairs(n, c) x Fpair / (ηattn(c + n) F) x fpre       prefill attention: chunk x context
  *       + nAR x (a + 2(p-1)/p x N x h x b / BWbus)                    tensor parallel: all-reduces of the hidden state
  *   ηattn(L) = ηattn x L / (L + Lhalf)                               flash attention is less efficient on short sequences
+ *   r = 1 + (g - 1) x max(0, 1 - L2 / (ctx x kvH))                   FA2 steps with a prefill chunk: each of the g
+ *                                                                    query heads of a KV head streams it again, from
+ *                                                                    L2 only if the step's KV of one head fits there;
+ *                                                                    r = 1 in decode-only steps and where the kernel
+ *                                                                    packs GQA (tables/gpus.ts)
  *   CPU = (T0 + tSeq x nSeq + tLayer x layers[eager only]) x host     engine core: scheduling, input prep, sampling, outputs
  *   T   = max(CPU, GPU) with vLLM's async scheduling (the CPU work of a step overlaps the GPU work of
  *         the previous one), CPU + GPU without it.
@@ -15,6 +20,10 @@
  *  - Plin, Phead: linear and LM-head parameters; every token passes through the linear layers, the LM
  *    head runs once per sequence (only the sampled position gets logits); F = dense bf16 peak;
  *  - ctx: context tokens the decodes of the step attend over (each decode reads its whole KV);
+ *  - g: query heads per KV head; kvH: bytes of one KV head of one layer per token. FA2 launches its
+ *    blocks heads outermost, so between two query heads of one KV head the kernel streams that head's
+ *    KV of every decode of the step (ctx x kvH): the re-read hits L2 only when that fits (an LRU
+ *    reading: 1 - L2/D is the share that misses);
  *  - pairs(n, c) = n (c + (n+1)/2): query x key pairs of a causal chunk of n tokens after c cached ones;
  *    Fpair = 4 x heads x headDim x layers FLOPs per pair;
  *  - fkv, fpre: fp8 KV cache factors (1 with a 16-bit cache). kvB is already the fp8 size, so fkv is
@@ -59,6 +68,11 @@ export interface StepTiming {
   readonly cpuSeqSeconds: number;
   /** vLLM async scheduling: the CPU work of a step overlaps the GPU work (T = max(CPU, GPU)). */
   readonly asyncScheduling: boolean;
+  /**
+   * Bytes of L2 when the attention kernel re-reads each KV head once per query head in steps with a
+   * prefill chunk (FlashAttention 2: tables/gpus.ts); undefined where it reads each KV head once.
+   */
+  readonly rereadL2Bytes?: number;
 }
 
 export class StepTimeModel {
@@ -71,6 +85,9 @@ export class StepTimeModel {
   private readonly attnSecondsPerPair: number;
   private readonly halfContext: number;
   private readonly overlap: boolean;
+  /** g - 1 and L2 / kvH (tokens of one KV head that fit in L2) where mixed steps re-read KV; else 0. */
+  private readonly extraReads: number;
+  private readonly l2Tokens: number;
   /** Per step: all-reduce calls x their fixed latency, and seconds per token of the step. */
   private readonly allReduceFixed: number;
   private readonly allReduceSecondsPerToken: number;
@@ -91,6 +108,9 @@ export class StepTimeModel {
     this.attnSecondsPerPair = (costs.attentionFlopsPerPair * k.prefillAttentionFactor) / (k.attention * peakFlops);
     this.halfContext = k.attentionHalfContext;
     this.overlap = k.asyncScheduling;
+    const rereads = k.rereadL2Bytes !== undefined && costs.queryHeadsPerKvHead > 1;
+    this.extraReads = rereads ? costs.queryHeadsPerKvHead - 1 : 0;
+    this.l2Tokens = rereads ? (k.rereadL2Bytes as number) / costs.kvHeadBytesPerToken : 0;
     const p = costs.tensorParallelSize;
     const calls = p > 1 ? costs.allReducesPerStep : 0;
     this.allReduceFixed = calls * (p > 1 ? allReduceLatencySeconds(gpu, p) : 0);
@@ -102,12 +122,12 @@ export class StepTimeModel {
   /**
    * Seconds for a step of `tokens` tokens over `seqs` sequences, whose decodes read `decodeContext`
    * cached tokens and whose prefill chunks add up to `prefillWork` efficiency-weighted pairs
-   * (prefillWork() of each chunk).
+   * (prefillWork() of each chunk); `mixed`: some sequence has more than one query token this step.
    */
-  duration(tokens: number, seqs: number, decodeContext: number, prefillWork: number): number {
+  duration(tokens: number, seqs: number, decodeContext: number, prefillWork: number, mixed = false): number {
     const math = tokens * this.linearSecondsPerToken + seqs * this.headSecondsPerSeq;
     let gpu = (math > this.weightTime ? math : this.weightTime)
-      + decodeContext * this.kvSecondsPerToken
+      + decodeContext * this.kvSecondsPerToken * (mixed ? this.kvReads(decodeContext) : 1)
       + prefillWork * this.attnSecondsPerPair;
     if (this.allReduceFixed > 0) gpu += this.allReduceFixed + tokens * this.allReduceSecondsPerToken;
     const cpu = this.t0 + this.tSeq * seqs;
@@ -115,6 +135,12 @@ export class StepTimeModel {
     this.lastCpuSeconds = cpu;
     if (this.overlap) return cpu > gpu ? cpu : gpu;
     return cpu + gpu;
+  }
+
+  /** r: times the decode KV of a step with a prefill chunk is streamed from memory (1 if packed). */
+  kvReads(decodeContext: number): number {
+    if (this.extraReads === 0 || decodeContext <= this.l2Tokens) return 1;
+    return 1 + this.extraReads * (1 - this.l2Tokens / decodeContext);
   }
 
   /**

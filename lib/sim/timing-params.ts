@@ -32,32 +32,37 @@ export interface TimingParamSpec {
 
 const FA2 = 'FlashAttention-2 (arXiv 2307.08691): 50-73% of peak forward on A100';
 const FA3 = 'FlashAttention-3 (arXiv 2407.08608): up to 75% of peak (740 TFLOPS) on H100';
-const NO_KV_BENCH = 'no decode-attention microbenchmark found (docs/prediction-sources.md): structural prior 0.6-0.8 of peak';
+/** FlashInfer blog 2024-02-02 Fig. 9: GQA-grouped batch decode, batch 64, 32/4 heads, dim 128, L2 flushed. */
+const KV_BENCH = 'FlashInfer blog (2024-02-02) Fig. 9, a decode kernel that reads each KV head once for its query heads (batch 64, group 8, head dim 128, 2k-8k context, L2 flushed)';
 
-const gpu = (arch: GpuArchitecture, weights: [number, number], kv: [number, number], matmul: [number, number], attention: [number, number], why: Record<'w' | 'mm' | 'at', string>): TimingParamSpec[] => [
+const gpu = (arch: GpuArchitecture, weights: [number, number], kv: [number, number], matmul: [number, number], attention: [number, number], why: Record<'w' | 'kv' | 'mm' | 'at', string>): TimingParamSpec[] => [
   { name: `weightBandwidth.${arch}`, unit: 'fraction', prior: weights[0], lower: 0.4, upper: 0.95, sigma: weights[1], mechanism: `ηw (${arch}): achieved / peak memory bandwidth streaming the weights in a decode step`, source: why.w },
-  { name: `kvBandwidth.${arch}`, unit: 'fraction', prior: kv[0], lower: 0.15, upper: 0.95, sigma: kv[1], mechanism: `ηkv (${arch}): achieved / peak memory bandwidth of paged decode attention reading the KV cache`, source: NO_KV_BENCH },
+  { name: `kvBandwidth.${arch}`, unit: 'fraction', prior: kv[0], lower: 0.15, upper: 0.95, sigma: kv[1], mechanism: `ηkv (${arch}): achieved / peak memory bandwidth of paged decode attention reading the KV cache once (FA2's per-query-head re-reads in mixed steps are modelled apart: step-time.ts)`, source: why.kv },
   { name: `matmul.${arch}`, unit: 'fraction', prior: matmul[0], lower: 0.25, upper: 0.95, sigma: matmul[1], mechanism: `ηmm (${arch}): achieved / peak dense bf16 FLOPS of the linear layers in prefill-sized steps`, source: why.mm },
   { name: `attention.${arch}`, unit: 'fraction', prior: attention[0], lower: 0.15, upper: 0.9, sigma: attention[1], mechanism: `ηattn (${arch}): achieved / peak FLOPS of prefill flash attention at long context`, source: why.at },
 ];
 
 export const TIMING_PARAMS: readonly TimingParamSpec[] = [
-  ...gpu('ampere', [0.8, 0.12], [0.7, 0.35], [0.7, 0.2], [0.62, 0.25], {
+  ...gpu('ampere', [0.8, 0.12], [0.75, 0.15], [0.7, 0.2], [0.62, 0.25], {
+    kv: `${KV_BENCH}: 0.71-0.79 of peak on an A100 PCIe`,
     w: 'A100 40GB, Llama-3.1-8B batch 1: 75 tok/s x 16.1 GB = 0.77 of 1.555 TB/s including the step CPU (anchor a100-40gb-llama31-8b-sweep); GDDR6 streaming ~80% (project vllm-notes)',
     mm: 'cuBLAS-class bf16 GEMMs; H100 TP 2 prefill 0.59-0.77 (anchor llmd-calibration-h100-qwen3-32b); earlier A10G fit 0.85 on a 70 TFLOPS peak',
     at: FA2,
   }),
-  ...gpu('ada', [0.8, 0.15], [0.7, 0.4], [0.6, 0.35], [0.55, 0.35], {
+  ...gpu('ada', [0.8, 0.15], [0.75, 0.3], [0.6, 0.35], [0.55, 0.35], {
+    kv: `no Ada measurement: as Ampere (${KV_BENCH}: 0.71-0.79 on an A100), wider`,
     w: 'GDDR6 streaming ~80% of peak (as Ampere GDDR6); no Ada anchor',
     mm: 'no Ada anchor; wide because the L4/L40S datasheet peaks are quoted with FP16 accumulation',
     at: 'FlashAttention-2 on Ada (FA3 is Hopper-only); no Ada anchor',
   }),
-  ...gpu('hopper', [0.8, 0.15], [0.7, 0.35], [0.65, 0.2], [0.6, 0.25], {
+  ...gpu('hopper', [0.8, 0.15], [0.8, 0.15], [0.65, 0.2], [0.6, 0.25], {
+    kv: `${KV_BENCH}: 0.735-0.89 of peak on an H100 SXM`,
     w: 'HBM3 streaming as HBM2e; vLLM v0.6.0 blog: 8B on H100 at 13 ms/token was CPU-bound (0.37 of peak), so no direct bound',
     mm: 'H100 TP 2, Qwen3-32B 8,192-token chunk: 0.59-0.77 of 2 x 989 TFLOPS (anchor llmd-calibration-h100-qwen3-32b)',
     at: FA3,
   }),
   ...gpu('blackwell', [0.75, 0.25], [0.65, 0.4], [0.6, 0.35], [0.55, 0.35], {
+    kv: 'no Blackwell measurement: below the Hopper figure (newer kernels), wide',
     w: 'no Blackwell anchor; HBM3e streaming assumed a little below Hopper (newer kernels)',
     mm: 'no Blackwell anchor',
     at: 'no Blackwell anchor; FlashAttention-3-class kernels assumed',
@@ -95,7 +100,7 @@ export const TIMING_PARAMS: readonly TimingParamSpec[] = [
   {
     name: 'eagerLayerMs', unit: 'ms', prior: 0.8, lower: 0.05, upper: 5, sigma: 0.8,
     mechanism: 'extra CPU per decoder layer per step without CUDA graphs (--enforce-eager: every kernel launched from Python)',
-    source: 'structural (~20-40 kernels per layer at ~20-40 us of eager dispatch each); only the enforce_eager anchor uses it',
+    source: 'vllm-omni issue 7960 (vLLM 0.29 V1, 2026, 28-layer 7B LM on an A800): eager TPOT 22-23 ms vs 13 ms with CUDA graphs; the launches overlap the GPU, so the eager step is CPU time, ~0.8 ms per layer (host not named); vLLM PR 10058 (2024 V1 prototype, Llama-3.1-8B, batch 8): <= 0.3. Only the enforce_eager anchor uses it',
   },
   {
     name: 'apiRequestMs', unit: 'ms', prior: 2, lower: 0.2, upper: 30, sigma: 0.8,

@@ -38,8 +38,9 @@ describe('GPU and instance tables', () => {
 
   test('every GPU row is complete and sourced; fp8 only where the tensor cores have it', () => {
     for (const [name, g] of Object.entries(GPUS)) {
-      for (const v of [g.memoryGB, g.usableMemoryGiB, g.memoryBandwidthGBs, g.bf16Tflops, g.link.peakGBs, g.link.allReduceBusGBs, g.link.hopLatencyUs]) expect([name, v > 0]).toEqual([name, true]);
+      for (const v of [g.memoryGB, g.usableMemoryGiB, g.memoryBandwidthGBs, g.bf16Tflops, g.l2CacheMiB, g.link.peakGBs, g.link.allReduceBusGBs, g.link.hopLatencyUs]) expect([name, v > 0]).toEqual([name, true]);
       expect([name, g.usableMemoryGiB <= g.memoryGB]).toEqual([name, true]);
+      expect([name, g.sources.some((s) => s.includes(`${g.l2CacheMiB} MB L2`))]).toEqual([name, true]);
       // A ring all-reduce cannot move more than the wire carries (NVLS busbw is not wire bandwidth: nccl-tests issue 212).
       expect([name, g.link.allReduceBusGBs <= g.link.peakGBs]).toEqual([name, true]);
       expect([name, hasFp8(g)]).toEqual([name, g.architecture !== 'ampere']);

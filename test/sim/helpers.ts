@@ -41,13 +41,15 @@ export function engineHarness(opts: {
   recordKvEvents?: boolean;
   /** vLLM async scheduling (one-step lag of finished requests and of arrivals); off by default. */
   asyncScheduling?: boolean;
+  /** FA2's per-query-head KV re-read in mixed steps, with this much L2 (step-time.ts); off by default. */
+  rereadL2Bytes?: number;
 }): EngineHarness {
   const limits: EngineLimits = { maxNumSeqs: 256, maxNumBatchedTokens: 2048, blockSize: 16, statsMode: 'every-lookup', reserveFullPrompt: true, ...opts.limits };
   const w = buildWorkload({ numPrompts: 4, numPrefixes: 2, prefixLen: 64, suffixLen: 16, outputLen: 8, leadingTokens: 0, trailingTokens: 0, seed: 0, ...opts.workload });
   const reqs = new RequestTable(w, limits.blockSize);
   const layout = new BlockKeyLayout(limits.blockSize, w.segments);
   const model = MODELS['Qwen/Qwen2.5-7B-Instruct'];
-  const stepTime = new StepTimeModel(modelCosts(model, 'auto'), GPUS.A10G, { ...TEST_STEP_TIMING, cpuStepSeconds: 0.01, cpuSeqSeconds: 0.0001 });
+  const stepTime = new StepTimeModel(modelCosts(model, 'auto'), GPUS.A10G, { ...TEST_STEP_TIMING, cpuStepSeconds: 0.01, cpuSeqSeconds: 0.0001, rereadL2Bytes: opts.rereadL2Bytes });
   const recorder = new RunRecorder();
   const finished: number[] = [];
   // No API-server cost and (unless asked) no async lag: these tests check the scheduler and the block pool.

@@ -7,7 +7,7 @@ import { buildResult } from '../../lib/sim/results';
 import { Rng } from '../../lib/sim/rng';
 import type { RouterKind } from '../../lib/sim/routers/types';
 import { runSimulation } from '../../lib/sim/simulation';
-import { type SimOverrides, simParams } from '../../lib/sim/params';
+import { defaultTimingValues, type SimOverrides, simParams } from '../../lib/sim/params';
 
 /** (instance type, model, TP) combinations whose weights and one request fit. */
 const DEPLOYMENTS = [
@@ -36,8 +36,8 @@ const cases = DEPLOYMENTS.map((d, i) => ({
   } satisfies SimOverrides,
 }));
 
-function run(context: Record<string, unknown>, overrides: SimOverrides, router: RouterKind = 'round-robin') {
-  const p = simParams(loadConfig(context), overrides);
+function run(context: Record<string, unknown>, overrides: SimOverrides, router: RouterKind = 'round-robin', timing?: Record<string, number>) {
+  const p = simParams(loadConfig(context), overrides, undefined, timing ? { timing: { ...defaultTimingValues(), ...timing } } : {});
   return { p, r: buildResult(runSimulation(p, router), router) };
 }
 
@@ -104,6 +104,9 @@ describe('API servers per replica (vllm.apiServerCount)', () => {
   const apiBound: SimOverrides = { seed: 5, numPrompts: 240, numPrefixes: 2, prefixLen: 6000, suffixLen: 32, outputLen: 8, replicas: 1, maxConcurrency: 64, requestRate: 'inf' };
   // g5.4xlarge: 15.5 vCPUs per pod, so 1 + 4 busy processes do not contend and only the API capacity changes.
   const big = { 'gpuNodes.instanceType': 'g5.4xlarge', 'vllm.maxModelLen': 8192 };
+  // The mechanism, not the fit: a tokeniser at its upper bound (20 µs a token) so that one API server
+  // surely binds whatever the committed fit puts apiTokenUs at.
+  const slowTokeniser = { apiTokenUs: 20 };
 
   test('more API servers never lower throughput where the API server binds, and cost at most a few % where it does not', () => {
     // Where the GPU binds, one busy API server spaces the requests' arrivals, so their prefill chunks
@@ -112,7 +115,7 @@ describe('API servers per replica (vllm.apiServerCount)', () => {
     let apiBoundCases = 0;
     for (let k = 0; k < 4; k++) {
       const o: SimOverrides = { ...apiBound, seed: 10 + k, prefixLen: 5000 + 1000 * r.int(3), outputLen: 4 + r.int(12), maxConcurrency: 64 + 32 * r.int(2) };
-      const runs = [1, 2, 4].map((n) => run({ ...big, 'vllm.apiServerCount': n }, o).r);
+      const runs = [1, 2, 4].map((n) => run({ ...big, 'vllm.apiServerCount': n }, o, 'round-robin', slowTokeniser).r);
       const bound = runs[0].sim_api_server_utilization_mean > 0.9;
       if (bound) apiBoundCases++;
       for (let i = 1; i < runs.length; i++) {
@@ -123,8 +126,8 @@ describe('API servers per replica (vllm.apiServerCount)', () => {
   });
 
   test('they raise capacity when the API server binds, and each is one FIFO server', () => {
-    const one = run({ ...big }, apiBound);
-    const two = run({ ...big, 'vllm.apiServerCount': 2 }, apiBound);
+    const one = run({ ...big }, apiBound, 'round-robin', slowTokeniser);
+    const two = run({ ...big, 'vllm.apiServerCount': 2 }, apiBound, 'round-robin', slowTokeniser);
     expect(one.p.path.apiServers).toBe(1);
     expect(two.p.path.apiServers).toBe(2);
     expect(one.r.sim_api_server_utilization_mean).toBeGreaterThan(0.9);

@@ -1,4 +1,6 @@
-import { GPUS } from '../../lib/config/tables/gpus';
+import { GPUS, REREADS_KV_PER_QUERY_HEAD_IN_MIXED_STEPS } from '../../lib/config/tables/gpus';
+import { stepTimingFor } from '../../lib/sim/params';
+import { completeTimingValues } from '../../lib/sim/timing-params';
 import { kvBytesPerToken, MODELS, weightBytes } from '../../lib/config/tables/models';
 import { kvCacheBlocks, modelCosts } from '../../lib/sim/hardware';
 import { StepTimeModel } from '../../lib/sim/step-time';
@@ -70,5 +72,48 @@ describe('step-time model', () => {
   test('prefill attention pairs are causal', () => {
     expect(StepTimeModel.prefillPairs(4, 0)).toBe(1 + 2 + 3 + 4);
     expect(StepTimeModel.prefillPairs(2, 10)).toBe(11 + 12);
+  });
+});
+
+describe('FlashAttention 2 re-reads the KV per query head in steps with a prefill chunk', () => {
+  const costs = modelCosts(qwen, 'auto');
+  const fa2 = new StepTimeModel(costs, a10g, { ...TEST_STEP_TIMING, rereadL2Bytes: 6 * 2 ** 20 });
+  const packed = new StepTimeModel(costs, a10g, TEST_STEP_TIMING);
+  const l2Tokens = (6 * 2 ** 20) / 512; // one KV head of one layer: K + V, 128 x 2 bytes each
+
+  test('Qwen2.5-7B: 7 query heads per KV head, 512 bytes per token of one KV head and layer', () => {
+    expect(costs.queryHeadsPerKvHead).toBe(7);
+    expect(costs.kvHeadBytesPerToken).toBe(512);
+    expect(modelCosts(qwen, 'auto', 2).queryHeadsPerKvHead).toBe(7);
+    expect(modelCosts(qwen, 'fp8').kvHeadBytesPerToken).toBe(256);
+  });
+
+  test('r = 1 while the step KV of one head fits in L2, then 1 + (g - 1)(1 - L2/D)', () => {
+    expect(fa2.kvReads(l2Tokens)).toBe(1);
+    expect(fa2.kvReads(2 * l2Tokens)).toBeCloseTo(1 + 6 * 0.5, 9);
+    expect(fa2.kvReads(64 * 2330)).toBeCloseTo(1 + 6 * (1 - l2Tokens / (64 * 2330)), 9);
+    expect(fa2.kvReads(1e9)).toBeLessThan(7);
+    expect(packed.kvReads(1e9)).toBe(1);
+  });
+
+  test('only mixed steps pay: a decode-only step costs the same as with a packing kernel', () => {
+    const ctx = 64 * 2330;
+    expect(fa2.duration(64, 64, ctx, 0)).toBe(packed.duration(64, 64, ctx, 0));
+    const chunk = StepTimeModel.prefillPairs(256, 0);
+    const extra = fa2.duration(320, 65, ctx, chunk, true) - packed.duration(320, 65, ctx, chunk, true);
+    const kvOnce = (ctx * costs.kvBytesPerToken) / (TEST_STEP_TIMING.kvBandwidth * a10g.memoryBandwidthGBs * 1e9);
+    expect(extra).toBeCloseTo(kvOnce * (fa2.kvReads(ctx) - 1), 9);
+  });
+
+  test('which GPUs re-read: FA2 (Ampere, Ada) with a 16-bit KV cache; not Hopper (FA3), Blackwell (FlashInfer) or fp8 KV', () => {
+    const t = completeTimingValues({});
+    const host = { cpu: { cpu: 'x', microarchitecture: 'unknown', maxBoostGHz: 0, speedClass: 1, threadsPerCore: 2 }, vcpusPerReplica: 4, busyProcesses: 2 } as const;
+    const at = (gpu: keyof typeof GPUS, fp8Kv = false) => stepTimingFor(t, GPUS[gpu], host, { fp8Kv, asyncScheduling: false, eagerLayers: 0 }).rereadL2Bytes;
+    expect(at('A10G')).toBe(6 * 2 ** 20);
+    expect(at('L40S')).toBe(96 * 2 ** 20);
+    expect(at('A10G', true)).toBeUndefined();
+    expect(at('H100')).toBeUndefined();
+    expect(at('B200')).toBeUndefined();
+    expect(Object.entries(REREADS_KV_PER_QUERY_HEAD_IN_MIXED_STEPS).filter(([, v]) => v).map(([a]) => a)).toEqual(['ampere', 'ada']);
   });
 });

@@ -6,6 +6,7 @@ import { loadConfig } from '../../lib/config';
 import { GPUS } from '../../lib/config/tables/gpus';
 import { HOST_CPUS } from '../../lib/config/tables/host-cpus';
 import { anchorCases, predictCase } from '../../lib/sim/anchor-predict';
+import { loadAnchors } from '../../lib/sim/anchors';
 import { fittedCalibration } from '../../lib/sim/calibration';
 import { SegmentTableBuilder } from '../../lib/sim/block-keys';
 import { FifoServer, ServerPool } from '../../lib/sim/cpu-server';
@@ -76,9 +77,26 @@ describe('API server and render servers are finite-capacity FIFO queues', () => 
     expect(render.serve(0, 1, 1000)).toBeCloseTo(0.024); // every request, FIFO on the one render pod
     const v03 = new EppTokenizer(1, 0.002, 1e-5, segments, KV_CACHE_MANAGER_V03_TOKENIZER);
     expect(v03.serve(0, 0, 1000)).toBeCloseTo(0.01); // first sight: tokenised, no HTTP cost
+    expect(v03.tokensSeen).toBe(1000);
     expect(v03.serve(0.5, 1, 1000)).toBe(0.5); // system + group A stored: 850 of 1,000 >= 0.8, reused
+    expect(v03.tokensSeen).toBe(850); // only the reused prefix reaches the scorer, never the question
+    expect(v03.serve(0.6, 0, 1000)).toBe(0.6); // request 0 again: its whole text is stored
+    expect(v03.tokensSeen).toBe(1000);
     expect(v03.serve(1, 2, 1000)).toBeCloseTo(1.01); // only the 100-token system prompt is stored: 0.1
+    expect(v03.tokensSeen).toBe(1000);
     expect(v03.busySeconds).toBeCloseTo(0.02);
+  });
+
+  test('the 2025-09 estimated scorer hashes only the first 16,384 bytes: inside the shared prefix, the group holder scores 1', () => {
+    const ladder = anchorCases().find((c) => c.anchor === 'llmd-precise-prefix-h100-qwen3-32b')!;
+    const run = ladder.runs.find((r) => r.id === 'estimated')!;
+    const producer = (run.eppConfig!(run.context) as unknown as { plugins: { type: string; parameters?: Record<string, number> }[] }).plugins
+      .find((p) => p.parameters?.maxPrefixTokensToMatch !== undefined)!;
+    const capTokens = producer.parameters!.maxPrefixTokensToMatch;
+    expect(capTokens).toBe(4096); // 256 blocks x 64 bytes at GIE's 4 bytes a token
+    const fixture = loadAnchors().find((a) => a.id === ladder.anchor)!;
+    expect(capTokens).toBeLessThan(fixture.workload.sharedPrefix!.prefixTokens);
+    expect(capTokens % producer.parameters!.blockSizeTokens).toBe(0); // no partial block hashed
   });
 
   test('a nuisance setup latency applies only to the anchor that names it, never to a user simulation', () => {

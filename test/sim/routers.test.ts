@@ -215,6 +215,21 @@ describe('llm-d precise prefix router', () => {
     expect(scattered.size).toBeGreaterThan(1);
   });
 
+  test('the precise scorer hashes only the tokens the EPP tokenised (llm-d 0.3 reusing a stored prefix)', () => {
+    const { events, index } = setup({ speculativeIndexing: false });
+    store(events, 0, 2, 3);
+    const r = ofPrefix(3)[1];
+    index.match(r, 1);
+    expect([index.info.matched[2], index.info.total]).toEqual([SHARED, 5]); // 80 tokens: 5 blocks, 4 shared held
+    reqs.eppTokens[r] = 32; // the tokenizer returned a 32-token stored prefix
+    try {
+      index.match(r, 1);
+      expect([index.info.matched[2], index.info.total]).toEqual([2, 2]);
+    } finally {
+      reqs.eppTokens[r] = reqs.promptLen[r];
+    }
+  });
+
   test('a speculative entry expires at its TTL unless KV events confirm the blocks', () => {
     const { router, index } = setup({ speculativeIndexing: true, speculativeTtlMs: 2000 });
     const [a, b] = ofPrefix(2);

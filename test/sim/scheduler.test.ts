@@ -35,6 +35,27 @@ describe('prefix cache (lookups in full blocks)', () => {
 });
 
 describe('scheduler', () => {
+  test('a step is "mixed" (FA2 re-reads the decode KV) exactly when some sequence has more than one query token', () => {
+    const durations = (rereadL2Bytes?: number) => {
+      const h = engineHarness({ numBlocks: 256, rereadL2Bytes, workload: { outputLen: 6 } });
+      const out: number[] = [];
+      let t = 0;
+      h.replica.arrive(0, 0);
+      for (let step = 0; step < 8; step++) {
+        if (step === 3) h.replica.arrive(1, t); // its prefill joins request 0's decodes
+        const end = h.replica.startStep(t);
+        out.push(end - t);
+        h.replica.finishStep(end);
+        t = end;
+      }
+      return out;
+    };
+    const packed = durations();
+    const fa2 = durations(0); // no L2: every re-read goes to memory
+    // Step 0: request 0's prefill alone (no decode KV to re-read); 1-2: decodes; 3: decode + prefill; 4-7: decodes.
+    expect(fa2.map((d, i) => d > packed[i] + 1e-9)).toEqual([false, false, false, true, false, false, false, false]);
+  });
+
   test('async scheduling: a request arriving while a step runs joins the step after next (step n+1 was already scheduled)', () => {
     for (const asyncScheduling of [false, true]) {
       const h = engineHarness({ numBlocks: 256, asyncScheduling });

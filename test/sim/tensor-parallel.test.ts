@@ -81,6 +81,14 @@ describe('simulation parameters from the registry', () => {
     expect(far.parts.map((p) => p.dimension)).toEqual(['GPU', 'model size', 'tensor parallelism', 'workload shape', 'load']);
     expect(far.parts.find((p) => p.dimension === 'tensor parallelism')!.value).toBe(2); // TP 8 vs anchored 1, 2
     expect(far.warning).toMatch(/^outside what the public anchors cover \(distance /);
-    expect(calibrationDistance(loadConfig({ 'vllm.kvCacheDtype': 'fp8' }), shape).parts.find((p) => p.dimension === 'KV cache dtype')!.value).toBe(0); // fp8 anchored on Ampere
+    // fp8 is anchored on Ampere, but only decode-only (enforce-eager): on an FA2 GPU it also swaps the
+    // kernel and removes the mixed-step re-reads, which no anchor measured. On Hopper it swaps nothing.
+    const fp8OnA10g = calibrationDistance(loadConfig({ 'vllm.kvCacheDtype': 'fp8' }), shape).parts.find((p) => p.dimension === 'KV cache dtype')!;
+    expect(fp8OnA10g.value).toBe(0.5);
+    expect(fp8OnA10g.detail).toMatch(/replaces FlashAttention 2 .*no anchor measured it/);
+    const h100 = { 'gpuNodes.instanceType': 'p5.48xlarge', 'gpuNodes.count': '1', 'model.id': 'Qwen/Qwen3-32B', 'vllm.tensorParallelSize': '2' };
+    const fp8OnH100 = calibrationDistance(loadConfig({ ...h100, 'vllm.kvCacheDtype': 'fp8' }), shape).parts.find((p) => p.dimension === 'KV cache dtype')!;
+    expect(fp8OnH100.value).toBe(0.5); // no fp8 anchor on Hopper
+    expect(fp8OnH100.detail).toMatch(/fp8 anchored only on ampere/);
   });
 });

@@ -153,20 +153,21 @@ export class PreciseIndex implements Producer {
   match(req: number, now: number): void {
     this.sync(now);
     const engineBlock = this.d.layout.blockSize;
-    const promptLen = this.d.reqs.promptLen[req];
+    // What the EPP tokenised: the whole prompt, or (llm-d 0.3) the stored prefix it reused.
+    const scored = this.d.reqs.eppTokens[req];
     const eppBlock = this.spec.blockSizeTokens;
-    const total = Math.floor(promptLen / eppBlock);
+    const total = Math.floor(scored / eppBlock);
     this.info.total = total;
     for (let j = 0; j < this.d.replicas; j++) {
-      const matched = this.spec.works && total > 0 ? this.matchedBlocks(j, req, now) : 0;
+      const matched = this.spec.works && total > 0 ? this.matchedBlocks(j, req, now, scored) : 0;
       this.info.matched[j] = Math.min(total, Math.floor((matched * engineBlock) / eppBlock));
     }
   }
 
-  /** Leading full engine blocks of the request's prompt that replica `j` holds (confirmed or speculative). */
-  matchedBlocks(j: number, req: number, now: number): number {
+  /** Leading full engine blocks of the first `tokens` prompt tokens that replica `j` holds (confirmed or speculative). */
+  matchedBlocks(j: number, req: number, now: number, tokens = this.d.reqs.promptLen[req]): number {
     const layout = this.d.layout;
-    const full = Math.floor(this.d.reqs.promptLen[req] / layout.blockSize);
+    const full = Math.floor(tokens / layout.blockSize);
     const set = this.confirmed[j];
     let n = 0;
     for (; n < full; n++) {
