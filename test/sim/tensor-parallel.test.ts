@@ -84,7 +84,8 @@ describe('simulation parameters from the registry', () => {
     // fp8 is anchored on Ampere, but only decode-only (enforce-eager): on an FA2 GPU it also swaps the
     // kernel and removes the mixed-step re-reads, which no anchor measured. On Hopper it swaps nothing.
     const fp8OnA10g = calibrationDistance(loadConfig({ 'vllm.kvCacheDtype': 'fp8' }), shape).parts.find((p) => p.dimension === 'KV cache dtype')!;
-    expect(fp8OnA10g.value).toBe(0.5);
+    expect(fp8OnA10g.value).toBe(0.75);
+    expect(calibrationDistance(loadConfig({ 'vllm.kvCacheDtype': 'fp8' }), shape).region).toBe('near');
     expect(fp8OnA10g.detail).toMatch(/replaces FlashAttention 2 .*no anchor measured it/);
     const h100 = { 'gpuNodes.instanceType': 'p5.48xlarge', 'gpuNodes.count': '1', 'model.id': 'Qwen/Qwen3-32B', 'vllm.tensorParallelSize': '2' };
     const fp8OnH100 = calibrationDistance(loadConfig({ ...h100, 'vllm.kvCacheDtype': 'fp8' }), shape).parts.find((p) => p.dimension === 'KV cache dtype')!;
