@@ -11,7 +11,8 @@
  *  - load: |log2| of requests in flight per replica (Little's law on the simulated run) outside the
  *    anchored range, / 2;
  *  - KV cache dtype: 0.5 for fp8 on an architecture no fp8 anchor ran on; 0.75 where fp8 swaps the
- *    attention kernel (Ampere, Ada: FA2's mixed-step re-reads go away, which no anchor measured).
+ *    attention kernel (Ampere, Ada: FA2's mixed-step re-reads go away, which no anchor measured); the
+ *    larger of the two when both hold.
  *
  * d = sqrt(sum of squares). Inside: d <= 0.5; near: <= 1; outside: > 1, or on an architecture no
  * anchor ran on whatever d (its GPU efficiencies are priors), with a plain warning. The
@@ -93,10 +94,15 @@ export function calibrationDistance(c: BenchConfig, shape: ObservedShape, cov: C
     // On FA2 GPUs fp8 also swaps the attention kernel and so removes FA2's mixed-step re-reads
     // (tables/gpus.ts); the only fp8 anchor on such a GPU decoded alone (enforce-eager), never mixed.
     const swapsKernel = REREADS_KV_PER_QUERY_HEAD_IN_MIXED_STEPS[gpu.architecture];
-    // 0.75 for the swap: the fp8 read is anchored on Ampere, the re-reads it removes are not ("near").
-    const k = !cov.fp8Architectures.includes(gpu.architecture) ? 0.5 : swapsKernel ? 0.75 : 0;
-    const why = !cov.fp8Architectures.includes(gpu.architecture) ? ` (fp8 anchored only on ${cov.fp8Architectures.join(', ') || 'no architecture'})`
-      : swapsKernel ? ` (on ${gpu.architecture} it also replaces FlashAttention 2 and its mixed-step KV re-reads: modelled from the kernel source, no anchor measured it)` : ' (anchored on this architecture)';
+    // 0.75 for the swap: the fp8 read is anchored on Ampere, the re-reads it removes are not ("near");
+    // 0.5 where no fp8 anchor ran on the architecture; the larger when both hold.
+    const anchored = cov.fp8Architectures.includes(gpu.architecture);
+    const k = Math.max(swapsKernel ? 0.75 : 0, anchored ? 0 : 0.5);
+    const reasons = [
+      ...(anchored ? [] : [`fp8 anchored only on ${cov.fp8Architectures.join(', ') || 'no architecture'}`]),
+      ...(swapsKernel ? [`on ${gpu.architecture} it also replaces FlashAttention 2 and its mixed-step KV re-reads: modelled from the kernel source, no anchor measured it`] : []),
+    ];
+    const why = reasons.length > 0 ? ` (${reasons.join('; ')})` : ' (anchored on this architecture)';
     parts.push({ dimension: 'KV cache dtype', value: k, detail: `fp8${why}` });
   }
   const distance = r2(Math.sqrt(parts.reduce((s, p) => s + p.value ** 2, 0)));

@@ -26,8 +26,8 @@ export const KV_CACHE_MANAGER_V03_TOKENIZER: InProcessTokenizer = { workers: 5, 
 
 export class EppTokenizer {
   private readonly pool: ServerPool;
-  /** Segment nodes of every prompt the prefix store holds. */
-  private readonly stored = new Set<number>();
+  /** Segment nodes of every prompt the prefix store holds, with when they landed there. */
+  private readonly stored = new Map<number, number>();
 
   constructor(
     servers: number,
@@ -46,36 +46,39 @@ export class EppTokenizer {
   serve(now: number, r: number, promptLen: number): number {
     this.tokensSeen = promptLen;
     if (!this.inProcess) return this.pool.serve(now, this.requestSeconds + this.secondsPerToken * promptLen);
-    const covered = this.storedPrefix(r, promptLen);
+    const covered = this.storedPrefix(r, promptLen, now);
     if (covered >= this.inProcess.minPrefixOverlapRatio * promptLen) {
       this.tokensSeen = covered;
       return now;
     }
-    this.store(r, promptLen);
-    return this.pool.serve(now, this.secondsPerToken * promptLen);
+    // pool.go adds the tokenization to the store only once Encode returns.
+    const done = this.pool.serve(now, this.secondsPerToken * promptLen);
+    this.store(r, promptLen, done);
+    return done;
   }
 
   get busySeconds(): number {
     return this.pool.busySeconds;
   }
 
-  /** Tokens of r's prompt covered by leading segments some stored prompt had. */
-  private storedPrefix(r: number, promptLen: number): number {
+  /** Tokens of r's prompt covered by leading segments some prompt stored by `now` had. */
+  private storedPrefix(r: number, promptLen: number, now: number): number {
     const s = this.segments;
     let covered = 0;
     for (let i = s.start[r]; i < s.start[r + 1]; i++) {
-      if (!this.stored.has(s.node[i])) break;
+      if (!((this.stored.get(s.node[i]) ?? Infinity) <= now)) break;
       covered = Math.min(s.end[i], promptLen);
       if (covered >= promptLen) break;
     }
     return covered;
   }
 
-  private store(r: number, promptLen: number): void {
+  private store(r: number, promptLen: number, at: number): void {
     const s = this.segments;
     let from = 0;
     for (let i = s.start[r]; i < s.start[r + 1] && from < promptLen; i++) {
-      this.stored.add(s.node[i]);
+      const node = s.node[i];
+      if (!((this.stored.get(node) ?? Infinity) <= at)) this.stored.set(node, at);
       from = s.end[i];
     }
   }

@@ -30,8 +30,6 @@ export interface ModelCosts {
   readonly kvHeadBytesPerToken: number;
   /** Query heads that share each KV head on one GPU (GQA group; 1 without GQA). */
   readonly queryHeadsPerKvHead: number;
-  /** The KV cache is fp8 (vLLM then takes another attention kernel on Ampere/Ada: gpus.ts). */
-  readonly fp8Kv: boolean;
   /** All-reduces per step (2 per layer with TP > 1, else 0). */
   readonly allReducesPerStep: number;
   /** Bytes each all-reduce moves per token in the step (the hidden state in the model's dtype). */
@@ -56,7 +54,6 @@ export function modelCosts(model: ModelFacts, kvCacheDtype: 'auto' | 'fp8', tens
     kvBytesPerToken: kvBytesPerTokenPerGpu(model, kvCacheDtype, tp),
     kvHeadBytesPerToken: 2 * model.headDim * kvElementBytes(model, kvCacheDtype),
     queryHeadsPerKvHead: model.numAttentionHeads / tp / kvHeadsPerGpu(model, tp),
-    fp8Kv: kvCacheDtype === 'fp8',
     allReducesPerStep: tp > 1 ? 2 * model.numLayers : 0,
     allReduceBytesPerToken: h * model.dtypeBytes,
   };

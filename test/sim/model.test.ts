@@ -98,7 +98,8 @@ describe('FlashAttention 2 re-reads the KV per query head in steps with a prefil
 
   test('only mixed steps pay: a decode-only step costs the same as with a packing kernel', () => {
     const ctx = 64 * 2330;
-    expect(fa2.duration(64, 64, ctx, 0)).toBe(packed.duration(64, 64, ctx, 0));
+    expect(fa2.duration(64, 64, ctx, 0, false)).toBe(packed.duration(64, 64, ctx, 0, false)); // decode-only: packed
+    expect(fa2.duration(64, 64, ctx, 0, true)).toBeGreaterThan(packed.duration(64, 64, ctx, 0, true));
     const chunk = StepTimeModel.prefillPairs(256, 0);
     const extra = fa2.duration(320, 65, ctx, chunk, true) - packed.duration(320, 65, ctx, chunk, true);
     const kvOnce = (ctx * costs.kvBytesPerToken) / (TEST_STEP_TIMING.kvBandwidth * a10g.memoryBandwidthGBs * 1e9);

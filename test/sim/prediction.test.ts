@@ -85,9 +85,15 @@ describe('API server and render servers are finite-capacity FIFO queues', () => 
     expect(v03.serve(1, 2, 1000)).toBeCloseTo(1.01); // only the 100-token system prompt is stored: 0.1
     expect(v03.tokensSeen).toBe(1000);
     expect(v03.busySeconds).toBeCloseTo(0.02);
+    // The store learns a prompt only when its Encode returns (pool.go AddTokenization after Encode):
+    // a group-mate arriving while the first is being tokenised is tokenised whole too.
+    const early = new EppTokenizer(1, 0.002, 1e-5, segments, KV_CACHE_MANAGER_V03_TOKENIZER);
+    expect(early.serve(0, 0, 1000)).toBeCloseTo(0.01);
+    expect(early.serve(0.005, 1, 1000)).toBeCloseTo(0.015); // not yet stored at 0.005: tokenised on a second worker
+    expect(early.tokensSeen).toBe(1000);
   });
 
-  test('the 2025-09 estimated scorer hashes only the first 16,384 bytes: inside the shared prefix, the group holder scores 1', () => {
+  test('the 2025-09 estimated scorer hashes only the first 16,384 bytes: a 4,096-token cap inside the shared prefix', () => {
     const ladder = anchorCases().find((c) => c.anchor === 'llmd-precise-prefix-h100-qwen3-32b')!;
     const run = ladder.runs.find((r) => r.id === 'estimated')!;
     const producer = (run.eppConfig!(run.context) as unknown as { plugins: { type: string; parameters?: Record<string, number> }[] }).plugins

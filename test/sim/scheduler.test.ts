@@ -35,7 +35,7 @@ describe('prefix cache (lookups in full blocks)', () => {
 });
 
 describe('scheduler', () => {
-  test('a step is "mixed" (FA2 re-reads the decode KV) exactly when some sequence has more than one query token', () => {
+  test('a step with a prefill chunk is "mixed" (FA2 re-reads the decode KV); decode-only steps are not', () => {
     const durations = (rereadL2Bytes?: number) => {
       const h = engineHarness({ numBlocks: 256, rereadL2Bytes, workload: { outputLen: 6 } });
       const out: number[] = [];

@@ -91,5 +91,9 @@ describe('simulation parameters from the registry', () => {
     const fp8OnH100 = calibrationDistance(loadConfig({ ...h100, 'vllm.kvCacheDtype': 'fp8' }), shape).parts.find((p) => p.dimension === 'KV cache dtype')!;
     expect(fp8OnH100.value).toBe(0.5); // no fp8 anchor on Hopper
     expect(fp8OnH100.detail).toMatch(/fp8 anchored only on ampere/);
+    // Ada: no fp8 anchor AND a kernel swap: the larger value, both reasons.
+    const fp8OnL40s = calibrationDistance(loadConfig({ 'gpuNodes.instanceType': 'g6e.xlarge', 'vllm.kvCacheDtype': 'fp8' }), shape).parts.find((p) => p.dimension === 'KV cache dtype')!;
+    expect(fp8OnL40s.value).toBe(0.75);
+    expect(fp8OnL40s.detail).toMatch(/fp8 anchored only on ampere; on ada it also replaces FlashAttention 2/);
   });
 });
