@@ -313,7 +313,9 @@ function llmdPrecise(a: Anchor): AnchorCase {
   const setup = { setupLatencyParam: SETUP_LATENCY_LADDER_2025 };
   const v03 = { ...setup, eppTokenizer: KV_CACHE_MANAGER_V03_TOKENIZER };
   const runs: AnchorRun[] = [
-    { id: 'precise', router: 'llm-d-precise', overrides: {}, model: v03, context: { ...ctx, 'router.scorers.prefixCache': 3, 'router.scorers.kvCacheUtilization': 2, 'router.scorers.queue': 2, 'router.scorers.noHitLru': 0 } },
+    // No speculative indexing in llm-d 0.3: the precise scorer gained it on 2026-03-19
+    // (llm-d-inference-scheduler 4cd7046e, PR 659); the 0.3 index knew only what KV events reported.
+    { id: 'precise', router: 'llm-d-precise', overrides: {}, model: v03, context: { ...ctx, 'router.scorers.prefixCache': 3, 'router.scorers.kvCacheUtilization': 2, 'router.scorers.queue': 2, 'router.scorers.noHitLru': 0, 'router.speculativeIndexing': false } },
     { id: 'estimated', router: 'llm-d', overrides: {}, model: setup, context: { ...ctx, 'router.profile': 'approximate', 'router.scorers.prefixCache': 1, 'router.scorers.kvCacheUtilization': 1, 'router.scorers.queue': 1, 'router.scorers.noHitLru': 0 }, eppConfig: approximateEpp },
     { id: 'load', router: 'llm-d-load', overrides: {}, model: setup, context: { ...ctx, 'router.scorers.kvCacheUtilization': 1, 'router.scorers.queue': 1 } },
     { id: 'random', router: 'llm-d-random', overrides: {}, model: setup, context: ctx },

@@ -93,6 +93,14 @@ describe('API server and render servers are finite-capacity FIFO queues', () => 
     expect(early.tokensSeen).toBe(1000);
   });
 
+  test('the 2025-09 precise scorer had no speculative indexing (added to llm-d on 2026-03-19)', () => {
+    const ladder = anchorCases().find((c) => c.anchor === 'llmd-precise-prefix-h100-qwen3-32b')!;
+    const precise = ladder.runs.find((r) => r.id === 'precise')!;
+    const preciseProducers = (ctx: Record<string, unknown>) => simParams(loadConfig(ctx)).epp.producers.filter((x) => x.kind === 'precise');
+    expect(preciseProducers(precise.context).map((x) => (x as { speculativeIndexing: boolean }).speculativeIndexing)).toEqual([false]);
+    expect(preciseProducers({}).map((x) => (x as { speculativeIndexing: boolean }).speculativeIndexing)).toEqual([true]); // today's default untouched
+  });
+
   test('the 2025-09 estimated scorer hashes only the first 16,384 bytes: a 4,096-token cap inside the shared prefix', () => {
     const ladder = anchorCases().find((c) => c.anchor === 'llmd-precise-prefix-h100-qwen3-32b')!;
     const run = ladder.runs.find((r) => r.id === 'estimated')!;
