@@ -85,6 +85,6 @@ export const routerSchema = z.object({
     noHitLru: nonNegativeNumber().default(2)
       .describe('Weight of the no-hit-lru scorer: a request no pod holds a block of goes to the pod that took such a cold request least recently. ' +
         'Spreads first-seen prefixes so no pod hoards them at a cold start (512 requests arrive while every load metric reads 0); ' +
-        '0 leaves it out (the simulator then predicts 19.5-22.4 instead of 23.7-24.9 req/s for the reference run, seeds 0-2).'),
+        '0 leaves it out (the simulator then predicts 21.0-21.4 instead of 24.3-24.9 req/s for the reference run, seeds 0-2).'),
   }).strict().prefault({}),
 }).strict().prefault({});
