@@ -6,22 +6,21 @@ import { routerProfileFields } from './router-profiles';
  * `router.speculativeTtl` default, chosen from a simulator sweep (`npx llmd-bench simulate --router
  * llm-d --request-rate <r> --seed <s> --no-intervals -c router.speculativeTtl=<ttl>`, seeds 0-2, the
  * reference workload, lib/sim models llm-d-router v0.10.0's per-request TTL eviction of the pod's
- * speculative entry, prerequest.go). Re-run with the reworked simulator (issue 12's timing model), req/s:
+ * speculative entry, prerequest.go). Re-run with the FA2-re-read timing model (2026-12-04), req/s:
  *
  *   rate | 100ms                 | 2s                    | 5s                    | 10s                   | 30s
- *   inf  | 25.02 / 24.61 / 24.75 | 26.01 / 26.03 / 24.72 | 26.13 / 26.00 / 25.91 | 25.94 / 26.13 / 25.91 | = 10s
- *        | p99 TTFT 21.6-21.7 s  | 15.0-15.8 s           | 12.3-12.8 s           | 12.3-12.8 s           |
- *   25   | 24.18 / 24.14 / 24.19 | 24.19 / 24.12 / 24.10 | = 2s                  | = 2s                  | = 2s
- *        | p99 TTFT 2.6-3.5 s    | 1.5-2.2 s             |                       |                       |
- *   30   | 25.66 / 25.85 / 25.55 | 26.22 / 26.18 / 26.03 | = 10s                 | 26.22 / 26.30 / 26.28 | = 10s
- *        | p99 TTFT 4.6-6.2 s    | 2.4-3.1 s             |                       | 2.4-2.9 s             |
+ *   inf  | 23.72 / 22.04 / 21.77 | 24.29 / 24.81 / 24.27 | 24.29 / 24.88 / 24.27 | = 5s                  | = 5s
+ *        | p99 TTFT 35.8-37.7 s  | 12.8-15.9 s           | 12.8-15.9 s           |                       |
+ *   25   | 23.48 / 24.30 / 23.99 | 24.28 / 24.34 / 24.34 | = 2s                  | = 2s                  | = 2s
+ *        | p99 TTFT 2.7-7.3 s    | 1.5-2.1 s             |                       |                       |
+ *   30   | 24.48 / 25.03 / 22.73 | 23.46 / 23.58 / 23.37 | 23.90 / 23.41 / 23.21 | 23.93 / 23.41 / 23.21 | = 5s
+ *        | p99 TTFT 5.8-28.6 s   | 19.1-25.4 s           | 13.5-23.8 s           | 13.5-23.8 s           |
  *
- * Below 10s the TTL costs something at the reference load (rate inf: 512 requests at once, queue
- * waits up to ~13 s): 2s loses 4.6% at seed 2 and adds 2.2-3.5 s of p99 TTFT, 100ms loses 3.5-5.8%
- * and adds ~9 s (a first-of-prefix request queued longer than the TTL loses its entry before its
- * BlockStored event confirms it); 5s still differs from 10s at rate inf, seed by seed (within 0.7%).
- * 10s and 30s give identical results at every rate and seed: 10s is the shortest TTL tried that no
- * longer matters; longer only keeps a guess alive longer after the engine evicted those blocks or the
+ * 100ms loses up to 10% at the reference burst and adds ~20 s of p99 TTFT (a first-of-prefix request
+ * queued longer than the TTL loses its entry before its BlockStored event confirms it); 2s loses
+ * ~1-2% and ~6 s of p99 at 30 req/s. From 5s on the TTL no longer matters (10s differs from 5s and
+ * 30s by 0.1% at one seed of one rate); 10s keeps a margin over the queue waits of the burst (up to
+ * ~13 s) without keeping guesses alive much longer after the engine evicted those blocks or the
  * request failed (the speculative entry outlives BlockRemoved until its TTL).
  */
 export const SPECULATIVE_TTL_DEFAULT = '10s';
@@ -71,7 +70,7 @@ export const routerSchema = z.object({
   speculativeIndexing: z.boolean({ error: 'must be true or false' }).default(true)
     .describe('Record a routed prefix for the chosen pod before its KV events arrive (stops a burst of one prefix scattering).'),
   speculativeTtl: z.string().regex(/^\d+(ms|s|m)$/, { error: 'must be a Go duration such as 500ms, 2s or 1m' }).default(SPECULATIVE_TTL_DEFAULT)
-    .describe('How long a speculative index entry lives unless a KV event confirms it. 10s from a simulator sweep (10s and 30s identical at every rate; 2s and shorter lose throughput and p99 TTFT at the reference burst; longer keeps stale guesses): lib/config/sections/router.ts, docs/workloads.md.'),
+    .describe('How long a speculative index entry lives unless a KV event confirms it. 10s from a simulator sweep (5s and longer within 0.1% at every rate; 2s and shorter lose throughput and p99 TTFT, 100ms at the reference burst, 2s at 30 req/s; 10s keeps a margin over the ~13 s queue waits of the burst; longer keeps stale guesses): lib/config/sections/router.ts, docs/workloads.md.'),
   kvEventsConcurrency: positiveInt().default(8)
     .describe('Workers the EPP uses to digest KV events.'),
   ...routerProfileFields,
