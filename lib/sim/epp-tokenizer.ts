@@ -10,7 +10,7 @@
  *    (pkg/tokenization/pool.go processTask at d070ea6, 2025-09-21). The store's LRU (cacheSize 500,000
  *    blocks of 256 characters) is far larger than any simulated workload, so it is not bounded here.
  *    A reused prefix is ALL the scorer gets: processTask returns FindLongestContainedTokens' tokens and
- *    never encodes the rest, so the precise scorer hashes only the stored prefix (`tokensSeen`). Only a
+ *    never encodes the rest, so the precise scorer hashes only the stored prefix (`scored`). Only a
  *    prompt that was itself tokenised (the first of its prefix group) is scored whole when it returns.
  */
 import type { SegmentTable } from './block-keys';
@@ -34,21 +34,23 @@ export class EppTokenizer {
     private readonly requestSeconds: number,
     private readonly secondsPerToken: number,
     private readonly segments: SegmentTable,
+    /** Per request: the prompt tokens handed to the scorer (RequestTable.eppTokens), written by serve(). */
+    private readonly scored: Int32Array,
     private readonly inProcess?: InProcessTokenizer,
   ) {
     this.pool = new ServerPool(inProcess ? inProcess.workers : servers);
   }
 
-  /** Prompt tokens the last serve() handed to the scorer (a reused prefix, or the whole prompt). */
-  tokensSeen = 0;
-
-  /** Submits request r's prompt (promptLen tokens) at `now`; returns when the EPP has its tokens. */
+  /**
+   * Submits request r's prompt (promptLen tokens) at `now`; returns when the EPP has its tokens and
+   * records in `scored[r]` how many of them (a reused prefix, or the whole prompt).
+   */
   serve(now: number, r: number, promptLen: number): number {
-    this.tokensSeen = promptLen;
+    this.scored[r] = promptLen;
     if (!this.inProcess) return this.pool.serve(now, this.requestSeconds + this.secondsPerToken * promptLen);
     const covered = this.storedPrefix(r, promptLen, now);
     if (covered >= this.inProcess.minPrefixOverlapRatio * promptLen) {
-      this.tokensSeen = covered;
+      this.scored[r] = covered;
       return now;
     }
     // pool.go adds the tokenization to the store only once Encode returns.
@@ -66,7 +68,7 @@ export class EppTokenizer {
     const s = this.segments;
     let covered = 0;
     for (let i = s.start[r]; i < s.start[r + 1]; i++) {
-      if (!((this.stored.get(s.node[i]) ?? Infinity) <= now)) break;
+      if (!this.storedBy(s.node[i], now)) break;
       covered = Math.min(s.end[i], promptLen);
       if (covered >= promptLen) break;
     }
@@ -78,8 +80,13 @@ export class EppTokenizer {
     let from = 0;
     for (let i = s.start[r]; i < s.start[r + 1] && from < promptLen; i++) {
       const node = s.node[i];
-      if (!((this.stored.get(node) ?? Infinity) <= at)) this.stored.set(node, at);
+      if (!this.storedBy(node, at)) this.stored.set(node, at);
       from = s.end[i];
     }
+  }
+
+  /** Whether segment `node` is in the prefix store by time `t`. */
+  private storedBy(node: number, t: number): boolean {
+    return (this.stored.get(node) ?? Infinity) <= t;
   }
 }

@@ -342,7 +342,7 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
   // runs without the GIL (cpu-server.ts), so the two work in parallel.
   const apiServers = Array.from({ length: R }, () => new ServerPool(path.apiServers));
   const apiTokenizers = Array.from({ length: R }, () => new ServerPool(path.apiServers));
-  const eppTokenizer = new EppTokenizer(path.renderServers, path.renderRequestSeconds, path.renderSecondsPerPromptToken, workload.segments, p.eppTokenizer);
+  const eppTokenizer = new EppTokenizer(path.renderServers, path.renderRequestSeconds, path.renderSecondsPerPromptToken, workload.segments, reqs.eppTokens, p.eppTokenizer);
   const renders = epp?.rendersPrompt ?? false;
   const replicas: Replica[] = [];
   for (let j = 0; j < R; j++) {
@@ -441,7 +441,6 @@ export function runSimulation(params: SimParams, router: RouterKind, onProgress?
       case EV_EPP: {
         // The EPP has the request: its render/tokenise call (when configured), then scheduling.
         const rendered = renders ? eppTokenizer.serve(t, x, reqs.promptLen[x]) : t;
-        if (renders) reqs.eppTokens[x] = eppTokenizer.tokensSeen;
         queue.push(rendered + path.eppScheduleSeconds, EV_ROUTE, x);
         break;
       }

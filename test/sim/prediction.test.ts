@@ -72,25 +72,33 @@ describe('API server and render servers are finite-capacity FIFO queues', () => 
     b.add(1, 100).add(2, 750).add(11, 150).add(91, 50).endRequest();
     b.add(1, 100).add(3, 200).add(12, 700).add(92, 50).endRequest();
     const segments = b.build();
-    const render = new EppTokenizer(1, 0.002, 1e-5, segments);
+    const scored = new Int32Array(3);
+    const render = new EppTokenizer(1, 0.002, 1e-5, segments, scored);
     expect(render.serve(0, 0, 1000)).toBeCloseTo(0.012);
     expect(render.serve(0, 1, 1000)).toBeCloseTo(0.024); // every request, FIFO on the one render pod
-    const v03 = new EppTokenizer(1, 0.002, 1e-5, segments, KV_CACHE_MANAGER_V03_TOKENIZER);
+    // `scored` is cleared before each serve whose record is checked, so each check sees that serve's.
+    const clear = () => scored.fill(-1);
+    const v03 = new EppTokenizer(1, 0.002, 1e-5, segments, scored, KV_CACHE_MANAGER_V03_TOKENIZER);
+    clear();
     expect(v03.serve(0, 0, 1000)).toBeCloseTo(0.01); // first sight: tokenised, no HTTP cost
-    expect(v03.tokensSeen).toBe(1000);
+    expect(scored[0]).toBe(1000);
+    clear();
     expect(v03.serve(0.5, 1, 1000)).toBe(0.5); // system + group A stored: 850 of 1,000 >= 0.8, reused
-    expect(v03.tokensSeen).toBe(850); // only the reused prefix reaches the scorer, never the question
+    expect(scored[1]).toBe(850); // only the reused prefix reaches the scorer, never the question
+    clear();
     expect(v03.serve(0.6, 0, 1000)).toBe(0.6); // request 0 again: its whole text is stored
-    expect(v03.tokensSeen).toBe(1000);
+    expect(scored[0]).toBe(1000);
+    clear();
     expect(v03.serve(1, 2, 1000)).toBeCloseTo(1.01); // only the 100-token system prompt is stored: 0.1
-    expect(v03.tokensSeen).toBe(1000);
+    expect(scored[2]).toBe(1000);
     expect(v03.busySeconds).toBeCloseTo(0.02);
     // The store learns a prompt only when its Encode returns (pool.go AddTokenization after Encode):
     // a group-mate arriving while the first is being tokenised is tokenised whole too.
-    const early = new EppTokenizer(1, 0.002, 1e-5, segments, KV_CACHE_MANAGER_V03_TOKENIZER);
+    const early = new EppTokenizer(1, 0.002, 1e-5, segments, scored, KV_CACHE_MANAGER_V03_TOKENIZER);
     expect(early.serve(0, 0, 1000)).toBeCloseTo(0.01);
+    clear();
     expect(early.serve(0.005, 1, 1000)).toBeCloseTo(0.015); // not yet stored at 0.005: tokenised on a second worker
-    expect(early.tokensSeen).toBe(1000);
+    expect(scored[1]).toBe(1000);
   });
 
   test('the 2025-09 precise scorer had no speculative indexing (added to llm-d on 2026-03-19)', () => {
