@@ -11,6 +11,9 @@
  * leave-one-out parameters and prints: anchor, metric, published, predicted (all-fit), predicted (left
  * out), error; then the issue's targets. docs/simulator.md carries its output.
  *
+ * `npm run bench:sim -- --loo-variants` prints the verdicts under three linear approximations of the
+ * leave-one-out refit side by side (writes nothing; ~2 minutes).
+ *
  * `npm run bench:sim -- --calibration` prints the predicted-vs-reference table of docs/simulator.md.
  *
  * `npm run bench:sim -- --what-if` prints the what-if tables of docs/simulator.md (each row is a
@@ -25,7 +28,7 @@ import { loadConfig } from '../lib/config';
 import { type SimOverrides, type SimResult, simulate, simulateParallel } from '../lib/sim';
 import { FITTED_FILE, fittedCalibration, REFERENCE, type ReferencePath, TOLERANCE, type ValidationRow } from '../lib/sim/calibration';
 import { anchorCases } from '../lib/sim/anchor-predict';
-import { discrepancy, inputsHash, linearizedRefits, runFit, validationRows } from '../lib/sim/validation';
+import { type AnchorVerdict, anchorVerdicts, discrepancy, inputsHash, linearizedRefits, linearizedRefitVariants, LOO_VARIANTS, runFit, validationRows } from '../lib/sim/validation';
 import { FIXED_CONSTANTS, TIMING_PARAMS } from '../lib/sim/timing-params';
 
 /** Context that leaves the no-hit-lru-scorer out of the rendered EndpointPickerConfig. */
@@ -213,15 +216,8 @@ function validate(): void {
   process.stdout.write(`${out.join('\n')}\n\n${excluded.length} published numbers excluded with a reason (--all lists them).\n\n`);
   // The issue's targets, per anchor.
   const lines = ['| anchor | left-out throughput errors (target ±15%) | left-out TTFT errors (target ±35% or same regime) | verdict |', '|---|---|---|---|'];
-  for (const anchor of [...new Set(rows.map((r) => r.anchor))]) {
-    const mine = rows.filter((r) => r.anchor === anchor && r.role !== 'excluded');
-    const thr = mine.filter((r) => r.role === 'fit' && r.family === 'throughput' && r.errorLeftOut !== null).map((r) => r.errorLeftOut as number);
-    const ttft = mine.filter((r) => r.role === 'fit' && r.family === 'ttft' && r.errorLeftOut !== null).map((r) => r.errorLeftOut as number);
-    const regimes = mine.filter((r) => r.family === 'regime');
-    const regimeOk = regimes.every((r) => r.predictedLeftOut === r.published);
-    const worst = (xs: number[]) => (xs.length === 0 ? '-' : `max ${(Math.max(...xs.map(Math.abs)) * 100).toFixed(1)}% over ${xs.length}`);
-    const ok = thr.every((e) => Math.abs(e) <= 0.15) && ttft.every((e) => Math.abs(e) <= 0.35) && regimeOk;
-    lines.push(`| ${anchor} | ${worst(thr)} | ${worst(ttft)}${regimes.length > 0 ? `; regimes ${regimes.filter((r) => r.predictedLeftOut === r.published).length}/${regimes.length} same` : ''} | ${ok ? 'met' : 'MISSED'} |`);
+  for (const v of anchorVerdicts(rows)) {
+    lines.push(`| ${v.anchor} | ${worstError(v.throughputErrors)} | ${worstError(v.ttftErrors)}${v.regimes > 0 ? `; regimes ${v.regimesSame}/${v.regimes} same` : ''} | ${v.met ? 'met' : 'MISSED'} |`);
   }
   const ref = simulate(loadConfig({}), { routers: ['round-robin', 'llm-d'], intervals: false });
   const [rr, ld] = ref.runs.map((r) => r.result);
@@ -230,6 +226,32 @@ function validate(): void {
     && within((g as SimResult).mean_ttft_ms, (w as ReferencePath).mean_ttft_ms, TOLERANCE.meanTtft) && within((g as SimResult).mean_tpot_ms, (w as ReferencePath).mean_tpot_ms, TOLERANCE.meanTpot));
   process.stdout.write(`${lines.join('\n')}\n\nreference run within issue 6's tolerances (throughput ±10%, mean TTFT and TPOT ±25%) with the default parameters: ${refOk ? 'met' : 'MISSED'}\n`);
   process.stdout.write(`validate: ${rows.filter((r) => r.role !== 'excluded').length} predictions x 2 parameter sets, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+function worstError(xs: readonly number[]): string {
+  return xs.length === 0 ? '-' : `max ${(Math.max(...xs.map(Math.abs)) * 100).toFixed(1)}% over ${xs.length}`;
+}
+
+/**
+ * `--loo-variants`: the verdicts under each linear approximation of the leave-one-out refit
+ * (validation.ts LooVariant) from the committed all-fit, side by side. A verdict that changes between
+ * them rests on the approximation; one that does not is the model's. Writes nothing.
+ */
+function looVariants(): void {
+  const started = Date.now();
+  const fitted = fittedCalibration();
+  if (!fitted) throw new Error(`no ${FITTED_FILE}: run npm run bench:sim -- --fit first`);
+  const refits = linearizedRefitVariants(fitted.params, LOO_VARIANTS, (line) => process.stderr.write(`${line}\n`));
+  const cases = anchorCases();
+  const verdicts = LOO_VARIANTS.map((v) => anchorVerdicts(validationRows(cases, fitted.params, refits[v])));
+  const out = [`| anchor | ${LOO_VARIANTS.join(' | ')} |`, `|---|${LOO_VARIANTS.map(() => '---|').join('')}`];
+  for (let i = 0; i < verdicts[0].length; i++) {
+    const cell = (v: AnchorVerdict) => `${v.met ? 'met' : 'MISSED'}: throughput ${worstError(v.throughputErrors)}; TTFT ${worstError(v.ttftErrors)}${v.regimes > 0 ? `; regimes ${v.regimesSame}/${v.regimes}` : ''}`;
+    out.push(`| ${verdicts[0][i].anchor} | ${verdicts.map((vs) => cell(vs[i])).join(' | ')} |`);
+  }
+  const met = verdicts.map((vs) => vs.filter((v) => v.met).length);
+  out.push('', `met: ${LOO_VARIANTS.map((v, i) => `${v} ${met[i]}/${verdicts[i].length}`).join(', ')} (committed refits: gauss-newton); ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 /** The constants table and the identifiability table of docs/simulator.md, from the committed fit. */
@@ -271,6 +293,7 @@ function loo(): void {
 }
 
 if (process.argv.includes('--fit')) fit();
+else if (process.argv.includes('--loo-variants')) looVariants();
 else if (process.argv.includes('--loo')) loo();
 else if (process.argv.includes('--docs')) docsTables();
 else if (process.argv.includes('--validate')) validate();
