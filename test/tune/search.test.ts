@@ -137,6 +137,25 @@ describe('--budget-s', () => {
   });
 });
 
+describe('--budget-s bounds the whole run', () => {
+  test('no probe starts past the deadline: a run ends within one probe per worker of its budget', async () => {
+    // Each probe "takes" a second on the fake clock (one worker). Unbounded, this search takes 220 s
+    // and its first chunk alone ~100 s; cutting only between chunks ended a 200 s budget at 212 s and
+    // a 60 s one at ~116 s (the first chunk ran whole).
+    for (const budgetS of [200, 60]) {
+      let t = 0;
+      const runner = new SyntheticRunner(undefined, () => { t += 1000; });
+      const o = await syntheticTuner(runner, { hardware: { instanceTypes: ['g5.xlarge', 'g6.xlarge'], gpuBudget: 8 }, budgetS, now: () => t }).run();
+      expect(o.budgetExhausted).toBe(true);
+      expect(o.wallS).toBeLessThanOrEqual(budgetS + 1);
+      expect(o.baseline.goodput).toBeGreaterThan(0);
+      expect(o.evaluations.length).toBeGreaterThan(1);
+      // What was cut is not recorded as evaluated: every evaluation carries its probes' outcome.
+      for (const e of o.evaluations) expect(['ok', 'capped', 'fails-slo', 'dominated', 'error']).toContain(e.status);
+    }
+  });
+});
+
 describe('candidates', () => {
   test('candidates that deploy the same are simulated once', async () => {
     const runner = new SyntheticRunner();

@@ -133,24 +133,46 @@ export function stableStringify(value: unknown): string {
   return `{${Object.keys(obj).filter((k) => obj[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableStringify(obj[k])}`).join(',')}}`;
 }
 
-/** Identical probes run once: the first one's promise is shared (also while it is in flight). */
+/**
+ * Identical probes run once: the first one's promise is shared (also while it is in flight). At most
+ * one simulation per worker is handed to the inner runner at a time, so a probe is admitted (`admit`,
+ * e.g. "the budget is not spent") when a worker is free to start it, not when it was asked for: a
+ * deadline then cuts the run within one probe per worker. Waiting probes start lowest `priority`
+ * first (then in order of asking), so a deadline finds the first candidates of a chunk complete
+ * rather than every candidate half-way through its rate search.
+ */
 export class CachedRunner {
   private readonly cache = new Map<string, Promise<Prediction>>();
+  private readonly slots: number;
+  private active = 0;
+  private readonly waiting: { priority: number; seq: number; start: () => void }[] = [];
+  private seq = 0;
   requests = 0;
   simulations = 0;
   simulatedSeconds = 0;
 
-  constructor(readonly inner: ProbeRunner) {}
+  constructor(readonly inner: ProbeRunner) {
+    this.slots = Math.max(1, inner.workers);
+  }
 
-  run(probe: Probe): Promise<Prediction> {
+  run(probe: Probe, admit?: () => boolean, priority = Number.MAX_SAFE_INTEGER): Promise<Prediction> {
     this.requests++;
     const key = stableStringify(probe);
     const hit = this.cache.get(key);
     if (hit) return hit;
     this.simulations++;
-    const p = this.inner.run(probe).then((pred) => {
-      if (pred.ok) this.simulatedSeconds += pred.wallSeconds;
-      return pred;
+    const p = this.acquire(priority).then(async () => {
+      try {
+        if (admit && !admit()) {
+          this.simulations--;
+          throw new ProbeCancelled();
+        }
+        const pred = await this.inner.run(probe);
+        if (pred.ok) this.simulatedSeconds += pred.wallSeconds;
+        return pred;
+      } finally {
+        this.release();
+      }
     });
     // A cancelled probe is not a result: forget it, so nothing reads it later.
     p.catch(() => this.cache.delete(key));
@@ -160,5 +182,28 @@ export class CachedRunner {
 
   get hits(): number {
     return this.requests - this.simulations;
+  }
+
+  private acquire(priority: number): Promise<void> {
+    if (this.active < this.slots) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((start) => this.waiting.push({ priority, seq: this.seq++, start }));
+  }
+
+  /** Hands the slot to the waiting probe of lowest priority (then the earliest), or frees it. */
+  private release(): void {
+    if (this.waiting.length === 0) {
+      this.active--;
+      return;
+    }
+    let best = 0;
+    for (let i = 1; i < this.waiting.length; i++) {
+      const w = this.waiting[i];
+      const b = this.waiting[best];
+      if (w.priority < b.priority || (w.priority === b.priority && w.seq < b.seq)) best = i;
+    }
+    this.waiting.splice(best, 1)[0].start();
   }
 }

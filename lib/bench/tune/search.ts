@@ -14,7 +14,8 @@
  * (space.ts canonical), and a candidate first tries the goodput it must beat to reach the Pareto front
  * (the best goodput at no higher cost): if it fails there it stops ("dominated"), as it cannot change
  * the front or the answer. Decisions use whole chunks of results with a fixed size, so the answer is
- * the same whatever the worker count or timing; --budget-s cuts between chunks.
+ * the same whatever the worker count or timing; --budget-s cuts between chunks, and no probe starts
+ * past it (a candidate it cuts is left unevaluated).
  */
 import type { BenchConfig } from '../../config';
 import { modelFacts } from '../../config';
@@ -28,7 +29,7 @@ import { workloadContextTokens } from '../capacity/capacity';
 import {
   compareScored, dominanceThreshold, feasible, type ObjectiveSpec, paretoFront, type Scored, type Slo, sloViolations,
 } from './objective';
-import { type CachedRunner } from './pool';
+import { type CachedRunner, ProbeCancelled } from './pool';
 import { calibrationDistanceOf, intervalsOf, type PredictedResult, validate } from './predict';
 import type { ProbeBuilder } from './probe';
 import {
@@ -194,6 +195,8 @@ export class Tuner {
   private readonly started: number;
   private readonly now: () => number;
   private skippedDearer = 0;
+  /** Seconds since the start after which no new probe starts (the deadline of the batch running). */
+  private probeDeadline = Infinity;
   budgetExhausted = false;
 
   constructor(readonly input: TuneInput, readonly runner: CachedRunner) {
@@ -264,15 +267,15 @@ export class Tuner {
 
   /**
    * Goodput of one prepared candidate. `threshold`: the goodput it must beat (early stop below it);
-   * `hint`: where the rate search starts.
+   * `hint`: where the rate search starts; `order`: its place in the chunk (earlier ones' probes first).
    */
-  async evaluate(p: Prepared, opts: { threshold?: number; hint?: number }): Promise<Evaluation> {
+  async evaluate(p: Prepared, opts: { threshold?: number; hint?: number; order?: number }): Promise<Evaluation> {
     const { builder, slo } = this.input;
     const base = { candidate: p.candidate, key: p.key, cost: p.cost, costPerHour: p.cost.perHour, calibration: p.calibration };
     let probes = 0;
     const run = async (rate?: number) => {
       probes++;
-      const pred = await this.runner.run(builder.probe(p.candidate, rate, false));
+      const pred = await this.runner.run(builder.probe(p.candidate, rate, false), () => this.elapsedS() < this.probeDeadline, opts.order);
       if (!pred.ok) return { error: pred.error };
       return { result: pred.result, violations: sloViolations(pred.result, slo), calibration: pred.calibration };
     };
@@ -379,11 +382,22 @@ export class Tuner {
         this.skippedDearer++;
         return false;
       });
-      const results = await Promise.all(chunk.map((t) => this.evaluate(t.p, {
-        hint: t.hint,
+      // No probe starts past the deadline: a candidate whose rate search it cuts is dropped unevaluated
+      // (the run overshoots by at most one probe per worker).
+      this.probeDeadline = deadline;
+      const results = await Promise.all(chunk.map((t, order) => this.evaluate(t.p, {
+        hint: t.hint, order,
         threshold: t.exact || this.input.exhaustive ? undefined : dominanceThreshold(front, t.p.cost.perHour),
+      }).catch((err: unknown) => {
+        if (err instanceof ProbeCancelled) return undefined;
+        throw err;
       })));
+      this.probeDeadline = Infinity;
       for (const e of results) {
+        if (e === undefined) {
+          this.budgetExhausted = true;
+          continue;
+        }
         this.evaluations.set(e.key, e);
         out.push(e);
       }
