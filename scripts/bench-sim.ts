@@ -11,6 +11,12 @@
  * leave-one-out parameters and prints: anchor, metric, published, predicted (all-fit), predicted (left
  * out), error; then the issue's targets. docs/simulator.md carries its output.
  *
+ * `npm run bench:sim -- --loo-full [--warm] [--anchors a,b]` redoes the leave-one-out refits in full
+ * (a Levenberg-Marquardt fit without each anchor, from the priors or, with --warm, from the all-fit;
+ * each anchor keeps the start that ends lower) and merges them into fitted.json. `--fit` writes
+ * one-step Gauss-Newton refits; the committed ones are full: after a --fit, run --loo-full twice
+ * (cold, then --warm; ~45 minutes with two processes on disjoint --anchors).
+ *
  * `npm run bench:sim -- --loo-variants` prints the verdicts under three linear approximations of the
  * leave-one-out refit side by side (writes nothing; ~2 minutes).
  *
@@ -26,9 +32,9 @@
 import * as fs from 'fs';
 import { loadConfig } from '../lib/config';
 import { type SimOverrides, type SimResult, simulate, simulateParallel } from '../lib/sim';
-import { FITTED_FILE, fittedCalibration, REFERENCE, type ReferencePath, TOLERANCE, type ValidationRow } from '../lib/sim/calibration';
+import { FITTED_FILE, type FittedCalibration, fittedCalibration, REFERENCE, type ReferencePath, TOLERANCE, type ValidationRow } from '../lib/sim/calibration';
 import { anchorCases } from '../lib/sim/anchor-predict';
-import { type AnchorVerdict, anchorVerdicts, discrepancy, inputsHash, linearizedRefits, linearizedRefitVariants, LOO_VARIANTS, runFit, validationRows } from '../lib/sim/validation';
+import { type AnchorVerdict, anchorVerdicts, discrepancy, fullRefit, inputsHash, linearizedRefits, linearizedRefitVariants, LOO_VARIANTS, runFit, validationRows } from '../lib/sim/validation';
 import { FIXED_CONSTANTS, TIMING_PARAMS } from '../lib/sim/timing-params';
 
 /** Context that leaves the no-hit-lru-scorer out of the rendered EndpointPickerConfig. */
@@ -274,9 +280,10 @@ function docsTables(): void {
 }
 
 /**
- * `--loo`: replaces the committed leave-one-out refits by one-step Gauss-Newton refits from the
- * committed all-fit (validation.ts linearizedRefits), then the validation rows and the model
- * discrepancy that depend on them. The all-fit and the ensemble are unchanged.
+ * `--loo`: replaces the committed leave-one-out refits (full ones from --loo-full included) by
+ * one-step Gauss-Newton refits from the committed all-fit (validation.ts linearizedRefits), then the
+ * validation rows and the model discrepancy that depend on them. The all-fit and the ensemble are
+ * unchanged. ~35 s; --loo-full is the committed method.
  */
 function loo(): void {
   const started = Date.now();
@@ -286,13 +293,67 @@ function loo(): void {
   const round = (v: Record<string, number>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, Number(x.toPrecision(6))]));
   const rounded = Object.fromEntries(Object.entries(refits).map(([k, v]) => [k, round(v)]));
   const validation = validationRows(anchorCases(), fitted.params, rounded);
-  const method = `${fitted.method.replace(/; leave-one-out refits[^;]*/, '')}; leave-one-out refits: one Gauss-Newton step from the all-fit without the anchor (Jacobian at the all-fit; validation.ts linearizedRefits)`;
-  const next = { ...fitted, method, refits: rounded, validation, modelSigma: discrepancy(validation), cost: { ...fitted.cost, looWallSeconds: Math.round((Date.now() - started) / 1000) } };
+  const method = fitted.method.replace(/; leave-one-out refits.*?(?=; ensemble)/, '').replace(/; ensemble/, '; leave-one-out refits: one Gauss-Newton step from the all-fit without the anchor (Jacobian at the all-fit; validation.ts linearizedRefits); ensemble');
+  // The linear refits replace every full one (--loo-full), so their record goes too.
+  const { looFull: _replaced, ...cost } = fitted.cost as Record<string, unknown>;
+  const next = { ...fitted, method, refits: rounded, validation, modelSigma: discrepancy(validation), cost: { ...cost, looWallSeconds: Math.round((Date.now() - started) / 1000) } };
   fs.writeFileSync(FITTED_FILE, `${JSON.stringify(next, null, 1)}\n`);
   process.stdout.write(`rewrote the leave-one-out refits of ${FITTED_FILE} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
+/**
+ * `--loo-full [--anchors a,b]`: the leave-one-out refits done in full (validation.ts fullRefit: a cold
+ * Levenberg-Marquardt fit without the anchor), for the anchors named (default: all), merged into the
+ * committed fitted.json with the validation rows and the model discrepancy that depend on them. Minutes
+ * per anchor; two processes with different --anchors can run side by side (each re-reads fitted.json
+ * just before writing).
+ */
+function looFull(): void {
+  const i = process.argv.indexOf('--anchors');
+  const names = i > 0 ? (process.argv[i + 1] ?? '').split(',').filter(Boolean) : anchorCases().map((c) => c.anchor);
+  // --warm: start at the committed all-fit instead of the priors. Each anchor keeps the start whose
+  // result has the lower objective without it (both are refits; the better one is the refit).
+  const warm = process.argv.includes('--warm');
+  const start = warm ? fittedCalibration()!.params : undefined;
+  const kind = warm ? 'warm' : 'cold';
+  for (const anchor of names) {
+    const r = fullRefit(anchor, (line) => process.stderr.write(`${line}\n`), { start });
+    process.stderr.write(`refit without ${anchor} (${kind}): cost ${r.cost.toFixed(3)}, ${r.iterations} iterations, ${r.simulations} anchor simulations, ${r.wallSeconds} s\n`);
+    const refit = Object.fromEntries(Object.entries(r.params).map(([k, x]) => [k, Number(x.toPrecision(6))]));
+    // Merged after each anchor, so an interrupted run keeps what it finished.
+    const kept = mergeFullRefit(anchor, refit, kind, { cost: Number(r.cost.toFixed(3)), iterations: r.iterations, simulations: r.simulations, wallSeconds: r.wallSeconds });
+    process.stdout.write(`without ${anchor}: ${kind} refit cost ${r.cost.toFixed(3)}; kept the ${kept} one in ${FITTED_FILE}\n`);
+  }
+}
+
+interface LooFullStats {
+  cold?: { cost: number; iterations: number; simulations: number; wallSeconds: number };
+  warm?: { cost: number; iterations: number; simulations: number; wallSeconds: number };
+  kept: 'cold' | 'warm';
+}
+
+function mergeFullRefit(anchor: string, refit: Record<string, number>, kind: 'cold' | 'warm', stat: NonNullable<LooFullStats['cold']>): 'cold' | 'warm' {
+  const fitted = JSON.parse(fs.readFileSync(FITTED_FILE, 'utf8')) as FittedCalibration;
+  const stored = ((fitted.cost as Record<string, unknown>).looFull as Record<string, LooFullStats | NonNullable<LooFullStats['cold']>> | undefined) ?? {};
+  // An entry without `kept` is a cold refit's stats (the first format).
+  const previous: Record<string, LooFullStats> = Object.fromEntries(Object.entries(stored).map(([a, v]) => [a, 'kept' in v ? v : { cold: v, kept: 'cold' as const }]));
+  const mine: LooFullStats = { ...previous[anchor], [kind]: stat, kept: kind };
+  const other = mine[kind === 'cold' ? 'warm' : 'cold'];
+  const better = !other || previous[anchor] === undefined || stat.cost < other.cost;
+  if (!better) mine.kept = previous[anchor].kept;
+  const refits = better ? { ...fitted.refits, [anchor]: refit } : fitted.refits;
+  const full = { ...previous, [anchor]: mine };
+  const fullNames = Object.keys(full).sort();
+  const rest = Object.keys(refits).filter((a) => !fullNames.includes(a)).sort();
+  const validation = validationRows(anchorCases(), fitted.params, refits);
+  const method = `${fitted.method.replace(/; leave-one-out refits.*?(?=; ensemble)/, '')}`.replace(/; ensemble/, `; leave-one-out refits: Levenberg-Marquardt without the anchor (<= 12 iterations, from the priors or from the all-fit, whichever ends lower; validation.ts fullRefit) for ${fullNames.join(', ')}${rest.length > 0 ? `; one Gauss-Newton step from the all-fit (linearizedRefits) for ${rest.join(', ')}` : ''}; ensemble`);
+  const next = { ...fitted, method, refits, validation, modelSigma: discrepancy(validation), cost: { ...fitted.cost, looFull: full } };
+  fs.writeFileSync(FITTED_FILE, `${JSON.stringify(next, null, 1)}\n`);
+  return mine.kept;
+}
+
 if (process.argv.includes('--fit')) fit();
+else if (process.argv.includes('--loo-full')) looFull();
 else if (process.argv.includes('--loo-variants')) looVariants();
 else if (process.argv.includes('--loo')) loo();
 else if (process.argv.includes('--docs')) docsTables();

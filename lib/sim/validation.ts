@@ -108,24 +108,12 @@ export function runFit(log: FitLog = () => undefined, options: { maxIterations?:
   const { byAnchor, deps, observations, specs, held } = fitProblem(cases);
   log(`${cases.length} anchors, ${observations.length} fitted observations, ${specs.length} parameters fitted, ${held.length} held at priors`);
 
-  const priors = priorTimingValues();
-  const cache = new Map<string, Record<string, number>>();
-  let simulations = 0;
-  const predict = (group: string, params: Readonly<Record<string, number>>): Record<string, number> => {
-    const relevant = [...deps.get(group)!].sort();
-    const key = `${group}|${relevant.map((n) => (params[n] ?? priors[n]).toPrecision(10)).join(',')}`;
-    const hit = cache.get(key);
-    if (hit) return hit;
-    simulations++;
-    const out = predictCase(byAnchor.get(group)!, { ...priors, ...params });
-    const numeric = Object.fromEntries(Object.entries(out).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
-    cache.set(key, numeric);
-    return numeric;
-  };
+  const predictor = cachedPredictor(byAnchor, deps);
+  const predict = predictor.predict;
   const dependsOn = (group: string, name: string) => deps.get(group)!.has(name);
   const lm = (obs: FitObservation[], start?: Record<string, number>, label = 'all', maxIterations = options.maxIterations ?? 12): LmResult => levenbergMarquardt(specs, obs, predict, {
     start, dependsOn, maxIterations,
-    onIteration: (i, cost, lambda) => log(`  [${label}] iteration ${i}: cost ${cost.toFixed(3)} (lambda ${lambda.toExponential(1)}), ${simulations} anchor simulations, ${((Date.now() - started) / 1000).toFixed(0)} s`),
+    onIteration: (i, cost, lambda) => log(`  [${label}] iteration ${i}: cost ${cost.toFixed(3)} (lambda ${lambda.toExponential(1)}), ${predictor.simulations()} anchor simulations, ${((Date.now() - started) / 1000).toFixed(0)} s`),
   });
 
   // A warm start (--continue: the committed all-fit) resumes a fit that ran out of iterations.
@@ -155,10 +143,54 @@ export function runFit(log: FitLog = () => undefined, options: { maxIterations?:
     coverage: coverageOf(cases),
     cost: {
       simulatedRequestsPerEvaluation: Object.fromEntries(cases.map((c) => [c.anchor, c.simulatedRequests])),
-      anchorSimulations: simulations,
+      anchorSimulations: predictor.simulations(),
       wallSeconds: Math.round((Date.now() - started) / 1000),
     },
   };
+}
+
+/** predictCase of an anchor, numeric keys only, cached on the values of the parameters it depends on. */
+function cachedPredictor(byAnchor: ReadonlyMap<string, AnchorCase>, deps: ReadonlyMap<string, ReadonlySet<string>>) {
+  const priors = priorTimingValues();
+  const cache = new Map<string, Record<string, number>>();
+  let simulations = 0;
+  const predict = (group: string, params: Readonly<Record<string, number>>): Record<string, number> => {
+    const relevant = [...deps.get(group)!].sort();
+    const key = `${group}|${relevant.map((n) => (params[n] ?? priors[n]).toPrecision(10)).join(',')}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    simulations++;
+    const out = predictCase(byAnchor.get(group)!, { ...priors, ...params });
+    const numeric = Object.fromEntries(Object.entries(out).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+    cache.set(key, numeric);
+    return numeric;
+  };
+  return { predict, simulations: () => simulations };
+}
+
+/**
+ * The leave-one-out refit done in full: Levenberg-Marquardt on every anchor but `anchor`, from the
+ * priors (`start` undefined: as cold as the all-fit, same iteration limit) or from `start` (the
+ * all-fit: warm). Parameters no other anchor pins stay at their priors either way. Returns the
+ * objective without the anchor at the result, so starts can be compared. Minutes per anchor;
+ * `npm run bench:sim -- --loo-full` runs it and stores the better of the two.
+ */
+export function fullRefit(anchor: string, log: FitLog = () => undefined, options: { maxIterations?: number; start?: Readonly<Record<string, number>> } = {}): { params: Record<string, number>; cost: number; iterations: number; simulations: number; wallSeconds: number } {
+  const started = Date.now();
+  const cases = anchorCases(loadAnchors());
+  if (!cases.some((c) => c.anchor === anchor)) throw new Error(`no anchor "${anchor}" (anchors: ${cases.map((c) => c.anchor).join(', ')})`);
+  const allSpecs = fitProblem(cases).specs;
+  const { byAnchor, deps, observations, specs } = fitProblem(cases.filter((c) => c.anchor !== anchor));
+  const predictor = cachedPredictor(byAnchor, deps);
+  const start = options.start ? Object.fromEntries(specs.filter((sp) => options.start![sp.name] !== undefined).map((sp) => [sp.name, options.start![sp.name]])) : undefined;
+  const r = levenbergMarquardt(specs, observations, predictor.predict, {
+    start,
+    dependsOn: (g, name) => deps.get(g)!.has(name),
+    maxIterations: options.maxIterations ?? 12,
+    onIteration: (i, cost, lambda) => log(`  [without ${anchor}${start ? ', warm' : ''}] iteration ${i}: cost ${cost.toFixed(3)} (lambda ${lambda.toExponential(1)}), ${predictor.simulations()} anchor simulations, ${((Date.now() - started) / 1000).toFixed(0)} s`),
+  });
+  const params = Object.fromEntries(allSpecs.map((s) => [s.name, r.params[s.name] ?? s.prior]));
+  return { params, cost: r.cost, iterations: r.iterations, simulations: predictor.simulations(), wallSeconds: Math.round((Date.now() - started) / 1000) };
 }
 
 function roundValues(v: Readonly<Record<string, number>>): Record<string, number> {

@@ -6,7 +6,7 @@ import type { ValidationRow } from '../../lib/sim/calibration/fitted';
 import type { ParamSpec } from '../../lib/sim/fit/fit';
 import { solve } from '../../lib/sim/fit/lm';
 import { Rng } from '../../lib/sim/rng';
-import { anchorVerdicts, type LinearRow, LOO_VARIANTS, looStep } from '../../lib/sim/validation';
+import { anchorVerdicts, fullRefit, type LinearRow, LOO_VARIANTS, looStep } from '../../lib/sim/validation';
 
 /** A linear model: residual_i(z) = a_i . z - y_i, three anchors of four rows over three parameters. */
 function problem(seed: number) {
@@ -102,5 +102,11 @@ describe('anchor verdicts (the targets of issue 12)', () => {
       row({ anchor: 'y', errorLeftOut: -0.2 }),
     ]);
     expect(v.map((x) => [x.anchor, x.met])).toEqual([['x', true], ['y', false]]);
+  });
+});
+
+describe('full leave-one-out refit (fullRefit)', () => {
+  test('an unknown anchor is refused with the list of anchors', () => {
+    expect(() => fullRefit('no-such-anchor')).toThrow(/no anchor "no-such-anchor" \(anchors: .*reference-a10g-qwen25-7b/);
   });
 });
