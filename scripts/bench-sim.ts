@@ -30,6 +30,7 @@
  * the scorer is on by default.
  */
 import * as fs from 'fs';
+import { writeFileAtomic } from '../lib/bench/results-io';
 import { loadConfig } from '../lib/config';
 import { type SimOverrides, type SimResult, simulate, simulateParallel } from '../lib/sim';
 import { FITTED_FILE, type FittedCalibration, fittedCalibration, REFERENCE, type ReferencePath, TOLERANCE, type ValidationRow } from '../lib/sim/calibration';
@@ -314,7 +315,9 @@ function looFull(): void {
   // --warm: start at the committed all-fit instead of the priors. Each anchor keeps the start whose
   // result has the lower objective without it (both are refits; the better one is the refit).
   const warm = process.argv.includes('--warm');
-  const start = warm ? fittedCalibration()!.params : undefined;
+  const committed = fittedCalibration();
+  if (!committed) throw new Error(`no ${FITTED_FILE}: run npm run bench:sim -- --fit first`);
+  const start = warm ? committed.params : undefined;
   const kind = warm ? 'warm' : 'cold';
   for (const anchor of names) {
     const r = fullRefit(anchor, (line) => process.stderr.write(`${line}\n`), { start });
@@ -326,30 +329,70 @@ function looFull(): void {
   }
 }
 
+interface StartStats {
+  cost: number;
+  iterations: number;
+  simulations: number;
+  wallSeconds: number;
+  /** The refit from this start (absent in entries written before it was kept per start). */
+  params?: Record<string, number>;
+}
+
 interface LooFullStats {
-  cold?: { cost: number; iterations: number; simulations: number; wallSeconds: number };
-  warm?: { cost: number; iterations: number; simulations: number; wallSeconds: number };
+  cold?: StartStats;
+  warm?: StartStats;
   kept: 'cold' | 'warm';
 }
 
-function mergeFullRefit(anchor: string, refit: Record<string, number>, kind: 'cold' | 'warm', stat: NonNullable<LooFullStats['cold']>): 'cold' | 'warm' {
-  const fitted = JSON.parse(fs.readFileSync(FITTED_FILE, 'utf8')) as FittedCalibration;
-  const stored = ((fitted.cost as Record<string, unknown>).looFull as Record<string, LooFullStats | NonNullable<LooFullStats['cold']>> | undefined) ?? {};
-  // An entry without `kept` is a cold refit's stats (the first format).
-  const previous: Record<string, LooFullStats> = Object.fromEntries(Object.entries(stored).map(([a, v]) => [a, 'kept' in v ? v : { cold: v, kept: 'cold' as const }]));
-  const mine: LooFullStats = { ...previous[anchor], [kind]: stat, kept: kind };
-  const other = mine[kind === 'cold' ? 'warm' : 'cold'];
-  const better = !other || previous[anchor] === undefined || stat.cost < other.cost;
-  if (!better) mine.kept = previous[anchor].kept;
-  const refits = better ? { ...fitted.refits, [anchor]: refit } : fitted.refits;
-  const full = { ...previous, [anchor]: mine };
-  const fullNames = Object.keys(full).sort();
-  const rest = Object.keys(refits).filter((a) => !fullNames.includes(a)).sort();
-  const validation = validationRows(anchorCases(), fitted.params, refits);
-  const method = `${fitted.method.replace(/; leave-one-out refits.*?(?=; ensemble)/, '')}`.replace(/; ensemble/, `; leave-one-out refits: Levenberg-Marquardt without the anchor (<= 12 iterations, from the priors or from the all-fit, whichever ends lower; validation.ts fullRefit) for ${fullNames.join(', ')}${rest.length > 0 ? `; one Gauss-Newton step from the all-fit (linearizedRefits) for ${rest.join(', ')}` : ''}; ensemble`);
-  const next = { ...fitted, method, refits, validation, modelSigma: discrepancy(validation), cost: { ...fitted.cost, looFull: full } };
-  fs.writeFileSync(FITTED_FILE, `${JSON.stringify(next, null, 1)}\n`);
-  return mine.kept;
+/**
+ * Records one start's refit of `anchor` and makes the refit of the start with the lower objective the
+ * committed one; the validation rows and the model discrepancy follow. Under a lock file, written
+ * atomically: two --loo-full processes may merge at the same time.
+ */
+function mergeFullRefit(anchor: string, refit: Record<string, number>, kind: 'cold' | 'warm', stat: Omit<StartStats, 'params'>): 'cold' | 'warm' {
+  return withFittedLock(() => {
+    const fitted = JSON.parse(fs.readFileSync(FITTED_FILE, 'utf8')) as FittedCalibration;
+    const stored = ((fitted.cost as Record<string, unknown>).looFull as Record<string, LooFullStats | StartStats> | undefined) ?? {};
+    // An entry without `kept` is a cold refit's stats (the first format).
+    const previous: Record<string, LooFullStats> = Object.fromEntries(Object.entries(stored).map(([a, v]) => [a, 'kept' in v ? v : { cold: v, kept: 'cold' as const }]));
+    const mine: LooFullStats = { ...previous[anchor], [kind]: { ...stat, params: refit }, kept: kind };
+    const starts = (['cold', 'warm'] as const).filter((k) => mine[k] !== undefined);
+    mine.kept = starts.reduce((x, y) => (mine[y]!.cost < mine[x]!.cost ? y : x));
+    // A kept start recorded before its parameters were stored is the refit already committed.
+    const keptParams = mine[mine.kept]!.params ?? (mine.kept === previous[anchor]?.kept ? fitted.refits[anchor] : undefined);
+    if (!keptParams) throw new Error(`the ${mine.kept} refit without ${anchor} is the better one but its parameters were not stored: rerun it (--loo-full${mine.kept === 'warm' ? ' --warm' : ''} --anchors ${anchor})`);
+    const refits = { ...fitted.refits, [anchor]: keptParams };
+    const full = { ...previous, [anchor]: mine };
+    const fullNames = Object.keys(full).sort();
+    const rest = Object.keys(refits).filter((x) => !fullNames.includes(x)).sort();
+    const validation = validationRows(anchorCases(), fitted.params, refits);
+    const method = `${fitted.method.replace(/; leave-one-out refits.*?(?=; ensemble)/, '')}`.replace(/; ensemble/, `; leave-one-out refits: Levenberg-Marquardt without the anchor (<= 12 iterations, from the priors and/or from the all-fit, the lower objective kept; validation.ts fullRefit) for ${fullNames.join(', ')}${rest.length > 0 ? `; one Gauss-Newton step from the all-fit (linearizedRefits) for ${rest.join(', ')}` : ''}; ensemble`);
+    const { looWallSeconds: _stale, ...cost } = fitted.cost as Record<string, unknown>;
+    const next = { ...fitted, method, refits, validation, modelSigma: discrepancy(validation), cost: { ...cost, looFull: full } };
+    writeFileAtomic(FITTED_FILE, `${JSON.stringify(next, null, 1)}\n`);
+    return mine.kept;
+  });
+}
+
+/** Runs `fn` holding fitted.json's lock file (waits up to 2 minutes for another holder). */
+function withFittedLock<T>(fn: () => T): T {
+  const lock = `${FITTED_FILE}.lock`;
+  const until = Date.now() + 120_000;
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(lock, 'wx'));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (Date.now() > until) throw new Error(`${lock} has been held for 2 minutes: another --loo-full merging, or a stale lock (remove it if no other process runs)`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
 }
 
 if (process.argv.includes('--fit')) fit();

@@ -70,15 +70,13 @@ async function perf(exhaustive: boolean): Promise<void> {
   process.stdout.write(`${run.report}\n\n`);
   process.stdout.write(`space: ${hardware.instanceTypes!.join(', ')} x every count within ${hardware.gpuBudget} GPUs x every TP; every lever (${LEVER_NAMES.length}); 48 random samples\n`);
   const search = run.outcome.wallS;
-  process.stdout.write(`tune: ${s.candidatesEvaluated} candidates evaluated (${s.evaluatedExactly} to an exact goodput), ${s.simulations} simulations; search ${search.toFixed(1)} s, ` +
+  process.stdout.write(`tune: ${s.candidatesEvaluated} candidates evaluated (${s.evaluatedExactly} to an exact goodput), ${s.simulations} simulations (search and intervals); search ${search.toFixed(1)} s, ` +
     `then the intervals of the answer, the baseline and ${run.doc.pareto ? (run.doc.pareto as unknown[]).length : 0} Pareto points ${(wall - search).toFixed(1)} s; ${wall.toFixed(1)} s wall on 2 worker threads, ` +
     `peak RSS (main thread) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`);
   const counted = exhaustive ? s.evaluatedExactly : s.candidatesEvaluated;
-  // The target (issue 13) is the search's: >= 200 candidates evaluated within --budget-s 120. A search
-  // cut by its budget ends with the probes in flight (<= one per worker: a few seconds).
-  const inBudget = search < 120 || (run.outcome.budgetExhausted && search < 120 * 1.05);
-  process.stdout.write(`target: >= 200 candidates${exhaustive ? ' (each to an exact goodput)' : ''} in a search of < 120 s: ${counted >= 200 && inBudget ? 'MET' : 'MISSED'}` +
-    `${run.outcome.budgetExhausted ? ` (the search ran to its 120 s budget and ended at ${search.toFixed(1)} s with the probes in flight)` : ''}\n`);
+  // Issue 13's target: >= 200 candidates in < 2 minutes, the whole run (search and intervals).
+  process.stdout.write(`target: >= 200 candidates${exhaustive ? ' (each to an exact goodput)' : ''} in < 120 s: ${counted >= 200 && wall < 120 ? 'MET' : 'MISSED'}` +
+    `${run.outcome.budgetExhausted ? ' (the search was cut by its 120 s budget)' : ''}\n`);
 }
 
 const f = (v: number, d = 1) => v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });

@@ -9,7 +9,9 @@
  *     terms where used). The rest (Ada, Blackwell, fp8 on fp8-capable GPUs, ...) are held at their
  *     priors, and the identifiability table says so.
  *  2. Fit once on all anchors: Levenberg-Marquardt (fit/lm.ts) on the weighted log errors + priors.
- *  3. Leave-one-out: refit without anchor k (one Gauss-Newton step from the all-fit), predict k.
+ *  3. Leave-one-out: refit without anchor k, predict k. `--fit` writes one Gauss-Newton step from
+ *     the all-fit (linearizedRefits); the committed refits are full ones (fullRefit, `--loo-full`:
+ *     Levenberg-Marquardt from the priors and from the all-fit, the lower objective kept).
  *  4. Ensemble: draws from the Laplace posterior of the all-fit (J^T J, scaled by the reduced
  *     chi-square when > 1) for the fitted parameters, from the priors for the held ones. Seeded.
  *  5. Model discrepancy per metric family: the RMS leave-one-out log error (what the parameters cannot

@@ -52,12 +52,30 @@ describe('CachedRunner', () => {
     await expect(cut).rejects.toBeInstanceOf(ProbeCancelled);
     expect(inner.started).toEqual(['x']);
     expect(runner.simulations).toBe(1);
+    expect(runner.hits).toBe(0);
     // Asked again (no admit), 'y' runs: the cancellation was not cached.
     const again = runner.run(probe('y'));
     await settle();
     inner.finishNext();
     await again;
     expect(inner.started).toEqual(['x', 'y']);
+  });
+
+  test('callers that joined a cancelled probe are not counted as cache hits', async () => {
+    const inner = new ManualRunner();
+    const runner = new CachedRunner(inner);
+    let open = true;
+    const first = runner.run(probe('x'));
+    const cut = runner.run(probe('y'), () => open);
+    const joiner = runner.run(probe('y'));
+    await settle();
+    open = false;
+    inner.finishNext();
+    await first;
+    await expect(cut).rejects.toBeInstanceOf(ProbeCancelled);
+    await expect(joiner).rejects.toBeInstanceOf(ProbeCancelled);
+    expect(runner.hits).toBe(0);
+    expect(runner.simulations).toBe(1);
   });
 
   test('identical probes share one simulation', async () => {

@@ -143,6 +143,9 @@ export function stableStringify(value: unknown): string {
  */
 export class CachedRunner {
   private readonly cache = new Map<string, Promise<Prediction>>();
+  /** Callers that joined each cached probe (a cancelled probe served none of them). */
+  private readonly joined = new Map<string, number>();
+  private served = 0;
   private readonly slots: number;
   private active = 0;
   private readonly waiting: { priority: number; seq: number; start: () => void }[] = [];
@@ -159,7 +162,11 @@ export class CachedRunner {
     this.requests++;
     const key = stableStringify(probe);
     const hit = this.cache.get(key);
-    if (hit) return hit;
+    if (hit) {
+      this.served++;
+      this.joined.set(key, (this.joined.get(key) ?? 0) + 1);
+      return hit;
+    }
     this.simulations++;
     const p = this.acquire(priority).then(async () => {
       try {
@@ -174,14 +181,19 @@ export class CachedRunner {
         this.release();
       }
     });
-    // A cancelled probe is not a result: forget it, so nothing reads it later.
-    p.catch(() => this.cache.delete(key));
+    // A cancelled probe is not a result: forget it, so nothing reads it later (and it served no one).
+    p.catch(() => {
+      this.cache.delete(key);
+      this.served -= this.joined.get(key) ?? 0;
+      this.joined.delete(key);
+    });
     this.cache.set(key, p);
     return p;
   }
 
+  /** Requests answered by another request's simulation (not counting ones cancelled with it). */
   get hits(): number {
-    return this.requests - this.simulations;
+    return this.served;
   }
 
   private acquire(priority: number): Promise<void> {

@@ -385,14 +385,18 @@ export class Tuner {
       // No probe starts past the deadline: a candidate whose rate search it cuts is dropped unevaluated
       // (the run overshoots by at most one probe per worker).
       this.probeDeadline = deadline;
-      const results = await Promise.all(chunk.map((t, order) => this.evaluate(t.p, {
-        hint: t.hint, order,
-        threshold: t.exact || this.input.exhaustive ? undefined : dominanceThreshold(front, t.p.cost.perHour),
-      }).catch((err: unknown) => {
-        if (err instanceof ProbeCancelled) return undefined;
-        throw err;
-      })));
-      this.probeDeadline = Infinity;
+      let results: (Evaluation | undefined)[];
+      try {
+        results = await Promise.all(chunk.map((t, order) => this.evaluate(t.p, {
+          hint: t.hint, order,
+          threshold: t.exact || this.input.exhaustive ? undefined : dominanceThreshold(front, t.p.cost.perHour),
+        }).catch((err: unknown) => {
+          if (err instanceof ProbeCancelled) return undefined;
+          throw err;
+        })));
+      } finally {
+        this.probeDeadline = Infinity;
+      }
       for (const e of results) {
         if (e === undefined) {
           this.budgetExhausted = true;
