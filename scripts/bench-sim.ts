@@ -35,7 +35,7 @@ import { loadConfig } from '../lib/config';
 import { type SimOverrides, type SimResult, simulate, simulateParallel } from '../lib/sim';
 import { FITTED_FILE, type FittedCalibration, fittedCalibration, REFERENCE, type ReferencePath, TOLERANCE, type ValidationRow } from '../lib/sim/calibration';
 import { anchorCases } from '../lib/sim/anchor-predict';
-import { type AnchorVerdict, anchorVerdicts, discrepancy, fullRefit, inputsHash, linearizedRefits, linearizedRefitVariants, LOO_VARIANTS, runFit, validationRows } from '../lib/sim/validation';
+import { type AnchorVerdict, anchorVerdicts, discrepancy, fullRefit, inputsHash, linearizedRefits, linearizedRefitVariants, LOO_VARIANTS, roundValues, runFit, validationRows } from '../lib/sim/validation';
 import { FIXED_CONSTANTS, TIMING_PARAMS } from '../lib/sim/timing-params';
 
 /** Context that leaves the no-hit-lru-scorer out of the rendered EndpointPickerConfig. */
@@ -202,11 +202,22 @@ const fmtErr = (e: number | null, row: ValidationRow, which: 'predictedAll' | 'p
   return e === null ? '-' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
 };
 
+/** The committed fit; every mode that reads it needs one. */
+function committedFit(): FittedCalibration {
+  const fitted = fittedCalibration();
+  if (!fitted) throw new Error(`no ${FITTED_FILE}: run npm run bench:sim -- --fit first`);
+  return fitted;
+}
+
+/** The fit's method text with its leave-one-out part replaced by `refits` (the method names how they were made). */
+function withLooMethod(method: string, refits: string): string {
+  return method.replace(/; leave-one-out refits.*?(?=; ensemble)/, '').replace(/; ensemble/, `; leave-one-out refits: ${refits}; ensemble`);
+}
+
 /** The validation table (Markdown) and the target checks. */
 function validate(): void {
   const started = Date.now();
-  const fitted = fittedCalibration();
-  if (!fitted) throw new Error(`no ${FITTED_FILE}: run npm run bench:sim -- --fit first`);
+  const fitted = committedFit();
   const hash = inputsHash();
   if (hash !== fitted.inputsHash) process.stderr.write(`warning: fitted.json was fitted to other inputs (${fitted.inputsHash}, now ${hash}): re-run --fit\n`);
   const showAll = process.argv.includes('--all');
@@ -246,8 +257,7 @@ function worstError(xs: readonly number[]): string {
  */
 function looVariants(): void {
   const started = Date.now();
-  const fitted = fittedCalibration();
-  if (!fitted) throw new Error(`no ${FITTED_FILE}: run npm run bench:sim -- --fit first`);
+  const fitted = committedFit();
   const refits = linearizedRefitVariants(fitted.params, LOO_VARIANTS, (line) => process.stderr.write(`${line}\n`));
   const cases = anchorCases();
   const verdicts = LOO_VARIANTS.map((v) => anchorVerdicts(validationRows(cases, fitted.params, refits[v])));
@@ -257,7 +267,7 @@ function looVariants(): void {
     out.push(`| ${verdicts[0][i].anchor} | ${verdicts.map((vs) => cell(vs[i])).join(' | ')} |`);
   }
   const met = verdicts.map((vs) => vs.filter((v) => v.met).length);
-  out.push('', `met: ${LOO_VARIANTS.map((v, i) => `${v} ${met[i]}/${verdicts[i].length}`).join(', ')} (committed refits: gauss-newton); ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  out.push('', `met: ${LOO_VARIANTS.map((v, i) => `${v} ${met[i]}/${verdicts[i].length}`).join(', ')} (the committed refits are full ones: --loo-full); ${((Date.now() - started) / 1000).toFixed(0)} s`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
@@ -288,13 +298,11 @@ function docsTables(): void {
  */
 function loo(): void {
   const started = Date.now();
-  const fitted = fittedCalibration();
-  if (!fitted) throw new Error(`no ${FITTED_FILE}: run npm run bench:sim -- --fit first`);
+  const fitted = committedFit();
   const refits = linearizedRefits(fitted.params, (line) => process.stderr.write(`${line}\n`));
-  const round = (v: Record<string, number>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, Number(x.toPrecision(6))]));
-  const rounded = Object.fromEntries(Object.entries(refits).map(([k, v]) => [k, round(v)]));
+  const rounded = Object.fromEntries(Object.entries(refits).map(([k, v]) => [k, roundValues(v)]));
   const validation = validationRows(anchorCases(), fitted.params, rounded);
-  const method = fitted.method.replace(/; leave-one-out refits.*?(?=; ensemble)/, '').replace(/; ensemble/, '; leave-one-out refits: one Gauss-Newton step from the all-fit without the anchor (Jacobian at the all-fit; validation.ts linearizedRefits); ensemble');
+  const method = withLooMethod(fitted.method, 'one Gauss-Newton step from the all-fit without the anchor (Jacobian at the all-fit; validation.ts linearizedRefits)');
   // The linear refits replace every full one (--loo-full), so their record goes too.
   const { looFull: _replaced, ...cost } = fitted.cost as Record<string, unknown>;
   const next = { ...fitted, method, refits: rounded, validation, modelSigma: discrepancy(validation), cost: { ...cost, looWallSeconds: Math.round((Date.now() - started) / 1000) } };
@@ -303,11 +311,11 @@ function loo(): void {
 }
 
 /**
- * `--loo-full [--anchors a,b]`: the leave-one-out refits done in full (validation.ts fullRefit: a cold
- * Levenberg-Marquardt fit without the anchor), for the anchors named (default: all), merged into the
- * committed fitted.json with the validation rows and the model discrepancy that depend on them. Minutes
- * per anchor; two processes with different --anchors can run side by side (each re-reads fitted.json
- * just before writing).
+ * `--loo-full [--warm] [--anchors a,b]`: the leave-one-out refits done in full (validation.ts
+ * fullRefit: a Levenberg-Marquardt fit without the anchor, from the priors or, with --warm, from the
+ * all-fit), for the anchors named (default: all), merged into the committed fitted.json with the
+ * validation rows and the model discrepancy that depend on them. Minutes per anchor; two processes
+ * with different --anchors can run side by side (mergeFullRefit holds a lock file).
  */
 function looFull(): void {
   const i = process.argv.indexOf('--anchors');
@@ -315,14 +323,12 @@ function looFull(): void {
   // --warm: start at the committed all-fit instead of the priors. Each anchor keeps the start whose
   // result has the lower objective without it (both are refits; the better one is the refit).
   const warm = process.argv.includes('--warm');
-  const committed = fittedCalibration();
-  if (!committed) throw new Error(`no ${FITTED_FILE}: run npm run bench:sim -- --fit first`);
-  const start = warm ? committed.params : undefined;
+  const start = warm ? committedFit().params : undefined;
   const kind = warm ? 'warm' : 'cold';
   for (const anchor of names) {
     const r = fullRefit(anchor, (line) => process.stderr.write(`${line}\n`), { start });
     process.stderr.write(`refit without ${anchor} (${kind}): cost ${r.cost.toFixed(3)}, ${r.iterations} iterations, ${r.simulations} anchor simulations, ${r.wallSeconds} s\n`);
-    const refit = Object.fromEntries(Object.entries(r.params).map(([k, x]) => [k, Number(x.toPrecision(6))]));
+    const refit = roundValues(r.params);
     // Merged after each anchor, so an interrupted run keeps what it finished.
     const kept = mergeFullRefit(anchor, refit, kind, { cost: Number(r.cost.toFixed(3)), iterations: r.iterations, simulations: r.simulations, wallSeconds: r.wallSeconds });
     process.stdout.write(`without ${anchor}: ${kind} refit cost ${r.cost.toFixed(3)}; kept the ${kept} one in ${FITTED_FILE}\n`);
@@ -366,7 +372,7 @@ function mergeFullRefit(anchor: string, refit: Record<string, number>, kind: 'co
     const fullNames = Object.keys(full).sort();
     const rest = Object.keys(refits).filter((x) => !fullNames.includes(x)).sort();
     const validation = validationRows(anchorCases(), fitted.params, refits);
-    const method = `${fitted.method.replace(/; leave-one-out refits.*?(?=; ensemble)/, '')}`.replace(/; ensemble/, `; leave-one-out refits: Levenberg-Marquardt without the anchor (<= 12 iterations, from the priors and/or from the all-fit, the lower objective kept; validation.ts fullRefit) for ${fullNames.join(', ')}${rest.length > 0 ? `; one Gauss-Newton step from the all-fit (linearizedRefits) for ${rest.join(', ')}` : ''}; ensemble`);
+    const method = withLooMethod(fitted.method, `Levenberg-Marquardt without the anchor (<= 12 iterations, from the priors and/or from the all-fit, the lower objective kept; validation.ts fullRefit) for ${fullNames.join(', ')}${rest.length > 0 ? `; one Gauss-Newton step from the all-fit (linearizedRefits) for ${rest.join(', ')}` : ''}`);
     const { looWallSeconds: _stale, ...cost } = fitted.cost as Record<string, unknown>;
     const next = { ...fitted, method, refits, validation, modelSigma: discrepancy(validation), cost: { ...cost, looFull: full } };
     writeFileAtomic(FITTED_FILE, `${JSON.stringify(next, null, 1)}\n`);

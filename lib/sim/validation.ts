@@ -119,7 +119,7 @@ export function runFit(log: FitLog = () => undefined, options: { maxIterations?:
   });
 
   // A warm start (--continue: the committed all-fit) resumes a fit that ran out of iterations.
-  const start = options.start ? Object.fromEntries(specs.filter((s) => options.start![s.name] !== undefined).map((s) => [s.name, options.start![s.name]])) : undefined;
+  const start = startWithin(specs, options.start);
   const all = lm(observations, start);
   log(`all-anchor fit: cost ${all.cost.toFixed(3)} (data ${all.dataCost.toFixed(3)}, priors ${all.priorCost.toFixed(3)}), ${all.iterations} iterations`);
   // Leave-one-out: one Gauss-Newton step without each anchor (an LM refit from the all-fit rarely moves).
@@ -184,7 +184,7 @@ export function fullRefit(anchor: string, log: FitLog = () => undefined, options
   const allSpecs = fitProblem(cases).specs;
   const { byAnchor, deps, observations, specs } = fitProblem(cases.filter((c) => c.anchor !== anchor));
   const predictor = cachedPredictor(byAnchor, deps);
-  const start = options.start ? Object.fromEntries(specs.filter((sp) => options.start![sp.name] !== undefined).map((sp) => [sp.name, options.start![sp.name]])) : undefined;
+  const start = startWithin(specs, options.start);
   const r = levenbergMarquardt(specs, observations, predictor.predict, {
     start,
     dependsOn: (g, name) => deps.get(g)!.has(name),
@@ -195,7 +195,13 @@ export function fullRefit(anchor: string, log: FitLog = () => undefined, options
   return { params, cost: r.cost, iterations: r.iterations, simulations: predictor.simulations(), wallSeconds: Math.round((Date.now() - started) / 1000) };
 }
 
-function roundValues(v: Readonly<Record<string, number>>): Record<string, number> {
+/** The values of `start` for the parameters being fitted (undefined: start at the priors). */
+function startWithin(specs: readonly ParamSpec[], start?: Readonly<Record<string, number>>): Record<string, number> | undefined {
+  return start ? Object.fromEntries(specs.filter((sp) => start[sp.name] !== undefined).map((sp) => [sp.name, start[sp.name]])) : undefined;
+}
+
+/** Parameter values to six significant digits, as fitted.json stores them. */
+export function roundValues(v: Readonly<Record<string, number>>): Record<string, number> {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, Number(x.toPrecision(6))]));
 }
 
@@ -302,8 +308,8 @@ export function anchoredArchitectures(): string[] {
 export { VALIDATION_GPUS };
 
 /**
- * How a leave-one-out refit is approximated from the all-fit (`--loo-variants` compares them; the
- * committed refits are 'gauss-newton'):
+ * How a leave-one-out refit is approximated from the all-fit (`--loo-variants` compares them; `--fit`
+ * and `--loo` write 'gauss-newton'; the committed refits are full ones, fullRefit):
  *  - 'gauss-newton': one Gauss-Newton step of the objective without anchor k from the all-fit. Exact
  *    for a linear model from any start; a parameter only k pinned relaxes to its prior.
  *  - 'influence': the infinitesimal jackknife, δ = (H without k)⁻¹ J_kᵀ r_k: takes the all-fit as
@@ -373,16 +379,10 @@ export function linearizedRefits(all: Readonly<Record<string, number>>, log: Fit
 export function linearizedRefitVariants(all: Readonly<Record<string, number>>, variants: readonly LooVariant[], log: FitLog = () => undefined): Record<LooVariant, Record<string, Record<string, number>>> {
   const cases = anchorCases(loadAnchors());
   const { byAnchor, deps, observations, specs } = fitProblem(cases);
-  const priors = priorTimingValues();
-  let simulations = 0;
-  const predict = (group: string, params: Readonly<Record<string, number>>): Record<string, number> => {
-    simulations++;
-    const out = predictCase(byAnchor.get(group)!, { ...priors, ...params });
-    return Object.fromEntries(Object.entries(out).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
-  };
+  const predictor = cachedPredictor(byAnchor, deps);
   // maxIterations 0: predictions and the Jacobian at the all-fit, no step.
-  const at = levenbergMarquardt(specs, observations, predict, { start: { ...all }, maxIterations: 0, dependsOn: (g, name) => deps.get(g)!.has(name) });
-  log(`Jacobian at the all-fit: ${simulations} anchor simulations`);
+  const at = levenbergMarquardt(specs, observations, predictor.predict, { start: { ...all }, maxIterations: 0, dependsOn: (g, name) => deps.get(g)!.has(name) });
+  log(`Jacobian at the all-fit: ${predictor.simulations()} anchor simulations`);
   const z0 = specs.map((s) => Math.log(all[s.name] ?? s.prior));
   const rows: LinearRow[] = observations.map((x) => {
     const v = at.predicted[x.key];

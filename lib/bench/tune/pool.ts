@@ -143,7 +143,7 @@ export function stableStringify(value: unknown): string {
  */
 export class CachedRunner {
   private readonly cache = new Map<string, Promise<Prediction>>();
-  /** Callers that joined each cached probe (a cancelled probe served none of them). */
+  /** Callers that joined each probe still pending (if it is cancelled, it served none of them). */
   private readonly joined = new Map<string, number>();
   private served = 0;
   private readonly slots: number;
@@ -164,7 +164,8 @@ export class CachedRunner {
     const hit = this.cache.get(key);
     if (hit) {
       this.served++;
-      this.joined.set(key, (this.joined.get(key) ?? 0) + 1);
+      const pending = this.joined.get(key);
+      if (pending !== undefined) this.joined.set(key, pending + 1);
       return hit;
     }
     this.simulations++;
@@ -182,11 +183,12 @@ export class CachedRunner {
       }
     });
     // A cancelled probe is not a result: forget it, so nothing reads it later (and it served no one).
-    p.catch(() => {
+    p.then(() => this.joined.delete(key), () => {
       this.cache.delete(key);
       this.served -= this.joined.get(key) ?? 0;
       this.joined.delete(key);
     });
+    this.joined.set(key, 0);
     this.cache.set(key, p);
     return p;
   }
