@@ -59,11 +59,15 @@ function baseOptions(config: BenchConfig, o: Partial<TuneOptions>): TuneOptions 
   };
 }
 
+const PERF_BUDGET_S = 110;
+
 async function perf(exhaustive: boolean): Promise<void> {
   const config = loadConfig(readCdkJsonContext(ROOT));
   const hardware: HardwareSelection = { instanceTypes: ['g5.xlarge', 'g6.xlarge', 'g6e.xlarge', 'g5.12xlarge', 'g6e.12xlarge'], gpuBudget: 8 };
   const started = Date.now();
-  const run = await tune(baseOptions(config, { hardware, samples: 48, budgetS: 120, exhaustive }));
+  // --budget-s bounds the whole run (search, Occam's step, intervals) within about one probe per worker
+  // (~2 s here); 110 s leaves that and the start-up inside the 2 minutes of the target.
+  const run = await tune(baseOptions(config, { hardware, samples: 48, budgetS: PERF_BUDGET_S, exhaustive }));
   process.stderr.write('\r\x1b[K');
   const wall = (Date.now() - started) / 1000;
   const s = run.doc.search as Record<string, number>;
@@ -76,7 +80,7 @@ async function perf(exhaustive: boolean): Promise<void> {
   const counted = exhaustive ? s.evaluatedExactly : s.candidatesEvaluated;
   // Issue 13's target: >= 200 candidates in < 2 minutes, the whole run (search and intervals).
   process.stdout.write(`target: >= 200 candidates${exhaustive ? ' (each to an exact goodput)' : ''} in < 120 s: ${counted >= 200 && wall < 120 ? 'MET' : 'MISSED'}` +
-    `${run.outcome.budgetExhausted ? ' (the search was cut by its 120 s budget)' : ''}\n`);
+    `${run.outcome.budgetExhausted ? ` (the search was cut by its ${PERF_BUDGET_S} s budget)` : ''}\n`);
 }
 
 const f = (v: number, d = 1) => v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });

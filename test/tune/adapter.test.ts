@@ -1,10 +1,12 @@
 /**
  * The one adapter between tune and the simulator (lib/bench/tune/predict.ts) against the interface of
- * issue 12's simulator (a stand-in here): the rate search asks for no intervals, the answer's re-run
- * does, and a calibration distance that comes with the run (`{region, parts}`) reaches the prediction.
+ * the simulator (a stand-in here): no probe asks for the simulator's intervals, an interval member runs
+ * one parameter set of the committed ensemble, and a calibration distance that comes with the run
+ * (`{region, parts}`) reaches the prediction.
  */
-const calls: { intervals?: boolean }[] = [];
+const calls: { intervals?: boolean; model?: { timing?: unknown } }[] = [];
 jest.mock('../../lib/sim', () => ({
+  INTERVAL_MEMBERS: 8,
   simulate: (_c: unknown, options: { intervals?: boolean }) => {
     calls.push(options);
     return {
@@ -19,17 +21,27 @@ jest.mock('../../lib/sim/envelope', () => ({
 }));
 
 import { loadConfig } from '../../lib/config';
-import { calibrationDistanceOf, describeDistance, intervalsOf, predict } from '../../lib/bench/tune/predict';
+import { calibrationDistanceOf, describeDistance, intervalsOf, predict, simulatorIntervals } from '../../lib/bench/tune/predict';
+import { fittedCalibration } from '../../lib/sim/calibration/fitted';
 
 describe('the simulator adapter', () => {
-  test('passes withIntervals as the simulator\'s intervals option; reads the intervals and the calibration of the run', () => {
-    const p = predict({ context: {}, router: 'llm-d', withIntervals: false });
+  test('runs every probe without the simulator\'s intervals; reads the result and the calibration of the run', () => {
+    const p = predict({ context: {}, router: 'llm-d' });
     expect(calls.at(-1)?.intervals).toBe(false);
+    expect(calls.at(-1)?.model).toBeUndefined();
     if (!p.ok) throw new Error(p.error);
     expect(p.calibration).toEqual(['GPU L4 (no anchor on ada)']);
     expect(intervalsOf(p.result)).toEqual({ request_throughput: [9, 11] });
-    predict({ context: {}, router: 'llm-d', withIntervals: true });
-    expect(calls.at(-1)?.intervals).toBe(true);
+  });
+
+  test('an interval member runs parameter set k of the committed ensemble; one beyond it is an error', () => {
+    const ensemble = fittedCalibration()!.ensemble;
+    expect(predict({ context: {}, router: 'llm-d', member: 3 }).ok).toBe(true);
+    expect(calls.at(-1)?.model?.timing).toEqual(ensemble[3]);
+    expect(calls.at(-1)?.intervals).toBe(false);
+    const p = predict({ context: {}, router: 'llm-d', member: ensemble.length });
+    expect(p).toEqual({ ok: false, error: `no parameter set ${ensemble.length} in the committed ensemble (lib/sim/calibration/fitted.json)` });
+    expect(simulatorIntervals()?.members).toBe(Math.min(8, ensemble.length));
   });
 
   test('before a run: no distance when the simulator computes it from the run', () => {

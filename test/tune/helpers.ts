@@ -4,7 +4,7 @@
  * It reads the probe's config context the way the real adapter does (the keys the ProbeBuilder sets).
  */
 import { loadConfig } from '../../lib/config';
-import { type Prediction, type Probe } from '../../lib/bench/tune/predict';
+import { type IntervalMethod, type Prediction, type Probe } from '../../lib/bench/tune/predict';
 import { CachedRunner, type ProbeRunner } from '../../lib/bench/tune/pool';
 import { ProbeBuilder, type TuneLoad } from '../../lib/bench/tune/probe';
 import { Tuner, type TuneInput } from '../../lib/bench/tune/search';
@@ -59,6 +59,8 @@ export interface SyntheticSetup {
   readonly budgetS?: number;
   readonly now?: () => number;
   readonly seed?: number;
+  /** How intervals are computed (default: none). */
+  readonly intervals?: IntervalMethod | null;
 }
 
 /** The levers the synthetic capacity reads, pinned small by default so searches stay quick. */
@@ -74,7 +76,7 @@ export function syntheticTuner(runner: ProbeRunner, s: SyntheticSetup = {}): Tun
   const input: TuneInput = {
     config, builder, space: searchSpace(config, s.hardware ?? {}, s.levers ?? SMALL_LEVERS), slo: DEFAULT_SLO,
     objective: s.objective ?? { objective: 'goodput-per-dollar' }, seed: s.seed ?? 0, budgetS: s.budgetS ?? 600,
-    samples: s.samples ?? 4, topHardware: 2, maxRounds: 4, now: s.now,
+    samples: s.samples ?? 4, topHardware: 2, maxRounds: 4, now: s.now, intervals: s.intervals ?? null,
   };
   return new Tuner(input, new CachedRunner(runner));
 }

@@ -20,7 +20,7 @@ class ManualRunner implements ProbeRunner {
   async close(): Promise<void> {}
 }
 
-const probe = (id: string): Probe => ({ context: { id }, router: 'round-robin', withIntervals: false } as unknown as Probe);
+const probe = (id: string): Probe => ({ context: { id }, router: 'round-robin' } as unknown as Probe);
 const settle = () => new Promise((r) => setImmediate(r));
 
 describe('CachedRunner', () => {

@@ -33,7 +33,7 @@ type Doc = { simulated: boolean; best: Entry; pareto: Entry[]; baseline: Entry; 
 
 function stripTimings(doc: Doc): unknown {
   const { search, ...rest } = doc;
-  const { wallS: _w, workers: _k, ...s } = search;
+  const { wallS: _w, totalWallS: _t, workers: _k, ...s } = search;
   return { ...rest, search: s };
 }
 

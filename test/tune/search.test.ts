@@ -17,7 +17,7 @@ function truth(cap: number): number {
 }
 
 function capacityOf(tuner: ReturnType<typeof syntheticTuner>, e: Evaluation): number {
-  const probe = tuner.input.builder.probe(e.candidate, 1, false);
+  const probe = tuner.input.builder.probe(e.candidate, 1);
   return syntheticCapacity(probe.context, probe.router);
 }
 

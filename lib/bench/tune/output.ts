@@ -135,6 +135,8 @@ export interface TuneReportInput {
   readonly workload: string;
   readonly seed: number;
   readonly budgetS: number;
+  /** Wall seconds of the whole run: the search, then the intervals. */
+  readonly wallS: number;
   readonly workers: number;
   readonly simulations: number;
   readonly cacheHits: number;
@@ -173,11 +175,19 @@ export function tuneDocument(r: TuneReportInput): Record<string, unknown> {
       rounds: o.rounds,
       workers: r.workers,
       wallS: Number(o.wallS.toFixed(2)),
+      totalWallS: Number(r.wallS.toFixed(2)),
       budgetS: r.budgetS,
+      paretoWithoutIntervals: paretoWithoutIntervals(r),
       budgetExhausted: o.budgetExhausted,
     },
     prunedCandidates: o.pruned.slice(0, 200).map((p) => ({ hardware: p.candidate.hw, levers: p.candidate.levers, kind: p.kind, reason: p.reason })),
   };
+}
+
+/** Pareto points whose interval members were not started within --budget-s (while the answer has an interval). */
+function paretoWithoutIntervals(r: TuneReportInput): number {
+  if (Object.keys(intervalsOf(r.best.result ?? {})).length === 0) return 0;
+  return r.pareto.filter((e) => e.result && Object.keys(intervalsOf(e.result)).length === 0).length;
 }
 
 const f2 = (v: number) => formatNumber(v, 2);
@@ -277,10 +287,11 @@ export function formatTuneReport(r: TuneReportInput, doc: Record<string, unknown
       `(${(search.pruned as { memory: number }).memory} memory, ${(search.pruned as { config: number }).config} config)` +
       `${r.outcome.skippedDearer > 0 ? `, ${r.outcome.skippedDearer} dearer than the answer skipped` : ''}; ` +
       `${r.simulations} simulations (${r.cacheHits} cache hits), ${r.outcome.rounds.length} rounds, ${r.workers || 'no'} worker thread${r.workers === 1 ? '' : 's'}, ` +
-      `${f1(r.outcome.wallS)} s${r.outcome.budgetExhausted ? ` - BUDGET EXHAUSTED at ${r.budgetS} s: the answer is the best found so far` : ` (budget ${r.budgetS} s)`}`,
+      `search ${f1(r.outcome.wallS)} s, ${f1(r.wallS)} s with the intervals${r.outcome.budgetExhausted ? ` - BUDGET EXHAUSTED at ${r.budgetS} s: the answer is the best found so far` : ` (budget ${r.budgetS} s)`}`,
     '',
     'Pareto front, cost per hour vs SLO-meeting goodput (SIMULATED):',
     pareto.length > 0 ? formatPareto(pareto, best, r.load.mode === 'search') : '  (no candidate met the SLO)',
+    ...(search.paretoWithoutIntervals as number > 0 ? [`  (P10-P90 of ${search.paretoWithoutIntervals} point${search.paretoWithoutIntervals === 1 ? '' : 's'} not computed within --budget-s: -)`] : []),
     '',
     `Recommended (${r.objective.objective}: ${formatNumber(v.value, 3)} ${v.unit}), SIMULATED:`,
     `  ${entryLine(best)}`,
@@ -291,7 +302,7 @@ export function formatTuneReport(r: TuneReportInput, doc: Record<string, unknown
   if (Object.keys(best.intervals).length > 0) {
     out.push(`  prediction intervals (P10-P90): ${Object.entries(best.intervals).map(([k, [lo, hi]]) => `${k} ${formatNumber(lo, 1)}-${formatNumber(hi, 1)}`).join(', ')}`);
   } else {
-    out.push('  prediction intervals: not given by this simulator version (docs/tune.md, "Limits")');
+    out.push('  prediction intervals: none (no fit committed in lib/sim/calibration/fitted.json; docs/tune.md, "Limits")');
   }
   if (best.outsideCalibration.length > 0) out.push(`  outside the simulator's calibrated space: ${best.outsideCalibration.join('; ')}`);
   out.push(

@@ -8,11 +8,13 @@
  * validated by `loadConfig` (the validation `cdk synth` runs), so `simulate <simulateArgs>` reproduces
  * a tune prediction (test/tune/reproduce.test.ts runs the real CLI on them).
  *
- * Prediction intervals: issue 12 adds `<key>_p10` / `<key>_p90` next to request_throughput,
- * output_throughput, mean_ttft_ms, p90_ttft_ms and mean_tpot_ms, and an option to skip them for speed.
- * They are read here when present (`intervalsOf`) and never required. `withIntervals: false` marks the
- * probes of the rate search, where only point values decide; it is passed as that simulator's
- * `intervals` option (one run per probe instead of one per ensemble member).
+ * Prediction intervals (`<key>_p10` / `<key>_p90` next to request_throughput, output_throughput,
+ * mean_ttft_ms, p90_ttft_ms and mean_tpot_ms; lib/sim/intervals.ts): the rate search needs point values
+ * only, so every probe runs without them. The intervals of the answer, the baseline and the Pareto points
+ * are one probe per parameter set of the committed ensemble (`member`), spread over the worker pool like
+ * any probe, and combined with the point exactly as `simulate` combines them (`simulatorIntervals`).
+ * Simulated as one job (`simulate --json`), an interval ran its 8 members one after another on one
+ * worker: 26-37 s of a 120 s `bench:tune` run.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -27,8 +29,11 @@ export interface Probe {
   /** The full config context (cdk.json + -c pairs + workload/load flag keys), as simulate assembles it. */
   readonly context: Readonly<Record<string, unknown>>;
   readonly router: ProbeRouter;
-  /** Compute prediction intervals (slower, when the simulator has them); false for search probes. */
-  readonly withIntervals: boolean;
+  /**
+   * Parameter set `member` of the committed ensemble (fitted.json) instead of the fit: one member of a
+   * prediction interval. Undefined: the point prediction.
+   */
+  readonly member?: number;
 }
 
 /** The result keys of one simulated path (`simulate --json` results.<router>). */
@@ -54,7 +59,33 @@ export type Prediction =
 
 /** Keys that carry a P10-P90 prediction interval (issue 12): the simulator's own list. */
 export { INTERVAL_KEYS } from '../../sim/intervals';
-import { INTERVAL_KEYS } from '../../sim/intervals';
+import { INTERVAL_KEYS, withIntervals } from '../../sim/intervals';
+import { fittedCalibration } from '../../sim/calibration/fitted';
+import type { SimResult } from '../../sim/results';
+
+/** How an interval is computed: `members` member probes, then `combine` with the point prediction. */
+export interface IntervalMethod {
+  readonly members: number;
+  combine(point: PredictedResult, members: readonly PredictedResult[]): PredictedResult;
+}
+
+/**
+ * The simulator's own interval (lib/sim/index.ts `intervalJob` and `assemble`): the first
+ * INTERVAL_MEMBERS parameter sets of the committed ensemble, the model discrepancy of fitted.json,
+ * widened by the point run's calibration distance. Null when no fit is committed (no intervals).
+ */
+export function simulatorIntervals(): IntervalMethod | null {
+  const fitted = fittedCalibration();
+  if (!fitted || fitted.ensemble.length === 0) return null;
+  const { INTERVAL_MEMBERS } = require('../../sim') as typeof import('../../sim');
+  return {
+    members: Math.min(INTERVAL_MEMBERS, fitted.ensemble.length),
+    combine: (point, members) => {
+      const distance = (point.sim_calibration as { distance?: number } | undefined)?.distance ?? 0;
+      return withIntervals(point as unknown as SimResult, members as unknown as SimResult[], fitted.modelSigma, distance) as unknown as PredictedResult;
+    },
+  };
+}
 
 /** `{key: [p10, p90]}` for each interval key the result carries. */
 export function intervalsOf(result: Readonly<Record<string, unknown>>): Record<string, [number, number]> {
@@ -85,13 +116,15 @@ export function predict(probe: Probe): Prediction {
   try {
     // Loaded here: `llmd-bench --help` and `plan` need none of the simulator.
     const { simulate } = require('../../sim') as typeof import('../../sim');
-    // `intervals`: the option of issue 12's simulator (an ensemble run per probe when true, its
-    // default); a simulator without it ignores the key. Not a literal, so both versions type-check.
-    const options = { routers: [probe.router], intervals: probe.withIntervals };
-    const sim = simulate(config, options) as ReturnType<typeof simulate> & { calibration?: unknown };
+    let timing: Readonly<Record<string, number>> | undefined;
+    if (probe.member !== undefined) {
+      timing = fittedCalibration()?.ensemble[probe.member];
+      if (!timing) return { ok: false, error: `no parameter set ${probe.member} in the committed ensemble (lib/sim/calibration/fitted.json)` };
+    }
+    // Intervals never come from here (see the header): members are probes of their own.
+    const sim = simulate(config, { routers: [probe.router], intervals: false, ...(timing ? { model: { timing } } : {}) });
     const result = { ...(sim.runs[0].result as unknown as Record<string, unknown>) } as PredictedResult;
-    const calibration = sim.calibration !== undefined ? describeDistance(sim.calibration) : undefined;
-    return { ok: true, result, wallSeconds: Number(process.hrtime.bigint() - started) / 1e9, ...(calibration ? { calibration } : {}) };
+    return { ok: true, result, wallSeconds: Number(process.hrtime.bigint() - started) / 1e9, calibration: describeDistance(sim.calibration) };
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }

@@ -109,7 +109,7 @@ export class ProbeBuilder {
     return { ...this.setup.cdkContext, ...parseContextPairs(this.pairs(cand)), ...workloadFlagContext(flags, flags.workload ?? this.setup.workload).context };
   }
 
-  probe(cand: Candidate, rate: number | undefined, withIntervals: boolean): Probe {
-    return { context: this.context(cand, rate), router: pathOf(cand), withIntervals };
+  probe(cand: Candidate, rate: number | undefined): Probe {
+    return { context: this.context(cand, rate), router: pathOf(cand) };
   }
 }

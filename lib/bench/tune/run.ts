@@ -11,9 +11,9 @@ import { describeWorkload, resolveHarness, workloadSpec } from '../../workload/s
 import { FLAG_KEYS, type WorkloadFlags } from '../../workload/flags';
 import { describeSlo, type ObjectiveSpec, type Slo } from './objective';
 import { CachedRunner, defaultWorkers, InProcessRunner, type ProbeRunner, WorkerPool } from './pool';
-import { simulatorFingerprint } from './predict';
+import { simulatorFingerprint, simulatorIntervals } from './predict';
 import { ProbeBuilder, type TuneLoad } from './probe';
-import { type Evaluation, Tuner, type TuneOutcome, type TuneProgress, withIntervals } from './search';
+import { outcomeIntervals, Tuner, type TuneOutcome, type TuneProgress } from './search';
 import {
   baselineCandidate, type HardwareSelection, hardwarePlacements, LEVER_NAMES, type LeverName, leverValues, type Levers, type SearchSpace,
 } from './space';
@@ -89,17 +89,15 @@ export async function tune(o: TuneOptions): Promise<TuneRun> {
   const runner = new CachedRunner(inner);
   try {
     const tuner = new Tuner({
-      config: c, builder, space, slo: o.slo, objective: o.objective, seed: flags.seed!, budgetS: o.budgetS,
+      config: c, builder, space, slo: o.slo, objective: o.objective, seed: flags.seed!, budgetS: o.budgetS, intervals: simulatorIntervals(),
       samples: o.samples, topHardware: o.topHardware, maxRounds: o.maxRounds, exhaustive: o.exhaustive, onProgress: o.onProgress,
     }, runner);
     const outcome = await tuner.run();
-    const again = async (e: Evaluation) => withIntervals(tuner, e);
-    const best = await again(outcome.best);
-    const baseline = await again(outcome.baseline);
-    const pareto = await Promise.all(outcome.pareto.map(again));
+    const { best, baseline, pareto } = await outcomeIntervals(tuner, outcome);
+    const wallS = tuner.elapsedS();
     const ctx = { builder, baselineLevers: baselineCandidate(c).levers, speculativeIndexing: c.router.speculativeIndexing };
     const reportInput: TuneReportInput = {
-      outcome, best, pareto, baseline, ctx, slo: o.slo, objective: o.objective, space, load,
+      outcome, best, pareto, baseline, ctx, slo: o.slo, objective: o.objective, space, load, wallS,
       workload: describeWorkload(workloadSpec(c)), seed: flags.seed!, budgetS: o.budgetS, workers,
       simulations: runner.simulations, cacheHits: runner.hits, simulatorFingerprint: simulatorFingerprint(),
     };

@@ -30,7 +30,7 @@ import {
   compareScored, dominanceThreshold, feasible, type ObjectiveSpec, paretoFront, type Scored, type Slo, sloViolations,
 } from './objective';
 import { type CachedRunner, ProbeCancelled } from './pool';
-import { calibrationDistanceOf, intervalsOf, type PredictedResult, validate } from './predict';
+import { calibrationDistanceOf, type IntervalMethod, intervalsOf, type PredictedResult, validate } from './predict';
 import type { ProbeBuilder } from './probe';
 import {
   baselineCandidate, type Candidate, candidateKey, canonical, hardwareNeighbours, type Hardware, HARDWARE_KEYS, LEVER_KEYS, LEVER_NAMES,
@@ -44,8 +44,12 @@ export const GRID_MIN = -7 * GRID_STEPS_PER_OCTAVE;
 export const GRID_MAX = 12 * GRID_STEPS_PER_OCTAVE;
 /** Candidates decided together; fixed (not the worker count), so results do not depend on it. */
 export const CHUNK = 16;
-/** Share of --budget-s for the search; the rest is for the lever contributions of the answer. */
-export const SEARCH_SHARE = 0.85;
+/**
+ * Share of --budget-s for the search. The rest is for Occam's step and the lever contributions of the
+ * answer, which end early enough to leave the prediction intervals of the answer and the baseline
+ * their expected time (`intervalSeconds`); the Pareto points' intervals use what is left.
+ */
+export const SEARCH_SHARE = 0.75;
 
 /** The offered rate of grid step k, to 4 significant digits (so `--request-rate` prints it exactly). */
 export function gridRate(k: number): number {
@@ -98,6 +102,8 @@ export interface Evaluation extends Scored {
   readonly result?: PredictedResult;
   /** The rate `result` was predicted at (search mode). */
   readonly resultRate?: number;
+  /** Wall seconds of the simulation of `result` (what each member of its interval costs). */
+  readonly resultWallS?: number;
   readonly violations?: readonly string[];
   /** dominated: the goodput is below this. */
   readonly upperBound?: number;
@@ -133,6 +139,8 @@ export interface TuneInput {
   readonly onProgress?: (p: TuneProgress) => void;
   /** Wall clock (tests pass a fake to exercise the budget). */
   readonly now?: () => number;
+  /** How prediction intervals are computed (predict.ts simulatorIntervals); null: none. */
+  readonly intervals: IntervalMethod | null;
 }
 
 export interface TuneProgress {
@@ -208,7 +216,8 @@ export class Tuner {
     this.started = this.now();
   }
 
-  private elapsedS(): number {
+  /** Seconds since the tuner started (its clock). */
+  elapsedS(): number {
     return (this.now() - this.started) / 1000;
   }
 
@@ -275,9 +284,9 @@ export class Tuner {
     let probes = 0;
     const run = async (rate?: number) => {
       probes++;
-      const pred = await this.runner.run(builder.probe(p.candidate, rate, false), () => this.elapsedS() < this.probeDeadline, opts.order);
+      const pred = await this.runner.run(builder.probe(p.candidate, rate), () => this.elapsedS() < this.probeDeadline, opts.order);
       if (!pred.ok) return { error: pred.error };
-      return { result: pred.result, violations: sloViolations(pred.result, slo), calibration: pred.calibration };
+      return { result: pred.result, violations: sloViolations(pred.result, slo), calibration: pred.calibration, wallS: pred.wallSeconds };
     };
     if (builder.setup.load.mode === 'fixed') {
       const r = await run();
@@ -285,11 +294,11 @@ export class Tuner {
       const meets = r.violations.length === 0;
       return {
         ...base, status: meets ? 'ok' : 'fails-slo', goodput: meets ? r.result.request_throughput : 0,
-        outputTps: meets ? r.result.output_throughput : 0, result: r.result, violations: r.violations, probes,
+        outputTps: meets ? r.result.output_throughput : 0, result: r.result, resultWallS: r.wallS, violations: r.violations, probes,
         calibration: r.calibration ?? base.calibration,
       };
     }
-    const seen = new Map<number, { result?: PredictedResult; violations?: string[]; error?: string; calibration?: readonly string[] }>();
+    const seen = new Map<number, { result?: PredictedResult; violations?: string[]; error?: string; calibration?: readonly string[]; wallS?: number }>();
     const probe = async (k: number) => {
       const r = await run(gridRate(k));
       seen.set(k, r);
@@ -305,7 +314,7 @@ export class Tuner {
       const good = status === 'ok' || status === 'capped';
       return {
         ...base, status, goodput: good ? gridRate(k) : 0, rate: good ? gridRate(k) : undefined, outputTps: good ? outputTps(k) : 0,
-        result: r?.result, resultRate: gridRate(k), violations: r?.violations, probes, calibration: r?.calibration ?? base.calibration, ...extra,
+        result: r?.result, resultRate: gridRate(k), resultWallS: r?.wallS, violations: r?.violations, probes, calibration: r?.calibration ?? base.calibration, ...extra,
       };
     };
     try {
@@ -481,8 +490,10 @@ export class Tuner {
       if (after === before) break;
     }
 
-    const best = await this.simplify(this.best() ?? baseline, baseline, input.budgetS);
-    const { contributions, complete } = await this.contributions(best, baseline, input.budgetS);
+    // Occam's step and the contributions leave the intervals of the answer and the baseline their time.
+    const rest = input.budgetS - this.intervalSeconds([this.best() ?? baseline, baseline]);
+    const best = await this.simplify(this.best() ?? baseline, baseline, rest);
+    const { contributions, complete } = await this.contributions(best, baseline, rest);
     const all = [...this.evaluations.values()];
     return {
       baseline: this.evaluations.get(baseline.key) ?? baseline,
@@ -497,6 +508,16 @@ export class Tuner {
       skippedDearer: this.skippedDearer,
       wallS: this.elapsedS(),
     };
+  }
+
+  /**
+   * Expected wall seconds of the prediction intervals of `evals` (distinct ones): each is one
+   * simulation per ensemble member, as long as the simulation of its point, over the workers.
+   */
+  intervalSeconds(evals: readonly Evaluation[]): number {
+    const members = this.input.intervals?.members ?? 0;
+    const walls = new Map(evals.map((e) => [e.key, e.result ? (e.resultWallS ?? 0) : 0]));
+    return (members * [...walls.values()].reduce((a, b) => a + b, 0)) / Math.max(1, this.runner.inner.workers);
   }
 
   /** The settings of `best` that differ from the configured deployment, each with `best` reset in it. */
@@ -562,10 +583,38 @@ export function evaluationIntervals(e: Evaluation): Record<string, [number, numb
   return e.result ? intervalsOf(e.result) : {};
 }
 
-/** The evaluation's prediction again, with prediction intervals (when the simulator computes them). */
-export async function withIntervals(tuner: Tuner, e: Evaluation): Promise<Evaluation> {
-  if (!e.result) return e;
+/**
+ * The intervals of an outcome's answer, baseline and Pareto points, all at once over the pool: the
+ * answer's members first, then the baseline's, then the Pareto points' in front order. The answer and
+ * the baseline always get theirs (Occam's step left them their expected time); a Pareto point's members
+ * start only within --budget-s (a point cut there keeps no interval, and the report says so).
+ */
+export async function outcomeIntervals(tuner: Tuner, outcome: TuneOutcome): Promise<{ best: Evaluation; baseline: Evaluation; pareto: Evaluation[] }> {
+  const withinBudget = () => tuner.elapsedS() < tuner.input.budgetS;
+  const [best, baseline, ...pareto] = await Promise.all([
+    withIntervals(tuner, outcome.best, { priority: 0 }),
+    withIntervals(tuner, outcome.baseline, { priority: 1 }),
+    ...outcome.pareto.map((e, i) => withIntervals(tuner, e, { priority: 2 + i, admit: withinBudget })),
+  ]);
+  return { best, baseline, pareto };
+}
+
+/**
+ * The evaluation with prediction intervals in its result: one probe per ensemble member at the rate of
+ * its result (on the worker pool, `priority` like a chunk's place), combined with the point. `admit`
+ * as in CachedRunner.run: a member it refuses leaves the evaluation without intervals.
+ */
+export async function withIntervals(tuner: Tuner, e: Evaluation, opts: { admit?: () => boolean; priority?: number } = {}): Promise<Evaluation> {
+  const method = tuner.input.intervals;
+  if (!e.result || !method) return e;
   const rate = tuner.input.builder.setup.load.mode === 'search' ? e.resultRate : undefined;
-  const pred = await tuner.runner.run(tuner.input.builder.probe(e.candidate, rate, true));
-  return pred.ok ? { ...e, result: pred.result } : e;
+  const point = tuner.input.builder.probe(e.candidate, rate);
+  try {
+    const members = await Promise.all(Array.from({ length: method.members }, (_, k) => tuner.runner.run({ ...point, member: k }, opts.admit, opts.priority)));
+    const results = members.flatMap((m) => (m.ok ? [m.result] : []));
+    return results.length === members.length ? { ...e, result: method.combine(e.result, results) } : e;
+  } catch (err) {
+    if (err instanceof ProbeCancelled) return e;
+    throw err;
+  }
 }
