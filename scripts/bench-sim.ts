@@ -20,6 +20,9 @@
  * `npm run bench:sim -- --loo-variants` prints the verdicts under three linear approximations of the
  * leave-one-out refit side by side (writes nothing; ~2 minutes).
  *
+ * `npm run bench:sim -- --holdout` predicts the held-out runs of test/fixtures/holdout/ (never fitted)
+ * with the committed all-fit and prints published / predicted (scripts/holdout.ts).
+ *
  * `npm run bench:sim -- --calibration` prints the predicted-vs-reference table of docs/simulator.md.
  *
  * `npm run bench:sim -- --what-if` prints the what-if tables of docs/simulator.md (each row is a
@@ -37,6 +40,7 @@ import { FITTED_FILE, type FittedCalibration, fittedCalibration, REFERENCE, type
 import { anchorCases } from '../lib/sim/anchor-predict';
 import { type AnchorVerdict, anchorVerdicts, discrepancy, fullRefit, inputsHash, linearizedRefits, linearizedRefitVariants, LOO_VARIANTS, roundValues, runFit, validationRows } from '../lib/sim/validation';
 import { FIXED_CONSTANTS, TIMING_PARAMS } from '../lib/sim/timing-params';
+import { holdoutRows, holdoutTable } from './holdout';
 
 /** Context that leaves the no-hit-lru-scorer out of the rendered EndpointPickerConfig. */
 const NO_LRU = { 'router.scorers.noHitLru': 0 } as const;
@@ -407,6 +411,7 @@ else if (process.argv.includes('--loo-variants')) looVariants();
 else if (process.argv.includes('--loo')) loo();
 else if (process.argv.includes('--docs')) docsTables();
 else if (process.argv.includes('--validate')) validate();
+else if (process.argv.includes('--holdout')) process.stdout.write(`${holdoutTable(holdoutRows())}\n`);
 else if (process.argv.includes('--calibration')) calibrationTable();
 else if (process.argv.includes('--what-if')) whatIf();
 else bench().catch((err: unknown) => {

@@ -1,0 +1,106 @@
+/**
+ * Held-out check (`npm run bench:sim -- --holdout`): published runs the fit never reads
+ * (test/fixtures/holdout/), predicted with the committed all-fit. The fixture says what is read into
+ * them (stand-in models, mean lengths for ShareGPT); docs/simulator.md carries the table.
+ *
+ * The two GPUs are validation-only rows here, like the A40 anchor's (lib/sim/anchor-predict.ts): no EC2
+ * instance has them, so the instance type only carries the config and these facts replace its GPU's.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadConfig } from '../lib/config';
+import { GPUS, type GpuFacts } from '../lib/config/tables/gpus';
+import { simulate } from '../lib/sim';
+import { fittedCalibration } from '../lib/sim/calibration/fitted';
+import type { HostFacts } from '../lib/sim/host';
+
+export const HOLDOUT_DIR = path.join(__dirname, '..', 'test', 'fixtures', 'holdout');
+
+const GPU_ROWS: Readonly<Record<string, { facts: GpuFacts; instanceType: string }>> = {
+  RTX4090: {
+    instanceType: 'g6e.xlarge',
+    facts: {
+      memoryGB: 24, usableMemoryGiB: 23.99, memoryBandwidthGBs: 1008, bf16Tflops: 165.2,
+      architecture: 'ada', computeCapability: 8.9, l2CacheMiB: 72, link: GPUS.L4.link,
+      sources: ['VALIDATION ONLY: NVIDIA Ada Lovelace architecture whitepaper (RTX 4090: 1,008 GB/s GDDR6X, 165.2 dense bf16 TFLOPS with FP32 accumulate, 72 MB L2); nvidia-smi 24,564 MiB'],
+    },
+  },
+  H100PCIe: {
+    instanceType: 'p5.48xlarge',
+    facts: {
+      ...GPUS.H100, memoryBandwidthGBs: 2000, bf16Tflops: 756,
+      sources: ['VALIDATION ONLY: NVIDIA H100 PCIe datasheet: 80 GB HBM2e, 2.0 TB/s, 756 dense bf16 TFLOPS; 50 MB L2'],
+    },
+  },
+};
+
+/** io.net hosts: the CPU is not stated; taken as the g5 core, like the A40 anchor's unnamed servers (reading). */
+const HOST: HostFacts = { cpu: { cpu: 'unknown (io.net; reading)', microarchitecture: 'unknown', maxBoostGHz: 0, speedClass: 1.0, threadsPerCore: 2 }, vcpusPerReplica: 16, busyProcesses: 2 };
+
+interface HoldoutFixture {
+  readonly id: string;
+  readonly runs: readonly {
+    readonly gpu: string; readonly model: string; readonly predictAs: string; readonly inputTokens: number; readonly outputTokens: number;
+    readonly rows: readonly { readonly qps: number; readonly request_throughput: number; readonly mean_ttft_ms: number; readonly mean_tpot_ms: number }[];
+  }[];
+}
+
+export const HOLDOUT_METRICS = ['request_throughput', 'mean_ttft_ms', 'mean_tpot_ms'] as const;
+
+export interface HoldoutRow {
+  readonly fixture: string;
+  readonly gpu: string;
+  readonly model: string;
+  readonly qps: number;
+  readonly published: Readonly<Record<(typeof HOLDOUT_METRICS)[number], number>>;
+  readonly predicted: Readonly<Record<(typeof HOLDOUT_METRICS)[number], number>>;
+}
+
+const PROMPTS = 200;
+
+/** Every published row of every holdout fixture next to its prediction with the committed all-fit. */
+export function holdoutRows(dir: string = HOLDOUT_DIR): HoldoutRow[] {
+  const fitted = fittedCalibration();
+  if (!fitted) throw new Error('no fit committed (lib/sim/calibration/fitted.json): run `npm run bench:sim -- --fit`');
+  const out: HoldoutRow[] = [];
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const fx = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as HoldoutFixture;
+    for (const run of fx.runs) {
+      const gpu = GPU_ROWS[run.gpu];
+      if (!gpu) throw new Error(`${file}: no validation GPU row "${run.gpu}" (scripts/holdout.ts)`);
+      for (const row of run.rows) {
+        const config = loadConfig({
+          'gpuNodes.instanceType': gpu.instanceType, 'gpuNodes.count': 1, 'model.id': run.predictAs,
+          // vLLM 0.8.5's V1 defaults for the API server: 2,048 tokens / 256 seqs below 70 GiB of GPU
+          // memory, else 8,192 / 1,024 (vllm/engine/arg_utils.py _set_default_args_v1); no async scheduling then.
+          'vllm.blockSize': 16, 'vllm.maxNumBatchedTokens': gpu.facts.memoryGB >= 70 ? 8192 : 2048, 'vllm.maxNumSeqs': gpu.facts.memoryGB >= 70 ? 1024 : 256,
+          'sim.vllmAsyncScheduling': false,
+          'workload.name': 'random',
+          'workload.random.inputLen': Math.round(run.inputTokens / PROMPTS), 'workload.random.outputLen': Math.round(run.outputTokens / PROMPTS),
+          'benchmark.harness': 'vllm', 'benchmark.requestRate': row.qps, 'benchmark.numPrompts': PROMPTS,
+        });
+        const r = simulate(config, { routers: ['round-robin'], intervals: false, overrides: { replicas: 1 }, model: { timing: fitted.params, gpu: gpu.facts, host: HOST } }).runs[0].result;
+        out.push({
+          fixture: fx.id, gpu: run.gpu, model: run.model, qps: row.qps,
+          published: { request_throughput: row.request_throughput, mean_ttft_ms: row.mean_ttft_ms, mean_tpot_ms: row.mean_tpot_ms },
+          predicted: { request_throughput: r.request_throughput, mean_ttft_ms: r.mean_ttft_ms, mean_tpot_ms: r.mean_tpot_ms },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+const pct = (p: number, q: number) => `${p / q - 1 >= 0 ? '+' : ''}${((p / q - 1) * 100).toFixed(0)}%`;
+
+export function holdoutTable(rows: readonly HoldoutRow[]): string {
+  const lines = [
+    '| GPU | model (run) | QPS | req/s published / predicted | mean TTFT ms | mean TPOT ms |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const cell = (k: (typeof HOLDOUT_METRICS)[number], d: number) => `${r.published[k].toFixed(d)} / ${r.predicted[k].toFixed(d)} (${pct(r.predicted[k], r.published[k])})`;
+    lines.push(`| ${r.gpu} | ${r.model.split('/')[1]} | ${r.qps} | ${cell('request_throughput', 2)} | ${cell('mean_ttft_ms', 1)} | ${cell('mean_tpot_ms', 2)} |`);
+  }
+  return lines.join('\n');
+}
