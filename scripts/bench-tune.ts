@@ -74,8 +74,8 @@ async function perf(exhaustive: boolean): Promise<void> {
   process.stdout.write(`${run.report}\n\n`);
   process.stdout.write(`space: ${hardware.instanceTypes!.join(', ')} x every count within ${hardware.gpuBudget} GPUs x every TP; every lever (${LEVER_NAMES.length}); 48 random samples\n`);
   const search = run.outcome.wallS;
-  process.stdout.write(`tune: ${s.candidatesEvaluated} candidates evaluated (${s.evaluatedExactly} to an exact goodput), ${s.simulations} simulations (search and intervals); search ${search.toFixed(1)} s, ` +
-    `then the intervals of the answer, the baseline and ${run.doc.pareto ? (run.doc.pareto as unknown[]).length : 0} Pareto points ${(wall - search).toFixed(1)} s; ${wall.toFixed(1)} s wall on 2 worker threads, ` +
+  process.stdout.write(`tune: ${s.candidatesEvaluated} candidates evaluated (${s.evaluatedExactly} to an exact goodput), ${s.simulations} simulations (search and intervals); search and Occam's step ${search.toFixed(1)} s, ` +
+    `then the intervals of the answer, the baseline and ${(run.doc.pareto as unknown[]).length - s.paretoWithoutIntervals} of ${(run.doc.pareto as unknown[]).length} Pareto points (and the pool's shutdown) ${(wall - search).toFixed(1)} s; ${wall.toFixed(1)} s wall on 2 worker threads, ` +
     `peak RSS (main thread) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`);
   const counted = exhaustive ? s.evaluatedExactly : s.candidatesEvaluated;
   // Issue 13's target: >= 200 candidates in < 2 minutes, the whole run (search and intervals).

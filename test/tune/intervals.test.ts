@@ -82,13 +82,16 @@ describe('prediction intervals', () => {
     const tuner = syntheticTuner(runner, { hardware: { instanceTypes: ['g5.xlarge'], counts: [2, 4] }, intervals: SYNTHETIC_INTERVALS, budgetS: 3600, now: () => t });
     const outcome = await tuner.run();
     expect(outcome.pareto.length).toBeGreaterThan(1);
-    t = 3600 * 1000; // the search ended at its budget
+    t = 3601 * 1000; // the search ended past its budget
     const { best, baseline, pareto } = await outcomeIntervals(tuner, outcome);
     expect(Object.keys(intervalsOf(best.result!))).toContain('request_throughput');
     expect(Object.keys(intervalsOf(baseline.result!))).toContain('request_throughput');
     const cut = pareto.filter((e) => e.key !== best.key && e.key !== baseline.key);
     expect(cut.length).toBeGreaterThan(0);
-    for (const e of cut) expect(intervalsOf(e.result!)).toEqual({});
+    for (const e of cut) {
+      expect(intervalsOf(e.result!)).toEqual({});
+      expect(e.intervalsMissing).toBe('budget');
+    }
     const input: TuneReportInput = {
       outcome, best, baseline, pareto, ctx: { builder: tuner.input.builder, baselineLevers: baselineCandidate(loadConfig({})).levers, speculativeIndexing: true },
       slo: tuner.input.slo, objective: tuner.input.objective, space: tuner.input.space, load: tuner.input.builder.setup.load,
@@ -97,6 +100,44 @@ describe('prediction intervals', () => {
     const doc = tuneDocument(input);
     expect((doc.search as { paretoWithoutIntervals: number }).paretoWithoutIntervals).toBe(cut.length);
     expect(formatTuneReport(input, doc)).toContain(`(P10-P90 of ${cut.length} point${cut.length === 1 ? '' : 's'} not computed within --budget-s: -)`);
+  });
+
+  test('a member that fails leaves the answer without intervals, and the report says why', async () => {
+    class FailingMember extends IntervalRunner {
+      async run(probe: Probe): Promise<Prediction> {
+        return probe.member === 2 ? { ok: false, error: 'boom' } : super.run(probe);
+      }
+    }
+    const { doc, text } = await report(syntheticTuner(new FailingMember(), { hardware: { instanceTypes: ['g5.xlarge'], counts: [2, 4] }, intervals: SYNTHETIC_INTERVALS }));
+    expect((doc.best as TuneEntry).intervals).toEqual({});
+    expect((doc.best as TuneEntry).intervalsMissing).toBe('a parameter set of the ensemble failed: boom');
+    expect(text).toContain('prediction intervals: none (a parameter set of the ensemble failed: boom)');
+    expect((doc.search as { paretoWithoutIntervals: number }).paretoWithoutIntervals).toBe(0);
+  });
+
+  test('the whole run, intervals included, ends within one probe of --budget-s when the intervals fit in it', async () => {
+    // One worker; every probe "takes" 1 s and says so (wallSeconds), so an interval costs 5 s.
+    for (const budgetS of [16, 90]) {
+      let t = 0;
+      const starts: { at: number; member: boolean }[] = [];
+      class Timed extends IntervalRunner {
+        async run(probe: Probe): Promise<Prediction> {
+          starts.push({ at: t / 1000, member: probe.member !== undefined });
+          t += 1000;
+          const p = await super.run(probe);
+          return p.ok ? { ...p, wallSeconds: 1 } : p;
+        }
+      }
+      const tuner = syntheticTuner(new Timed(), { hardware: { instanceTypes: ['g5.xlarge', 'g6.xlarge'], gpuBudget: 8 }, intervals: SYNTHETIC_INTERVALS, budgetS, now: () => t });
+      const outcome = await tuner.run();
+      const reserve = tuner.intervalSeconds([outcome.best, outcome.baseline]);
+      expect(reserve).toBe(outcome.best.key === outcome.baseline.key ? 5 : 10);
+      // Search, Occam's step and the contributions start nothing past the budget minus that reserve.
+      for (const st of starts.filter((x) => !x.member)) expect(st.at).toBeLessThan(budgetS - reserve);
+      const { best } = await outcomeIntervals(tuner, outcome);
+      expect(Object.keys(intervalsOf(best.result!))).toContain('request_throughput');
+      expect(tuner.elapsedS()).toBeLessThanOrEqual(budgetS + 1);
+    }
   });
 
   test('Occam\'s step leaves the answer\'s and the baseline\'s intervals their expected time', () => {

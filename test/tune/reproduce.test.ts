@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import { tempDir } from '../temp-dir';
 import * as path from 'path';
 import { loadConfig } from '../../lib/config';
+import { INTERVAL_KEYS } from '../../lib/sim';
 import { runCli } from '../run-cli';
 
 const dir = tempDir('llmd-tune-');
@@ -25,8 +26,12 @@ const SMALL = [
   '--samples', '2', '--no-progress',
 ];
 
-/** The keys compared between tune's prediction and simulate's (every issue-12 interval key that exists). */
-const KEYS = ['request_throughput', 'output_throughput', 'mean_ttft_ms', 'p90_ttft_ms', 'p99_ttft_ms', 'mean_tpot_ms', 'p99_tpot_ms', 'completed'];
+/** The keys compared between tune's prediction and simulate's, the P10/P90 of every interval key included. */
+const KEYS = [
+  'request_throughput', 'output_throughput', 'mean_ttft_ms', 'p90_ttft_ms', 'p99_ttft_ms', 'mean_tpot_ms', 'p99_tpot_ms', 'completed',
+  // tune's intervals (member probes) against the ones simulate computes in one job
+  ...INTERVAL_KEYS.flatMap((k) => [`${k}_p10`, `${k}_p90`]),
+];
 
 type Entry = { overrides: Record<string, string | number>; simulateArgs: string[]; predicted: Record<string, number>; path: string; meetsSlo: boolean; goodputRps: number };
 type Doc = { simulated: boolean; best: Entry; pareto: Entry[]; baseline: Entry; search: Record<string, unknown>; contributions: unknown[] };

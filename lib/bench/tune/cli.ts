@@ -144,7 +144,7 @@ export function registerTuneCommand(program: Command, config: ConfigProvider, co
     .addOption(new Option('--top-hardware <k>', 'placements whose best candidate gets coordinate moves each round').argParser(parsePositiveInt).default(DEFAULT_TOP_HARDWARE))
     .addOption(new Option('--max-rounds <n>', 'rounds of coordinate moves at most').argParser(parseNonNegativeInt).default(DEFAULT_MAX_ROUNDS))
     .option('--exhaustive', 'evaluate every candidate to an exact goodput (no early stop of candidates that cannot reach the Pareto front; slower)')
-    .addOption(new Option('--budget-s <s>', 'wall seconds of the whole run, search and intervals (past it nothing new starts; the answer is then the best found so far)').argParser(parsePositive).default(DEFAULT_BUDGET_S))
+    .addOption(new Option('--budget-s <s>', 'target wall seconds of the whole run: the search stops early enough for the intervals of the answer and of the configured deployment to end by then (those and the configured deployment\'s evaluation always complete); the answer is then the best found so far').argParser(parsePositive).default(DEFAULT_BUDGET_S))
     .addOption(new Option('--workers <n>', 'worker threads that run simulations (0: this thread; default: one per core)').argParser(parseNonNegativeInt))
     .option('--json <file>', 'write best, pareto and baseline (overrides, simulateArgs, predicted), contributions and the search log')
     .option('--svg <file>', 'write the Pareto plot (default with --json: beside it, <name>.pareto.svg)')

@@ -26,6 +26,8 @@ export interface TuneEntry {
   readonly predicted: PredictedResult | null;
   /** `{key: [p10, p90]}` from the simulator's prediction intervals, when it gives them. */
   readonly intervals: Record<string, [number, number]>;
+  /** Why `intervals` is empty although a fit is committed: 'budget' (not started within --budget-s) or an error. */
+  readonly intervalsMissing?: string;
   /** `simulate --router`: llm-d (router.profile) or round-robin (the Kubernetes Service path). */
   readonly path: 'llm-d' | 'round-robin';
   readonly routerProfile: string | null;
@@ -66,6 +68,7 @@ export function entryOf(e: Evaluation, ctx: EntryContext): TuneEntry {
     simulateArgs: ctx.builder.simulateArgs(cand, rate),
     predicted: e.result ?? null,
     intervals: e.result ? intervalsOf(e.result) : {},
+    ...(e.intervalsMissing ? { intervalsMissing: e.intervalsMissing } : {}),
     path: pathOf(cand),
     routerProfile: cand.levers.router === ROUND_ROBIN ? null : cand.levers.router,
     hardware: { ...cand.hw, gpuModel: inst.gpuModel as string, gpus: cand.hw.count * inst.gpus, replicas: replicasOf(cand.hw) },
@@ -184,10 +187,9 @@ export function tuneDocument(r: TuneReportInput): Record<string, unknown> {
   };
 }
 
-/** Pareto points whose interval members were not started within --budget-s (while the answer has an interval). */
+/** Pareto points whose interval members were not started within --budget-s. */
 function paretoWithoutIntervals(r: TuneReportInput): number {
-  if (Object.keys(intervalsOf(r.best.result ?? {})).length === 0) return 0;
-  return r.pareto.filter((e) => e.result && Object.keys(intervalsOf(e.result)).length === 0).length;
+  return r.pareto.filter((e) => e.intervalsMissing === 'budget').length;
 }
 
 const f2 = (v: number) => formatNumber(v, 2);
@@ -287,7 +289,7 @@ export function formatTuneReport(r: TuneReportInput, doc: Record<string, unknown
       `(${(search.pruned as { memory: number }).memory} memory, ${(search.pruned as { config: number }).config} config)` +
       `${r.outcome.skippedDearer > 0 ? `, ${r.outcome.skippedDearer} dearer than the answer skipped` : ''}; ` +
       `${r.simulations} simulations (${r.cacheHits} cache hits), ${r.outcome.rounds.length} rounds, ${r.workers || 'no'} worker thread${r.workers === 1 ? '' : 's'}, ` +
-      `search ${f1(r.outcome.wallS)} s, ${f1(r.wallS)} s with the intervals${r.outcome.budgetExhausted ? ` - BUDGET EXHAUSTED at ${r.budgetS} s: the answer is the best found so far` : ` (budget ${r.budgetS} s)`}`,
+      `search and Occam's step ${f1(r.outcome.wallS)} s, ${f1(r.wallS)} s with the intervals${r.outcome.budgetExhausted ? ` - BUDGET EXHAUSTED (--budget-s ${r.budgetS}): the answer is the best found so far` : ` (budget ${r.budgetS} s)`}`,
     '',
     'Pareto front, cost per hour vs SLO-meeting goodput (SIMULATED):',
     pareto.length > 0 ? formatPareto(pareto, best, r.load.mode === 'search') : '  (no candidate met the SLO)',
@@ -301,6 +303,8 @@ export function formatTuneReport(r: TuneReportInput, doc: Record<string, unknown
   }
   if (Object.keys(best.intervals).length > 0) {
     out.push(`  prediction intervals (P10-P90): ${Object.entries(best.intervals).map(([k, [lo, hi]]) => `${k} ${formatNumber(lo, 1)}-${formatNumber(hi, 1)}`).join(', ')}`);
+  } else if (best.intervalsMissing) {
+    out.push(`  prediction intervals: none (${best.intervalsMissing})`);
   } else {
     out.push('  prediction intervals: none (no fit committed in lib/sim/calibration/fitted.json; docs/tune.md, "Limits")');
   }

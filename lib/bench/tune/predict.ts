@@ -81,7 +81,9 @@ export function simulatorIntervals(): IntervalMethod | null {
   return {
     members: Math.min(INTERVAL_MEMBERS, fitted.ensemble.length),
     combine: (point, members) => {
-      const distance = (point.sim_calibration as { distance?: number } | undefined)?.distance ?? 0;
+      const distance = (point.sim_calibration as { distance?: number } | undefined)?.distance;
+      // Distance 0 would narrow the interval: a point without its calibration is a bug, not "inside".
+      if (typeof distance !== 'number') throw new Error('a point prediction without sim_calibration.distance cannot get an interval');
       return withIntervals(point as unknown as SimResult, members as unknown as SimResult[], fitted.modelSigma, distance) as unknown as PredictedResult;
     },
   };

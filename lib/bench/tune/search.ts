@@ -30,7 +30,7 @@ import {
   compareScored, dominanceThreshold, feasible, type ObjectiveSpec, paretoFront, type Scored, type Slo, sloViolations,
 } from './objective';
 import { type CachedRunner, ProbeCancelled } from './pool';
-import { calibrationDistanceOf, type IntervalMethod, intervalsOf, type PredictedResult, validate } from './predict';
+import { calibrationDistanceOf, type IntervalMethod, intervalsOf, type Prediction, type PredictedResult, validate } from './predict';
 import type { ProbeBuilder } from './probe';
 import {
   baselineCandidate, type Candidate, candidateKey, canonical, hardwareNeighbours, type Hardware, HARDWARE_KEYS, LEVER_KEYS, LEVER_NAMES,
@@ -104,6 +104,8 @@ export interface Evaluation extends Scored {
   readonly resultRate?: number;
   /** Wall seconds of the simulation of `result` (what each member of its interval costs). */
   readonly resultWallS?: number;
+  /** Why `result` has no prediction interval: 'budget' (not started within --budget-s) or a member's error. */
+  readonly intervalsMissing?: string;
   readonly violations?: readonly string[];
   /** dominated: the goodput is below this. */
   readonly upperBound?: number;
@@ -362,7 +364,7 @@ export class Tuner {
    * first; each chunk's early-stop thresholds come from the results before it. Returns the new
    * evaluations; stops between chunks at `deadline` (seconds since the start).
    */
-  async batch(name: string, cands: readonly { candidate: Candidate; hint?: number; exact?: boolean }[], deadline: number): Promise<Evaluation[]> {
+  async batch(name: string, cands: readonly { candidate: Candidate; hint?: number; exact?: boolean }[], deadlineOf: () => number): Promise<Evaluation[]> {
     const todo: { p: Prepared; hint?: number; exact?: boolean }[] = [];
     const inBatch = new Set<string>();
     for (const c of cands) {
@@ -378,6 +380,8 @@ export class Tuner {
     todo.sort((a, b) => a.p.cost.perHour - b.p.cost.perHour || (a.p.key < b.p.key ? -1 : a.p.key > b.p.key ? 1 : 0));
     const out: Evaluation[] = [];
     for (let i = 0; i < todo.length; i += CHUNK) {
+      // Re-read per chunk: the time the intervals need grows as the answer moves to slower probes.
+      const deadline = deadlineOf();
       if (this.elapsedS() >= deadline) {
         this.budgetExhausted = true;
         break;
@@ -458,7 +462,9 @@ export class Tuner {
 
   async run(): Promise<TuneOutcome> {
     const { input } = this;
-    const searchDeadline = input.budgetS * SEARCH_SHARE;
+    // The search stops at SEARCH_SHARE of the budget, earlier if the intervals of the answer so far and
+    // the baseline would not fit after it.
+    const searchDeadline = () => Math.min(input.budgetS * SEARCH_SHARE, this.restS(baseline));
     const rounds: RoundLog[] = [];
     const baseCand = this.canonical(baselineCandidate(input.config));
     const basePrep = this.prepare(baseCand);
@@ -491,9 +497,8 @@ export class Tuner {
     }
 
     // Occam's step and the contributions leave the intervals of the answer and the baseline their time.
-    const rest = input.budgetS - this.intervalSeconds([this.best() ?? baseline, baseline]);
-    const best = await this.simplify(this.best() ?? baseline, baseline, rest);
-    const { contributions, complete } = await this.contributions(best, baseline, rest);
+    const best = await this.simplify(this.best() ?? baseline, baseline, () => this.restS(baseline));
+    const { contributions, complete } = await this.contributions(best, baseline, () => this.restS(baseline, best));
     const all = [...this.evaluations.values()];
     return {
       baseline: this.evaluations.get(baseline.key) ?? baseline,
@@ -516,8 +521,15 @@ export class Tuner {
    */
   intervalSeconds(evals: readonly Evaluation[]): number {
     const members = this.input.intervals?.members ?? 0;
-    const walls = new Map(evals.map((e) => [e.key, e.result ? (e.resultWallS ?? 0) : 0]));
-    return (members * [...walls.values()].reduce((a, b) => a + b, 0)) / Math.max(1, this.runner.inner.workers);
+    if (members === 0) return 0;
+    const walls = [...new Map(evals.map((e) => [e.key, e.result ? (e.resultWallS ?? 0) : 0])).values()];
+    // Spread over the workers, but never shorter than the longest single member.
+    return Math.max(...walls, (members * walls.reduce((a, b) => a + b, 0)) / Math.max(1, this.runner.inner.workers));
+  }
+
+  /** Seconds since the start by which new work must stop to leave the intervals of `answer` and the baseline their time. */
+  private restS(baseline: Evaluation, answer: Evaluation = this.best() ?? baseline): number {
+    return this.input.budgetS - this.intervalSeconds([answer, baseline]);
   }
 
   /** The settings of `best` that differ from the configured deployment, each with `best` reset in it. */
@@ -542,7 +554,7 @@ export class Tuner {
    * fixed order, each differing setting is reset when the result is at least as good under the
    * objective (the answer then changes fewer things, and only what pays).
    */
-  async simplify(best: Evaluation, baseline: Evaluation, deadline: number): Promise<Evaluation> {
+  async simplify(best: Evaluation, baseline: Evaluation, deadline: () => number): Promise<Evaluation> {
     let current = best;
     for (;;) {
       // Every single reset of the current answer at once (in parallel); the first in lever order that
@@ -560,7 +572,7 @@ export class Tuner {
    * What the answer loses when one of its settings goes back to the configured value: each placement
    * field and each lever its path reads (and the path itself) that differs from the baseline.
    */
-  async contributions(best: Evaluation, baseline: Evaluation, deadline: number): Promise<{ contributions: Contribution[]; complete: boolean }> {
+  async contributions(best: Evaluation, baseline: Evaluation, deadline: () => number): Promise<{ contributions: Contribution[]; complete: boolean }> {
     const prepared = this.resets(best, baseline).map((f) => ({ f, cand: f.cand, p: this.prepare(f.cand) }));
     await this.batch('contributions', prepared.filter((x) => !('kind' in x.p)).map((x) => ({ candidate: x.cand, hint: best.goodput, exact: true })), deadline);
     let complete = true;
@@ -586,15 +598,19 @@ export function evaluationIntervals(e: Evaluation): Record<string, [number, numb
 /**
  * The intervals of an outcome's answer, baseline and Pareto points, all at once over the pool: the
  * answer's members first, then the baseline's, then the Pareto points' in front order. The answer and
- * the baseline always get theirs (Occam's step left them their expected time); a Pareto point's members
- * start only within --budget-s (a point cut there keeps no interval, and the report says so).
+ * the baseline always get theirs (the search left them their expected time); a Pareto point gets its
+ * members only if, when its first member would start, they are expected to end within --budget-s (all
+ * or none: a point cut there keeps no interval, and the report says so).
  */
 export async function outcomeIntervals(tuner: Tuner, outcome: TuneOutcome): Promise<{ best: Evaluation; baseline: Evaluation; pareto: Evaluation[] }> {
-  const withinBudget = () => tuner.elapsedS() < tuner.input.budgetS;
+  const fits = (e: Evaluation) => {
+    let decided: boolean | undefined;
+    return () => (decided ??= tuner.elapsedS() + tuner.intervalSeconds([e]) <= tuner.input.budgetS);
+  };
   const [best, baseline, ...pareto] = await Promise.all([
     withIntervals(tuner, outcome.best, { priority: 0 }),
     withIntervals(tuner, outcome.baseline, { priority: 1 }),
-    ...outcome.pareto.map((e, i) => withIntervals(tuner, e, { priority: 2 + i, admit: withinBudget })),
+    ...outcome.pareto.map((e, i) => withIntervals(tuner, e, { priority: 2 + i, admit: fits(e) })),
   ]);
   return { best, baseline, pareto };
 }
@@ -602,19 +618,19 @@ export async function outcomeIntervals(tuner: Tuner, outcome: TuneOutcome): Prom
 /**
  * The evaluation with prediction intervals in its result: one probe per ensemble member at the rate of
  * its result (on the worker pool, `priority` like a chunk's place), combined with the point. `admit`
- * as in CachedRunner.run: a member it refuses leaves the evaluation without intervals.
+ * as in CachedRunner.run. Without them, `intervalsMissing` says why: the budget, or a member's error.
  */
 export async function withIntervals(tuner: Tuner, e: Evaluation, opts: { admit?: () => boolean; priority?: number } = {}): Promise<Evaluation> {
   const method = tuner.input.intervals;
   if (!e.result || !method) return e;
   const rate = tuner.input.builder.setup.load.mode === 'search' ? e.resultRate : undefined;
   const point = tuner.input.builder.probe(e.candidate, rate);
-  try {
-    const members = await Promise.all(Array.from({ length: method.members }, (_, k) => tuner.runner.run({ ...point, member: k }, opts.admit, opts.priority)));
-    const results = members.flatMap((m) => (m.ok ? [m.result] : []));
-    return results.length === members.length ? { ...e, result: method.combine(e.result, results) } : e;
-  } catch (err) {
-    if (err instanceof ProbeCancelled) return e;
-    throw err;
-  }
+  const settled = await Promise.allSettled(Array.from({ length: method.members }, (_, k) => tuner.runner.run({ ...point, member: k }, opts.admit, opts.priority)));
+  const thrown = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected' && !(x.reason instanceof ProbeCancelled));
+  if (thrown) throw thrown.reason;
+  if (settled.some((x) => x.status === 'rejected')) return { ...e, intervalsMissing: 'budget' };
+  const members = settled.map((x) => (x as PromiseFulfilledResult<Prediction>).value);
+  const failed = members.find((m): m is Extract<Prediction, { ok: false }> => !m.ok);
+  if (failed) return { ...e, intervalsMissing: `a parameter set of the ensemble failed: ${failed.error}` };
+  return { ...e, result: method.combine(e.result, members.map((m) => (m as Extract<Prediction, { ok: true }>).result)) };
 }
