@@ -3,8 +3,8 @@
  * (test/fixtures/holdout/), predicted with the committed all-fit. The fixture says what is read into
  * them (stand-in models, mean lengths for ShareGPT); docs/simulator.md carries the table.
  *
- * The two GPUs are validation-only rows here, like the A40 anchor's (lib/sim/anchor-predict.ts): no EC2
- * instance has them, so the instance type only carries the config and these facts replace its GPU's.
+ * The GPU is a validation-only row here, like the A40 anchor's (lib/sim/anchor-predict.ts): no EC2
+ * instance has it, so the instance type only carries the config and these facts replace its GPU's.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -23,13 +23,6 @@ const GPU_ROWS: Readonly<Record<string, { facts: GpuFacts; instanceType: string 
       memoryGB: 24, usableMemoryGiB: 23.99, memoryBandwidthGBs: 1008, bf16Tflops: 165.2,
       architecture: 'ada', computeCapability: 8.9, l2CacheMiB: 72, link: GPUS.L4.link,
       sources: ['VALIDATION ONLY: NVIDIA Ada Lovelace architecture whitepaper (RTX 4090: 1,008 GB/s GDDR6X, 165.2 dense bf16 TFLOPS with FP32 accumulate, 72 MB L2); nvidia-smi 24,564 MiB'],
-    },
-  },
-  H100PCIe: {
-    instanceType: 'p5.48xlarge',
-    facts: {
-      ...GPUS.H100, memoryBandwidthGBs: 2000, bf16Tflops: 756,
-      sources: ['VALIDATION ONLY: NVIDIA H100 PCIe datasheet: 80 GB HBM2e, 2.0 TB/s, 756 dense bf16 TFLOPS; 50 MB L2'],
     },
   },
 };

@@ -106,6 +106,10 @@ function uncertainty(confidence: keyof typeof CONFIDENCE_U, family: Family): num
 
 /** Validation-only GPU rows: anchors on GPUs the registry (tables/gpus.ts) does not carry. */
 export const VALIDATION_GPUS: Readonly<Record<string, GpuFacts>> = {
+  'H100-PCIe': {
+    ...GPUS.H100, memoryBandwidthGBs: 2000, bf16Tflops: 756,
+    sources: ['VALIDATION ONLY (no EC2 instance): NVIDIA H100 PCIe datasheet: 80 GB HBM2e, 2.0 TB/s, 756 dense bf16 TFLOPS (1,513 with sparsity); 50 MB L2 like the SXM'],
+  },
   A40: {
     memoryGB: 48, usableMemoryGiB: 44.99, memoryBandwidthGBs: 696, bf16Tflops: 149.7,
     architecture: 'ampere', computeCapability: 8.6, l2CacheMiB: 6, link: GPUS.A10G.link,
@@ -256,6 +260,52 @@ function a40(a: Anchor, outputLen: string): AnchorCase {
     }
   }
   return { anchor: a.id, gpu: 'A40 (validation-only row)', runs: [run], observations: obs, simulatedRequests: 50, coverage: cover('A40', 'ampere', a, [[100, a.workload.outputLen.tokens]], [50]) };
+}
+
+function iogH100Pcie(a: Anchor): AnchorCase {
+  // io.net machines: the CPU is not stated; the g5 core is taken, as for the other unnamed hosts (reading).
+  const ioNet = host(UNKNOWN_CPU(1.0, 'unknown (io.net cloud; reading)'), 16);
+  const input = Math.round(a.workload.inputLen.tokens);
+  const output = Math.round(a.workload.outputLen.tokens);
+  // Meta-Llama-3-8B has Llama-3.1-8B's shapes (fixture reading); p5.48xlarge only carries the config.
+  const model = 'meta-llama/Llama-3.1-8B-Instruct';
+  const base = {
+    'gpuNodes.instanceType': 'p5.48xlarge', 'gpuNodes.count': 1, 'model.id': model, 'vllm.tensorParallelSize': 1,
+    // vLLM 0.8.5's API-server defaults for a GPU with >= 70 GiB (arg_utils.py _set_default_args_v1).
+    'vllm.blockSize': 16, 'vllm.maxNumBatchedTokens': 8192, 'vllm.maxNumSeqs': 1024,
+    // ShareGPT's lengths at their means (fixture reading); 200 Poisson arrivals per rate.
+    'workload.name': 'random', 'workload.random.inputLen': input, 'workload.random.outputLen': output,
+    'benchmark.harness': 'vllm', 'benchmark.numPrompts': 200, 'benchmark.maxConcurrency': 'none',
+    // June 2025: async scheduling was opt-in (vLLM issue 27679, PR 27614).
+    'sim.vllmAsyncScheduling': false,
+  };
+  // Not request_throughput: a 200-request run ends with its longest response, so its duration follows
+  // the tail of ShareGPT's output lengths, which fixed mean lengths cannot give (at 32 QPS the published
+  // run lasts 15.0 s; mean lengths drain in ~10 s).
+  const fit = new Set(['mean_ttft_ms', 'mean_tpot_ms']);
+  const runs: AnchorRun[] = [];
+  const obs: AnchorObservation[] = [];
+  for (const o of a.observations) {
+    runs.push({ id: o.id, context: { ...base, 'benchmark.requestRate': o.requestRate! }, overrides: { replicas: 1 }, router: 'round-robin', model: { gpu: VALIDATION_GPUS['H100-PCIe'], host: ioNet } });
+    for (const [metric, value] of Object.entries(o.metrics)) {
+      const family: Family = /ttft/.test(metric) ? 'ttft' : /tpot/.test(metric) ? 'tpot' : /throughput|duration/.test(metric) ? 'throughput' : 'other';
+      const isFit = fit.has(metric);
+      obs.push({
+        key: `${a.id}/${o.id}/${metric}`, metric, observation: o.id, published: value as number, role: isFit ? 'fit' : 'check', family,
+        uncertainty: uncertainty(o.confidence, family), predict: (r) => Number((get(r, o.id) as unknown as Record<string, number>)[metric]),
+        note: isFit ? `vllm bench serve keys; 200 Poisson arrivals at ${o.requestRate} QPS, lengths fixed at the ShareGPT means (${input} / ${output})`
+          : 'shown, not fitted: the duration (and so the throughput) and the p99s follow the spread of ShareGPT lengths, which mean lengths cannot give',
+      });
+    }
+    obs.push({
+      key: `${a.id}/${o.id}/regime`, metric: 'regime', observation: o.id, published: o.regime as Regime, role: 'check', family: 'regime', uncertainty: 0,
+      predict: (r) => regimeOf(get(r, o.id).p90_ttft_ms, true), note: `p90 TTFT above ${REGIME_TTFT_MS / 1000} s = queue`,
+    });
+  }
+  return {
+    anchor: a.id, gpu: 'H100-PCIe (validation-only row)', runs, observations: obs, simulatedRequests: 200 * runs.length,
+    coverage: { ...cover('H100-PCIe', 'hopper', a, [[input, output]], [1, 44]), modelId: model },
+  };
 }
 
 /**
@@ -497,6 +547,7 @@ const BUILDERS: Readonly<Record<string, (a: Anchor) => AnchorCase>> = {
   'llmd-precise-prefix-h100-qwen3-32b': llmdPrecise,
   'llmd-optimized-baseline-h100-qwen3-32b': llmdOptimized,
   'vllm-issue-42058-a100-80gb-qwen3-8b-fp8kv': fp8Issue,
+  'iog-h100pcie-llama3-8b-sharegpt': iogH100Pcie,
 };
 
 /** Every anchor as a case; an anchor without a builder is an error (a new fixture needs its reading here). */

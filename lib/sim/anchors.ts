@@ -126,7 +126,7 @@ const routerSchema = z.object({
 const setupSchema = z.object({
   /** GPU as the source names it (e.g. "H100 80GB HBM3"); `gpuKey` is the short key used in tables. */
   gpu: nonEmpty,
-  gpuKey: z.enum(['A10G', 'L4', 'L40S', 'A40', 'A100-40GB', 'A100-80GB', 'H100', 'H200']),
+  gpuKey: z.enum(['A10G', 'L4', 'L40S', 'A40', 'A100-40GB', 'A100-80GB', 'H100', 'H100-PCIe', 'H200']),
   /** GPUs per vLLM replica = tensor-parallel x pipeline-parallel size. */
   tensorParallel: positiveInt,
   replicas: positiveInt,
@@ -149,7 +149,7 @@ const setupSchema = z.object({
 const workloadSchema = z.object({
   client: nonEmpty,
   endpoint: z.enum(['completions', 'chat', 'unknown']),
-  dataset: z.enum(['random', 'prefix_repetition', 'shared_prefix', 'single_request']),
+  dataset: z.enum(['random', 'sharegpt', 'prefix_repetition', 'shared_prefix', 'single_request']),
   inputLen: lengthSchema,
   outputLen: lengthSchema,
   ignoreEos: z.boolean().nullable(),
@@ -235,7 +235,7 @@ export const anchorSchema = z.object({
   if (a.source.url === null && a.source.kind !== 'project-reference') {
     ctx.addIssue({ code: 'custom', path: ['source', 'url'], message: 'every published anchor needs its URL' });
   }
-  if (a.workload.dataset !== 'random' && a.workload.dataset !== 'single_request' && a.workload.sharedPrefix === null) {
+  if ((a.workload.dataset === 'prefix_repetition' || a.workload.dataset === 'shared_prefix') && a.workload.sharedPrefix === null) {
     ctx.addIssue({ code: 'custom', path: ['workload', 'sharedPrefix'], message: `dataset ${a.workload.dataset} needs sharedPrefix` });
   }
 });
