@@ -275,6 +275,19 @@ function looVariants(): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/** fitted.json's cost without the refits' parameter sets (fitted.json keeps them; the docs need the costs). */
+function costSummary(cost: FittedCalibration['cost']): unknown {
+  const c = cost as Record<string, unknown>;
+  const loo = c.looFull as Record<string, Record<string, unknown>> | undefined;
+  if (!loo) return cost;
+  const starts = (x: Record<string, unknown>) => Object.fromEntries(Object.entries(x).map(([k, v]) => {
+    if (v === null || typeof v !== 'object') return [k, v];
+    const { params: _p, ...rest } = v as Record<string, unknown>;
+    return [k, rest];
+  }));
+  return { ...c, looFull: Object.fromEntries(Object.entries(loo).map(([a, x]) => [a, starts(x)])) };
+}
+
 /** The constants table and the identifiability table of docs/simulator.md, from the committed fit. */
 function docsTables(): void {
   const fitted = fittedCalibration();
@@ -290,7 +303,7 @@ function docsTables(): void {
   for (const r of fitted?.identifiability ?? []) {
     out.push(`| \`${r.param}\` | ${r.pinnedBy.length === 0 ? (fitted!.heldAtPrior.includes(r.param) ? 'no anchor: held at its prior' : 'no observation moves it by 1%: effectively its prior') : r.pinnedBy.map((x) => `${x.key} (${x.sensitivity})`).join('; ')} |`);
   }
-  if (fitted) out.push('', `model discrepancy (RMS leave-one-out log error, floored at 0.05): throughput ${fitted.modelSigma.throughput}, TTFT ${fitted.modelSigma.ttft}, TPOT ${fitted.modelSigma.tpot}; fit: ${fitted.method}; ${JSON.stringify(fitted.cost)}`);
+  if (fitted) out.push('', `model discrepancy (RMS leave-one-out log error, floored at 0.05): throughput ${fitted.modelSigma.throughput}, TTFT ${fitted.modelSigma.ttft}, TPOT ${fitted.modelSigma.tpot}; fit: ${fitted.method}; ${JSON.stringify(costSummary(fitted.cost))}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

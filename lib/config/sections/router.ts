@@ -6,20 +6,20 @@ import { routerProfileFields } from './router-profiles';
  * `router.speculativeTtl` default, chosen from a simulator sweep (`npx llmd-bench simulate --router
  * llm-d --request-rate <r> --seed <s> --no-intervals -c router.speculativeTtl=<ttl>`, seeds 0-2, the
  * reference workload, lib/sim models llm-d-router v0.10.0's per-request TTL eviction of the pod's
- * speculative entry, prerequest.go). Re-run with the FA2-re-read timing model (2026-12-04), req/s:
+ * speculative entry, prerequest.go). Re-run with the nine-anchor fit (2026-12-05), req/s:
  *
  *   rate | 100ms                 | 2s                    | 5s                    | 10s                   | 30s
- *   inf  | 23.72 / 22.04 / 21.77 | 24.29 / 24.81 / 24.27 | 24.29 / 24.88 / 24.27 | = 5s                  | = 5s
- *        | p99 TTFT 35.8-37.7 s  | 12.8-15.9 s           | 12.8-15.9 s           |                       |
- *   25   | 23.48 / 24.30 / 23.99 | 24.28 / 24.34 / 24.34 | = 2s                  | = 2s                  | = 2s
- *        | p99 TTFT 2.7-7.3 s    | 1.5-2.1 s             |                       |                       |
- *   30   | 24.48 / 25.03 / 22.73 | 23.46 / 23.58 / 23.37 | 23.90 / 23.41 / 23.21 | 23.93 / 23.41 / 23.21 | = 5s
- *        | p99 TTFT 5.8-28.6 s   | 19.1-25.4 s           | 13.5-23.8 s           | 13.5-23.8 s           |
+ *   inf  | 22.55 / 21.93 / 22.36 | 24.97 / 24.21 / 24.79 | = 2s                  | = 2s                  | = 2s
+ *        | p99 TTFT 36.1-37.5 s  | 12.2-12.7 s           |                       |                       |
+ *   25   | 24.26 / 24.16 / 22.97 | 24.30 / 23.87 / 24.29 | = 2s                  | = 2s                  | = 2s
+ *        | p99 TTFT 2.0-8.9 s    | 1.3-4.3 s             |                       |                       |
+ *   30   | 23.05 / 23.24 / 23.80 | 22.88 / 23.69 / 24.34 | 23.72 / 24.27 / 23.54 | = 5s                  | = 5s
+ *        | p99 TTFT 10.3-21.7 s  | 3.4-17.4 s            | 6.4-12.3 s            |                       |
  *
- * 100ms loses up to 10% at the reference burst and adds ~20 s of p99 TTFT (a first-of-prefix request
- * queued longer than the TTL loses its entry before its BlockStored event confirms it); 2s loses
- * ~1-2% and ~6 s of p99 at 30 req/s. From 5s on the TTL no longer matters (10s differs from 5s and
- * 30s by 0.1% at one seed of one rate); 10s keeps a margin over the queue waits of the burst (up to
+ * 100ms loses ~10% at the reference burst and adds ~24 s of p99 TTFT (a first-of-prefix request
+ * queued longer than the TTL loses its entry before its BlockStored event confirms it); 2s moves
+ * throughput by up to ~3.5% either way at 30 req/s. From 5s on the TTL no longer matters (5s, 10s and
+ * 30s are identical at every seed and rate); 10s keeps a margin over the queue waits of the burst (up to
  * ~13 s) without keeping guesses alive much longer after the engine evicted those blocks or the
  * request failed (the speculative entry outlives BlockRemoved until its TTL).
  */
@@ -84,6 +84,6 @@ export const routerSchema = z.object({
     noHitLru: nonNegativeNumber().default(2)
       .describe('Weight of the no-hit-lru scorer: a request no pod holds a block of goes to the pod that took such a cold request least recently. ' +
         'Spreads first-seen prefixes so no pod hoards them at a cold start (512 requests arrive while every load metric reads 0); ' +
-        '0 leaves it out (the simulator then predicts 21.0-21.4 instead of 24.3-24.9 req/s for the reference run, seeds 0-2).'),
+        '0 leaves it out (the simulator then predicts 20.9-23.0 instead of 24.2-25.0 req/s for the reference run, seeds 0-2).'),
   }).strict().prefault({}),
 }).strict().prefault({});
