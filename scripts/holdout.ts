@@ -70,7 +70,9 @@ export function holdoutRows(dir: string = HOLDOUT_DIR): HoldoutRow[] {
           'sim.vllmAsyncScheduling': false,
           'workload.name': 'random',
           'workload.random.inputLen': Math.round(run.inputTokens / PROMPTS), 'workload.random.outputLen': Math.round(run.outputTokens / PROMPTS),
-          'benchmark.harness': 'vllm', 'benchmark.requestRate': row.qps, 'benchmark.numPrompts': PROMPTS,
+          // `--backend vllm`: /v1/completions (no chat template); Poisson arrivals without a client limit.
+          'benchmark.harness': 'vllm', 'benchmark.backend': 'openai', 'benchmark.maxConcurrency': 'none',
+          'benchmark.requestRate': row.qps, 'benchmark.numPrompts': PROMPTS,
         });
         const r = simulate(config, { routers: ['round-robin'], intervals: false, overrides: { replicas: 1 }, model: { timing: fitted.params, gpu: gpu.facts, host: HOST } }).runs[0].result;
         out.push({

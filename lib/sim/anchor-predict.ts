@@ -32,7 +32,7 @@ import type { RouterKind } from './routers/types';
 import { endpointPickerConfigFor } from '../../k8s/router/profiles';
 
 /** Bumped when the predictor's readings change: part of the fit's inputs hash. */
-export const PREDICTOR_VERSION = 2;
+export const PREDICTOR_VERSION = 3;
 
 export type Family = 'throughput' | 'ttft' | 'tpot' | 'regime' | 'other';
 export type Role = 'fit' | 'check' | 'excluded';
@@ -107,8 +107,9 @@ function uncertainty(confidence: keyof typeof CONFIDENCE_U, family: Family): num
 /** Validation-only GPU rows: anchors on GPUs the registry (tables/gpus.ts) does not carry. */
 export const VALIDATION_GPUS: Readonly<Record<string, GpuFacts>> = {
   'H100-PCIe': {
-    ...GPUS.H100, memoryBandwidthGBs: 2000, bf16Tflops: 756,
-    sources: ['VALIDATION ONLY (no EC2 instance): NVIDIA H100 PCIe datasheet: 80 GB HBM2e, 2.0 TB/s, 756 dense bf16 TFLOPS (1,513 with sparsity); 50 MB L2 like the SXM'],
+    // One GPU per replica here: the SXM's NVLink row is never used (the PCIe card's bridge is not modelled).
+    ...GPUS.H100, memoryBandwidthGBs: 2000, bf16Tflops: 756, fp8Tflops: 1513,
+    sources: ['VALIDATION ONLY (no EC2 instance): NVIDIA H100 PCIe product brief / datasheet: 80 GB HBM2e, 2.0 TB/s, 756 dense bf16 and 1,513 dense fp8 TFLOPS (twice that with sparsity); 50 MB L2 like the SXM'],
   },
   A40: {
     memoryGB: 48, usableMemoryGiB: 44.99, memoryBandwidthGBs: 696, bf16Tflops: 149.7,
@@ -275,7 +276,8 @@ function iogH100Pcie(a: Anchor): AnchorCase {
     'vllm.blockSize': 16, 'vllm.maxNumBatchedTokens': 8192, 'vllm.maxNumSeqs': 1024,
     // ShareGPT's lengths at their means (fixture reading); 200 Poisson arrivals per rate.
     'workload.name': 'random', 'workload.random.inputLen': input, 'workload.random.outputLen': output,
-    'benchmark.harness': 'vllm', 'benchmark.numPrompts': 200, 'benchmark.maxConcurrency': 'none',
+    // `--backend vllm`: /v1/completions, no chat template (the config's default is openai-chat).
+    'benchmark.harness': 'vllm', 'benchmark.backend': 'openai', 'benchmark.numPrompts': 200, 'benchmark.maxConcurrency': 'none',
     // June 2025: async scheduling was opt-in (vLLM issue 27679, PR 27614).
     'sim.vllmAsyncScheduling': false,
   };
@@ -304,7 +306,7 @@ function iogH100Pcie(a: Anchor): AnchorCase {
   }
   return {
     anchor: a.id, gpu: 'H100-PCIe (validation-only row)', runs, observations: obs, simulatedRequests: 200 * runs.length,
-    coverage: { ...cover('H100-PCIe', 'hopper', a, [[input, output]], [1, 44]), modelId: model },
+    coverage: { ...cover('H100-PCIe', 'hopper', a, [[input, output]], [2, 44]), modelId: model },
   };
 }
 
