@@ -12,7 +12,7 @@ import { loadConfig } from '../lib/config';
 import { GPUS, type GpuFacts } from '../lib/config/tables/gpus';
 import { simulate } from '../lib/sim';
 import { fittedCalibration } from '../lib/sim/calibration/fitted';
-import type { HostFacts } from '../lib/sim/host';
+import { IO_NET_HOST, IOG_PROMPTS, iogRunContext } from '../lib/sim/anchor-predict';
 
 export const HOLDOUT_DIR = path.join(__dirname, '..', 'test', 'fixtures', 'holdout');
 
@@ -26,9 +26,6 @@ const GPU_ROWS: Readonly<Record<string, { facts: GpuFacts; instanceType: string 
     },
   },
 };
-
-/** io.net hosts: the CPU is not stated; taken as the g5 core, like the A40 anchor's unnamed servers (reading). */
-const HOST: HostFacts = { cpu: { cpu: 'unknown (io.net; reading)', microarchitecture: 'unknown', maxBoostGHz: 0, speedClass: 1.0, threadsPerCore: 2 }, vcpusPerReplica: 16, busyProcesses: 2 };
 
 interface HoldoutFixture {
   readonly id: string;
@@ -49,8 +46,6 @@ export interface HoldoutRow {
   readonly predicted: Readonly<Record<(typeof HOLDOUT_METRICS)[number], number>>;
 }
 
-const PROMPTS = 200;
-
 /** Every published row of every holdout fixture next to its prediction with the committed all-fit. */
 export function holdoutRows(dir: string = HOLDOUT_DIR): HoldoutRow[] {
   const fitted = fittedCalibration();
@@ -62,19 +57,12 @@ export function holdoutRows(dir: string = HOLDOUT_DIR): HoldoutRow[] {
       const gpu = GPU_ROWS[run.gpu];
       if (!gpu) throw new Error(`${file}: no validation GPU row "${run.gpu}" (scripts/holdout.ts)`);
       for (const row of run.rows) {
-        const config = loadConfig({
-          'gpuNodes.instanceType': gpu.instanceType, 'gpuNodes.count': 1, 'model.id': run.predictAs,
-          // vLLM 0.8.5's V1 defaults for the API server: 2,048 tokens / 256 seqs below 70 GiB of GPU
-          // memory, else 8,192 / 1,024 (vllm/engine/arg_utils.py _set_default_args_v1); no async scheduling then.
-          'vllm.blockSize': 16, 'vllm.maxNumBatchedTokens': gpu.facts.memoryGB >= 70 ? 8192 : 2048, 'vllm.maxNumSeqs': gpu.facts.memoryGB >= 70 ? 1024 : 256,
-          'sim.vllmAsyncScheduling': false,
-          'workload.name': 'random',
-          'workload.random.inputLen': Math.round(run.inputTokens / PROMPTS), 'workload.random.outputLen': Math.round(run.outputTokens / PROMPTS),
-          // `--backend vllm`: /v1/completions (no chat template); Poisson arrivals without a client limit.
-          'benchmark.harness': 'vllm', 'benchmark.backend': 'openai', 'benchmark.maxConcurrency': 'none',
-          'benchmark.requestRate': row.qps, 'benchmark.numPrompts': PROMPTS,
-        });
-        const r = simulate(config, { routers: ['round-robin'], intervals: false, overrides: { replicas: 1 }, model: { timing: fitted.params, gpu: gpu.facts, host: HOST } }).runs[0].result;
+        // The same run setup as the H100 PCIe anchor of the same harness (lib/sim/anchor-predict.ts).
+        const config = loadConfig(iogRunContext({
+          instanceType: gpu.instanceType, gpuMemoryGB: gpu.facts.memoryGB, model: run.predictAs,
+          input: Math.round(run.inputTokens / IOG_PROMPTS), output: Math.round(run.outputTokens / IOG_PROMPTS), rate: row.qps,
+        }));
+        const r = simulate(config, { routers: ['round-robin'], intervals: false, overrides: { replicas: 1 }, model: { timing: fitted.params, gpu: gpu.facts, host: IO_NET_HOST } }).runs[0].result;
         out.push({
           fixture: fx.id, gpu: run.gpu, model: run.model, qps: row.qps,
           published: { request_throughput: row.request_throughput, mean_ttft_ms: row.mean_ttft_ms, mean_tpot_ms: row.mean_tpot_ms },

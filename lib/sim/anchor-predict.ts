@@ -247,7 +247,7 @@ function a40(a: Anchor, outputLen: string): AnchorCase {
   const obs: AnchorObservation[] = [];
   for (const o of a.observations) {
     for (const [metric, value] of Object.entries(o.metrics)) {
-      const family: Family = /ttft/.test(metric) ? 'ttft' : /tpot/.test(metric) ? 'tpot' : /throughput|duration/.test(metric) ? 'throughput' : 'other';
+      const family = metricFamily(metric);
       const ttft = family === 'ttft';
       const belowFloor = ttft && a.id.includes('llama');
       const role: Role = belowFloor ? 'excluded' : (metric === 'request_throughput' || metric === 'median_tpot_ms' || (ttft && metric === 'median_ttft_ms')) ? 'fit' : (metric === 'completed' || metric.startsWith('total_')) ? 'check' : 'check';
@@ -263,34 +263,53 @@ function a40(a: Anchor, outputLen: string): AnchorCase {
   return { anchor: a.id, gpu: 'A40 (validation-only row)', runs: [run], observations: obs, simulatedRequests: 50, coverage: cover('A40', 'ampere', a, [[100, a.workload.outputLen.tokens]], [50]) };
 }
 
+/** io.net machines (the IOG Foundation's runs): the CPU is not stated; the g5 core is taken, as for the other unnamed hosts (reading). */
+export const IO_NET_HOST: HostFacts = host(UNKNOWN_CPU(1.0, 'unknown (io.net cloud; reading)'), 16);
+
+/** Prompts of every IOG Foundation run (`--num-prompts 200`). */
+export const IOG_PROMPTS = 200;
+
+/**
+ * The config of one IOG Foundation run, for the H100 PCIe anchor and the held-out RTX 4090
+ * (scripts/holdout.ts): vLLM 0.8.5's benchmark_serving with `--backend vllm` (/v1/completions, no chat
+ * template; the config's default is openai-chat), IOG_PROMPTS ShareGPT prompts at their mean lengths
+ * (fixture reading), Poisson arrivals at `rate` without a client limit, one GPU. `instanceType` only
+ * carries the config; the run's GPU facts replace its GPU's.
+ */
+export function iogRunContext(o: { instanceType: string; gpuMemoryGB: number; model: string; input: number; output: number; rate: number }): Record<string, unknown> {
+  // vLLM 0.8.5's API-server defaults: 8,192 tokens / 1,024 seqs from 70 GiB of GPU memory, else 2,048 /
+  // 256 (arg_utils.py _set_default_args_v1, PR 17073).
+  const large = o.gpuMemoryGB >= 70;
+  return {
+    'gpuNodes.instanceType': o.instanceType, 'gpuNodes.count': 1, 'model.id': o.model, 'vllm.tensorParallelSize': 1,
+    'vllm.blockSize': 16, 'vllm.maxNumBatchedTokens': large ? 8192 : 2048, 'vllm.maxNumSeqs': large ? 1024 : 256,
+    'workload.name': 'random', 'workload.random.inputLen': o.input, 'workload.random.outputLen': o.output,
+    'benchmark.harness': 'vllm', 'benchmark.backend': 'openai', 'benchmark.numPrompts': IOG_PROMPTS, 'benchmark.maxConcurrency': 'none',
+    'benchmark.requestRate': o.rate,
+    // June 2025: async scheduling was opt-in (vLLM issue 27679, PR 27614).
+    'sim.vllmAsyncScheduling': false,
+  };
+}
+
+/** Metric family of a published number: what the leave-one-out targets and the uncertainties group by. */
+function metricFamily(metric: string): Family {
+  return /ttft/.test(metric) ? 'ttft' : /tpot/.test(metric) ? 'tpot' : /throughput|duration/.test(metric) ? 'throughput' : 'other';
+}
+
 function iogH100Pcie(a: Anchor): AnchorCase {
-  // io.net machines: the CPU is not stated; the g5 core is taken, as for the other unnamed hosts (reading).
-  const ioNet = host(UNKNOWN_CPU(1.0, 'unknown (io.net cloud; reading)'), 16);
   const input = Math.round(a.workload.inputLen.tokens);
   const output = Math.round(a.workload.outputLen.tokens);
   // Meta-Llama-3-8B has Llama-3.1-8B's shapes (fixture reading); p5.48xlarge only carries the config.
   const model = 'meta-llama/Llama-3.1-8B-Instruct';
-  const base = {
-    'gpuNodes.instanceType': 'p5.48xlarge', 'gpuNodes.count': 1, 'model.id': model, 'vllm.tensorParallelSize': 1,
-    // vLLM 0.8.5's API-server defaults for a GPU with >= 70 GiB (arg_utils.py _set_default_args_v1).
-    'vllm.blockSize': 16, 'vllm.maxNumBatchedTokens': 8192, 'vllm.maxNumSeqs': 1024,
-    // ShareGPT's lengths at their means (fixture reading); 200 Poisson arrivals per rate.
-    'workload.name': 'random', 'workload.random.inputLen': input, 'workload.random.outputLen': output,
-    // `--backend vllm`: /v1/completions, no chat template (the config's default is openai-chat).
-    'benchmark.harness': 'vllm', 'benchmark.backend': 'openai', 'benchmark.numPrompts': 200, 'benchmark.maxConcurrency': 'none',
-    // June 2025: async scheduling was opt-in (vLLM issue 27679, PR 27614).
-    'sim.vllmAsyncScheduling': false,
-  };
-  // Not request_throughput: a 200-request run ends with its longest response, so its duration follows
-  // the tail of ShareGPT's output lengths, which fixed mean lengths cannot give (at 32 QPS the published
-  // run lasts 15.0 s; mean lengths drain in ~10 s).
+  const gpu = VALIDATION_GPUS['H100-PCIe'];
   const fit = new Set(['mean_ttft_ms', 'mean_tpot_ms']);
   const runs: AnchorRun[] = [];
   const obs: AnchorObservation[] = [];
   for (const o of a.observations) {
-    runs.push({ id: o.id, context: { ...base, 'benchmark.requestRate': o.requestRate! }, overrides: { replicas: 1 }, router: 'round-robin', model: { gpu: VALIDATION_GPUS['H100-PCIe'], host: ioNet } });
+    const context = iogRunContext({ instanceType: 'p5.48xlarge', gpuMemoryGB: gpu.memoryGB, model, input, output, rate: o.requestRate! });
+    runs.push({ id: o.id, context, overrides: { replicas: 1 }, router: 'round-robin', model: { gpu, host: IO_NET_HOST } });
     for (const [metric, value] of Object.entries(o.metrics)) {
-      const family: Family = /ttft/.test(metric) ? 'ttft' : /tpot/.test(metric) ? 'tpot' : /throughput|duration/.test(metric) ? 'throughput' : 'other';
+      const family = metricFamily(metric);
       const isFit = fit.has(metric);
       obs.push({
         key: `${a.id}/${o.id}/${metric}`, metric, observation: o.id, published: value as number, role: isFit ? 'fit' : 'check', family,
@@ -305,7 +324,7 @@ function iogH100Pcie(a: Anchor): AnchorCase {
     });
   }
   return {
-    anchor: a.id, gpu: 'H100-PCIe (validation-only row)', runs, observations: obs, simulatedRequests: 200 * runs.length,
+    anchor: a.id, gpu: 'H100-PCIe (validation-only row)', runs, observations: obs, simulatedRequests: IOG_PROMPTS * runs.length,
     coverage: { ...cover('H100-PCIe', 'hopper', a, [[input, output]], [2, 44]), modelId: model },
   };
 }
