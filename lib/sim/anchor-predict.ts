@@ -241,6 +241,11 @@ function a40(a: Anchor, outputLen: string): AnchorCase {
       // A 2025 post (vLLM version not stated): async scheduling was opt-in until after 2025-10-28
       // (vLLM issue 27679, PR 27614), so the engine ran without it (reading).
       'sim.vllmAsyncScheduling': false,
+      // Endpoint not stated: the client is read as sending no repetition_penalty (the chat backend, or
+      // completions before vLLM PR 14702), so Qwen2.5's default 1.05 runs the sampler's penalty pass
+      // (auto with inference-perf's request body; Llama sets none). Evidence: Qwen2.5-7B decodes slower
+      // here than Llama-3.1-8B (23.5 against 21.8 s for ~600 steps) though it streams 6% fewer weight bytes (fixture reading).
+      'sim.samplerPenalties': 'auto',
     },
     overrides: { replicas: 1 }, router: 'round-robin', model: { gpu: VALIDATION_GPUS.A40, host: server, burst: true },
   };

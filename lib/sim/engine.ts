@@ -313,6 +313,8 @@ export class Replica {
     let decodeContext = 0;
     let prefillWork = 0;
     let mixed = false;
+    // Output tokens so far of the longest-running request: the sampler's penalty pass pads to it.
+    let longestOutput = 0;
     this.nSched = 0;
 
     // 1. Running requests.
@@ -327,6 +329,7 @@ export class Replica {
         budget -= 1;
         tokens += 1;
         decodeContext += computed + 1;
+        if (computed - q.promptLen[r] > longestOutput) longestOutput = computed - q.promptLen[r];
         i++;
         continue;
       }
@@ -356,6 +359,7 @@ export class Replica {
       tokens += n;
       if (n === 1 && computed >= q.promptLen[r]) decodeContext += computed + 1;
       else prefillWork += this.stepTime.prefillWork(n, computed);
+      if (upto - q.promptLen[r] > longestOutput) longestOutput = upto - q.promptLen[r];
       if (n > 1) mixed = true;
       i++;
     }
@@ -387,7 +391,7 @@ export class Replica {
       }
     }
     if (this.nSched === 0) return -1;
-    return this.stepTime.duration(tokens, this.nSched, decodeContext, prefillWork, mixed);
+    return this.stepTime.duration(tokens, this.nSched, decodeContext, prefillWork, mixed, longestOutput);
   }
 
   /** Longest run of cached leading blocks of `r` (at most numTokens - 1 tokens); fills hitScratch. */

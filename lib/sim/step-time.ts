@@ -12,6 +12,10 @@
  *                                                                    r = 1 in decode-only steps and where the kernel
  *                                                                    packs GQA (tables/gpus.ts)
  *   CPU = (T0 + tSeq x nSeq + tLayer x layers[eager only]) x host     engine core: scheduling, input prep, sampling, outputs
+ *   GPU' = max(GPU, Cpen x nSeq x outMax) + nSeq x V x Bpen / (ηw BW)   sampler penalty pass, only when a request
+ *                                                                    carries a penalty (sampler-penalties.ts): its
+ *                                                                    CPU tensor build overlaps the forward, its
+ *                                                                    memory passes follow it
  *   T   = max(CPU, GPU) with vLLM's async scheduling (the CPU work of a step overlaps the GPU work of
  *         the previous one), CPU + GPU without it.
  *
@@ -67,6 +71,10 @@ export interface StepTiming {
   readonly cpuStepSeconds: number;
   /** CPU seconds per sequence per step (tSeq, host-scaled). */
   readonly cpuSeqSeconds: number;
+  /** Sampler penalty pass (0 when no request carries a penalty): GPU seconds per row (nSeq x V x Bpen / (ηw BW)). */
+  readonly penaltyGpuSecondsPerRow: number;
+  /** ... and host-scaled CPU seconds per element of the padded output-token matrix (nSeq x longest output). */
+  readonly penaltyCpuSecondsPerToken: number;
   /** vLLM async scheduling: the CPU work of a step overlaps the GPU work (T = max(CPU, GPU)). */
   readonly asyncScheduling: boolean;
   /**
@@ -92,6 +100,8 @@ export class StepTimeModel {
   /** Per step: all-reduce calls x their fixed latency, and seconds per token of the step. */
   private readonly allReduceFixed: number;
   private readonly allReduceSecondsPerToken: number;
+  private readonly penaltyGpuPerRow: number;
+  private readonly penaltyCpuPerToken: number;
   /** GPU and CPU parts of the last duration() (what DCGM would count as GPU busy; engine-core CPU). */
   lastGpuSeconds = 0;
   lastCpuSeconds = 0;
@@ -109,6 +119,8 @@ export class StepTimeModel {
     this.attnSecondsPerPair = (costs.attentionFlopsPerPair * k.prefillAttentionFactor) / (k.attention * peakFlops);
     this.halfContext = k.attentionHalfContext;
     this.overlap = k.asyncScheduling;
+    this.penaltyGpuPerRow = k.penaltyGpuSecondsPerRow;
+    this.penaltyCpuPerToken = k.penaltyCpuSecondsPerToken;
     const rereads = k.rereadL2Bytes !== undefined && costs.queryHeadsPerKvHead > 1;
     this.extraReads = rereads ? costs.queryHeadsPerKvHead - 1 : 0;
     this.l2Tokens = rereads ? (k.rereadL2Bytes as number) / costs.kvHeadBytesPerToken : 0;
@@ -123,14 +135,19 @@ export class StepTimeModel {
   /**
    * Seconds for a step of `tokens` tokens over `seqs` sequences, whose decodes read `decodeContext`
    * cached tokens and whose prefill chunks add up to `prefillWork` efficiency-weighted pairs
-   * (prefillWork() of each chunk); `mixed`: some sequence has more than one query token this step.
+   * (prefillWork() of each chunk); `mixed`: some sequence has more than one query token this step;
+   * `longestOutput`: output tokens so far of the step's longest-running request (the penalty pass pads to it).
    */
-  duration(tokens: number, seqs: number, decodeContext: number, prefillWork: number, mixed = false): number {
+  duration(tokens: number, seqs: number, decodeContext: number, prefillWork: number, mixed = false, longestOutput = 0): number {
     const math = tokens * this.linearSecondsPerToken + seqs * this.headSecondsPerSeq;
     let gpu = (math > this.weightTime ? math : this.weightTime)
       + decodeContext * this.kvSecondsPerToken * (mixed ? this.kvReads(decodeContext) : 1)
       + prefillWork * this.attnSecondsPerPair;
     if (this.allReduceFixed > 0) gpu += this.allReduceFixed + tokens * this.allReduceSecondsPerToken;
+    if (this.penaltyGpuPerRow > 0) {
+      const build = seqs * longestOutput * this.penaltyCpuPerToken;
+      gpu = (build > gpu ? build : gpu) + seqs * this.penaltyGpuPerRow;
+    }
     const cpu = this.t0 + this.tSeq * seqs;
     this.lastGpuSeconds = gpu;
     this.lastCpuSeconds = cpu;

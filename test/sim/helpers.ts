@@ -16,6 +16,7 @@ import { MODELS } from '../../lib/config/tables/models';
 export const TEST_STEP_TIMING: StepTiming = {
   weightBandwidth: 0.8, kvBandwidth: 0.75, matmul: 0.8, attention: 0.43, attentionHalfContext: 0,
   kvReadFactor: 1, prefillAttentionFactor: 1, cpuStepSeconds: 0, cpuSeqSeconds: 0, asyncScheduling: false,
+  penaltyGpuSecondsPerRow: 0, penaltyCpuSecondsPerToken: 0,
 };
 
 export const SMALL: SimOverrides = { numPrompts: 240, numPrefixes: 12, prefixLen: 512, suffixLen: 64, outputLen: 32, maxConcurrency: 48, replicas: 3 };

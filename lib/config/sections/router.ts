@@ -6,20 +6,22 @@ import { routerProfileFields } from './router-profiles';
  * `router.speculativeTtl` default, chosen from a simulator sweep (`npx llmd-bench simulate --router
  * llm-d --request-rate <r> --seed <s> --no-intervals -c router.speculativeTtl=<ttl>`, seeds 0-2, the
  * reference workload, lib/sim models llm-d-router v0.10.0's per-request TTL eviction of the pod's
- * speculative entry, prerequest.go). Re-run with the nine-anchor fit (2026-12-05), req/s:
+ * speculative entry, prerequest.go). Re-run with the nine-anchor fit and vLLM's sampler penalty pass
+ * (2026-12-05), req/s:
  *
  *   rate | 100ms                 | 2s                    | 5s                    | 10s                   | 30s
- *   inf  | 22.55 / 21.93 / 22.36 | 24.97 / 24.21 / 24.79 | = 2s                  | = 2s                  | = 2s
- *        | p99 TTFT 36.1-37.5 s  | 12.2-12.7 s           |                       |                       |
- *   25   | 24.26 / 24.16 / 22.97 | 24.30 / 23.87 / 24.29 | = 2s                  | = 2s                  | = 2s
- *        | p99 TTFT 2.0-8.9 s    | 1.3-4.3 s             |                       |                       |
- *   30   | 23.05 / 23.24 / 23.80 | 22.88 / 23.69 / 24.34 | 23.72 / 24.27 / 23.54 | = 5s                  | = 5s
- *        | p99 TTFT 10.3-21.7 s  | 3.4-17.4 s            | 6.4-12.3 s            |                       |
+ *   inf  | 21.74 / 22.06 / 22.87 | 24.40 / 24.28 / 22.79 | = 2s                  | = 2s                  | = 2s
+ *        | p99 TTFT 36.8-37.2 s  | 12.1-24.6 s           |                       |                       |
+ *   25   | 22.25 / 23.59 / 23.91 | 22.57 / 22.36 / 22.47 | = 2s                  | = 2s                  | = 2s
+ *        | p99 TTFT 3.4-22.8 s   | 11.3-19.1 s           |                       |                       |
+ *   30   | 24.37 / 23.11 / 22.37 | 23.10 / 22.20 / 22.36 | 23.10 / 23.56 / 24.06 | = 5s                  | = 5s
+ *        | p99 TTFT 3.6-23.2 s   | 16.4-17.5 s           | 2.5-16.4 s            |                       |
  *
- * 100ms loses ~10% at the reference burst and adds ~24 s of p99 TTFT (a first-of-prefix request
- * queued longer than the TTL loses its entry before its BlockStored event confirms it); 2s moves
- * throughput by up to ~3.5% either way at 30 req/s. From 5s on the TTL no longer matters (5s, 10s and
- * 30s are identical at every seed and rate); 10s keeps a margin over the queue waits of the burst (up to
+ * 100ms loses up to 11% at the reference burst and adds 12-25 s of p99 TTFT (a first-of-prefix request
+ * queued longer than the TTL loses its entry before its BlockStored event confirms it); 2s loses up to
+ * 7% at 30 req/s. At 25 req/s (past this model's llm-d capacity, 22.4-24.4 req/s) the seeds scatter
+ * by ±5% and no TTL wins at every seed. From 5s on the TTL no longer matters (5s, 10s and 30s are
+ * identical at every seed and rate); 10s keeps a margin over the queue waits of the burst (up to
  * ~13 s) without keeping guesses alive much longer after the engine evicted those blocks or the
  * request failed (the speculative entry outlives BlockRemoved until its TTL).
  */
@@ -70,7 +72,7 @@ export const routerSchema = z.object({
   speculativeIndexing: z.boolean({ error: 'must be true or false' }).default(true)
     .describe('Record a routed prefix for the chosen pod before its KV events arrive (stops a burst of one prefix scattering).'),
   speculativeTtl: z.string().regex(/^\d+(ms|s|m)$/, { error: 'must be a Go duration such as 500ms, 2s or 1m' }).default(SPECULATIVE_TTL_DEFAULT)
-    .describe('How long a speculative index entry lives unless a KV event confirms it. 10s from a simulator sweep (5s and longer within 0.1% at every rate; 2s and shorter lose throughput and p99 TTFT, 100ms at the reference burst, 2s at 30 req/s; 10s keeps a margin over the ~13 s queue waits of the burst; longer keeps stale guesses): lib/config/sections/router.ts, docs/workloads.md.'),
+    .describe('How long a speculative index entry lives unless a KV event confirms it. 10s from a simulator sweep (5s and longer identical at every rate; shorter loses throughput and p99 TTFT: 100ms at the reference burst, 2s at 30 req/s; 10s keeps a margin over the ~13 s queue waits of the burst; longer keeps stale guesses): lib/config/sections/router.ts, docs/workloads.md.'),
   kvEventsConcurrency: positiveInt().default(8)
     .describe('Workers the EPP uses to digest KV events.'),
   ...routerProfileFields,
@@ -84,6 +86,6 @@ export const routerSchema = z.object({
     noHitLru: nonNegativeNumber().default(2)
       .describe('Weight of the no-hit-lru scorer: a request no pod holds a block of goes to the pod that took such a cold request least recently. ' +
         'Spreads first-seen prefixes so no pod hoards them at a cold start (512 requests arrive while every load metric reads 0); ' +
-        '0 leaves it out (the simulator then predicts 20.9-23.0 instead of 24.2-25.0 req/s for the reference run, seeds 0-2).'),
+        '0 leaves it out (the simulator then predicts 21.0-22.6 instead of 22.8-24.4 req/s for the reference run, seeds 0-2).'),
   }).strict().prefault({}),
 }).strict().prefault({});

@@ -29,6 +29,8 @@ export const simSchema = z.object({
     .describe('vLLM --scheduler-reserve-full-isl (default on since vLLM PR 37307, 2026): a waiting request is admitted only when its whole prompt fits the free KV blocks, not just its first chunk.'),
   vllmAsyncScheduling: z.boolean({ error: 'must be true or false' }).default(true)
     .describe('vLLM async scheduling (the V1 default): the CPU work of a step overlaps the GPU work of the previous one, so a step takes max(CPU, GPU) instead of their sum, and a finished request holds its slot one (wasted) step longer.'),
+  samplerPenalties: oneOf(['auto', 'on', 'off']).default('auto')
+    .describe('vLLM\'s sampler penalty pass (lib/sim/sampler-penalties.ts): auto = on when the model\'s generation_config sets a repetition_penalty (Qwen2.5: 1.05) and the client sends none (vllm bench serve --backend openai-chat, inference-perf; --backend openai sends 1.0); on/off force it (anchors whose client is not known).'),
   // ---- accounting
   prefixCacheStats: oneOf(['every-lookup', 'admission']).default('every-lookup')
     .describe('How vLLM counts vllm:prefix_cache_queries/hits: every-lookup (before vLLM PR 48860, July 2026: a blocked queue head is counted on each retry, as in the reference run) or admission (newer vLLM).'),

@@ -31,6 +31,14 @@ export interface ModelFacts {
    * same for every request, so with a small block size the first KV blocks are shared by all prompts.
    */
   readonly chatTemplateLeadingTokens: number;
+  /**
+   * `repetition_penalty` of the model's generation_config.json. vLLM applies it to every request that
+   * does not send its own (`--generation-config auto`, the default since vLLM 0.8: vllm/config.py
+   * ModelConfig.generation_config; protocol.py to_sampling_params takes default_sampling_params), and
+   * then runs the sampler's penalty pass over the whole batch every step (lib/sim/sampler-penalties.ts).
+   * Unset: the file sets none (1.0).
+   */
+  readonly generationRepetitionPenalty?: number;
   /** `architectures[0]` of config.json (what vLLM instantiates). */
   readonly architecture?: string;
   /** q/k/v projections carry a bias (Qwen2 does; Llama, Mistral and Qwen3 do not). */
@@ -68,8 +76,10 @@ export const MODELS: Readonly<Record<string, ModelFacts>> = {
     // plus ~1 from re-tokenizing the decoded prefix/suffix boundary: 29, what the reference's totals imply.
     chatTemplateOverheadTokens: 29,
     chatTemplateLeadingTokens: 23,
+    generationRepetitionPenalty: 1.05,
     defaultRevision: 'a09a35458c702b33eeacc393d103063234e8bc28',
     sources: ['config.json: 28 layers, hidden 3584, 28 heads, 4 KV heads, intermediate 18944, vocab 152064, untied, bf16',
+      'generation_config.json: repetition_penalty 1.05, temperature 0.7, top_p 0.8, top_k 20 (vLLM applies the penalty by default; prime-rl PR 886 on Qwen2.5 Instruct models: "vllm will default to the generation configuration setting for the penalty")',
       '7,615,616,512 parameters by countParameters() (15.23 GB); kept as 7.616e9, the figure the reference calibration used'],
   },
   'Qwen/Qwen3-8B': {
