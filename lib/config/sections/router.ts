@@ -21,8 +21,9 @@ import { routerProfileFields } from './router-profiles';
  * queued longer than the TTL loses its entry before its BlockStored event confirms it); 2s loses up to
  * 7% at 30 req/s. At 25 req/s (past this model's llm-d capacity, 22.4-24.4 req/s) the seeds scatter
  * by ±5% and no TTL wins at every seed. From 5s on the TTL no longer matters (5s, 10s and 30s are
- * identical at every seed and rate); 10s keeps a margin over the queue waits of the burst (up to
- * ~13 s) without keeping guesses alive much longer after the engine evicted those blocks or the
+ * identical at every seed and rate); 10s keeps a margin over the queue waits of the burst while the
+ * replicas stay balanced (p99 TTFT ~12 s at seeds 0-1; seed 2's lagging replica queues ~25 s, where 2s
+ * and 30s still tie) without keeping guesses alive much longer after the engine evicted those blocks or the
  * request failed (the speculative entry outlives BlockRemoved until its TTL).
  */
 export const SPECULATIVE_TTL_DEFAULT = '10s';
@@ -72,7 +73,7 @@ export const routerSchema = z.object({
   speculativeIndexing: z.boolean({ error: 'must be true or false' }).default(true)
     .describe('Record a routed prefix for the chosen pod before its KV events arrive (stops a burst of one prefix scattering).'),
   speculativeTtl: z.string().regex(/^\d+(ms|s|m)$/, { error: 'must be a Go duration such as 500ms, 2s or 1m' }).default(SPECULATIVE_TTL_DEFAULT)
-    .describe('How long a speculative index entry lives unless a KV event confirms it. 10s from a simulator sweep (5s and longer identical at every rate; shorter loses throughput and p99 TTFT: 100ms at the reference burst, 2s at 30 req/s; 10s keeps a margin over the ~13 s queue waits of the burst; longer keeps stale guesses): lib/config/sections/router.ts, docs/workloads.md.'),
+    .describe('How long a speculative index entry lives unless a KV event confirms it. 10s from a simulator sweep (5s and longer identical at every rate; shorter loses throughput and p99 TTFT: 100ms at the reference burst, 2s at 30 req/s; 10s keeps a margin over the ~12 s queue waits of a balanced burst; longer keeps stale guesses): lib/config/sections/router.ts, docs/workloads.md.'),
   kvEventsConcurrency: positiveInt().default(8)
     .describe('Workers the EPP uses to digest KV events.'),
   ...routerProfileFields,
