@@ -17,6 +17,7 @@
  * / 8192; block size 16; gpu-memory-utilization 0.9.
  */
 import { loadConfig } from '../config';
+import { MODELS } from '../config/tables/models';
 import { GPUS, type GpuFacts } from '../config/tables/gpus';
 import type { HostCpuFacts } from '../config/tables/host-cpus';
 import { HOST_CPUS } from '../config/tables/host-cpus';
@@ -169,8 +170,9 @@ function cover(gpu: string, architecture: string, a: Anchor, workloads: [number,
 
 function reference(a: Anchor): AnchorCase {
   const runs: AnchorRun[] = [
-    { id: 'round-robin', context: {}, overrides: {}, router: 'round-robin', model: {} },
-    { id: 'llm-d', context: {}, overrides: {}, router: 'llm-d', model: {} },
+    // June 2026, before vLLM PR 44443 made model runner v2 the default for dense models (fixture reading).
+    { id: 'round-robin', context: { 'sim.vllmModelRunner': 'v1' }, overrides: {}, router: 'round-robin', model: {} },
+    { id: 'llm-d', context: { 'sim.vllmModelRunner': 'v1' }, overrides: {}, router: 'llm-d', model: {} },
   ];
   const fit = new Set(['request_throughput', 'mean_tpot_ms', 'mean_ttft_ms']);
   const obs: AnchorObservation[] = [];
@@ -242,10 +244,10 @@ function a40(a: Anchor, outputLen: string): AnchorCase {
       // (vLLM issue 27679, PR 27614), so the engine ran without it (reading).
       'sim.vllmAsyncScheduling': false,
       // Endpoint not stated: the client is read as sending no repetition_penalty (the chat backend, or
-      // completions before vLLM PR 14702), so Qwen2.5's default 1.05 runs the sampler's penalty pass
-      // (auto with inference-perf's request body; Llama sets none). Evidence: Qwen2.5-7B decodes slower
-      // here than Llama-3.1-8B (23.5 against 21.8 s for ~600 steps) though it streams 6% fewer weight bytes (fixture reading).
-      'sim.samplerPenalties': 'auto',
+      // completions before vLLM PR 14702), so Qwen2.5's default 1.05 runs the sampler's penalty pass on
+      // model runner v1 (2025); Llama sets none (fixture reading).
+      'sim.samplerPenalties': MODELS[a.setup.model]?.generationRepetitionPenalty ? 'on' : 'off',
+      'sim.vllmModelRunner': 'v1',
     },
     overrides: { replicas: 1 }, router: 'round-robin', model: { gpu: VALIDATION_GPUS.A40, host: server, burst: true },
   };

@@ -329,7 +329,7 @@ export class Replica {
         budget -= 1;
         tokens += 1;
         decodeContext += computed + 1;
-        if (computed - q.promptLen[r] > longestOutput) longestOutput = computed - q.promptLen[r];
+        if (computed + 1 - q.promptLen[r] > longestOutput) longestOutput = computed + 1 - q.promptLen[r];
         i++;
         continue;
       }

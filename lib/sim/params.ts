@@ -15,7 +15,7 @@ import type { EngineLimits } from './engine';
 import { type ModelCosts, modelCosts } from './hardware';
 import { cpuTimeScale, decodeHost, type HostFacts, renderHostCpu } from './host';
 import { type EppConfigLike, type EppRouterParams, parseEndpointPickerConfig } from './routers/epp-config';
-import { PENALTY_BYTES_PER_LOGIT, PENALTY_CPU_SECONDS_PER_TOKEN, samplerPenaltiesApply } from './sampler-penalties';
+import { penaltyPassCosts, samplerPenaltiesApply } from './sampler-penalties';
 import type { StepTiming } from './step-time';
 import { completeTimingValues, type TimingValues } from './timing-params';
 import type { InProcessTokenizer } from './epp-tokenizer';
@@ -72,10 +72,11 @@ export function defaultTimingValues(): Record<string, number> {
 }
 
 /** The step-time constants of a replica: efficiencies of its GPU's architecture, CPU scaled to its host. */
-export function stepTimingFor(t: TimingValues, gpu: GpuFacts, host: HostFacts, o: { fp8Kv: boolean; asyncScheduling: boolean; eagerLayers: number; penaltyVocab?: number }): StepTiming {
+export function stepTimingFor(t: TimingValues, gpu: GpuFacts, host: HostFacts, o: { fp8Kv: boolean; asyncScheduling: boolean; eagerLayers: number; penaltyVocab?: number; modelRunner?: 'v1' | 'v2' }): StepTiming {
   const a = gpu.architecture;
   const fp8 = hasFp8(gpu);
   const scale = cpuTimeScale(host);
+  const pass = penaltyPassCosts(o.modelRunner ?? 'v1');
   return {
     weightBandwidth: t[`weightBandwidth.${a}`],
     kvBandwidth: t[`kvBandwidth.${a}`],
@@ -88,8 +89,8 @@ export function stepTimingFor(t: TimingValues, gpu: GpuFacts, host: HostFacts, o
     cpuStepSeconds: ((t.engineStepMs + t.eagerLayerMs * o.eagerLayers) / 1000) * scale,
     cpuSeqSeconds: (t.engineSeqMs / 1000) * scale,
     // The penalty pass streams logits-sized tensors: the weight-streaming efficiency of the architecture.
-    penaltyGpuSecondsPerRow: o.penaltyVocab ? (o.penaltyVocab * PENALTY_BYTES_PER_LOGIT) / (t[`weightBandwidth.${a}`] * gpu.memoryBandwidthGBs * 1e9) : 0,
-    penaltyCpuSecondsPerToken: o.penaltyVocab ? PENALTY_CPU_SECONDS_PER_TOKEN * scale : 0,
+    penaltyGpuSecondsPerRow: o.penaltyVocab ? (o.penaltyVocab * pass.bytesPerLogit) / (t[`weightBandwidth.${a}`] * gpu.memoryBandwidthGBs * 1e9) : 0,
+    penaltyCpuSecondsPerToken: o.penaltyVocab ? pass.cpuSecondsPerToken * scale : 0,
     asyncScheduling: o.asyncScheduling,
     // FA2 (Ampere, Ada, 16-bit KV) re-reads each KV head per query head in steps with a prefill chunk.
     rereadL2Bytes: REREADS_KV_PER_QUERY_HEAD_IN_MIXED_STEPS[a] && !o.fp8Kv ? gpu.l2CacheMiB * 2 ** 20 : undefined,
@@ -231,6 +232,7 @@ export function simParams(config: BenchConfig, o: SimOverrides = {}, eppConfig?:
       asyncScheduling: s.vllmAsyncScheduling,
       eagerLayers: m.enforceEager ? model.numLayers : 0,
       penaltyVocab: samplerPenaltiesApply(c, model) ? model.vocabSize : undefined,
+      modelRunner: s.vllmModelRunner,
     }),
     path: {
       apiRequestSeconds: api * (timing.apiRequestMs / 1000) * scale,

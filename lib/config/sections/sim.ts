@@ -30,7 +30,9 @@ export const simSchema = z.object({
   vllmAsyncScheduling: z.boolean({ error: 'must be true or false' }).default(true)
     .describe('vLLM async scheduling (the V1 default): the CPU work of a step overlaps the GPU work of the previous one, so a step takes max(CPU, GPU) instead of their sum, and a finished request holds its slot one (wasted) step longer.'),
   samplerPenalties: oneOf(['auto', 'on', 'off']).default('auto')
-    .describe('vLLM\'s sampler penalty pass (lib/sim/sampler-penalties.ts): auto = on when the model\'s generation_config sets a repetition_penalty (Qwen2.5: 1.05) and the client sends none (vllm bench serve --backend openai-chat, inference-perf; --backend openai sends 1.0); on/off force it (anchors whose client is not known).'),
+    .describe('vLLM\'s sampler penalty pass (lib/sim/sampler-penalties.ts): auto = on when the model\'s generation_config sets a repetition_penalty (Qwen2.5: 1.05) and the client sends none (vllm bench serve --backend openai-chat, inference-perf; --backend openai sends 1.0); on/off force it (anchors whose client is not known, or clients that send their own penalty). A model.configFile model has no generation_config here: auto leaves it off.'),
+  vllmModelRunner: oneOf(['v1', 'v2']).default('v1')
+    .describe('vLLM model runner whose penalty pass is modelled: v1 (every anchor and the reference run; the timing model is fitted on it): ~77 bytes per logit plus a CPU tensor build; v2 (vLLM\'s default for dense models since PR 44443, July 2026, so the pinned v0.27.1 runs it): one fused kernel, ~12 bytes per logit, no CPU build. Its other differences are not modelled.'),
   // ---- accounting
   prefixCacheStats: oneOf(['every-lookup', 'admission']).default('every-lookup')
     .describe('How vLLM counts vllm:prefix_cache_queries/hits: every-lookup (before vLLM PR 48860, July 2026: a blocked queue head is counted on each retry, as in the reference run) or admission (newer vLLM).'),
