@@ -10,21 +10,22 @@ import { routerProfileFields } from './router-profiles';
  * (2026-12-05), req/s:
  *
  *   rate | 100ms                 | 2s                    | 5s                    | 10s                   | 30s
- *   inf  | 21.74 / 22.06 / 22.87 | 24.40 / 24.28 / 22.79 | = 2s                  | = 2s                  | = 2s
- *        | p99 TTFT 36.8-37.2 s  | 12.1-24.6 s           |                       |                       |
- *   25   | 22.25 / 23.59 / 23.91 | 22.57 / 22.36 / 22.47 | = 2s                  | = 2s                  | = 2s
- *        | p99 TTFT 3.4-22.8 s   | 11.3-19.1 s           |                       |                       |
- *   30   | 24.37 / 23.11 / 22.37 | 23.10 / 22.20 / 22.36 | 23.10 / 23.56 / 24.06 | = 5s                  | = 5s
- *        | p99 TTFT 3.6-23.2 s   | 16.4-17.5 s           | 2.5-16.4 s            |                       |
+ *   inf  | 21.62 / 22.64 / 22.82 | 23.55 / 24.70 / 22.42 | = 2s                  | 23.55 / 24.70 / 22.37 | = 10s
+ *        | p99 TTFT 36.3-37.5 s  | 12.2-26.3 s           |                       | 12.2-26.8 s           |
+ *   25   | 22.36 / 22.72 / 24.27 | 22.51 / 22.55 / 23.01 | = 2s                  | 22.51 / 22.55 / 22.82 | 22.51 / 22.55 / 22.65
+ *        | p99 TTFT 3.5-21.2 s   | 13.6-24.1 s           |                       | 14.2-24.1 s           | 16.8-24.1 s
+ *   30   | 23.37 / 23.99 / 23.57 | 22.87 / 24.64 / 23.07 | 23.46 / 23.04 / 22.78 | = 5s                  | 23.44 / 23.04 / 22.78
+ *        | p99 TTFT 4.6-9.9 s    | 2.5-17.6 s            | 21.5-21.6 s           |                       | 21.5-21.6 s
  *
- * 100ms loses up to 11% at the reference burst and adds 12-25 s of p99 TTFT (a first-of-prefix request
- * queued longer than the TTL loses its entry before its BlockStored event confirms it); 2s loses up to
- * 7% at 30 req/s. At 25 req/s (past this model's llm-d capacity, 22.4-24.4 req/s) the seeds scatter
- * by ±5% and no TTL wins at every seed. From 5s on the TTL no longer matters (5s, 10s and 30s are
- * identical at every seed and rate); 10s keeps a margin over the queue waits of the burst while the
- * replicas stay balanced (p99 TTFT ~12 s at seeds 0-1; seed 2's lagging replica queues ~25 s, where 2s
- * and 30s still tie) without keeping guesses alive much longer after the engine evicted those blocks or the
- * request failed (the speculative entry outlives BlockRemoved until its TTL).
+ * At the reference burst 100ms loses 1-8% and adds 11-24 s of p99 TTFT (a first-of-prefix request
+ * queued longer than the TTL loses its entry before its BlockStored event confirms it); 2s and longer
+ * are within 0.2%. Past this model's llm-d capacity (22.4-24.7 req/s), at 25-30 req/s, short TTLs cut
+ * the p99 TTFT (100ms: 3.5-21 s and 4.6-9.9 s against 14-24 s and 21.5 s for 10s) at seed-level
+ * throughput differences: a reason to measure there, not a default. 10s is the reference burst's
+ * choice: it keeps a margin over its queue waits while the replicas stay balanced (p99 TTFT ~12 s at
+ * seeds 0-1; seed 2's lagging replica queues ~27 s, where every TTL from 2s ties) without keeping
+ * guesses alive much longer after the engine evicted those blocks or the request failed (the
+ * speculative entry outlives BlockRemoved until its TTL).
  */
 export const SPECULATIVE_TTL_DEFAULT = '10s';
 
@@ -73,7 +74,7 @@ export const routerSchema = z.object({
   speculativeIndexing: z.boolean({ error: 'must be true or false' }).default(true)
     .describe('Record a routed prefix for the chosen pod before its KV events arrive (stops a burst of one prefix scattering).'),
   speculativeTtl: z.string().regex(/^\d+(ms|s|m)$/, { error: 'must be a Go duration such as 500ms, 2s or 1m' }).default(SPECULATIVE_TTL_DEFAULT)
-    .describe('How long a speculative index entry lives unless a KV event confirms it. 10s from a simulator sweep (5s and longer identical at every rate; shorter loses throughput and p99 TTFT: 100ms at the reference burst, 2s at 30 req/s; 10s keeps a margin over the ~12 s queue waits of a balanced burst; longer keeps stale guesses): lib/config/sections/router.ts, docs/workloads.md.'),
+    .describe('How long a speculative index entry lives unless a KV event confirms it. 10s from a simulator sweep at the reference burst (2s and longer within 0.2%, 100ms loses up to 8% and 11-24 s of p99 TTFT; past capacity, at 25-30 req/s, short TTLs cut the p99 TTFT, worth measuring); 10s keeps a margin over the ~12 s queue waits of a balanced burst; longer keeps stale guesses): lib/config/sections/router.ts, docs/workloads.md.'),
   kvEventsConcurrency: positiveInt().default(8)
     .describe('Workers the EPP uses to digest KV events.'),
   ...routerProfileFields,
@@ -87,6 +88,6 @@ export const routerSchema = z.object({
     noHitLru: nonNegativeNumber().default(2)
       .describe('Weight of the no-hit-lru scorer: a request no pod holds a block of goes to the pod that took such a cold request least recently. ' +
         'Spreads first-seen prefixes so no pod hoards them at a cold start (512 requests arrive while every load metric reads 0); ' +
-        '0 leaves it out (the simulator then predicts 21.0-22.6 instead of 22.8-24.4 req/s for the reference run, seeds 0-2).'),
+        '0 leaves it out (the simulator then predicts 20.5-22.1 instead of 22.4-24.7 req/s for the reference run, seeds 0-2).'),
   }).strict().prefault({}),
 }).strict().prefault({});
