@@ -18,6 +18,7 @@
  */
 import { loadConfig } from '../config';
 import { MODELS } from '../config/tables/models';
+import { modelSetsPenalty } from './sampler-penalties';
 import { GPUS, type GpuFacts } from '../config/tables/gpus';
 import type { HostCpuFacts } from '../config/tables/host-cpus';
 import { HOST_CPUS } from '../config/tables/host-cpus';
@@ -246,7 +247,7 @@ function a40(a: Anchor, outputLen: string): AnchorCase {
       // Endpoint not stated: the client is read as sending no repetition_penalty (the chat backend, or
       // completions before vLLM PR 14702), so Qwen2.5's default 1.05 runs the sampler's penalty pass on
       // model runner v1 (2025); Llama sets none (fixture reading).
-      'sim.samplerPenalties': MODELS[a.setup.model]?.generationRepetitionPenalty ? 'on' : 'off',
+      'sim.samplerPenalties': modelSetsPenalty(MODELS[a.setup.model]) ? 'on' : 'off',
       'sim.vllmModelRunner': 'v1',
     },
     overrides: { replicas: 1 }, router: 'round-robin', model: { gpu: VALIDATION_GPUS.A40, host: server, burst: true },

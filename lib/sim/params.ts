@@ -72,11 +72,11 @@ export function defaultTimingValues(): Record<string, number> {
 }
 
 /** The step-time constants of a replica: efficiencies of its GPU's architecture, CPU scaled to its host. */
-export function stepTimingFor(t: TimingValues, gpu: GpuFacts, host: HostFacts, o: { fp8Kv: boolean; asyncScheduling: boolean; eagerLayers: number; penaltyVocab?: number; modelRunner?: 'v1' | 'v2' }): StepTiming {
+export function stepTimingFor(t: TimingValues, gpu: GpuFacts, host: HostFacts, o: { fp8Kv: boolean; asyncScheduling: boolean; eagerLayers: number; penaltyPass?: { vocab: number; runner: 'v1' | 'v2' } }): StepTiming {
   const a = gpu.architecture;
   const fp8 = hasFp8(gpu);
   const scale = cpuTimeScale(host);
-  const pass = penaltyPassCosts(o.modelRunner ?? 'v1');
+  const pass = o.penaltyPass && { vocab: o.penaltyPass.vocab, ...penaltyPassCosts(o.penaltyPass.runner) };
   return {
     weightBandwidth: t[`weightBandwidth.${a}`],
     kvBandwidth: t[`kvBandwidth.${a}`],
@@ -89,8 +89,8 @@ export function stepTimingFor(t: TimingValues, gpu: GpuFacts, host: HostFacts, o
     cpuStepSeconds: ((t.engineStepMs + t.eagerLayerMs * o.eagerLayers) / 1000) * scale,
     cpuSeqSeconds: (t.engineSeqMs / 1000) * scale,
     // The penalty pass streams logits-sized tensors: the weight-streaming efficiency of the architecture.
-    penaltyGpuSecondsPerRow: o.penaltyVocab ? (o.penaltyVocab * pass.bytesPerLogit) / (t[`weightBandwidth.${a}`] * gpu.memoryBandwidthGBs * 1e9) : 0,
-    penaltyCpuSecondsPerToken: o.penaltyVocab ? pass.cpuSecondsPerToken * scale : 0,
+    penaltyGpuSecondsPerRow: pass ? (pass.vocab * pass.bytesPerLogit) / (t[`weightBandwidth.${a}`] * gpu.memoryBandwidthGBs * 1e9) : 0,
+    penaltyCpuSecondsPerToken: pass ? pass.cpuSecondsPerToken * scale : 0,
     asyncScheduling: o.asyncScheduling,
     // FA2 (Ampere, Ada, 16-bit KV) re-reads each KV head per query head in steps with a prefill chunk.
     rereadL2Bytes: REREADS_KV_PER_QUERY_HEAD_IN_MIXED_STEPS[a] && !o.fp8Kv ? gpu.l2CacheMiB * 2 ** 20 : undefined,
@@ -231,8 +231,7 @@ export function simParams(config: BenchConfig, o: SimOverrides = {}, eppConfig?:
       fp8Kv: c.vllm.kvCacheDtype === 'fp8',
       asyncScheduling: s.vllmAsyncScheduling,
       eagerLayers: m.enforceEager ? model.numLayers : 0,
-      penaltyVocab: samplerPenaltiesApply(c, model) ? model.vocabSize : undefined,
-      modelRunner: s.vllmModelRunner,
+      penaltyPass: samplerPenaltiesApply(c, model) ? { vocab: model.vocabSize, runner: s.vllmModelRunner } : undefined,
     }),
     path: {
       apiRequestSeconds: api * (timing.apiRequestMs / 1000) * scale,

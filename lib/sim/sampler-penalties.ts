@@ -59,12 +59,16 @@ export function penaltyPassCosts(runner: 'v1' | 'v2'): { bytesPerLogit: number; 
     : { bytesPerLogit: PENALTY_BYTES_PER_LOGIT_V2, cpuSecondsPerToken: 0 };
 }
 
+/** The model's generation_config sets a repetition penalty other than 1 (vLLM's default for requests without one). */
+export function modelSetsPenalty(model: ModelFacts | undefined): boolean {
+  return (model?.generationRepetitionPenalty ?? 1) !== 1;
+}
+
 /** Whether the pass runs: `sim.samplerPenalties`, or (auto) the model's default penalty and a client that sends none. */
 export function samplerPenaltiesApply(c: BenchConfig, model: ModelFacts): boolean {
   const mode = c.sim.samplerPenalties;
   if (mode !== 'auto') return mode === 'on';
-  const modelDefault = model.generationRepetitionPenalty ?? 1;
-  if (modelDefault === 1) return false;
+  if (!modelSetsPenalty(model)) return false;
   // vllm bench serve's completions backend sends repetition_penalty 1.0; its chat backend and
   // inference-perf (inference_perf/apis/completion.py, chat.py: model, prompt, max_tokens, stream) do not.
   return !(resolveHarness(c) === 'vllm' && c.benchmark.backend === 'openai');

@@ -6,7 +6,6 @@ import { simParams } from '../../lib/sim/params';
 import { buildResult } from '../../lib/sim/results';
 import { PENALTY_BYTES_PER_LOGIT_V1, PENALTY_BYTES_PER_LOGIT_V2, PENALTY_CPU_SECONDS_PER_TOKEN, samplerPenaltiesApply } from '../../lib/sim/sampler-penalties';
 import { cpuTimeScale } from '../../lib/sim/host';
-import { StepTimeModel as StepTimeModelForSpy } from '../../lib/sim/step-time';
 import { runSimulation } from '../../lib/sim/simulation';
 import { StepTimeModel } from '../../lib/sim/step-time';
 import { SMALL, TEST_STEP_TIMING } from './helpers';
@@ -96,7 +95,7 @@ describe('the pass in a simulated run', () => {
   });
 
   test('the engine passes each step the output length of its longest-running request', () => {
-    const spy = jest.spyOn(StepTimeModelForSpy.prototype, 'duration');
+    const spy = jest.spyOn(StepTimeModel.prototype, 'duration');
     try {
       const p = simParams(loadConfig({}), { ...SMALL, outputLen: 48, numPrompts: 48, maxConcurrency: 8 });
       runSimulation(p, 'round-robin');
