@@ -182,7 +182,7 @@ export class Replica {
     this.busySeconds += duration;
     this.gpuSeconds += this.stepTime.lastGpuSeconds;
     this.recorder.steps++;
-    if (this.stepTime.lastCpuSeconds > this.stepTime.lastGpuSeconds) this.recorder.cpuBoundSteps++;
+    if (this.stepTime.lastCpuSeconds > this.stepTime.lastDeviceSeconds) this.recorder.cpuBoundSteps++;
     return this.stepEnd;
   }
 

@@ -102,8 +102,12 @@ export class StepTimeModel {
   private readonly allReduceSecondsPerToken: number;
   private readonly penaltyGpuPerRow: number;
   private readonly penaltyCpuPerToken: number;
-  /** GPU and CPU parts of the last duration() (what DCGM would count as GPU busy; engine-core CPU). */
+  /**
+   * Parts of the last duration(): GPU busy (what DCGM counts), the device side of the step (GPU busy
+   * plus any wait of the penalty pass for its CPU-built tensors) and the engine-core CPU.
+   */
   lastGpuSeconds = 0;
+  lastDeviceSeconds = 0;
   lastCpuSeconds = 0;
 
   constructor(costs: ModelCosts, gpu: GpuFacts, k: StepTiming) {
@@ -140,19 +144,26 @@ export class StepTimeModel {
    */
   duration(tokens: number, seqs: number, decodeContext: number, prefillWork: number, mixed = false, longestOutput = 0): number {
     const math = tokens * this.linearSecondsPerToken + seqs * this.headSecondsPerSeq;
-    let gpu = (math > this.weightTime ? math : this.weightTime)
+    let forward = (math > this.weightTime ? math : this.weightTime)
       + decodeContext * this.kvSecondsPerToken * (mixed ? this.kvReads(decodeContext) : 1)
       + prefillWork * this.attnSecondsPerPair;
-    if (this.allReduceFixed > 0) gpu += this.allReduceFixed + tokens * this.allReduceSecondsPerToken;
+    if (this.allReduceFixed > 0) forward += this.allReduceFixed + tokens * this.allReduceSecondsPerToken;
+    // The GPU runs the forward and the penalty pass; the pass also waits for its CPU-built tensors,
+    // which lengthens the device side of the step without keeping the GPU busy.
+    let busy = forward;
+    let device = forward;
     if (this.penaltyGpuPerRow > 0) {
       const build = seqs * longestOutput * this.penaltyCpuPerToken;
-      gpu = (build > gpu ? build : gpu) + seqs * this.penaltyGpuPerRow;
+      const pass = seqs * this.penaltyGpuPerRow;
+      busy = forward + pass;
+      device = (build > forward ? build : forward) + pass;
     }
     const cpu = this.t0 + this.tSeq * seqs;
-    this.lastGpuSeconds = gpu;
+    this.lastGpuSeconds = busy;
+    this.lastDeviceSeconds = device;
     this.lastCpuSeconds = cpu;
-    if (this.overlap) return cpu > gpu ? cpu : gpu;
-    return cpu + gpu;
+    if (this.overlap) return cpu > device ? cpu : device;
+    return cpu + device;
   }
 
   /** r: times the decode KV of a step with a prefill chunk is streamed from memory (1 if packed). */

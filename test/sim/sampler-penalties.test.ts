@@ -75,6 +75,9 @@ describe('what the pass costs a step', () => {
     const long = penalised.duration(8, 8, 8 * 500, 0, false, 100_000);
     expect(long).toBeCloseTo(8 * 100_000 * PENALTY_CPU_SECONDS_PER_TOKEN + 8 * perRow, 9);
     expect(long).toBeGreaterThan(forward);
+    // The wait lengthens the device side of the step but is not GPU-busy time (DCGM's utilisation).
+    expect(penalised.lastDeviceSeconds).toBeCloseTo(8 * 100_000 * PENALTY_CPU_SECONDS_PER_TOKEN + 8 * perRow, 9);
+    expect(penalised.lastGpuSeconds).toBeCloseTo(plain.lastGpuSeconds + 8 * perRow, 12);
   });
 });
 
@@ -92,6 +95,21 @@ describe('the pass in a simulated run', () => {
     expect(v2.mean_tpot_ms).toBeGreaterThan(off.mean_tpot_ms);
     expect(v1.mean_tpot_ms / off.mean_tpot_ms).toBeLessThan(1.1);
     expect(v1.request_throughput).toBeLessThan(off.request_throughput);
+  });
+
+  test('a tensor build longer than the forward makes steps longer but is not counted as GPU-busy', () => {
+    const base = simParams(loadConfig({}), { ...SMALL, outputLen: 48, numPrompts: 48, maxConcurrency: 8, replicas: 1 });
+    const totals = (penaltyCpuSecondsPerToken: number) => {
+      const run = runSimulation({ ...base, stepTime: { ...base.stepTime, penaltyCpuSecondsPerToken } }, 'round-robin');
+      return { gpu: run.replicas.reduce((a, r) => a + r.gpuSeconds, 0), busy: run.replicas.reduce((a, r) => a + r.busySeconds, 0) };
+    };
+    const none = totals(0);
+    // 0.2 ms per element: 8 rows x 48 outputs = 77 ms of build at the end, ~2x a decode forward.
+    const slow = totals(2e-4);
+    expect(slow.busy).toBeGreaterThan(1.3 * none.busy);
+    // The same requests do the same GPU work (forward + pass), whatever the wait for the build.
+    expect(slow.gpu / none.gpu).toBeGreaterThan(0.95);
+    expect(slow.gpu / none.gpu).toBeLessThan(1.05);
   });
 
   test('the engine passes each step the output length of its longest-running request', () => {
