@@ -9,13 +9,17 @@
  *
  * `npm run bench:sim -- --validate` re-simulates every anchor with the committed all-fit and
  * leave-one-out parameters and prints: anchor, metric, published, predicted (all-fit), predicted (left
- * out), error; then the issue's targets. docs/simulator.md carries its output.
+ * out), error; then the issue's targets, and for each missed anchor its left-out verdict with the
+ * parameters only it pins at the all-fit (validation.ts missAnatomy). docs/simulator.md carries its output.
  *
  * `npm run bench:sim -- --loo-full [--warm] [--anchors a,b]` redoes the leave-one-out refits in full
  * (a Levenberg-Marquardt fit without each anchor, from the priors or, with --warm, from the all-fit;
  * each anchor keeps the start that ends lower) and merges them into fitted.json. `--fit` writes
  * one-step Gauss-Newton refits; the committed ones are full: after a --fit, run --loo-full twice
  * (cold, then --warm; ~45 minutes with two processes on disjoint --anchors).
+ *
+ * `npm run bench:sim -- --leave-out a,b` refits once without all the named anchors (warm) and prints
+ * their verdicts: a diagnosis of anchors that pull against each other; writes nothing.
  *
  * `npm run bench:sim -- --loo-variants` prints the verdicts under three linear approximations of the
  * leave-one-out refit side by side (writes nothing; ~2 minutes).
@@ -38,7 +42,7 @@ import { loadConfig } from '../lib/config';
 import { type SimOverrides, type SimResult, simulate, simulateParallel } from '../lib/sim';
 import { FITTED_FILE, type FittedCalibration, fittedCalibration, REFERENCE, type ReferencePath, TOLERANCE, type ValidationRow } from '../lib/sim/calibration';
 import { anchorCases } from '../lib/sim/anchor-predict';
-import { type AnchorVerdict, anchorVerdicts, discrepancy, fullRefit, inputsHash, linearizedRefits, linearizedRefitVariants, LOO_VARIANTS, roundValues, runFit, validationRows } from '../lib/sim/validation';
+import { type AnchorVerdict, anchorVerdicts, discrepancy, fullRefit, inputsHash, linearizedRefits, linearizedRefitVariants, LOO_VARIANTS, missAnatomy, roundValues, runFit, validationRows } from '../lib/sim/validation';
 import { FIXED_CONSTANTS, TIMING_PARAMS } from '../lib/sim/timing-params';
 import { holdoutRows, holdoutTable } from './holdout';
 
@@ -225,7 +229,55 @@ function validate(): void {
   const hash = inputsHash();
   if (hash !== fitted.inputsHash) process.stderr.write(`warning: fitted.json was fitted to other inputs (${fitted.inputsHash}, now ${hash}): re-run --fit\n`);
   const showAll = process.argv.includes('--all');
-  const rows = validationRows(anchorCases(), fitted.params, fitted.refits);
+  const cases = anchorCases();
+  const rows = validationRows(cases, fitted.params, fitted.refits);
+  const out = rowTable(rows, showAll);
+  const excluded = rows.filter((r) => r.role === 'excluded');
+  process.stdout.write(`${out.join('\n')}\n\n${excluded.length} published numbers excluded with a reason (--all lists them).\n\n`);
+  // The issue's targets, per anchor.
+  const verdicts = anchorVerdicts(rows);
+  const lines = ['| anchor | left-out throughput errors (target ±15%) | left-out TTFT errors (target ±35% or same regime) | verdict |', '|---|---|---|---|', ...verdictRows(verdicts)];
+  // Why each missed anchor missed (a diagnosis; the verdicts above are the targets).
+  const missed = verdicts.filter((v) => !v.met).map((v) => v.anchor);
+  const anatomy = missAnatomy(cases, fitted.params, fitted.refits, missed);
+  if (missed.length > 0) {
+    lines.push('', '| missed anchor | parameters only it pins (held at their priors without it) | left out, those at the all-fit |', '|---|---|---|');
+    for (const m of anatomy) {
+      const verdict = m.ownParamsAtAllFit ? verdictCell(m.ownParamsAtAllFit) : '- (the miss is in parameters other anchors pin too)';
+      lines.push(`| ${m.anchor} | ${m.pinnedOnlyHere.length > 0 ? m.pinnedOnlyHere.map((p) => `\`${p}\``).join(', ') : 'none'} | ${verdict} |`);
+    }
+  }
+  const ref = simulate(loadConfig({}), { routers: ['round-robin', 'llm-d'], intervals: false });
+  const [rr, ld] = ref.runs.map((r) => r.result);
+  const within = (got: number, want: number, tol: number) => Math.abs(got / want - 1) <= tol;
+  const refOk = [[rr, REFERENCE.roundRobin], [ld, REFERENCE.llmd]].every(([g, w]) => within((g as SimResult).request_throughput, (w as ReferencePath).request_throughput, TOLERANCE.throughput)
+    && within((g as SimResult).mean_ttft_ms, (w as ReferencePath).mean_ttft_ms, TOLERANCE.meanTtft) && within((g as SimResult).mean_tpot_ms, (w as ReferencePath).mean_tpot_ms, TOLERANCE.meanTpot));
+  process.stdout.write(`${lines.join('\n')}\n\nreference run within issue 6's tolerances (throughput ±10%, mean TTFT and TPOT ±25%) with the default parameters: ${refOk ? 'met' : 'MISSED'}\n`);
+  const rediagnosed = anatomy.filter((m) => m.ownParamsAtAllFit).length;
+  process.stdout.write(`validate: ${rows.filter((r) => r.role !== 'excluded').length} predictions x 2 parameter sets${rediagnosed > 0 ? `, ${rediagnosed} missed anchors re-simulated for the diagnosis` : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+function worstError(xs: readonly number[]): string {
+  return xs.length === 0 ? '-' : `max ${(Math.max(...xs.map(Math.abs)) * 100).toFixed(1)}% over ${xs.length}`;
+}
+
+/** A verdict's TTFT cell: the worst error and, where the anchor has them, the regimes kept. */
+function ttftCell(v: AnchorVerdict): string {
+  return `${worstError(v.ttftErrors)}${v.regimes > 0 ? `; regimes ${v.regimesSame}/${v.regimes} same` : ''}`;
+}
+
+/** A verdict in one cell: met or MISSED, then why. */
+function verdictCell(v: AnchorVerdict): string {
+  return `${v.met ? 'met' : 'MISSED'}: throughput ${worstError(v.throughputErrors)}; TTFT ${ttftCell(v)}`;
+}
+
+/** The verdict table rows (anchor | throughput | TTFT | verdict). */
+function verdictRows(vs: readonly AnchorVerdict[]): string[] {
+  return vs.map((v) => `| ${v.anchor} | ${worstError(v.throughputErrors)} | ${ttftCell(v)} | ${v.met ? 'met' : 'MISSED'} |`);
+}
+
+/** Validation rows as the Markdown table of --validate. */
+function rowTable(rows: readonly ValidationRow[], showAll: boolean): string[] {
   const out = [
     '| anchor | observation | metric | role | published | predicted (all-fit) | predicted (left out) | error (all-fit) | error (left out) |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -234,24 +286,7 @@ function validate(): void {
     if (r.role === 'excluded' && !showAll) continue;
     out.push(`| ${r.anchor} | ${r.observation} | ${r.metric} | ${r.role} | ${fmtValue(r.published)} | ${fmtValue(r.predictedAll)} | ${fmtValue(r.predictedLeftOut)} | ${fmtErr(r.errorAll, r, 'predictedAll')} | ${fmtErr(r.errorLeftOut, r, 'predictedLeftOut')} |`);
   }
-  const excluded = rows.filter((r) => r.role === 'excluded');
-  process.stdout.write(`${out.join('\n')}\n\n${excluded.length} published numbers excluded with a reason (--all lists them).\n\n`);
-  // The issue's targets, per anchor.
-  const lines = ['| anchor | left-out throughput errors (target ±15%) | left-out TTFT errors (target ±35% or same regime) | verdict |', '|---|---|---|---|'];
-  for (const v of anchorVerdicts(rows)) {
-    lines.push(`| ${v.anchor} | ${worstError(v.throughputErrors)} | ${worstError(v.ttftErrors)}${v.regimes > 0 ? `; regimes ${v.regimesSame}/${v.regimes} same` : ''} | ${v.met ? 'met' : 'MISSED'} |`);
-  }
-  const ref = simulate(loadConfig({}), { routers: ['round-robin', 'llm-d'], intervals: false });
-  const [rr, ld] = ref.runs.map((r) => r.result);
-  const within = (got: number, want: number, tol: number) => Math.abs(got / want - 1) <= tol;
-  const refOk = [[rr, REFERENCE.roundRobin], [ld, REFERENCE.llmd]].every(([g, w]) => within((g as SimResult).request_throughput, (w as ReferencePath).request_throughput, TOLERANCE.throughput)
-    && within((g as SimResult).mean_ttft_ms, (w as ReferencePath).mean_ttft_ms, TOLERANCE.meanTtft) && within((g as SimResult).mean_tpot_ms, (w as ReferencePath).mean_tpot_ms, TOLERANCE.meanTpot));
-  process.stdout.write(`${lines.join('\n')}\n\nreference run within issue 6's tolerances (throughput ±10%, mean TTFT and TPOT ±25%) with the default parameters: ${refOk ? 'met' : 'MISSED'}\n`);
-  process.stdout.write(`validate: ${rows.filter((r) => r.role !== 'excluded').length} predictions x 2 parameter sets, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-}
-
-function worstError(xs: readonly number[]): string {
-  return xs.length === 0 ? '-' : `max ${(Math.max(...xs.map(Math.abs)) * 100).toFixed(1)}% over ${xs.length}`;
+  return out;
 }
 
 /**
@@ -267,8 +302,7 @@ function looVariants(): void {
   const verdicts = LOO_VARIANTS.map((v) => anchorVerdicts(validationRows(cases, fitted.params, refits[v])));
   const out = [`| anchor | ${LOO_VARIANTS.join(' | ')} |`, `|---|${LOO_VARIANTS.map(() => '---|').join('')}`];
   for (let i = 0; i < verdicts[0].length; i++) {
-    const cell = (v: AnchorVerdict) => `${v.met ? 'met' : 'MISSED'}: throughput ${worstError(v.throughputErrors)}; TTFT ${worstError(v.ttftErrors)}${v.regimes > 0 ? `; regimes ${v.regimesSame}/${v.regimes}` : ''}`;
-    out.push(`| ${verdicts[0][i].anchor} | ${verdicts.map((vs) => cell(vs[i])).join(' | ')} |`);
+    out.push(`| ${verdicts[0][i].anchor} | ${verdicts.map((vs) => verdictCell(vs[i])).join(' | ')} |`);
   }
   const met = verdicts.map((vs) => vs.filter((v) => v.met).length);
   out.push('', `met: ${LOO_VARIANTS.map((v, i) => `${v} ${met[i]}/${verdicts[i].length}`).join(', ')} (the committed refits are full ones: --loo-full); ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -352,6 +386,28 @@ function looFull(): void {
   }
 }
 
+/**
+ * `--leave-out a,b[,...]`: a diagnosis, not a target. One warm refit (from the committed all-fit)
+ * without all the anchors named, then their predictions with it: do anchors that miss their
+ * leave-one-out targets pull the shared parameters against each other (leaving both out changes the
+ * verdict) or against the rest (it does not)? Writes nothing; ~2 minutes for two anchors.
+ */
+function leaveOut(): void {
+  const i = process.argv.indexOf('--leave-out');
+  const names = (process.argv[i + 1] ?? '').split(',').filter(Boolean);
+  if (names.length === 0) throw new Error('--leave-out needs anchor names, comma-separated (npm run bench:sim -- --leave-out a,b)');
+  const fitted = committedFit();
+  const r = fullRefit(names, (line) => process.stderr.write(`${line}\n`), { start: fitted.params });
+  const cases = anchorCases().filter((c) => names.includes(c.anchor));
+  const refit = roundValues(r.params);
+  const rows = validationRows(cases, fitted.params, Object.fromEntries(names.map((n) => [n, refit])));
+  const out = [`refit without ${names.join(' + ')} (warm): cost ${r.cost.toFixed(3)}, ${r.iterations} iterations, ${r.wallSeconds} s`, '', ...rowTable(rows, false), '',
+    '| anchor | throughput errors (left out together) | TTFT errors | verdict |', '|---|---|---|---|', ...verdictRows(anchorVerdicts(rows))];
+  const moved = Object.keys(refit).filter((k) => Math.abs(Math.log(refit[k] / fitted.params[k])) > 0.02);
+  out.push('', `parameters moved by more than 2% from the all-fit: ${moved.length === 0 ? 'none' : moved.map((k) => `${k} ${fmtValue(fitted.params[k])} -> ${fmtValue(refit[k])}`).join('; ')}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
 interface StartStats {
   cost: number;
   iterations: number;
@@ -420,6 +476,7 @@ function withFittedLock<T>(fn: () => T): T {
 
 if (process.argv.includes('--fit')) fit();
 else if (process.argv.includes('--loo-full')) looFull();
+else if (process.argv.includes('--leave-out')) leaveOut();
 else if (process.argv.includes('--loo-variants')) looVariants();
 else if (process.argv.includes('--loo')) loo();
 else if (process.argv.includes('--docs')) docsTables();

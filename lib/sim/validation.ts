@@ -171,18 +171,22 @@ function cachedPredictor(byAnchor: ReadonlyMap<string, AnchorCase>, deps: Readon
 }
 
 /**
- * The leave-one-out refit done in full: Levenberg-Marquardt on every anchor but `anchor`, from the
+ * The leave-one-out refit done in full: Levenberg-Marquardt on every anchor but `left` (one anchor;
+ * several for a leave-k-out diagnosis of anchors that pull against each other), from the
  * priors (`start` undefined: as cold as the all-fit, same iteration limit) or from `start` (the
  * all-fit: warm). Parameters no other anchor pins stay at their priors either way. Returns the
- * objective without the anchor at the result, so starts can be compared. Minutes per anchor;
- * `npm run bench:sim -- --loo-full` runs it and stores the better of the two.
+ * objective without the left-out anchors at the result, so starts can be compared. Minutes per refit;
+ * `npm run bench:sim -- --loo-full` runs it per anchor and stores the better start, `--leave-out`
+ * once for several.
  */
-export function fullRefit(anchor: string, log: FitLog = () => undefined, options: { maxIterations?: number; start?: Readonly<Record<string, number>> } = {}): { params: Record<string, number>; cost: number; iterations: number; simulations: number; wallSeconds: number } {
+export function fullRefit(left: string | readonly string[], log: FitLog = () => undefined, options: { maxIterations?: number; start?: Readonly<Record<string, number>> } = {}): { params: Record<string, number>; cost: number; iterations: number; simulations: number; wallSeconds: number } {
   const started = Date.now();
   const cases = anchorCases(loadAnchors());
-  if (!cases.some((c) => c.anchor === anchor)) throw new Error(`no anchor "${anchor}" (anchors: ${cases.map((c) => c.anchor).join(', ')})`);
+  const leftOut = typeof left === 'string' ? [left] : [...left];
+  for (const a of leftOut) if (!cases.some((c) => c.anchor === a)) throw new Error(`no anchor "${a}" (anchors: ${cases.map((c) => c.anchor).join(', ')})`);
+  const anchor = leftOut.join(' + ');
   const allSpecs = fitProblem(cases).specs;
-  const { byAnchor, deps, observations, specs } = fitProblem(cases.filter((c) => c.anchor !== anchor));
+  const { byAnchor, deps, observations, specs } = fitProblem(cases.filter((c) => !leftOut.includes(c.anchor)));
   const predictor = cachedPredictor(byAnchor, deps);
   const start = startWithin(specs, options.start);
   const r = levenbergMarquardt(specs, observations, predictor.predict, {
@@ -208,25 +212,24 @@ export function roundValues(v: Readonly<Record<string, number>>): Record<string,
 /** Every observation of every anchor, predicted with the all-fit and with the fit that left its anchor out. */
 export function validationRows(cases: readonly AnchorCase[], all: Readonly<Record<string, number>>, refits: Readonly<Record<string, Readonly<Record<string, number>>>>): ValidationRow[] {
   const priors = priorTimingValues();
-  const rows: ValidationRow[] = [];
-  for (const c of cases) {
-    const a = predictCase(c, { ...priors, ...all });
-    const l = predictCase(c, { ...priors, ...(refits[c.anchor] ?? all) });
-    for (const o of c.observations) {
-      const pa = o.predict ? a[o.key] : null;
-      const pl = o.predict ? l[o.key] : null;
-      const err = (v: number | Regime | null): number | null => (typeof v === 'number' && typeof o.published === 'number' ? v / o.published - 1 : null);
-      rows.push({
-        anchor: c.anchor, observation: o.observation, metric: o.metric, role: o.role, family: o.family,
-        published: o.published,
-        predictedAll: typeof pa === 'number' ? Number(pa.toPrecision(5)) : pa,
-        predictedLeftOut: typeof pl === 'number' ? Number(pl.toPrecision(5)) : pl,
-        errorAll: err(pa), errorLeftOut: err(pl),
-        note: o.note,
-      });
-    }
-  }
-  return rows;
+  return cases.flatMap((c) => caseRows(c, predictCase(c, { ...priors, ...all }), predictCase(c, { ...priors, ...(refits[c.anchor] ?? all) })));
+}
+
+/** The rows of one case from its predictions with the all-fit (`a`) and with its left-out refit (`l`). */
+function caseRows(c: AnchorCase, a: Readonly<Record<string, number | Regime>>, l: Readonly<Record<string, number | Regime>>): ValidationRow[] {
+  return c.observations.map((o) => {
+    const pa = o.predict ? a[o.key] : null;
+    const pl = o.predict ? l[o.key] : null;
+    const err = (v: number | Regime | null): number | null => (typeof v === 'number' && typeof o.published === 'number' ? v / o.published - 1 : null);
+    return {
+      anchor: c.anchor, observation: o.observation, metric: o.metric, role: o.role, family: o.family,
+      published: o.published,
+      predictedAll: typeof pa === 'number' ? Number(pa.toPrecision(5)) : pa,
+      predictedLeftOut: typeof pl === 'number' ? Number(pl.toPrecision(5)) : pl,
+      errorAll: err(pa), errorLeftOut: err(pl),
+      note: o.note,
+    };
+  });
 }
 
 /** RMS leave-one-out log error of the fitted observations, per metric family (floored at 5%). */
@@ -422,5 +425,47 @@ export function anchorVerdicts(rows: readonly ValidationRow[]): AnchorVerdict[] 
     const regimesSame = regimeRows.filter((r) => r.predictedLeftOut === r.published).length;
     const met = throughputErrors.every((e) => Math.abs(e) <= LOO_TARGETS.throughput) && ttftErrors.every((e) => Math.abs(e) <= LOO_TARGETS.ttft) && regimesSame === regimeRows.length;
     return { anchor, throughputErrors, ttftErrors, regimes: regimeRows.length, regimesSame, met };
+  });
+}
+
+/**
+ * Parameters that only `anchor`'s fitted observations can move: every other anchor's simulations are
+ * independent of them, so a refit without the anchor holds them at their priors, and the left-out
+ * prediction of the anchor is as good as those priors.
+ */
+export function pinnedOnlyBy(cases: readonly AnchorCase[], anchor: string): string[] {
+  const mine = cases.find((c) => c.anchor === anchor);
+  if (!mine || fitObservationsOf(mine).length === 0) return [];
+  const elsewhere = new Set(cases.filter((c) => c.anchor !== anchor && fitObservationsOf(c).length > 0).flatMap((c) => [...caseParams(c)]));
+  return [...caseParams(mine)].filter((p) => !elsewhere.has(p)).sort();
+}
+
+export interface MissAnatomy {
+  readonly anchor: string;
+  readonly pinnedOnlyHere: readonly string[];
+  /** The left-out verdict with those parameters at the all-fit; undefined when nothing is pinned only here. */
+  readonly ownParamsAtAllFit?: AnchorVerdict;
+}
+
+/**
+ * What a missed anchor's left-out error is made of: the verdict again with the parameters only it pins
+ * at their all-fit values and everything else from the refit without it. A verdict that turns to met
+ * says the miss is those parameters' priors (no other anchor can inform them); one that stays missed
+ * says the other anchors pull the shared parameters away from it. A diagnosis only: the verdicts of
+ * the issue's targets stay those of `anchorVerdicts` on the plain leave-one-out rows.
+ */
+export function missAnatomy(cases: readonly AnchorCase[], all: Readonly<Record<string, number>>, refits: Readonly<Record<string, Readonly<Record<string, number>>>>, anchors: readonly string[]): MissAnatomy[] {
+  const priors = priorTimingValues();
+  return anchors.map((anchor) => {
+    const pinnedOnlyHere = pinnedOnlyBy(cases, anchor);
+    if (pinnedOnlyHere.length === 0) return { anchor, pinnedOnlyHere };
+    const refit = refits[anchor];
+    if (!refit) throw new Error(`no leave-one-out refit for ${anchor} in the fit: run npm run bench:sim -- --loo-full --anchors ${anchor}`);
+    const missing = pinnedOnlyHere.filter((p) => all[p] === undefined);
+    if (missing.length > 0) throw new Error(`the all-fit has no value for ${missing.join(', ')} (pinned by ${anchor}): the fit is older than its anchors; re-run --fit`);
+    const c = cases.find((x) => x.anchor === anchor)!;
+    const l = predictCase(c, { ...priors, ...refit, ...Object.fromEntries(pinnedOnlyHere.map((p) => [p, all[p]])) });
+    // Only the left-out side is judged; the all-fit side is the same prediction, not re-simulated.
+    return { anchor, pinnedOnlyHere, ownParamsAtAllFit: anchorVerdicts(caseRows(c, l, l))[0] };
   });
 }

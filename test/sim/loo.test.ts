@@ -6,7 +6,9 @@ import type { ValidationRow } from '../../lib/sim/calibration/fitted';
 import type { ParamSpec } from '../../lib/sim/fit/fit';
 import { solve } from '../../lib/sim/fit/lm';
 import { Rng } from '../../lib/sim/rng';
-import { anchorVerdicts, fullRefit, type LinearRow, LOO_VARIANTS, looStep } from '../../lib/sim/validation';
+import { anchorCases } from '../../lib/sim/anchor-predict';
+import { fittedCalibration } from '../../lib/sim/calibration';
+import { anchorVerdicts, fullRefit, type LinearRow, LOO_VARIANTS, looStep, missAnatomy, pinnedOnlyBy, validationRows } from '../../lib/sim/validation';
 
 /** A linear model: residual_i(z) = a_i . z - y_i, three anchors of four rows over three parameters. */
 function problem(seed: number) {
@@ -108,5 +110,50 @@ describe('anchor verdicts (the targets of issue 12)', () => {
 describe('full leave-one-out refit (fullRefit)', () => {
   test('an unknown anchor is refused with the list of anchors', () => {
     expect(() => fullRefit('no-such-anchor')).toThrow(/no anchor "no-such-anchor" \(anchors: .*reference-a10g-qwen25-7b/);
+    // Leave-k-out: every name is checked before any fitting starts.
+    expect(() => fullRefit(['reference-a10g-qwen25-7b', 'no-such-anchor'])).toThrow(/no anchor "no-such-anchor"/);
+  });
+});
+
+describe('what a missed anchor\'s left-out error is made of (pinnedOnlyBy, missAnatomy)', () => {
+  const cases = anchorCases();
+  const FP8 = 'vllm-issue-42058-a100-80gb-qwen3-8b-fp8kv';
+
+  test('the parameters only one anchor pins are those no other fitted anchor simulates', () => {
+    // The only enforce-eager run, and the only fp8 KV cache on a GPU without fp8 tensor cores.
+    expect(pinnedOnlyBy(cases, FP8)).toEqual(['eagerLayerMs', 'fp8KvPrefill.noFp8', 'fp8KvRead.noFp8']);
+    expect(pinnedOnlyBy(cases, 'llmd-precise-prefix-h100-qwen3-32b')).toEqual(['setupLatencyMs.llmdLadder2025']);
+    // The reference shares every parameter (A10G = Ampere like the A40 and A100 anchors; llm-d path like the H100 guides).
+    expect(pinnedOnlyBy(cases, 'reference-a10g-qwen25-7b')).toEqual([]);
+    expect(pinnedOnlyBy(cases, 'no-such-anchor')).toEqual([]);
+  });
+
+  test('its own parameters come from the all-fit, every other one from the refit without it', () => {
+    const fitted = fittedCalibration()!;
+    // A refit that moved the anchor's own parameters far off and a shared one (matmul) by 10%.
+    const refit = { ...fitted.params, eagerLayerMs: 0.2, 'fp8KvRead.noFp8': 1.8, 'fp8KvPrefill.noFp8': 1.5, 'matmul.ampere': fitted.params['matmul.ampere'] * 0.9 };
+    const [m] = missAnatomy(cases, fitted.params, { [FP8]: refit }, [FP8]);
+    const mine = cases.filter((c) => c.anchor === FP8);
+    const verdict = (params: Record<string, number>) => anchorVerdicts(validationRows(mine, fitted.params, { [FP8]: params }))[0];
+    const own = { eagerLayerMs: fitted.params.eagerLayerMs, 'fp8KvRead.noFp8': fitted.params['fp8KvRead.noFp8'], 'fp8KvPrefill.noFp8': fitted.params['fp8KvPrefill.noFp8'] };
+    const expected = verdict({ ...refit, ...own });
+    expect(m.ownParamsAtAllFit!.throughputErrors).toEqual(expected.throughputErrors);
+    expect(m.ownParamsAtAllFit!.ttftErrors).toEqual(expected.ttftErrors);
+    // Not the all-fit's verdict (the shared parameter stays the refit's: TTFTs are prefill, i.e. matmul) ...
+    const allFit = verdict(fitted.params);
+    expect(m.ownParamsAtAllFit!.ttftErrors).not.toEqual(allFit.ttftErrors);
+    // ... and not the plain left-out one, which is far off with those own values.
+    const plain = verdict(refit);
+    expect(Math.max(...plain.throughputErrors.map(Math.abs))).toBeGreaterThan(Math.max(...m.ownParamsAtAllFit!.throughputErrors.map(Math.abs)) + 0.2);
+  });
+
+  test('a missed anchor without a refit in the fit is an error, not the all-fit under another name', () => {
+    const fitted = fittedCalibration()!;
+    expect(() => missAnatomy(cases, fitted.params, {}, [FP8])).toThrow(/no leave-one-out refit for vllm-issue-42058/);
+  });
+
+  test('an anchor that pins nothing alone gets no restored verdict', () => {
+    const fitted = fittedCalibration()!;
+    expect(missAnatomy(cases, fitted.params, fitted.refits, ['reference-a10g-qwen25-7b'])).toEqual([{ anchor: 'reference-a10g-qwen25-7b', pinnedOnlyHere: [] }]);
   });
 });
