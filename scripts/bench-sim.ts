@@ -19,7 +19,7 @@
  * (cold, then --warm; ~45 minutes with two processes on disjoint --anchors).
  *
  * `npm run bench:sim -- --leave-out a,b` refits once without all the named anchors (warm) and prints
- * their verdicts: a diagnosis of anchors that pull against each other; writes nothing.
+ * their rows and verdicts: a diagnosis of anchors that pull against each other; writes nothing (~2.5 min).
  *
  * `npm run bench:sim -- --loo-variants` prints the verdicts under three linear approximations of the
  * leave-one-out refit side by side (writes nothing; ~2 minutes).
@@ -390,7 +390,7 @@ function looFull(): void {
  * `--leave-out a,b[,...]`: a diagnosis, not a target. One warm refit (from the committed all-fit)
  * without all the anchors named, then their predictions with it: do anchors that miss their
  * leave-one-out targets pull the shared parameters against each other (leaving both out changes the
- * verdict) or against the rest (it does not)? Writes nothing; ~2 minutes for two anchors.
+ * verdict) or against the rest (it does not)? Writes nothing; ~2.5 minutes for two anchors.
  */
 function leaveOut(): void {
   const i = process.argv.indexOf('--leave-out');

@@ -87,6 +87,13 @@ export interface FitLog {
   (line: string): void;
 }
 
+/** Parameters some fitted observation of these cases depends on: what a fit over them can move. */
+function pinnableParams(cases: readonly AnchorCase[], deps: ReadonlyMap<string, ReadonlySet<string>> = new Map(cases.map((c) => [c.anchor, caseParams(c)]))): Set<string> {
+  const out = new Set<string>();
+  for (const c of cases) if (fitObservationsOf(c).length > 0) for (const p of deps.get(c.anchor)!) out.add(p);
+  return out;
+}
+
 /**
  * The fit over these anchor cases: each anchor's case and the parameters its simulations depend on,
  * the fitted observations, the parameters some fitted observation can pin (fitted) and the rest (held
@@ -96,8 +103,7 @@ function fitProblem(cases: readonly AnchorCase[]) {
   const byAnchor = new Map(cases.map((c) => [c.anchor, c]));
   const deps = new Map(cases.map((c) => [c.anchor, caseParams(c)]));
   const observations = cases.flatMap(fitObservationsOf);
-  const pinnable = new Set<string>();
-  for (const c of cases) if (fitObservationsOf(c).length > 0) for (const p of deps.get(c.anchor)!) pinnable.add(p);
+  const pinnable = pinnableParams(cases, deps);
   const specs: ParamSpec[] = TIMING_PARAMS.filter((p) => pinnable.has(p.name)).map((p) => ({ name: p.name, prior: p.prior, lower: p.lower, upper: p.upper, sigma: p.sigma }));
   const held = TIMING_PARAMS.filter((p) => !pinnable.has(p.name)).map((p) => p.name);
   return { byAnchor, deps, observations, specs, held };
@@ -434,10 +440,10 @@ export function anchorVerdicts(rows: readonly ValidationRow[]): AnchorVerdict[] 
  * prediction of the anchor is as good as those priors.
  */
 export function pinnedOnlyBy(cases: readonly AnchorCase[], anchor: string): string[] {
-  const mine = cases.find((c) => c.anchor === anchor);
-  if (!mine || fitObservationsOf(mine).length === 0) return [];
-  const elsewhere = new Set(cases.filter((c) => c.anchor !== anchor && fitObservationsOf(c).length > 0).flatMap((c) => [...caseParams(c)]));
-  return [...caseParams(mine)].filter((p) => !elsewhere.has(p)).sort();
+  const mine = cases.filter((c) => c.anchor === anchor);
+  // The rule the fits use (fitProblem): pinnable with the anchor, not without it.
+  const elsewhere = pinnableParams(cases.filter((c) => c.anchor !== anchor));
+  return [...pinnableParams(mine)].filter((p) => !elsewhere.has(p)).sort();
 }
 
 export interface MissAnatomy {
